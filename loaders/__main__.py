@@ -1,0 +1,91 @@
+"""Command line: ``python -m loaders load PATH… --db FILE`` and ``python -m loaders history``.
+
+Prints what each file was recognised as, what was loaded, rejected (with every
+problem by file, line and column) and not used, so an analyst can load a whole
+DfE release folder or zip and see at a glance what happened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from loaders.load import LoadReport, load_paths
+from loaders.store import load_history, open_store
+
+
+def print_report(report: LoadReport) -> None:
+    groups = {"loaded": [], "already loaded": [], "not used": [], "rejected": []}
+    for file in report.files:
+        groups.setdefault(file.outcome, []).append(file)
+    for file in groups["loaded"]:
+        print(
+            f"  loaded    {file.name}\n"
+            f"            as {file.dataset} ({file.layout}), release {file.release}: "
+            f"{file.rows_read:,} rows, {file.facts:,} facts"
+        )
+    for file in groups["already loaded"]:
+        print(f"  skipped   {file.name}: {file.message}")
+    for file in groups["not used"]:
+        print(f"  not used  {file.name}: {file.message}")
+    for file in groups["rejected"]:
+        print(f"  REJECTED  {file.name}")
+        for problem in file.problems:
+            if problem.severity == "error":
+                print(f"            - {problem.describe()}")
+    for file in report.files:
+        for problem in file.problems:
+            if problem.severity == "info":
+                print(f"  note      {problem.describe()}")
+    if report.status == "committed":
+        print(
+            f"Committed load {report.load_id}: {report.facts_loaded:,} facts from "
+            f"{len(groups['loaded'])} file(s) in {report.seconds:.1f} s."
+        )
+    elif report.status == "rejected":
+        print("Nothing was loaded: fix the rejected file(s) above and load again.")
+    elif report.status == "dry run":
+        print(f"Dry run: {report.facts_loaded:,} facts would be loaded; nothing was written.")
+    else:
+        print("Nothing new to load.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="load files, folders or zips into the store")
+    load.add_argument("paths", nargs="+", help="CSV, XLSX or ZIP files, or folders")
+    load.add_argument("--db", required=True, help="the DuckDB file (created if missing)")
+    load.add_argument("--release", help="release tag for every fact (default: from the data)")
+    load.add_argument("--neighbour-model", help="statistical neighbour model year, e.g. 2025")
+    load.add_argument("--user", help="who is loading (default: the operating-system user)")
+    load.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    history = commands.add_parser("history", help="list every load")
+    history.add_argument("--db", required=True)
+    args = parser.parse_args(argv)
+
+    if args.command == "history":
+        con = open_store(args.db)
+        frame = load_history(con)
+        with pd.option_context("display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 60):
+            print(frame.to_string(index=False) if len(frame) else "No loads yet.")
+        return 0
+
+    con = open_store(args.db)
+    report = load_paths(
+        con,
+        args.paths,
+        release=args.release,
+        neighbour_model=args.neighbour_model,
+        user_name=args.user,
+        dry_run=args.dry_run,
+    )
+    print_report(report)
+    return 1 if report.status == "rejected" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

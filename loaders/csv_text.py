@@ -1,0 +1,232 @@
+"""Turn the bytes of an uploaded CSV into a header and rows, or say plainly why not.
+
+Files arrive from Explore Education Statistics (UTF-8, often with a byte-order
+mark, sometimes CRLF) and from analysts' copies saved by Excel on Windows
+(Windows-1252, sometimes semicolon-separated). All of these are read; anything
+that is not a readable table (binary junk, an empty file, a header alone, a
+cut-short last line) is refused with a message that names the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from loaders.problems import FileRejected, Problem
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+@dataclass
+class CsvTable:
+    """A decoded CSV: normalised column names, raw rows, and notes on how it was read."""
+
+    file: str
+    columns: list[str]
+    rows: list[list[str]]
+    encoding: str
+    delimiter: str
+    notes: list[Problem] = field(default_factory=list)
+
+    def first_data_line(self) -> int:
+        """Line number (1-based, as a spreadsheet shows it) of the first data row."""
+        return 2
+
+
+def decode(file: str, data: bytes) -> tuple[str, str, list[Problem]]:
+    """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252."""
+    notes: list[Problem] = []
+    if not data.strip():
+        raise FileRejected(
+            [Problem("error", "empty_file", "The file is empty.", file, expected="a CSV table")]
+        )
+    if b"\x00" in data[:65536]:
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "not_text",
+                    "The file is not a text CSV (it contains binary data). "
+                    "Was it saved as .xlsx or another format and renamed?",
+                    file,
+                    expected="a comma-separated text file",
+                )
+            ]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise FileRejected(
+                [
+                    Problem(
+                        "error",
+                        "encoding",
+                        "The file's characters could not be read as UTF-8 or as Windows-1252. "
+                        "Save it again as 'CSV UTF-8'.",
+                        file,
+                        value=repr(data[error.start : error.start + 4]),
+                        expected="UTF-8 text",
+                    )
+                ]
+            ) from error
+        encoding = "windows-1252"
+        notes.append(
+            Problem(
+                "info",
+                "encoding",
+                "Read as Windows-1252 (the file was not UTF-8, as files saved by older "
+                "Excel versions often are).",
+                file,
+            )
+        )
+    if sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:4096]) < 0.95 * min(
+        len(text), 4096
+    ):
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "not_text",
+                    "The file does not look like a text CSV (it is mostly unprintable "
+                    "characters).",
+                    file,
+                    expected="a comma-separated text file",
+                )
+            ]
+        )
+    return text, encoding, notes
+
+
+def _choose_delimiter(file: str, header_line: str, notes: list[Problem]) -> str:
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    if counts[","] >= 2:
+        return ","
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    if counts[best] >= 2:
+        notes.append(
+            Problem(
+                "info",
+                "delimiter",
+                f"Columns are separated by {DELIMITER_NAMES[best]}, not commas; read "
+                "accordingly.",
+                file,
+            )
+        )
+        return best
+    raise FileRejected(
+        [
+            Problem(
+                "error",
+                "delimiter",
+                "Could not find the columns: the first line has no commas (or other "
+                "separators) between column names.",
+                file,
+                line=1,
+                value=header_line[:80],
+                expected="column names separated by commas",
+            )
+        ]
+    )
+
+
+def read_csv_bytes(file: str, data: bytes) -> CsvTable:
+    """Parse a whole CSV file held in memory, checking it is a rectangular table."""
+    text, encoding, notes = decode(file, data)
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = _choose_delimiter(file, first_line, notes)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+        rows = list(reader)
+    except csv.Error as error:
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "malformed_csv",
+                    f"The file is not valid CSV ({error}).",
+                    file,
+                    line=reader.line_num,
+                    expected="quotes closed on the same row",
+                )
+            ]
+        ) from error
+    columns = [name.strip().lower() for name in header]
+    if any(not name for name in columns):
+        blank = [i + 1 for i, name in enumerate(columns) if not name]
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "header",
+                    f"Column {blank[0]} of the header has no name.",
+                    file,
+                    line=1,
+                    expected="a name for every column",
+                )
+            ]
+        )
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicated:
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "header",
+                    "The header names the same column twice.",
+                    file,
+                    line=1,
+                    column=duplicated[0],
+                    expected="each column named once",
+                )
+            ]
+        )
+    # Drop blank lines at the end (Excel sometimes adds them); keep the rest so
+    # that line numbers in messages match what the analyst sees in an editor.
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "no_rows",
+                    "The file has a header but no data rows.",
+                    file,
+                    line=2,
+                    expected="at least one row of data under the header",
+                )
+            ]
+        )
+    width = len(columns)
+    problems: list[Problem] = []
+    for index, row in enumerate(rows):
+        if len(row) != width:
+            last = index == len(rows) - 1
+            problems.append(
+                Problem(
+                    "error",
+                    "row_length",
+                    (
+                        "The last line is incomplete; the file may have been cut short "
+                        "while downloading or copying."
+                        if last and len(row) < width
+                        else f"This line has {len(row)} values but the header has {width}."
+                    ),
+                    file,
+                    line=index + 2,
+                    value=delimiter.join(row)[:80],
+                    expected=f"{width} values",
+                )
+            )
+            if len(problems) >= 20:
+                break
+    if problems:
+        raise FileRejected(problems)
+    return CsvTable(file, columns, rows, encoding, delimiter, notes)

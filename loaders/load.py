@@ -1,0 +1,389 @@
+"""Load a batch of files (single CSVs, folders, or release zips) into the store.
+
+The batch is all-or-nothing: every file is read and validated first; if any
+recognised file has a problem, nothing is written and the report says why.
+Otherwise all facts go in under one load id, in one transaction, with the
+release each fact came from. Files already in the store (same SHA-256) are
+recognised and skipped; files the app does not use are listed with their
+columns rather than treated as errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import duckdb
+import pandas as pd
+
+from loaders import ees, neighbours
+from loaders.csv_text import CsvTable, read_csv_bytes
+from loaders.datasets import DATASETS_BY_ID
+from loaders.problems import FileRejected, Problem
+from loaders.store import load_transaction, loaded_hashes
+
+ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".zip")
+MAX_ZIP_MEMBERS = 500
+MAX_ZIP_UNCOMPRESSED_BYTES = 2 * 1024**3
+# Test hook: seconds to wait inside the open transaction, so a test can kill the
+# process mid-load and prove the store comes back in its previous state.
+PAUSE_ENV = "CP_LOAD_PAUSE_BEFORE_COMMIT"
+
+
+@dataclass
+class InputFile:
+    """One file's name (as the user would recognise it) and its bytes."""
+
+    name: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class FileReport:
+    """What happened to one file in a batch."""
+
+    name: str
+    sha256: str
+    outcome: str  # loaded | not used | rejected | already loaded
+    dataset: str | None = None
+    dataset_title: str | None = None
+    layout: str | None = None
+    release: str | None = None
+    rows_read: int = 0
+    facts: int = 0
+    message: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    """The result of a batch: per-file outcomes and, if committed, the load id."""
+
+    files: list[FileReport]
+    status: str  # committed | rejected | nothing new
+    load_id: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for f in self.files for p in f.problems]
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_read for f in self.files if f.outcome == "loaded")
+
+    @property
+    def facts_loaded(self) -> int:
+        return sum(f.facts for f in self.files if f.outcome == "loaded")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[InputFile], list[FileReport]]:
+    """Files, folders (recursively) and zips become a list of input files."""
+    inputs: list[InputFile] = []
+    skipped: list[FileReport] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                _add_path(child, inputs, skipped, display=str(child))
+        elif path.is_file():
+            _add_path(path, inputs, skipped, display=str(path))
+        else:
+            skipped.append(
+                FileReport(str(path), "", "rejected", message="No such file or folder.",
+                           problems=[Problem("error", "missing_file", "No such file or folder.",
+                                             str(path))])
+            )
+    return inputs, skipped
+
+
+def _add_path(path: Path, inputs: list[InputFile], skipped: list[FileReport], display: str) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        skipped.append(
+            FileReport(display, "", "not used",
+                       message=f"Not a CSV, Excel workbook or zip ({suffix or 'no extension'}).")
+        )
+        return
+    data = path.read_bytes()
+    if suffix == ".zip":
+        inputs.extend(unzip(display, data))
+    else:
+        inputs.append(InputFile(display, data))
+
+
+def unzip(name: str, data: bytes) -> list[InputFile]:
+    """The CSV and Excel members of a zip, checked for size, count and unsafe paths."""
+    try:
+        archive = zipfile.ZipFile(__import__("io").BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise FileRejected(
+            [Problem("error", "zip", "The zip file is damaged or not a zip.", name)]
+        ) from error
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise FileRejected(
+            [Problem("error", "zip", f"The zip holds {len(members)} files.", name,
+                     expected=f"at most {MAX_ZIP_MEMBERS}")]
+        )
+    total = sum(m.file_size for m in members)
+    if total > MAX_ZIP_UNCOMPRESSED_BYTES:
+        raise FileRejected(
+            [Problem("error", "zip", "The zip unpacks to more than the size limit.", name,
+                     value=f"{total:,} bytes", expected=f"at most {MAX_ZIP_UNCOMPRESSED_BYTES:,}")]
+        )
+    result = []
+    for member in members:
+        inner = PurePosixPath(member.filename)
+        if inner.is_absolute() or ".." in inner.parts:
+            raise FileRejected(
+                [Problem("error", "zip", "The zip contains an unsafe path.", name,
+                         value=member.filename, expected="paths inside the zip")]
+            )
+        if inner.suffix.lower() in (".csv", ".xlsx"):
+            result.append(InputFile(f"{name}/{member.filename}", archive.read(member)))
+    return result
+
+
+@dataclass
+class _Parsed:
+    report: FileReport
+    facts: pd.DataFrame | None = None
+    neighbours: pd.DataFrame | None = None
+    publication: str | None = None
+    latest_year: int | None = None
+
+
+def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
+    report = FileReport(item.name, item.sha256, "rejected")
+    try:
+        if item.name.lower().endswith(".xlsx"):
+            if neighbours.is_neighbour_workbook(item.data):
+                return _neighbour_result(
+                    report, neighbours.parse_workbook(item.name, item.data, neighbour_model)
+                )
+            report.outcome = "not used"
+            report.message = "An Excel workbook the app does not use."
+            return _Parsed(report)
+        table = read_csv_bytes(item.name, item.data)
+    except FileRejected as rejected:
+        report.problems = rejected.problems
+        report.message = rejected.problems[0].message
+        return _Parsed(report)
+    if neighbours.looks_like_long(table):
+        return _neighbour_result(report, neighbours.parse_long(table, neighbour_model), table)
+    if neighbours.looks_like_wide(table):
+        return _neighbour_result(report, neighbours.parse_wide(table, neighbour_model), table)
+    return _ees_result(report, table)
+
+
+def _neighbour_result(
+    report: FileReport, parsed: neighbours.ParsedNeighbours, table: CsvTable | None = None
+) -> _Parsed:
+    report.dataset = "statistical_neighbours"
+    report.dataset_title = "Statistical neighbours"
+    report.layout = parsed.layout
+    report.rows_read = parsed.rows_read
+    if table is not None:
+        report.problems.extend(table.notes)
+    if parsed.problems:
+        report.problems.extend(parsed.problems)
+        report.message = parsed.problems[0].message
+        return _Parsed(report)
+    assert parsed.neighbours is not None
+    report.outcome = "loaded"
+    report.release = str(parsed.neighbours["model"].iloc[0]) if len(parsed.neighbours) else None
+    report.facts = len(parsed.neighbours)
+    return _Parsed(report, neighbours=parsed.neighbours)
+
+
+def _ees_result(report: FileReport, table: CsvTable) -> _Parsed:
+    recognition = ees.recognise(table)
+    report.rows_read = len(table.rows)
+    if recognition.spec is None:
+        report.outcome = "not used"
+        report.message = (
+            f"Not used: {recognition.reason}. Columns: {', '.join(table.columns)}"
+        )
+        return _Parsed(report)
+    parsed = ees.parse_facts(table, recognition)
+    report.dataset = recognition.spec.id
+    report.dataset_title = recognition.spec.title
+    report.layout = parsed.layout
+    report.problems.extend(table.notes)
+    if parsed.problems:
+        report.problems.extend(parsed.problems)
+        report.message = (
+            f"Rejected: {len(parsed.problems)} problem(s), first: {parsed.problems[0].describe()}"
+        )
+        return _Parsed(report)
+    assert parsed.facts is not None
+    report.outcome = "loaded"
+    report.facts = len(parsed.facts)
+    return _Parsed(
+        report,
+        facts=parsed.facts,
+        publication=recognition.spec.publication,
+        latest_year=parsed.latest_year,
+    )
+
+
+def prepare(
+    inputs: list[InputFile],
+    con: duckdb.DuckDBPyConnection,
+    release: str | None = None,
+    neighbour_model: str | None = None,
+) -> list[_Parsed]:
+    """Read, recognise and validate every file; decide each file's release."""
+    already = loaded_hashes(con)
+    seen: dict[str, str] = {}
+    parsed: list[_Parsed] = []
+    for item in inputs:
+        sha = item.sha256
+        if sha in already:
+            parsed.append(_Parsed(FileReport(
+                item.name, sha, "already loaded",
+                message=f"Identical to a file already loaded (load {already[sha]}); skipped.")))
+            continue
+        if sha in seen:
+            parsed.append(_Parsed(FileReport(
+                item.name, sha, "already loaded",
+                message=f"Identical to {seen[sha]} in this batch; skipped.")))
+            continue
+        seen[sha] = item.name
+        parsed.append(_parse_one(item, neighbour_model))
+    _keep_one_list_per_model(parsed)
+    # Release: as given, else the latest year each publication reaches in this batch.
+    latest: dict[str, int] = {}
+    for p in parsed:
+        if p.publication and p.latest_year is not None:
+            latest[p.publication] = max(latest.get(p.publication, 0), p.latest_year)
+    for p in parsed:
+        if p.facts is not None:
+            p.report.release = release or str(latest[p.publication or ""])
+    return parsed
+
+
+def _keep_one_list_per_model(parsed: list[_Parsed]) -> None:
+    """Several copies of one neighbour model in a batch (workbook, wide, long): use the first."""
+    first: dict[str, _Parsed] = {}
+    for p in parsed:
+        if p.neighbours is None or not len(p.neighbours):
+            continue
+        model = str(p.neighbours["model"].iloc[0])
+        if model not in first:
+            first[model] = p
+            continue
+        key = ["old_la_code", "sn_rank", "neighbour_old_la_code"]
+        kept = first[model].neighbours
+        assert kept is not None
+        same = (
+            p.neighbours[key].sort_values(key).reset_index(drop=True)
+            .equals(kept[key].sort_values(key).reset_index(drop=True))
+        )
+        p.report.outcome = "not used"
+        p.report.message = (
+            f"Another copy of the {model} neighbour model in this batch "
+            f"({'identical to' if same else 'DIFFERENT from'} {first[model].report.name}, "
+            "which was used)."
+        )
+        p.neighbours = None
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    inputs: list[InputFile],
+    *,
+    release: str | None = None,
+    neighbour_model: str | None = None,
+    user_name: str | None = None,
+    kind: str = "DfE release",
+    dry_run: bool = False,
+    extra_reports: list[FileReport] | None = None,
+) -> LoadReport:
+    """Validate a batch and, if every recognised file is sound, commit it as one load."""
+    started = time.perf_counter()
+    parsed = prepare(inputs, con, release, neighbour_model)
+    reports = [p.report for p in parsed] + list(extra_reports or [])
+    if any(r.outcome == "rejected" for r in reports):
+        return LoadReport(reports, "rejected", seconds=time.perf_counter() - started)
+    to_load = [p for p in parsed if p.report.outcome == "loaded"]
+    if not to_load or dry_run:
+        status = "dry run" if dry_run and to_load else "nothing new"
+        return LoadReport(reports, status, seconds=time.perf_counter() - started)
+    releases = sorted({p.report.release for p in to_load if p.report.release})
+    with load_transaction(con, kind, user_name) as record:
+        for p in to_load:
+            _write(con, record.load_id, p)
+        for r in reports:
+            con.execute(
+                "INSERT INTO load_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [record.load_id, r.name, r.sha256 or "", r.dataset, r.release, r.outcome,
+                 r.rows_read, r.rows_read if r.outcome == "loaded" else 0,
+                 r.rows_read if r.outcome == "rejected" else 0, r.message[:2000]],
+            )
+        con.execute(
+            "UPDATE loads SET release = ?, rows_read = ?, rows_loaded = ?, rows_rejected = 0, "
+            "message = ? WHERE load_id = ?",
+            [", ".join(releases), sum(r.rows_read for r in reports),
+             sum(p.report.rows_read for p in to_load),
+             f"{sum(p.report.facts for p in to_load):,} facts from {len(to_load)} file(s)",
+             record.load_id],
+        )
+        pause = os.environ.get(PAUSE_ENV)
+        if pause:
+            print(f"paused inside load {record.load_id}", flush=True)
+            time.sleep(float(pause))
+        load_id = record.load_id
+    return LoadReport(reports, "committed", load_id, time.perf_counter() - started)
+
+
+def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> None:
+    if parsed.facts is not None:
+        incoming = parsed.facts
+        con.register("incoming_facts", incoming)
+        try:
+            con.execute(
+                "INSERT INTO facts SELECT ?, dataset, ?, time_period, year, time_identifier, "
+                "geographic_level, area_code, area_name, country_code, region_code, region_name, "
+                "old_la_code, new_la_code, la_name, cohort, breakdown, variant, measure, value, "
+                "symbol, published_filters FROM incoming_facts",
+                [load_id, parsed.report.release],
+            )
+        finally:
+            con.unregister("incoming_facts")
+    if parsed.neighbours is not None:
+        incoming = parsed.neighbours
+        con.register("incoming_neighbours", incoming)
+        try:
+            con.execute(
+                "INSERT INTO statistical_neighbours SELECT ?, model, old_la_code, la_name, "
+                "sn_rank, neighbour_old_la_code, neighbour_la_name, closeness "
+                "FROM incoming_neighbours",
+                [load_id],
+            )
+        finally:
+            con.unregister("incoming_neighbours")
+
+
+def load_paths(
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[str | Path],
+    **options: object,
+) -> LoadReport:
+    """Load files, folders and zips from disk (the command line's entry point)."""
+    try:
+        inputs, skipped = expand_paths(paths)
+    except FileRejected as rejected:
+        report = FileReport(rejected.problems[0].file, "", "rejected",
+                            message=rejected.problems[0].message, problems=rejected.problems)
+        return LoadReport([report], "rejected")
+    return load_files(con, inputs, extra_reports=skipped, **options)  # type: ignore[arg-type]

@@ -1,0 +1,286 @@
+"""The DuckDB store: schema, migrations, the load log and the data version.
+
+Everything the app knows lives in one DuckDB file. The schema is created and
+migrated by code: the ``schema_version`` table records which migrations ran,
+and opening an older database applies the missing ones in order, so a council
+never has to rebuild its store after an upgrade.
+
+Facts are stored long (one published cell per row) with the release they came
+from, so a newer release's revision of an old year wins by default while the
+older value stays queryable. Every load runs in one transaction and bumps the
+data version, which is what the app's caches are keyed on.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+Migration = Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def _migration_1_initial(con: duckdb.DuckDBPyConnection) -> None:
+    """Facts, the load log, statistical neighbours and the data version."""
+    con.execute(
+        """
+        CREATE TABLE loads (
+            load_id        INTEGER PRIMARY KEY,
+            started_at     TIMESTAMP NOT NULL,
+            finished_at    TIMESTAMP,
+            user_name      VARCHAR,
+            kind           VARCHAR NOT NULL,
+            release        VARCHAR,
+            status         VARCHAR NOT NULL,
+            rows_read      BIGINT NOT NULL DEFAULT 0,
+            rows_loaded    BIGINT NOT NULL DEFAULT 0,
+            rows_rejected  BIGINT NOT NULL DEFAULT 0,
+            message        VARCHAR
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE load_files (
+            load_id        INTEGER NOT NULL,
+            file_name      VARCHAR NOT NULL,
+            sha256         VARCHAR NOT NULL,
+            dataset        VARCHAR,
+            release        VARCHAR,
+            outcome        VARCHAR NOT NULL,
+            rows_read      BIGINT NOT NULL DEFAULT 0,
+            rows_loaded    BIGINT NOT NULL DEFAULT 0,
+            rows_rejected  BIGINT NOT NULL DEFAULT 0,
+            message        VARCHAR
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE facts (
+            load_id          INTEGER NOT NULL,
+            dataset          VARCHAR NOT NULL,
+            release          VARCHAR NOT NULL,
+            time_period      VARCHAR NOT NULL,
+            year             INTEGER NOT NULL,
+            time_identifier  VARCHAR NOT NULL,
+            geographic_level VARCHAR NOT NULL,
+            area_code        VARCHAR NOT NULL,
+            area_name        VARCHAR NOT NULL,
+            country_code     VARCHAR,
+            region_code      VARCHAR,
+            region_name      VARCHAR,
+            old_la_code      VARCHAR,
+            new_la_code      VARCHAR,
+            la_name          VARCHAR,
+            cohort           VARCHAR NOT NULL,
+            breakdown        VARCHAR NOT NULL,
+            variant          VARCHAR NOT NULL,
+            measure          VARCHAR NOT NULL,
+            value            DOUBLE,
+            symbol           VARCHAR,
+            published_filters VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE statistical_neighbours (
+            load_id              INTEGER NOT NULL,
+            model                VARCHAR NOT NULL,
+            old_la_code          VARCHAR NOT NULL,
+            la_name              VARCHAR,
+            sn_rank              INTEGER NOT NULL,
+            neighbour_old_la_code VARCHAR NOT NULL,
+            neighbour_la_name    VARCHAR,
+            closeness            VARCHAR
+        )
+        """
+    )
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    con.execute("INSERT INTO meta VALUES ('data_version', '0')")
+    # The newest release wins for each published cell; ties go to the latest load.
+    con.execute(
+        """
+        CREATE VIEW current_facts AS
+        SELECT * EXCLUDE (newest_first) FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY dataset, time_period, geographic_level, area_code,
+                             cohort, breakdown, variant, measure
+                ORDER BY release DESC, load_id DESC) AS newest_first
+            FROM facts
+        ) WHERE newest_first = 1
+        """
+    )
+    # The latest list loaded for each neighbour model is the one in force.
+    con.execute(
+        """
+        CREATE VIEW current_neighbours AS
+        SELECT * FROM statistical_neighbours
+        WHERE (model, load_id) IN (
+            SELECT (model, max(load_id)) FROM statistical_neighbours GROUP BY model)
+        """
+    )
+    # Councils and regions with their code history, taken from the data itself.
+    con.execute(
+        """
+        CREATE VIEW areas AS
+        SELECT geographic_level, area_code, area_name, new_la_code, region_code, region_name,
+               min(year) AS first_year, max(year) AS last_year
+        FROM facts
+        GROUP BY ALL
+        """
+    )
+
+
+def _migration_2_indexes(con: duckdb.DuckDBPyConnection) -> None:
+    """Speed up the two look-ups every page makes: one area, one dataset."""
+    con.execute("CREATE INDEX facts_dataset ON facts (dataset, geographic_level, area_code)")
+    con.execute("CREATE INDEX facts_load ON facts (load_id)")
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "facts, load log, neighbours, data version", _migration_1_initial),
+    (2, "indexes on facts", _migration_2_indexes),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this database (0 for an empty one)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()
+    if not exists or exists[0] == 0:
+        return 0
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration newer than the database, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
+    )
+    applied: list[int] = []
+    current = schema_version(con)
+    for version, description, apply in MIGRATIONS:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            apply(con)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, ?)",
+                [version, description, _now()],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating and migrating as needed) the store at ``path``."""
+    path = Path(path)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    migrate(con)
+    return con
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A number that changes with every committed load (the cache key for reads)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def current_user() -> str | None:
+    """The operating-system user, for the load log when nobody has signed in."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class LoadRecord:
+    """What the log says about one load while it is being written."""
+
+    load_id: int
+    kind: str
+    user_name: str | None
+
+
+@contextmanager
+def load_transaction(
+    con: duckdb.DuckDBPyConnection, kind: str, user_name: str | None = None
+) -> Iterator[LoadRecord]:
+    """Run one load as one transaction: all of it is committed, or none of it.
+
+    The body writes facts and file rows under ``record.load_id``; on leaving
+    the block normally, the load is marked committed and the data version is
+    bumped in the same transaction. Any exception rolls everything back.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
+        load_id = int(row[0]) if row else 1
+        record = LoadRecord(load_id=load_id, kind=kind, user_name=user_name or current_user())
+        con.execute(
+            "INSERT INTO loads (load_id, started_at, user_name, kind, status) "
+            "VALUES (?, ?, ?, ?, 'in progress')",
+            [load_id, _now(), record.user_name, kind],
+        )
+        yield record
+        con.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+            "WHERE key = 'data_version'"
+        )
+        con.execute(
+            "UPDATE loads SET status = 'committed', finished_at = ? WHERE load_id = ?",
+            [_now(), load_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """SHA-256 of every file already in the store, with the load that brought it."""
+    rows = con.execute(
+        "SELECT f.sha256, min(f.load_id) FROM load_files f JOIN loads l USING (load_id) "
+        "WHERE l.status = 'committed' AND f.outcome = 'loaded' GROUP BY f.sha256"
+    ).fetchall()
+    return {sha: int(load_id) for sha, load_id in rows}
+
+
+def load_history(con: duckdb.DuckDBPyConnection):  # -> pandas.DataFrame
+    """Every load, newest first, with its files, for the history table and CLI."""
+    return con.execute(
+        """
+        SELECT l.load_id, l.started_at, l.finished_at, l.user_name, l.kind, l.release,
+               l.status, l.rows_read, l.rows_loaded, l.rows_rejected,
+               string_agg(f.file_name || ' [' || f.outcome || ']', '; '
+                          ORDER BY f.file_name) AS files,
+               string_agg(DISTINCT f.sha256, ' ') AS sha256
+        FROM loads l LEFT JOIN load_files f USING (load_id)
+        GROUP BY ALL
+        ORDER BY l.load_id DESC
+        """
+    ).df()
