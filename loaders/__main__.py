@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pandas as pd
+import duckdb
 
 from loaders.load import LoadReport, load_paths
 from loaders.store import load_history, open_store
@@ -52,6 +52,23 @@ def print_report(report: LoadReport) -> None:
         print("Nothing new to load.")
 
 
+def print_history(con: duckdb.DuckDBPyConnection, with_files: bool = False) -> None:
+    history = load_history(con)
+    if history.empty:
+        print("No loads yet.")
+        return
+    for row in history.itertuples():
+        when = row.started_at.strftime("%Y-%m-%d %H:%M")
+        print(
+            f"load {row.load_id:>3}  {when}  {row.user_name or 'unknown':<12} {row.kind:<12} "
+            f"release {row.release or '-':<10} {row.status:<10} "
+            f"{row.rows_loaded:>9,} rows loaded"
+        )
+        if with_files:
+            for item in (row.files or "").split("; "):
+                print(f"           {item}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,14 +81,26 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     history = commands.add_parser("history", help="list every load")
     history.add_argument("--db", required=True)
+    history.add_argument("--files", action="store_true", help="list each load's files too")
+    demo = commands.add_parser("demo", help="build the demo database of fictional councils")
+    demo.add_argument("--db", required=True)
+    demo.add_argument("--seed", type=int, help="generator seed (default: the project's)")
     args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        from loaders.demo_database import build_demo_database
+
+        report = build_demo_database(args.db, args.seed)
+        print(
+            f"Demo database written to {args.db}: {report.facts_loaded:,} facts from "
+            f"{sum(f.outcome == 'loaded' for f in report.files)} files "
+            f"in {report.seconds:.1f} s."
+        )
+        return 0
 
     if args.command == "history":
         con = open_store(args.db)
-        frame = load_history(con)
-        with pd.option_context("display.max_columns", None, "display.width", 200,
-                               "display.max_colwidth", 60):
-            print(frame.to_string(index=False) if len(frame) else "No loads yet.")
+        print_history(con, with_files=args.files)
         return 0
 
     con = open_store(args.db)

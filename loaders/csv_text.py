@@ -85,16 +85,13 @@ def decode(file: str, data: bytes) -> tuple[str, str, list[Problem]]:
                 file,
             )
         )
-    if sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:4096]) < 0.95 * min(
-        len(text), 4096
-    ):
+    if sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:4096]) < 0.95 * min(len(text), 4096):
         raise FileRejected(
             [
                 Problem(
                     "error",
                     "not_text",
-                    "The file does not look like a text CSV (it is mostly unprintable "
-                    "characters).",
+                    "The file does not look like a text CSV (it is mostly unprintable characters).",
                     file,
                     expected="a comma-separated text file",
                 )
@@ -113,8 +110,7 @@ def _choose_delimiter(file: str, header_line: str, notes: list[Problem]) -> str:
             Problem(
                 "info",
                 "delimiter",
-                f"Columns are separated by {DELIMITER_NAMES[best]}, not commas; read "
-                "accordingly.",
+                f"Columns are separated by {DELIMITER_NAMES[best]}, not commas; read accordingly.",
                 file,
             )
         )

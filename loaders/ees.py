@@ -110,9 +110,10 @@ def recognise(table: CsvTable) -> Recognition:
     for spec in DATASETS:
         for layout in spec.layouts:
             if layout.other_columns_are_measures:
-                fits = set(layout.filters) <= content_columns and set(
-                    layout.required_measures
-                ) <= content_columns
+                fits = (
+                    set(layout.filters) <= content_columns
+                    and set(layout.required_measures) <= content_columns
+                )
             else:
                 fits = content_columns == set(layout.filters) | set(layout.measures)
             if fits:
@@ -408,8 +409,15 @@ def _published_filters(frame: pd.DataFrame, names: list[str]) -> pd.Series:
 
 
 def _check_duplicates(facts: pd.DataFrame, file: str, problems: list[Problem]) -> None:
-    key = ["time_period", "geographic_level", "area_code", "cohort", "breakdown", "variant",
-           "measure"]
+    key = [
+        "time_period",
+        "geographic_level",
+        "area_code",
+        "cohort",
+        "breakdown",
+        "variant",
+        "measure",
+    ]
     duplicated = facts.duplicated(subset=key, keep="first")
     if duplicated.any():
         first = facts[duplicated].iloc[0]

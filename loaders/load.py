@@ -23,7 +23,6 @@ import pandas as pd
 
 from loaders import ees, neighbours
 from loaders.csv_text import CsvTable, read_csv_bytes
-from loaders.datasets import DATASETS_BY_ID
 from loaders.problems import FileRejected, Problem
 from loaders.store import load_transaction, loaded_hashes
 
@@ -98,9 +97,15 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[InputFile], list[Fil
             _add_path(path, inputs, skipped, display=str(path))
         else:
             skipped.append(
-                FileReport(str(path), "", "rejected", message="No such file or folder.",
-                           problems=[Problem("error", "missing_file", "No such file or folder.",
-                                             str(path))])
+                FileReport(
+                    str(path),
+                    "",
+                    "rejected",
+                    message="No such file or folder.",
+                    problems=[
+                        Problem("error", "missing_file", "No such file or folder.", str(path))
+                    ],
+                )
             )
     return inputs, skipped
 
@@ -109,8 +114,12 @@ def _add_path(path: Path, inputs: list[InputFile], skipped: list[FileReport], di
     suffix = path.suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         skipped.append(
-            FileReport(display, "", "not used",
-                       message=f"Not a CSV, Excel workbook or zip ({suffix or 'no extension'}).")
+            FileReport(
+                display,
+                "",
+                "not used",
+                message=f"Not a CSV, Excel workbook or zip ({suffix or 'no extension'}).",
+            )
         )
         return
     data = path.read_bytes()
@@ -131,22 +140,45 @@ def unzip(name: str, data: bytes) -> list[InputFile]:
     members = [m for m in archive.infolist() if not m.is_dir()]
     if len(members) > MAX_ZIP_MEMBERS:
         raise FileRejected(
-            [Problem("error", "zip", f"The zip holds {len(members)} files.", name,
-                     expected=f"at most {MAX_ZIP_MEMBERS}")]
+            [
+                Problem(
+                    "error",
+                    "zip",
+                    f"The zip holds {len(members)} files.",
+                    name,
+                    expected=f"at most {MAX_ZIP_MEMBERS}",
+                )
+            ]
         )
     total = sum(m.file_size for m in members)
     if total > MAX_ZIP_UNCOMPRESSED_BYTES:
         raise FileRejected(
-            [Problem("error", "zip", "The zip unpacks to more than the size limit.", name,
-                     value=f"{total:,} bytes", expected=f"at most {MAX_ZIP_UNCOMPRESSED_BYTES:,}")]
+            [
+                Problem(
+                    "error",
+                    "zip",
+                    "The zip unpacks to more than the size limit.",
+                    name,
+                    value=f"{total:,} bytes",
+                    expected=f"at most {MAX_ZIP_UNCOMPRESSED_BYTES:,}",
+                )
+            ]
         )
     result = []
     for member in members:
         inner = PurePosixPath(member.filename)
         if inner.is_absolute() or ".." in inner.parts:
             raise FileRejected(
-                [Problem("error", "zip", "The zip contains an unsafe path.", name,
-                         value=member.filename, expected="paths inside the zip")]
+                [
+                    Problem(
+                        "error",
+                        "zip",
+                        "The zip contains an unsafe path.",
+                        name,
+                        value=member.filename,
+                        expected="paths inside the zip",
+                    )
+                ]
             )
         if inner.suffix.lower() in (".csv", ".xlsx"):
             result.append(InputFile(f"{name}/{member.filename}", archive.read(member)))
@@ -210,9 +242,7 @@ def _ees_result(report: FileReport, table: CsvTable) -> _Parsed:
     report.rows_read = len(table.rows)
     if recognition.spec is None:
         report.outcome = "not used"
-        report.message = (
-            f"Not used: {recognition.reason}. Columns: {', '.join(table.columns)}"
-        )
+        report.message = f"Not used: {recognition.reason}. Columns: {', '.join(table.columns)}"
         return _Parsed(report)
     parsed = ees.parse_facts(table, recognition)
     report.dataset = recognition.spec.id
@@ -249,14 +279,29 @@ def prepare(
     for item in inputs:
         sha = item.sha256
         if sha in already:
-            parsed.append(_Parsed(FileReport(
-                item.name, sha, "already loaded",
-                message=f"Identical to a file already loaded (load {already[sha]}); skipped.")))
+            parsed.append(
+                _Parsed(
+                    FileReport(
+                        item.name,
+                        sha,
+                        "already loaded",
+                        message=f"Identical to a file already loaded (load {already[sha]}); "
+                        "skipped.",
+                    )
+                )
+            )
             continue
         if sha in seen:
-            parsed.append(_Parsed(FileReport(
-                item.name, sha, "already loaded",
-                message=f"Identical to {seen[sha]} in this batch; skipped.")))
+            parsed.append(
+                _Parsed(
+                    FileReport(
+                        item.name,
+                        sha,
+                        "already loaded",
+                        message=f"Identical to {seen[sha]} in this batch; skipped.",
+                    )
+                )
+            )
             continue
         seen[sha] = item.name
         parsed.append(_parse_one(item, neighbour_model))
@@ -286,7 +331,9 @@ def _keep_one_list_per_model(parsed: list[_Parsed]) -> None:
         kept = first[model].neighbours
         assert kept is not None
         same = (
-            p.neighbours[key].sort_values(key).reset_index(drop=True)
+            p.neighbours[key]
+            .sort_values(key)
+            .reset_index(drop=True)
             .equals(kept[key].sort_values(key).reset_index(drop=True))
         )
         p.report.outcome = "not used"
@@ -305,7 +352,7 @@ def load_files(
     release: str | None = None,
     neighbour_model: str | None = None,
     user_name: str | None = None,
-    kind: str = "DfE release",
+    kind: str | None = None,
     dry_run: bool = False,
     extra_reports: list[FileReport] | None = None,
 ) -> LoadReport:
@@ -320,23 +367,36 @@ def load_files(
         status = "dry run" if dry_run and to_load else "nothing new"
         return LoadReport(reports, status, seconds=time.perf_counter() - started)
     releases = sorted({p.report.release for p in to_load if p.report.release})
+    kind = kind or _describe_kind(to_load)
     with load_transaction(con, kind, user_name) as record:
         for p in to_load:
             _write(con, record.load_id, p)
         for r in reports:
             con.execute(
                 "INSERT INTO load_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [record.load_id, r.name, r.sha256 or "", r.dataset, r.release, r.outcome,
-                 r.rows_read, r.rows_read if r.outcome == "loaded" else 0,
-                 r.rows_read if r.outcome == "rejected" else 0, r.message[:2000]],
+                [
+                    record.load_id,
+                    r.name,
+                    r.sha256 or "",
+                    r.dataset,
+                    r.release,
+                    r.outcome,
+                    r.rows_read,
+                    r.rows_read if r.outcome == "loaded" else 0,
+                    r.rows_read if r.outcome == "rejected" else 0,
+                    r.message[:2000],
+                ],
             )
         con.execute(
             "UPDATE loads SET release = ?, rows_read = ?, rows_loaded = ?, rows_rejected = 0, "
             "message = ? WHERE load_id = ?",
-            [", ".join(releases), sum(r.rows_read for r in reports),
-             sum(p.report.rows_read for p in to_load),
-             f"{sum(p.report.facts for p in to_load):,} facts from {len(to_load)} file(s)",
-             record.load_id],
+            [
+                ", ".join(releases),
+                sum(r.rows_read for r in reports),
+                sum(p.report.rows_read for p in to_load),
+                f"{sum(p.report.facts for p in to_load):,} facts from {len(to_load)} file(s)",
+                record.load_id,
+            ],
         )
         pause = os.environ.get(PAUSE_ENV)
         if pause:
@@ -344,6 +404,23 @@ def load_files(
             time.sleep(float(pause))
         load_id = record.load_id
     return LoadReport(reports, "committed", load_id, time.perf_counter() - started)
+
+
+def _describe_kind(to_load: list[_Parsed]) -> str:
+    """A short name for what a load held, for the history table."""
+    kinds = []
+    for p in to_load:
+        if p.neighbours is not None:
+            name = "statistical neighbours"
+        elif p.publication and p.publication.startswith("ONS"):
+            name = "ONS population"
+        elif p.publication and p.publication.startswith("Outcomes"):
+            name = "DfE outcomes"
+        else:
+            name = "DfE release"
+        if name not in kinds:
+            kinds.append(name)
+    return " + ".join(kinds)
 
 
 def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> None:
@@ -383,7 +460,12 @@ def load_paths(
     try:
         inputs, skipped = expand_paths(paths)
     except FileRejected as rejected:
-        report = FileReport(rejected.problems[0].file, "", "rejected",
-                            message=rejected.problems[0].message, problems=rejected.problems)
+        report = FileReport(
+            rejected.problems[0].file,
+            "",
+            "rejected",
+            message=rejected.problems[0].message,
+            problems=rejected.problems,
+        )
         return LoadReport([report], "rejected")
     return load_files(con, inputs, extra_reports=skipped, **options)  # type: ignore[arg-type]

@@ -44,7 +44,7 @@ class ParsedNeighbours:
 
 
 def looks_like_long(table: CsvTable) -> bool:
-    return LONG_COLUMNS <= set(table.columns)
+    return set(table.columns) >= LONG_COLUMNS
 
 
 def looks_like_wide(table: CsvTable) -> bool:
@@ -222,7 +222,7 @@ def _find_workbook_header(data: bytes):  # -> tuple[list[list[object]], int] | N
         import openpyxl
 
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook is simply "not this"
+    except Exception:
         return None
     for sheet in workbook.worksheets:
         rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=400)]

@@ -1,0 +1,57 @@
+# Two commands: `make run` serves the app on demo data; `make test` runs every test.
+# Both set everything up on a fresh machine (a .venv with pinned requirements, the
+# demo database, and, for tests, Debian's chromium for the browser tests).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB := data/demo.duckdb
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test setup setup-dev demo chromium lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+# The demo database is rebuilt when the generator or the loaders change.
+$(DEMO_DB): $(VENV)/.runtime $(wildcard demo/*.py) $(wildcard loaders/*.py)
+	$(BIN)/python -m loaders demo --db $(DEMO_DB)
+
+demo: $(DEMO_DB)
+
+run: $(VENV)/.runtime $(DEMO_DB)
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) \
+		--browser.gatherUsageStats false
+
+# Debian's chromium serves both Playwright and kaleido; never `playwright install`.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation libatomic1; }
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+test: $(VENV)/.dev $(DEMO_DB) chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python benchmarks/load_release.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB).wal .pytest_cache

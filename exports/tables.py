@@ -1,0 +1,38 @@
+"""Tables as CSV that are safe to open in Excel.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return)
+can be run as a formula when the file is opened in a spreadsheet ("CSV
+injection"). Such text cells are prefixed with an apostrophe; plain numbers,
+including negative ones such as a net gain of -12, are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?%?$")
+
+
+def neutralise_cell(value: object) -> object:
+    """The cell, with an apostrophe in front if a spreadsheet could run it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the frame with every text cell (and column name) neutralised."""
+    safe = frame.copy()
+    safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_cell)
+    return safe
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark (so Excel shows accents correctly), made safe."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")

@@ -1,0 +1,84 @@
+"""Read published facts back out of the store, newest release first.
+
+These are the only queries the indicator code needs for published figures:
+a series of one published cell over years for some places, optionally from a
+named release instead of the newest one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+ENGLAND = "E92000001"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Which published cell: dataset, canonical filters and measure."""
+
+    dataset: str
+    cohort: str
+    breakdown: str
+    measure: str
+    variant: str = ""
+
+
+def series(
+    con: duckdb.DuckDBPyConnection,
+    selector: Selector,
+    area_codes: list[str],
+    release: str | None = None,
+) -> pd.DataFrame:
+    """Values of one published cell by year for the given places.
+
+    Columns: year, time_period, geographic_level, area_code, area_name, value,
+    symbol, release. With ``release`` given, only that release is read;
+    otherwise the newest release of each year wins.
+    """
+    source = "current_facts" if release is None else "facts"
+    query = f"""
+        SELECT year, time_period, geographic_level, area_code, area_name, value, symbol, release
+        FROM {source}
+        WHERE dataset = ? AND cohort = ? AND breakdown = ? AND variant = ? AND measure = ?
+          AND area_code IN (SELECT unnest(?::VARCHAR[]))
+          {"AND release = ?" if release is not None else ""}
+        ORDER BY area_code, year
+    """
+    params: list[object] = [
+        selector.dataset,
+        selector.cohort,
+        selector.breakdown,
+        selector.variant,
+        selector.measure,
+        area_codes,
+    ]
+    if release is not None:
+        params.append(release)
+    return con.execute(query, params).df()
+
+
+def councils(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every council in the store with its latest name and region (old_la_code order)."""
+    return con.execute(
+        """
+        SELECT area_code AS old_la_code,
+               arg_max(area_name, last_year) AS la_name,
+               arg_max(region_name, last_year) AS region_name,
+               arg_max(new_la_code, last_year) AS new_la_code
+        FROM areas
+        WHERE geographic_level = 'Local authority'
+        GROUP BY area_code
+        ORDER BY la_name
+        """
+    ).df()
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any committed load in the store is the fictional demo data."""
+    row = con.execute(
+        "SELECT count(*) FROM loads WHERE kind = 'demo data' AND status = 'committed'"
+    ).fetchone()
+    return bool(row and row[0])
