@@ -102,10 +102,10 @@ def decode(file: str, data: bytes) -> tuple[str, str, list[Problem]]:
 
 def _choose_delimiter(file: str, header_line: str, notes: list[Problem]) -> str:
     counts = {d: header_line.count(d) for d in DELIMITERS}
-    if counts[","] >= 2:
-        return ","
     best = max(DELIMITERS, key=lambda d: counts[d])
-    if counts[best] >= 2:
+    if counts[","] >= 1 and counts[","] >= counts[best]:
+        return ","
+    if counts[best] >= 1:
         notes.append(
             Problem(
                 "info",

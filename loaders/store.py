@@ -162,7 +162,9 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+def migrate(
+    con: duckdb.DuckDBPyConnection, migrations: list[tuple[int, str, Migration]] | None = None
+) -> list[int]:
     """Apply every migration newer than the database, each in its own transaction."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -170,7 +172,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     )
     applied: list[int] = []
     current = schema_version(con)
-    for version, description, apply in MIGRATIONS:
+    for version, description, apply in migrations or MIGRATIONS:
         if version <= current:
             continue
         con.execute("BEGIN TRANSACTION")

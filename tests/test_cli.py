@@ -1,0 +1,67 @@
+"""The command line: load files, folders and zips; print history."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import PROJECT
+from fixtures import ees
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "loaders", *args], cwd=PROJECT, capture_output=True, text=True
+    )
+
+
+def test_load_a_release_zip_then_history(tmp_path: Path):
+    archive = tmp_path / "release.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("data/cla_number_and_rate_per_10k_children.csv", ees.number_and_rate_2025())
+        zf.writestr("data/la_cla_placement_stability.csv", ees.placement_stability_2025())
+        zf.writestr("data/school_workforce.csv", ees.unrelated_publication())
+        zf.writestr("data-guidance/data-guidance.txt", "notes")
+    db = tmp_path / "store.duckdb"
+    result = _run("load", str(archive), "--db", str(db), "--user", "analyst")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "loaded    " in result.stdout
+    assert "as cla_number_and_rate (2025 harmonised), release 2025" in result.stdout
+    assert "not used  " in result.stdout and "fte_teachers" in result.stdout
+    assert "Committed load 1" in result.stdout
+
+    history = _run("history", "--db", str(db), "--files")
+    assert history.returncode == 0
+    assert "load   1" in history.stdout and "analyst" in history.stdout
+    assert "la_cla_placement_stability.csv [loaded]" in history.stdout
+
+
+def test_rejected_file_exits_non_zero_and_names_line_and_column(tmp_path: Path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(ees.number_and_rate_2025().replace(",35,", ",thirty-five,"))
+    result = _run("load", str(bad), "--db", str(tmp_path / "s.duckdb"))
+    assert result.returncode == 1
+    assert "REJECTED" in result.stdout
+    assert "line 4, column 'children_count'" in result.stdout
+    assert "thirty-five" in result.stdout
+    assert "Nothing was loaded" in result.stdout
+
+
+def test_dry_run_writes_nothing(tmp_path: Path):
+    good = tmp_path / "good.csv"
+    good.write_text(ees.number_and_rate_2025())
+    db = tmp_path / "s.duckdb"
+    result = _run("load", str(good), "--db", str(db), "--dry-run")
+    assert "Dry run" in result.stdout
+    assert "No loads yet." in _run("history", "--db", str(db)).stdout
+
+
+def test_zip_with_unsafe_path_is_refused(tmp_path: Path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../../etc/passwd.csv", "a,b\n1,2\n")
+    result = _run("load", str(archive), "--db", str(tmp_path / "s.duckdb"))
+    assert result.returncode == 1
+    assert "unsafe path" in result.stdout

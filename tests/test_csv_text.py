@@ -1,0 +1,69 @@
+"""Reading CSV bytes: encodings, line endings, delimiters, and files that are not tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.csv_text import read_csv_bytes
+from loaders.problems import FileRejected
+
+
+def test_utf8_with_bom_and_crlf_is_read_and_columns_normalised():
+    data = "\ufeffTime_Period,la_name\r\n2024,Rutland\r\n".encode()
+    table = read_csv_bytes("a.csv", data)
+    assert table.columns == ["time_period", "la_name"]
+    assert table.rows == [["2024", "Rutland"]]
+    assert table.encoding == "utf-8"
+
+
+def test_windows_1252_from_excel_keeps_accents():
+    data = "la_name,number\r\nSaint-Étienne-lès-Bois,12\r\nCafé Borough,3\r\n".encode("cp1252")
+    table = read_csv_bytes("excel.csv", data)
+    assert table.encoding == "windows-1252"
+    assert table.rows[0][0] == "Saint-Étienne-lès-Bois"
+    assert any(note.check == "encoding" for note in table.notes)
+
+
+def test_semicolon_separated_file_is_read_with_a_note():
+    table = read_csv_bytes("semi.csv", b"a;b;c\n1;2;3\n")
+    assert table.delimiter == ";"
+    assert table.rows == [["1", "2", "3"]]
+    assert any(note.check == "delimiter" for note in table.notes)
+
+
+@pytest.mark.parametrize(
+    ("data", "check"),
+    [
+        (b"", "empty_file"),
+        (b"   \n\n", "empty_file"),
+        (b"time_period,number\n", "no_rows"),
+        (b"\x00\x01\x02PK\x03\x04binary\x00junk" * 50, "not_text"),
+        (b"just one column name\nvalue\n", "delimiter"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_named_check(data, check):
+    with pytest.raises(FileRejected) as raised:
+        read_csv_bytes("bad.csv", data)
+    assert raised.value.problems[0].check == check
+    assert raised.value.problems[0].file == "bad.csv"
+
+
+def test_truncated_last_line_is_named_by_line_number():
+    data = b"a,b,c\n1,2,3\n4,5,6\n7,8"
+    with pytest.raises(FileRejected) as raised:
+        read_csv_bytes("cut.csv", data)
+    problem = raised.value.problems[0]
+    assert problem.check == "row_length"
+    assert problem.line == 4
+    assert "cut short" in problem.message
+
+
+def test_trailing_blank_lines_are_ignored():
+    table = read_csv_bytes("t.csv", b"a,b\n1,2\n\n\n")
+    assert table.rows == [["1", "2"]]
+
+
+def test_duplicate_header_is_refused():
+    with pytest.raises(FileRejected) as raised:
+        read_csv_bytes("d.csv", b"a,b,a\n1,2,3\n")
+    assert raised.value.problems[0].column == "a"

@@ -1,0 +1,128 @@
+"""Loading the real DfE and ONS files (needs CP_REFERENCE_DATA; skipped otherwise)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indicators.facts import ENGLAND, Selector, series
+from loaders.load import load_paths
+from loaders.store import open_store
+
+# The LA-level files the indicators need, and the dataset each must be recognised as.
+EXPECTED = {
+    "cla_release_2022/la_cla_at_31_march_placement_stability_indicator.csv": "cla_placement_stability",
+    "cla_release_2022/la_cla_on_31_march_la_of_placement_net_gain.csv": "cla_placement_net_gain",
+    "cla_release_2022/official_statistics_la_cla_school_moves.csv": "cla_school_moves",
+    "cla_release_2022/official_statistics_la_cco_sw_stability.csv": "cla_social_worker_changes",
+    "cla_release_2022/la_cla_who_started_to_be_looked_after.csv": "cla_started",
+    "cla_release_2024/cla_number_and_rate_per_10k_children.csv": "cla_number_and_rate",
+    "cla_release_2024/la_cla_placement_stability.csv": "cla_placement_stability",
+    "cla_release_2024/la_cla_on_31_march_la_of_placement_netgain.csv": "cla_placement_net_gain",
+    "cla_release_2024/la_cla_during_year_new_placements.csv": "cla_new_placements",
+    "cla_release_2024/la_care_leavers_intouch.csv": "care_leavers_in_touch",
+    "cla_release_2024/la_care_leavers_activity.csv": "care_leavers_activity",
+    "cla_release_2024/la_care_leavers_accommodation_suitability.csv": "care_leavers_accommodation",
+    "cla_release_2024/la_care_leavers_stayput.csv": "care_leavers_staying_put",
+    "cla_release_2024/la_children_who_were_missing_or_away_from_placement_without_authorisation.csv": "cla_missing",
+    "cla_release_2024/la_conviction_health_outcome_cla.csv": "cla_health_outcomes",
+    "cla_release_2024/la_children_who_ceased_during_the_year.csv": "cla_ceased",
+    "cla_release_2025/cla_number_and_rate_per_10k_children.csv": "cla_number_and_rate",
+    "cla_release_2025/la_cla_placement_stability.csv": "cla_placement_stability",
+    "cla_release_2025/la_cla_during_year_new_placements.csv": "cla_new_placements",
+    "cla_release_2025/la_care_leavers_activity.csv": "care_leavers_activity",
+    "cla_release_2025/la_care_leavers_accommodation_suitability.csv": "care_leavers_accommodation",
+    "cla_release_2025/la_conviction_health_outcome_cla.csv": "cla_health_outcomes",
+    "cla_release_2025/la_cla_school_moves.csv": "cla_school_moves",
+    "cla_release_2025/la_cla_swcount.csv": "cla_social_worker_changes",
+    "outcomes_cin_cla/ks2_la.csv": "ks2_cin_cla",
+    "outcomes_cin_cla/ks4_la.csv": "ks4_cin_cla",
+    "outcomes_cin_cla/absence_la.csv": "absence_cin_cla",
+}
+CLA_31_MARCH = Selector(
+    "cla_number_and_rate", "Children looked after on 31 March each year", "", "number"
+)
+
+
+@pytest.fixture(scope="module")
+def real_store(reference_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    dfe = reference_data / "dfe"
+    con = open_store(tmp_path_factory.mktemp("real") / "real.duckdb")
+    reports = {}
+    batches = [
+        [dfe / "cla_release_2022"],
+        [dfe / "cla_release_2024"],
+        [dfe / "cla_release_2025"],
+        [dfe / "outcomes_cin_cla"],
+        [dfe / "statistical_neighbours" / "statistical_neighbours_2021_long.csv"],
+        [dfe / "statistical_neighbours" / "statistical_neighbours_2025_long.csv"],
+        [reference_data / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv"],
+    ]
+    for batch in batches:
+        report = load_paths(con, batch)
+        for file in report.files:
+            reports[file.name] = file
+        assert report.status == "committed", [p.describe() for p in report.problems][:5]
+    yield con, reports, dfe
+    con.close()
+
+
+def test_every_csv_loads_or_is_listed_as_not_used(real_store):
+    _, reports, _ = real_store
+    outcomes = {file.outcome for file in reports.values()}
+    assert outcomes <= {"loaded", "not used"}
+    assert sum(f.outcome == "loaded" for f in reports.values()) >= 45
+
+
+def test_every_la_file_the_indicators_need_is_recognised(real_store):
+    _, reports, dfe = real_store
+    for relative, dataset in EXPECTED.items():
+        report = reports[str(dfe / relative)]
+        assert (report.outcome, report.dataset) == ("loaded", dataset), relative
+
+
+def test_england_cla_2024_revised_by_the_2025_release(real_store):
+    con, _, _ = real_store
+    newest = series(con, CLA_31_MARCH, [ENGLAND])
+    assert newest.loc[newest["year"] == 2024, "value"].item() == 83530
+    assert newest.loc[newest["year"] == 2024, "release"].item() == "2025"
+    older = series(con, CLA_31_MARCH, [ENGLAND], release="2024")
+    assert older.loc[older["year"] == 2024, "value"].item() == 83630
+
+
+def test_rutland_suppressed_stability_cells_are_null_with_symbol_c(real_store):
+    con, _, _ = real_store
+    rows = con.execute(
+        "SELECT value, symbol FROM current_facts WHERE dataset = 'cla_placement_stability' "
+        "AND area_code = '857' AND symbol IS NOT NULL"
+    ).fetchall()
+    assert rows, "Rutland has suppressed stability cells in the published files"
+    assert all(value is None for value, _ in rows)
+    assert {symbol for _, symbol in rows} == {"c"}
+
+
+def test_neighbours_and_population_loaded(real_store):
+    con, _, _ = real_store
+    models = dict(
+        con.execute(
+            "SELECT model, count(DISTINCT old_la_code) FROM current_neighbours GROUP BY model"
+        ).fetchall()
+    )
+    assert models["2021"] >= 150 and models["2025"] >= 150
+    population = con.execute(
+        "SELECT value FROM current_facts WHERE dataset = 'ons_population' AND year = 2024 "
+        "AND geographic_level = 'National'"
+    ).fetchone()
+    assert population == (12183016.0,)
+
+
+def test_code_history_is_kept_for_councils_whose_ons_code_changed(real_store):
+    con, _, _ = real_store
+    codes = {
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT new_la_code FROM areas WHERE area_code = '825'"
+        ).fetchall()
+    }
+    assert {"E10000002", "E06000060"} <= codes

@@ -1,0 +1,87 @@
+"""The store: migrations, all-or-nothing loads, and surviving a killed process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT, load_texts, store_contents
+from fixtures import ees
+
+from loaders.load import PAUSE_ENV
+from loaders.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    data_version,
+    load_transaction,
+    migrate,
+    open_store,
+    schema_version,
+)
+
+
+def test_new_store_is_at_the_latest_schema(store):
+    assert schema_version(store) == SCHEMA_VERSION
+    assert data_version(store) == 0
+
+
+def test_opening_an_older_database_migrates_it_and_keeps_its_data(tmp_path: Path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, MIGRATIONS[:1])
+    assert schema_version(con) == 1
+    load_texts(con, {"a.csv": ees.number_and_rate_2025()})
+    facts_before = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    con.close()
+
+    con = open_store(path)
+    assert schema_version(con) == SCHEMA_VERSION
+    indexes = {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()}
+    assert "facts_dataset" in indexes
+    assert con.execute("SELECT count(*) FROM facts").fetchone()[0] == facts_before
+    assert migrate(con) == []  # nothing left to do
+
+
+def test_an_error_inside_a_load_leaves_nothing_behind(store):
+    load_texts(store, {"a.csv": ees.number_and_rate_2025()})
+    before = store_contents(store)
+    with pytest.raises(RuntimeError), load_transaction(store, "test") as record:
+        store.execute(
+            "INSERT INTO facts SELECT ? AS load_id, * EXCLUDE (load_id) FROM facts",
+            [record.load_id],
+        )
+        raise RuntimeError("disk full, say")
+    assert store_contents(store) == before
+
+
+def test_a_process_killed_mid_load_leaves_the_previous_state(tmp_path: Path):
+    path = tmp_path / "store.duckdb"
+    first = tmp_path / "first.csv"
+    second = tmp_path / "second.csv"
+    first.write_text(ees.number_and_rate_2025())
+    second.write_text(ees.placement_stability_2025())
+    run = [sys.executable, "-m", "loaders", "load", "--db", str(path)]
+    subprocess.run([*run, str(first)], check=True, cwd=PROJECT, capture_output=True)
+    con = open_store(path)
+    before = store_contents(con)
+    con.close()
+
+    env = {**os.environ, PAUSE_ENV: "30"}
+    process = subprocess.Popen(
+        [*run, str(second)], cwd=PROJECT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    line = process.stdout.readline()  # printed from inside the open transaction
+    assert "paused inside load" in line
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    time.sleep(0.2)
+
+    con = open_store(path)
+    assert store_contents(con) == before
+    assert con.execute("SELECT count(*) FROM loads WHERE status = 'in progress'").fetchone()[0] == 0
