@@ -1,0 +1,24 @@
+"""Downloads are safe to open in Excel (no formula injection)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from exports.tables import neutralise_cell, to_csv_bytes
+
+
+def test_formula_like_text_is_neutralised():
+    for cell in ("=HYPERLINK(\"http://x\")", "+cmd", "-2+3", "@SUM(A1)", "\tx"):
+        assert neutralise_cell(cell) == "'" + cell
+
+
+def test_numbers_and_plain_text_are_untouched():
+    for cell in ("-12", "+5", "1,234", "67%", "Rutland", "c", 42, -3.5):
+        assert neutralise_cell(cell) == cell
+
+
+def test_csv_bytes_have_a_bom_and_neutralised_cells():
+    frame = pd.DataFrame({"=name": ["=1+1", "Rutland"], "value": [-1, 2]})
+    text = to_csv_bytes(frame).decode("utf-8")
+    assert text.startswith("\ufeff'=name,value")
+    assert "'=1+1" in text and "-1" in text and "'-1" not in text
