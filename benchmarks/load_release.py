@@ -24,8 +24,8 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from loaders.load import load_paths  # noqa: E402
-from loaders.store import open_store  # noqa: E402
+from loaders.load import load_paths
+from loaders.store import open_store
 
 
 def time_project_loader(folder: Path) -> tuple[float, int, int]:
