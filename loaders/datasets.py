@@ -10,7 +10,7 @@ Every filter is mapped onto up to three canonical filters:
 
 - ``cohort``: the group of children counted (e.g. "CLA on 31 March");
 - ``breakdown``: the category within it (e.g. "With 3 or more placements during the year");
-- ``variant``: a further split (e.g. "Mid-year moves", a KS2 "Final"/"Revised" version).
+- ``variant``: a further split (e.g. "Mid-year moves").
 
 Labels that DfE reworded between releases are mapped to the newest wording, so
 one indicator selector works across all years. The published labels are kept
@@ -55,6 +55,9 @@ class Layout:
     # For the wide outcome files: every other column is a measure, and these must exist.
     other_columns_are_measures: bool = False
     required_measures: tuple[str, ...] = ()
+    # Filters kept with each fact as published but not part of its identity (e.g. a
+    # KS2 "version" that is Final one year and Revised the next).
+    published_only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -487,10 +490,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
         (
             Layout(
                 "outcomes",
-                {"social_care_group": "cohort", "version": "variant"},
+                {"social_care_group": "cohort"},
                 {},
                 other_columns_are_measures=True,
                 required_measures=("pt_rwm_met_expected_standard",),
+                published_only=("version",),
             ),
         ),
     ),
@@ -501,10 +505,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
         (
             Layout(
                 "outcomes",
-                {"social_care_group": "cohort", "version": "variant"},
+                {"social_care_group": "cohort"},
                 {},
                 other_columns_are_measures=True,
                 required_measures=("avg_att8",),
+                published_only=("version",),
             ),
         ),
     ),
@@ -515,14 +520,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
         (
             Layout(
                 "outcomes",
-                {
-                    "social_care_group": "cohort",
-                    "phase_type_grouping": "breakdown",
-                    "absence_terms": "variant",
-                },
+                {"social_care_group": "cohort", "phase_type_grouping": "breakdown"},
                 {},
                 other_columns_are_measures=True,
                 required_measures=("pt_overall",),
+                published_only=("absence_terms",),
             ),
         ),
     ),

@@ -109,13 +109,11 @@ def recognise(table: CsvTable) -> Recognition:
     column_matches: list[tuple[DatasetSpec, Layout]] = []
     for spec in DATASETS:
         for layout in spec.layouts:
+            named = set(layout.filters) | set(layout.published_only)
             if layout.other_columns_are_measures:
-                fits = (
-                    set(layout.filters) <= content_columns
-                    and set(layout.required_measures) <= content_columns
-                )
+                fits = named | set(layout.required_measures) <= content_columns
             else:
-                fits = content_columns == set(layout.filters) | set(layout.measures)
+                fits = content_columns == named | set(layout.measures)
             if fits:
                 column_matches.append((spec, layout))
     if not column_matches:
@@ -125,7 +123,8 @@ def recognise(table: CsvTable) -> Recognition:
         if _markers_present(table, spec, layout, labels_cache):
             filters = dict(layout.filters)
             if layout.other_columns_are_measures:
-                measures = {c: c for c in sorted(content_columns - set(filters))}
+                named = set(filters) | set(layout.published_only)
+                measures = {c: c for c in sorted(content_columns - named)}
             else:
                 measures = dict(layout.measures)
             return Recognition(spec, layout, filters, measures)
@@ -376,7 +375,9 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
             base[canonical] = labels.map(mapping)
         else:
             base[canonical] = ""
-    base["published_filters"] = _published_filters(frame, list(recognition.filter_columns))
+    base["published_filters"] = _published_filters(
+        frame, [*recognition.filter_columns, *layout.published_only]
+    )
 
     pieces = []
     for column, measure in recognition.measure_columns.items():
