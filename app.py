@@ -21,13 +21,13 @@ with st.sidebar:
     else:
         codes = councils["old_la_code"].tolist()
         names = dict(zip(councils["old_la_code"], councils["la_name"], strict=True))
-        wanted = st.query_params.get("council") or st.session_state.get("council")
-        if wanted not in codes:
-            wanted = codes[0]
-        st.session_state["council"] = st.selectbox(
+        if st.session_state.get("council") not in codes:
+            wanted = st.query_params.get("council")
+            st.session_state["council"] = wanted if wanted in codes else codes[0]
+        st.selectbox(
             "Council",
             codes,
-            index=codes.index(wanted),
+            key="council",
             format_func=lambda code: f"{names[code]} ({code})",
             help="The council whose children's figures are shown. Type to search.",
         )

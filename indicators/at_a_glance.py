@@ -26,6 +26,7 @@ class Headline:
 
     id: str
     label: str
+    short_label: str
     unit: str  # count | percent | rate
     source: Selector
     denominator: Selector | None = None  # when set, value = source / denominator × 100
@@ -35,24 +36,28 @@ HEADLINES: tuple[Headline, ...] = (
     Headline(
         "cla_count",
         "Children looked after on 31 March",
+        "Children in care",
         "count",
         Selector("cla_number_and_rate", CLA_ON_31_MARCH, "", "number"),
     ),
     Headline(
         "cla_rate_per_10k",
         "Rate per 10,000 children aged under 18",
+        "Rate per 10,000 children",
         "rate",
         Selector("cla_number_and_rate", CLA_ON_31_MARCH, "", "rate_per_10000"),
     ),
     Headline(
         "foster_pct",
         "Share living with foster carers",
+        "In foster care",
         "percent",
         Selector("cla_characteristics", "Placement", "1. Total foster placements", "percentage"),
     ),
     Headline(
         "placed_outside_la_pct",
         "Share placed outside the council's area",
+        "Placed outside the council",
         "percent",
         Selector(
             "cla_placement_net_gain",
@@ -65,12 +70,14 @@ HEADLINES: tuple[Headline, ...] = (
     Headline(
         "care_leavers_19_21_count",
         "Care leavers aged 19 to 21",
+        "Care leavers aged 19–21",
         "count",
         Selector("care_leavers_activity", "19 to 21 years", "Total", "number"),
     ),
     Headline(
         "care_leavers_19_21_eet_pct",
         "Care leavers aged 19 to 21 in education, employment or training",
+        "Care leavers 19–21 in work or study",
         "percent",
         Selector(
             "care_leavers_activity",
@@ -181,6 +188,7 @@ def headline_tiles(con: duckdb.DuckDBPyConnection, area_code: str) -> list[dict[
             {
                 "id": headline.id,
                 "label": headline.label,
+                "short_label": headline.short_label,
                 "year": latest,
                 "value": format_value(value, symbol, headline.unit),
                 "previous_year": previous,

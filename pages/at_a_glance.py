@@ -17,8 +17,10 @@ names = data.councils().set_index("old_la_code")["la_name"]
 st.subheader(f"{names.get(council, council)}: children in care and care leavers")
 
 tiles = data.headline_tiles(council)
-columns = st.columns(3)
+# One row of columns per three tiles, so screen readers meet them in reading order.
 for index, tile in enumerate(tiles):
+    if index % 3 == 0:
+        columns = st.columns(3)
     with columns[index % 3]:
         change = tile["change"]
         delta = None
@@ -26,14 +28,14 @@ for index, tile in enumerate(tiles):
             suffix = " points" if tile["unit"] == "percent" else ""
             delta = f"{change:+,.0f}{suffix} since {tile['previous_year']}"
         st.metric(
-            f"{tile['label']} ({tile['year']})",
+            tile["short_label"],
             tile["value"],
             delta=delta,
             delta_color="off",
-            help=f"England: {tile['england']}",
+            help=f"{tile['label']}, {tile['year']}. England: {tile['england']}.",
             border=True,
         )
-        st.caption(f"England {tile['year']}: {tile['england']}")
+        st.caption(f"{tile['year']} · England {tile['england']}")
 
 table, years = data.at_a_glance_table(council)
 st.markdown(f"#### The last three years ({years[0]} to {years[-1]})" if years else "")

@@ -31,9 +31,17 @@ BAD_INPUTS = {
         "measure_value",
         4,
     ),
-    "unknown geographic level": (GOOD.replace("National", "Nation", 1).encode(), "geographic_level", 2),
+    "unknown geographic level": (
+        GOOD.replace("National", "Nation", 1).encode(),
+        "geographic_level",
+        2,
+    ),
     "bad council code": (GOOD.replace(",857,", ",85,").encode(), "la_code", 4),
-    "bad time period": (GOOD.replace("2025,Reporting", "25/26,Reporting", 1).encode(), "time_period", 2),
+    "bad time period": (
+        GOOD.replace("2025,Reporting", "25/26,Reporting", 1).encode(),
+        "time_period",
+        2,
+    ),
     "duplicated rows": ((GOOD + GOOD.splitlines()[1] + "\n").encode(), "duplicate_rows", None),
 }
 
@@ -67,9 +75,7 @@ def test_windows_1252_file_keeps_accented_council_names(store):
     text = ees.number_and_rate_2025().replace("Rutland", "Saint-Hélier-lès-Bains")
     report = load_texts(store, {"excel.csv": text.replace("\n", "\r\n").encode("cp1252")})
     assert report.status == "committed"
-    names = store.execute(
-        "SELECT DISTINCT la_name FROM facts WHERE area_code = '857'"
-    ).fetchall()
+    names = store.execute("SELECT DISTINCT la_name FROM facts WHERE area_code = '857'").fetchall()
     assert names == [("Saint-Hélier-lès-Bains",)]
     assert any(p.check == "encoding" for p in report.files[0].problems)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -44,13 +45,31 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(demo_db):
+def server(demo_db, tmp_path_factory):
+    # The server gets its own copy: DuckDB lets one process at a time open a file
+    # for writing, and the AppTest tests in this process use the original.
+    database = tmp_path_factory.mktemp("server") / "demo.duckdb"
+    shutil.copyfile(demo_db, database)
     port = _free_port()
-    env = {**os.environ, "CP_DB": str(demo_db)}
+    env = {**os.environ, "CP_DB": str(database)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://localhost:{port}"
     deadline = time.time() + 60
@@ -73,21 +92,21 @@ def server(demo_db):
 
 
 def _wait_idle(page) -> None:
-    page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
-    page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=30_000)
+    """Wait for content, not for time: the table is the last thing the page draws."""
+    expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=30_000)
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(6, timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
 
 
 def test_at_a_glance_shows_headline_numbers(server, page):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(server)
     _wait_idle(page)
-    assert page.get_by_role("heading", name="At a glance").is_visible()
-    assert page.get_by_text("Demo data — fictional councils").first.is_visible()
+    expect(page.get_by_role("heading", name="At a glance")).to_be_visible()
+    expect(page.get_by_text("Demo data — fictional councils").first).to_be_visible()
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert len(metrics) == 6
     assert re.fullmatch(r"[\d,]+", metrics[0]), metrics
-    table = page.locator('[data-testid="stDataFrame"]')
-    assert table.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "at_a_glance.png"), full_page=True)
 
@@ -101,3 +120,28 @@ def test_a_shared_link_opens_the_same_council(server, page):
     page.goto(link)
     _wait_idle(page)
     assert page.locator('[data-testid="stSelectbox"]').first.inner_text() == chosen
+
+
+def test_choosing_a_council_in_the_sidebar_updates_page_and_link(server, page, demo_db):
+    from indicators.at_a_glance import headline_tiles
+    from loaders.store import open_store
+
+    con = open_store(demo_db)
+    expected = [tile["value"] for tile in headline_tiles(con, "172")]
+    con.close()
+
+    page.goto(server)
+    _wait_idle(page)
+    box = page.locator('[data-testid="stSelectbox"]').first
+    box.click()
+    page.keyboard.type("Wyrebrook")
+    page.keyboard.press("Enter")
+    values = page.locator('[data-testid="stMetricValue"]')
+    expect(page.locator("h3").first).to_contain_text("Wyrebrook", timeout=30_000)
+    expect(values.first).to_have_text(expected[0], timeout=30_000)
+    _wait_idle(page)
+    assert values.all_inner_texts() == expected
+    assert "council=172" in page.url
+    expect(page.get_by_text("Demo data — fictional councils").first).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "at_a_glance_after_choice.png"), full_page=True)

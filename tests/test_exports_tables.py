@@ -8,7 +8,7 @@ from exports.tables import neutralise_cell, to_csv_bytes
 
 
 def test_formula_like_text_is_neutralised():
-    for cell in ("=HYPERLINK(\"http://x\")", "+cmd", "-2+3", "@SUM(A1)", "\tx"):
+    for cell in ('=HYPERLINK("http://x")', "+cmd", "-2+3", "@SUM(A1)", "\tx"):
         assert neutralise_cell(cell) == "'" + cell
 
 
