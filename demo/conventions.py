@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from demo.world import COUNTRY_CODE, COUNTRY_NAME, Council, Region
+from loaders.datasets import GEOGRAPHY_COLUMNS, TIME_COLUMNS
 
 SUPPRESSED = "c"
 ROUNDS_TO_ZERO = "k"
@@ -34,18 +35,8 @@ NATIONAL = "National"
 REGIONAL = "Regional"
 LOCAL_AUTHORITY = "Local authority"
 
-GEO_COLUMNS = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "la_name",
-    "new_la_code",
-]
+# The columns every DfE open-data file starts with, in the published order.
+GEO_COLUMNS = [*TIME_COLUMNS, *GEOGRAPHY_COLUMNS]
 
 Key = tuple[str, ...]
 Value = int | str  # an exact count, or a symbol (z, x) that applies everywhere

@@ -278,30 +278,17 @@ def prepare(
     parsed: list[_Parsed] = []
     for item in inputs:
         sha = item.sha256
-        if sha in already:
-            parsed.append(
-                _Parsed(
-                    FileReport(
-                        item.name,
-                        sha,
-                        "already loaded",
-                        message=f"Identical to a file already loaded (load {already[sha]}); "
-                        "skipped.",
-                    )
-                )
-            )
-            continue
-        if sha in seen:
-            parsed.append(
-                _Parsed(
-                    FileReport(
-                        item.name,
-                        sha,
-                        "already loaded",
-                        message=f"Identical to {seen[sha]} in this batch; skipped.",
-                    )
-                )
-            )
+        earlier = (
+            f"a file already loaded (load {already[sha]})"
+            if sha in already
+            else f"{seen[sha]} in this batch"
+            if sha in seen
+            else None
+        )
+        if earlier:
+            report = FileReport(item.name, sha, "already loaded")
+            report.message = f"Identical to {earlier}; skipped."
+            parsed.append(_Parsed(report))
             continue
         seen[sha] = item.name
         parsed.append(_parse_one(item, neighbour_model))

@@ -9,7 +9,6 @@ checks meaningful on a fresh clone.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import subprocess
 import sys
@@ -135,16 +134,6 @@ NOT_COUNTS = {  # rows of the "number" column that hold averages, percentages or
 }
 
 
-def reference_folder() -> Path:
-    folder = os.environ.get("CP_REFERENCE_DATA")
-    if not folder:
-        pytest.skip("CP_REFERENCE_DATA is not set (point it at the shared real-data folder)")
-    path = Path(folder)
-    if not (path / "dfe").is_dir():
-        pytest.skip(f"CP_REFERENCE_DATA={folder} has no dfe/ folder")
-    return path
-
-
 @pytest.fixture(scope="module")
 def second_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, subprocess.Popen]]:
     """The command line run with the default seed, in parallel with the in-process run."""
@@ -256,8 +245,8 @@ def test_every_file_is_written_with_its_published_header(demo_dir: Path) -> None
 
 
 @pytest.mark.reference
-def test_headers_match_the_real_files() -> None:
-    ref = reference_folder()
+def test_headers_match_the_real_files(reference_data: Path) -> None:
+    ref = reference_data
     for name, real in REAL_FILES.items():
         assert real_header(ref / real) == EXPECTED_HEADERS[name].split(","), name
     geo = GEO.split(",")
@@ -268,10 +257,10 @@ def test_headers_match_the_real_files() -> None:
 
 
 @pytest.mark.reference
-def test_filter_labels_are_the_published_ones(demo_dir: Path) -> None:
+def test_filter_labels_are_the_published_ones(demo_dir: Path, reference_data: Path) -> None:
     import pandas as pd
 
-    ref = reference_folder()
+    ref = reference_data
     for name, real in {**REAL_FILES, **NATIONAL_FILES}.items():
         if "statistical_neighbours" in name or name.startswith("ons/"):
             continue
@@ -659,10 +648,10 @@ def test_ten_neighbours_per_council(demo_dir: Path, model: str) -> None:
 
 
 @pytest.mark.reference
-def test_no_council_or_region_has_a_real_name(demo_dir: Path) -> None:
+def test_no_council_or_region_has_a_real_name(demo_dir: Path, reference_data: Path) -> None:
     import pandas as pd
 
-    ref = reference_folder()
+    ref = reference_data
     sources = {
         "dfe/cla_release_2025/cla_number_and_rate_per_10k_children.csv": ["la_name", "region_name"],
         "dfe/cla_release_2022/la_cla_on_31_march_la_of_placement_net_gain.csv": ["la_name"],
