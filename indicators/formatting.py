@@ -31,3 +31,11 @@ def format_value(value: float | None, symbol: str | None, unit: str, decimals: i
     if unit == "percent":
         return f"{value:.{decimals}f}%"
     return f"{value:,.{decimals}f}"
+
+
+def period_label(time_period: str | int) -> str:
+    """'2025' stays '2025'; an academic year '202425' reads '2024/25'."""
+    text = str(time_period)
+    if len(text) == 6 and text.isdigit():
+        return f"{text[:4]}/{text[4:]}"
+    return text

@@ -1,0 +1,146 @@
+"""Indicator values for every place and period, as published and recomputed.
+
+One query gathers every indicator's published cell (and its numerator and
+denominator cells) for every council, region and England and every year, the
+newest release winning unless a release is named. The published value is
+reported as published; where a numerator and denominator exist, a precise
+value is recomputed (a rate per 10,000 from the count and the population DfE
+used, printed beside it in the same file), which rounds to the published one.
+
+A suppressed or unavailable input gives a suppressed output carrying DfE's
+symbol, never a number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators.catalogue import Indicator, catalogue
+
+VALUE_COLUMNS = [
+    "indicator_id",
+    "geographic_level",
+    "area_code",
+    "area_name",
+    "region_code",
+    "year",
+    "time_period",
+    "value",
+    "symbol",
+    "value_precise",
+    "numerator",
+    "denominator",
+    "release",
+]
+SYMBOL_PRIORITY = ("c", "low", "~", "u", "k", "x", ":", "z")
+
+
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """Round as DfE and Excel do (2.5 -> 3), not to even as Python's round does."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return float("nan")
+    factor = 10**decimals
+    return math.floor(abs(value) * factor + 0.5 + 1e-9) / factor * (1 if value >= 0 else -1)
+
+
+def selectors(indicators: tuple[Indicator, ...]) -> pd.DataFrame:
+    """One row per (indicator, role) naming the published cell to read."""
+    rows = []
+    for item in indicators:
+        roles = [("value", item.source)]
+        if item.numerator is not None and item.denominator is not None:
+            roles += [("numerator", item.numerator), ("denominator", item.denominator)]
+        for role, selector in roles:
+            rows.append(
+                {
+                    "indicator_id": item.id,
+                    "role": role,
+                    "dataset": selector.dataset,
+                    "cohort": selector.cohort,
+                    "breakdown": selector.breakdown,
+                    "variant": selector.variant,
+                    "measure": selector.measure,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+QUERY = """
+WITH cells AS (
+    SELECT s.indicator_id, s.role, f.year, f.time_period, f.geographic_level, f.area_code,
+           f.area_name, f.region_code, f.value, f.symbol, f.release
+    FROM facts f
+    JOIN wanted_cells s
+      ON f.dataset = s.dataset AND f.cohort = s.cohort AND f.breakdown = s.breakdown
+     AND f.variant = s.variant AND f.measure = s.measure
+    WHERE $release IS NULL OR f.release = $release
+    QUALIFY row_number() OVER (
+        PARTITION BY s.indicator_id, s.role, f.time_period, f.geographic_level, f.area_code
+        ORDER BY f.release DESC, f.load_id DESC) = 1
+)
+SELECT indicator_id, geographic_level, area_code, year, time_period,
+       arg_max(area_name, release) AS area_name,
+       arg_max(region_code, release) AS region_code,
+       max(release) AS release,
+       max(value) FILTER (WHERE role = 'value') AS published,
+       max(symbol) FILTER (WHERE role = 'value') AS published_symbol,
+       count(*) FILTER (WHERE role = 'value') AS has_published,
+       max(value) FILTER (WHERE role = 'numerator') AS numerator,
+       max(symbol) FILTER (WHERE role = 'numerator') AS numerator_symbol,
+       max(value) FILTER (WHERE role = 'denominator') AS denominator,
+       max(symbol) FILTER (WHERE role = 'denominator') AS denominator_symbol
+FROM cells
+GROUP BY ALL
+"""
+
+
+def _worst_symbols(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Per row, the more protective of two symbols ('c' before 'x' before 'z' ...)."""
+    order = {symbol: rank for rank, symbol in enumerate(SYMBOL_PRIORITY)}
+    first_rank = first.map(order).fillna(99)
+    second_rank = second.map(order).fillna(99)
+    return first.where(first_rank <= second_rank, second).where(first.notna() | second.notna())
+
+
+def all_values(
+    con: duckdb.DuckDBPyConnection,
+    release: str | None = None,
+    indicators: tuple[Indicator, ...] | None = None,
+) -> pd.DataFrame:
+    """Every indicator for every place and period (columns: VALUE_COLUMNS)."""
+    indicators = indicators or catalogue()
+    by_id = {item.id: item for item in indicators}
+    con.register("wanted_cells", selectors(indicators))
+    try:
+        raw = con.execute(QUERY, {"release": release}).df()
+    finally:
+        con.unregister("wanted_cells")
+    if raw.empty:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    scale = raw["indicator_id"].map({k: v.scale for k, v in by_id.items()})
+    decimals = raw["indicator_id"].map({k: v.decimals for k, v in by_id.items()})
+    computed = raw["indicator_id"].map({k: v.computed for k, v in by_id.items()}).astype(bool)
+
+    inputs_ok = raw["numerator"].notna() & raw["denominator"].notna() & (raw["denominator"] > 0)
+    precise = (raw["numerator"] / raw["denominator"] * scale).where(inputs_ok)
+    input_symbol = _worst_symbols(raw["numerator_symbol"], raw["denominator_symbol"])
+    value = raw["published"].where(~computed)
+    symbol = raw["published_symbol"].where(~computed)
+    # Computed indicators (DfE prints no value): round the precise value, carry input symbols.
+    factor = np.power(10.0, decimals.astype(float))
+    rounded = np.sign(precise) * np.floor(np.abs(precise) * factor + 0.5 + 1e-9) / factor
+    value = value.where(~computed, rounded)
+    symbol = symbol.where(~computed, input_symbol)
+    # Never show a recomputed number beside a value DfE suppressed.
+    precise = precise.where(symbol.isna())
+    # A published indicator whose cell is missing altogether is not reported.
+    keep = computed | (raw["has_published"] > 0)
+    result = raw.assign(value=value, symbol=symbol, value_precise=precise)[keep]
+    result = result[result["value"].notna() | result["symbol"].notna()]
+    return result[VALUE_COLUMNS].sort_values(
+        ["indicator_id", "geographic_level", "area_code", "year"], ignore_index=True
+    )
