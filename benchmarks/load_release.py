@@ -49,7 +49,7 @@ def time_duckdb_read_csv(files: list[Path]) -> tuple[float, int]:
             con.execute(
                 f"CREATE TABLE t{index} AS SELECT * FROM read_csv(?, header = true)", [str(file)]
             )
-            rows += con.execute(f"SELECT count(*) FROM t{index}").fetchone()[0]
+            rows += con.execute(f"SELECT count(*) FROM t{index}").fetchall()[0][0]
         seconds = time.perf_counter() - started
         con.close()
     return seconds, rows

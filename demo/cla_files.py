@@ -624,6 +624,31 @@ def sw_values(core: Core, arr: dict[str, np.ndarray]) -> ValuesFn:
 
 
 # ---------------------------------------------------------------------------
+# Children looked after only under a series of short-term breaks
+
+SHORT_BREAKS = (
+    "Children who were only looked after exclusively under a series of short term placements",
+)
+
+
+def short_breaks_table() -> CountTable:
+    return CountTable([SHORT_BREAKS], has_percent=False)
+
+
+def simulate_short_breaks(core: Core, rng: np.random.Generator) -> np.ndarray:
+    """Disabled children on short breaks only: about 1 % of the number in care (England ~700)."""
+    expected = 0.0085 * core.cla.astype(float) + 1.0
+    return rng.poisson(expected)
+
+
+def short_breaks_values(counts: np.ndarray) -> ValuesFn:
+    def values(i: int, t: int) -> dict[Key, Value]:
+        return {SHORT_BREAKS: int(counts[i, t])}
+
+    return values
+
+
+# ---------------------------------------------------------------------------
 # Net gain, characteristics and placement providers
 
 NET_IN = ("1. Children who are the responsibility of other LAs placed within this LA boundary",)

@@ -46,6 +46,7 @@ OUTPUT_FILES: tuple[str, ...] = (
     f"{CLA}/la_care_leavers_accommodation_suitability.csv",
     f"{CLA}/la_conviction_health_outcome_cla.csv",
     f"{CLA}/la_cla_school_moves.csv",
+    f"{CLA}/la_children_looked_after_exclusively_under_a_series_of_short_term_placements.csv",
     f"{CLA}/la_cla_swcount.csv",
     f"{CLA}/la_cla_on_31_march_la_of_placement_netgain.csv",
     f"{CLA}/la_care_leavers_intouch.csv",
@@ -76,6 +77,7 @@ _STREAMS = (
     "absence",
     "sn2021",
     "sn2025",
+    "short_breaks",  # appended last so the streams before it (and their files) are unchanged
 )
 
 
@@ -102,6 +104,7 @@ def generate_demo_files(
     leavers = simulate_care_leavers(world, core, rng["leavers"])
     health = simulate_health(world, core, rng["health"])
     chars = simulate_characteristics(world, core, placements, rng["characteristics"])
+    short_breaks = cf.simulate_short_breaks(core, rng["short_breaks"])
 
     count_pct_2025 = ("children_count", "children_percent")
     leaver_2025 = ("care_leaver_count", "care_leaver_percent")
@@ -161,6 +164,12 @@ def generate_demo_files(
             cf.sw_table(),
             cf.sw_values(core, stability),
             years=cf.SCHOOL_YEARS,
+        ),
+        "la_children_looked_after_exclusively_under_a_series_of_short_term_placements.csv": table(
+            ("cla_group",),
+            ("number",),
+            cf.short_breaks_table(),
+            cf.short_breaks_values(short_breaks),
         ),
         "la_cla_on_31_march_la_of_placement_netgain.csv": lambda path: cf.write_netgain(
             path, placements, geos, n

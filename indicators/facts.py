@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from loaders.store import scalar
+
 ENGLAND = "E92000001"
 
 
@@ -78,7 +80,6 @@ def councils(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any committed load in the store is the fictional demo data."""
-    row = con.execute(
-        "SELECT count(*) FROM loads WHERE kind = 'demo data' AND status = 'committed'"
-    ).fetchone()
-    return bool(row and row[0])
+    return bool(
+        scalar(con, "SELECT count(*) FROM loads WHERE kind = 'demo data' AND status = 'committed'")
+    )

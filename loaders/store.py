@@ -151,15 +151,24 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> object:
+    """The single value a query returns (None for no rows).
+
+    Reads the whole result, so the connection is free for the next statement
+    (DuckDB 2.0 keeps a result open after ``fetchone()``).
+    """
+    rows = con.execute(query, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied to this database (0 for an empty one)."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()
-    if not exists or exists[0] == 0:
+    exists = scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    )
+    if not exists:
         return 0
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-    return int(row[0]) if row else 0
+    return int(scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version") or 0)
 
 
 def migrate(
@@ -203,8 +212,8 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """A number that changes with every committed load (the cache key for reads)."""
-    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    return int(row[0]) if row else 0
+    value = scalar(con, "SELECT value FROM meta WHERE key = 'data_version'")
+    return int(value) if value is not None else 0
 
 
 def current_user() -> str | None:
@@ -240,8 +249,7 @@ def load_transaction(
     """
     con.execute("BEGIN TRANSACTION")
     try:
-        row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
-        load_id = int(row[0]) if row else 1
+        load_id = int(scalar(con, "SELECT coalesce(max(load_id), 0) + 1 FROM loads") or 1)
         record = LoadRecord(load_id=load_id, kind=kind, user_name=user_name or current_user())
         con.execute(
             "INSERT INTO loads (load_id, started_at, user_name, kind, status) "

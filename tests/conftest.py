@@ -58,3 +58,37 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo_database(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def real_2024_2025(reference_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A store with DfE's 2024 and 2025 releases, outcomes, ONS population and 2025 neighbours."""
+    from loaders.load import load_paths
+
+    dfe = reference_data / "dfe"
+    con = open_store(tmp_path_factory.mktemp("real2425") / "real.duckdb")
+    for batch in (
+        dfe / "cla_release_2024",
+        dfe / "cla_release_2025",
+        dfe / "outcomes_cin_cla",
+        reference_data / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv",
+        dfe / "statistical_neighbours" / "statistical_neighbours_2025_long.csv",
+    ):
+        report = load_paths(con, [batch])
+        assert report.status == "committed", [p.describe() for p in report.problems][:5]
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_copy(demo_db, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo database for other processes (CLI, server) to open.
+
+    DuckDB lets one process hold a file open for writing; the AppTest tests keep
+    the original open in this process.
+    """
+    import shutil
+
+    path = tmp_path_factory.mktemp("demo_copy") / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    return path

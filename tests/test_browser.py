@@ -46,8 +46,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(demo_db, tmp_path_factory):
-    # The server gets its own copy: DuckDB lets one process at a time open a file
-    # for writing, and the AppTest tests in this process use the original.
+    # Its own copy: DuckDB lets one process at a time hold a file open for writing.
     database = tmp_path_factory.mktemp("server") / "demo.duckdb"
     shutil.copyfile(demo_db, database)
     port = _free_port()

@@ -1,0 +1,62 @@
+"""The indicators against DfE's published figures (needs CP_REFERENCE_DATA)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indicators.compute import all_values
+from indicators.scorecard import comparisons, council_scorecard
+
+
+@pytest.fixture(scope="module")
+def real_values(real_2024_2025):
+    return all_values(real_2024_2025)
+
+
+def test_recomputed_rates_round_to_the_published_rates_everywhere(real_values):
+    for indicator_id in ("cla_rate_per_10k", "cla_starts_rate_per_10k", "cla_ceased_rate_per_10k"):
+        # Councils only: regional and national counts are published rounded to the
+        # nearest 10, so their rates cannot always be rebuilt from the printed counts.
+        rows = real_values[
+            (real_values["indicator_id"] == indicator_id)
+            & (real_values["geographic_level"] == "Local authority")
+            & real_values["value"].notna()
+            & real_values["value_precise"].notna()
+        ]
+        assert len(rows) > 700, indicator_id  # ~150 councils x 5 years
+        rounded = np.floor(rows["value_precise"] + 0.5)
+        mismatches = rows[rounded != rows["value"]]
+        assert mismatches.empty, mismatches[["area_code", "year", "value", "value_precise"]].head()
+
+
+def test_england_2025_children_looked_after(real_values):
+    england = real_values[(real_values["area_code"] == "E92000001") & (real_values["year"] == 2025)]
+    by_id = dict(zip(england["indicator_id"], england["value"], strict=True))
+    assert by_id["cla_count"] == 81770
+    assert by_id["cla_rate_per_10k"] == 67
+
+
+def test_buckinghamshire_neighbour_mean_of_the_2025_rate(real_2024_2025):
+    card = council_scorecard(real_2024_2025, "825", year=2025)
+    row = card.rows.set_index("indicator_id").loc["cla_rate_per_10k"]
+    assert row["sn_count"] == 10
+    assert round(row["sn_value"], 1) == 47.6
+    assert row["sn_model"] == "2025"
+
+
+def test_rutland_three_plus_placements_is_suppressed_not_zero(real_2024_2025):
+    card = council_scorecard(real_2024_2025, "857", year=2025)
+    row = card.rows.set_index("indicator_id").loc["placements_3plus_pct"]
+    assert row["symbol"] == "c"
+    assert np.isnan(row["value"])
+    assert "suppressed" in next(s for s in card.sentences if s.startswith("3+ placements in the"))
+
+
+def test_every_council_has_ranks_and_bands_for_the_latest_rate(real_2024_2025):
+    table = comparisons(real_2024_2025)
+    latest = table[(table["indicator_id"] == "placements_3plus_pct") & (table["year"] == 2025)]
+    with_value = latest[latest["value"].notna()]
+    assert with_value["rank"].min() == 1
+    assert set(with_value["quartile_band"]) == {"A", "B", "C", "D"}
+    assert (with_value["rank_of"] == len(with_value)).all()
