@@ -114,11 +114,14 @@ def all_values(
     """Every indicator for every place and period (columns: VALUE_COLUMNS)."""
     indicators = indicators or catalogue()
     by_id = {item.id: item for item in indicators}
-    con.register("wanted_cells", selectors(indicators))
+    # A cursor of its own: the registered table stays private to this call, and a
+    # caller's unfinished result on the connection cannot get in the way.
+    cursor = con.cursor()
     try:
-        raw = con.execute(QUERY, {"release": release}).df()
+        cursor.register("wanted_cells", selectors(indicators))
+        raw = cursor.execute(QUERY, {"release": release}).df()
     finally:
-        con.unregister("wanted_cells")
+        cursor.close()
     if raw.empty:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     scale = raw["indicator_id"].map({k: v.scale for k, v in by_id.items()})
