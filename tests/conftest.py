@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from loaders.load import InputFile, load_files
 from loaders.store import open_store
 
 PROJECT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT / "test-artifacts"
 
 
 @pytest.fixture
@@ -92,3 +100,83 @@ def demo_db_copy(demo_db, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo_copy") / "demo.duckdb"
     shutil.copyfile(demo_db, path)
     return path
+
+
+# ---------------------------------------------------------------- browser tests
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    return {
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(demo_db, tmp_path_factory):
+    # Its own copy: DuckDB lets one process at a time hold a file open for writing.
+    database = tmp_path_factory.mktemp("server") / "demo.duckdb"
+    shutil.copyfile(demo_db, database)
+    port = _free_port()
+    env = {**os.environ, "CP_DB": str(database)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://localhost:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode() == "ok":
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("Streamlit did not become healthy within 60 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wait_idle(page, content: str = '[data-testid="stDataFrame"]') -> None:
+    """Wait for content, not for time: a page title, the given element, an idle app."""
+    expect(page.locator("h1").first).to_be_visible(timeout=30_000)
+    expect(page.locator(content).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
