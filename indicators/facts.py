@@ -83,3 +83,17 @@ def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(
         scalar(con, "SELECT count(*) FROM loads WHERE kind = 'demo data' AND status = 'committed'")
     )
+
+
+def loaded_releases(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each dataset's releases in the store, the years they cover and when they were loaded."""
+    return con.execute(
+        """
+        SELECT f.dataset, f.release, min(f.year) AS first_year, max(f.year) AS last_year,
+               max(l.finished_at) AS loaded_at
+        FROM facts f JOIN loads l USING (load_id)
+        WHERE l.status = 'committed'
+        GROUP BY f.dataset, f.release
+        ORDER BY f.dataset, f.release
+        """
+    ).df()

@@ -1,4 +1,9 @@
-"""One DuckDB connection per process, a cursor per use, and reads cached by data version."""
+"""One DuckDB connection per process, a cursor per use, and reads cached by data version.
+
+Every cached function takes the data version and the database path as its first
+arguments, so a committed load (which bumps the version) shows on every page at
+once, and two stores never share a cache entry.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from indicators import at_a_glance, facts
+from indicators import at_a_glance, facts, scorecard
+from indicators.compute import all_values
 from loaders.store import data_version, open_store
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "demo.duckdb"
@@ -30,8 +36,8 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return _connection(str(database_path())).cursor()
 
 
-def current_version() -> int:
-    return data_version(cursor())
+def _key() -> tuple[int, str]:
+    return data_version(cursor()), str(database_path())
 
 
 @st.cache_data(show_spinner=False)
@@ -40,7 +46,7 @@ def _councils(version: int, path: str) -> pd.DataFrame:
 
 
 def councils() -> pd.DataFrame:
-    return _councils(current_version(), str(database_path()))
+    return _councils(*_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -49,7 +55,7 @@ def _is_demo(version: int, path: str) -> bool:
 
 
 def is_demo() -> bool:
-    return _is_demo(current_version(), str(database_path()))
+    return _is_demo(*_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -58,7 +64,7 @@ def _at_a_glance(version: int, path: str, area_code: str) -> tuple[pd.DataFrame,
 
 
 def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:
-    return _at_a_glance(current_version(), str(database_path()), area_code)
+    return _at_a_glance(*_key(), area_code)
 
 
 @st.cache_data(show_spinner=False)
@@ -67,4 +73,60 @@ def _tiles(version: int, path: str, area_code: str) -> list[dict[str, object]]:
 
 
 def headline_tiles(area_code: str) -> list[dict[str, object]]:
-    return _tiles(current_version(), str(database_path()), area_code)
+    return _tiles(*_key(), area_code)
+
+
+@st.cache_data(show_spinner=False)
+def _values(version: int, path: str) -> pd.DataFrame:
+    return all_values(cursor())
+
+
+def values() -> pd.DataFrame:
+    """Every indicator for every place and period (councils, regions, England)."""
+    return _values(*_key())
+
+
+@st.cache_data(show_spinner=False)
+def _neighbours(version: int, path: str) -> pd.DataFrame:
+    return scorecard.neighbour_lists(cursor())
+
+
+def neighbours() -> pd.DataFrame:
+    return _neighbours(*_key())
+
+
+def neighbour_models() -> list[str]:
+    frame = neighbours()
+    return sorted({str(m) for m in frame["model"]}, reverse=True)
+
+
+@st.cache_data(show_spinner=False)
+def _comparisons(version: int, path: str, model: str | None, method: str) -> pd.DataFrame:
+    from indicators.compare import compare_all
+
+    return compare_all(_values(version, path), _neighbours(version, path), model, method)
+
+
+def comparisons(model: str | None, method: str) -> pd.DataFrame:
+    """Every indicator, council and period with its comparisons (cached per version)."""
+    return _comparisons(*_key(), model, method)
+
+
+@st.cache_data(show_spinner=False)
+def _years(version: int, path: str) -> list[int]:
+    frame = _values(version, path)
+    return sorted({int(y) for y in frame["year"]}, reverse=True)
+
+
+def years() -> list[int]:
+    return _years(*_key())
+
+
+@st.cache_data(show_spinner=False)
+def _releases(version: int, path: str) -> pd.DataFrame:
+    return facts.loaded_releases(cursor())
+
+
+def releases() -> pd.DataFrame:
+    """Which release of each dataset is loaded, the years it covers, and when it was loaded."""
+    return _releases(*_key())

@@ -1,0 +1,218 @@
+"""Shape indicator tables into what each chart and table on a page needs.
+
+Pages stay thin: they ask for a trend, a ranking among neighbours, the points
+of a funnel plot, or a scorecard, and get a small frame ready to draw. These
+are plain functions over the cached comparison table, so they are fast and
+tested without Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from indicators.catalogue import Grouping, Indicator, catalogue, indicator
+from indicators.formatting import format_value, period_label
+
+DIRECTION_ARROWS = {
+    "improving": "▲ improving",
+    "worsening": "▼ worsening",
+    "no change": "► no change",
+    "up": "▲ up",
+    "down": "▼ down",
+    "not comparable": "– not comparable",
+}
+
+
+def unit_for_format(item: Indicator) -> str:
+    return {"percent": "percent", "count": "count"}.get(item.unit, "number")
+
+
+def show(item: Indicator, value: object, symbol: object = None) -> str:
+    """A figure as the page shows it ('67%', '1,806', 'suppressed', 'no data')."""
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    has_symbol = isinstance(symbol, str) and symbol
+    if missing and not has_symbol:
+        return "no data"
+    return format_value(
+        None if missing else float(value),
+        symbol if has_symbol else None,
+        unit_for_format(item),
+        item.decimals,
+    )
+
+
+def trend(table: pd.DataFrame, indicator_id: str, council: str) -> pd.DataFrame:
+    """Council, neighbour average, region and England over every year with data."""
+    rows = table[(table["indicator_id"] == indicator_id) & (table["area_code"] == council)]
+    rows = rows.sort_values("year")
+    return pd.DataFrame(
+        {
+            "year": rows["year"].astype(int),
+            "period_label": rows["time_period"].map(period_label),
+            "council": rows["value"].astype(float),
+            "council_symbol": rows["symbol"].where(rows["symbol"].notna(), None),
+            "neighbours": rows["sn_value"].astype(float),
+            "neighbours_count": rows["sn_count"],
+            "region": rows["region_value"].astype(float),
+            "england": rows["england_value"].astype(float),
+        }
+    ).reset_index(drop=True)
+
+
+def trend_table(frame: pd.DataFrame, item: Indicator, council_name: str) -> pd.DataFrame:
+    """The trend as a readable table (the chart's 'table view' and CSV download)."""
+    return pd.DataFrame(
+        {
+            "Year": frame["period_label"],
+            council_name: [
+                show(item, v, s)
+                for v, s in zip(frame["council"], frame["council_symbol"], strict=True)
+            ],
+            "Statistical neighbours (average)": [show(item, v) for v in frame["neighbours"]],
+            "Region": [show(item, v) for v in frame["region"]],
+            "England": [show(item, v) for v in frame["england"]],
+        }
+    )
+
+
+def ranking(
+    table: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    indicator_id: str,
+    council: str,
+    year: int,
+    model: str | None,
+) -> pd.DataFrame:
+    """The council and its statistical neighbours in one year (value, symbol, rank of N)."""
+    lists = neighbours[(neighbours["old_la_code"] == council)]
+    if model:
+        lists = lists[lists["model"].astype(str) == str(model)]
+    codes = [council, *lists["neighbour_old_la_code"].tolist()]
+    rows = table[
+        (table["indicator_id"] == indicator_id)
+        & (table["year"] == year)
+        & (table["area_code"].isin(codes))
+    ]
+    return rows[["area_code", "area_name", "value", "symbol", "rank", "rank_of"]].reset_index(
+        drop=True
+    )
+
+
+def funnel_points(table: pd.DataFrame, indicator_id: str, year: int) -> pd.DataFrame:
+    """Every council with a value and a denominator: the dots of a funnel plot."""
+    rows = table[(table["indicator_id"] == indicator_id) & (table["year"] == year)]
+    rows = rows[rows["denominator"].notna() & (rows["denominator"] > 0)]
+    value = rows["value_precise"].fillna(rows["value"])
+    return pd.DataFrame(
+        {
+            "area_code": rows["area_code"],
+            "area_name": rows["area_name"],
+            "value": value,
+            "denominator": rows["denominator"],
+            "funnel_flag": rows["funnel_flag"],
+        }
+    )[value.notna()].reset_index(drop=True)
+
+
+def latest_year(
+    table: pd.DataFrame, indicator_id: str, council: str, year: int | None = None
+) -> int | None:
+    """The year to show: the one asked for if the council has it, else its latest."""
+    rows = table[(table["indicator_id"] == indicator_id) & (table["area_code"] == council)]
+    if rows.empty:
+        return None
+    if year is not None and year in set(rows["year"]):
+        return int(year)
+    eligible = rows[rows["year"] <= year] if year is not None else rows
+    return int((eligible if not eligible.empty else rows)["year"].max())
+
+
+def council_row(
+    table: pd.DataFrame, indicator_id: str, council: str, year: int | None
+) -> pd.Series | None:
+    if year is None:
+        return None
+    rows = table[
+        (table["indicator_id"] == indicator_id)
+        & (table["area_code"] == council)
+        & (table["year"] == year)
+    ]
+    return rows.iloc[0] if not rows.empty else None
+
+
+def scorecard(
+    table: pd.DataFrame, council: str, grouping: Grouping, year: int | None = None
+) -> pd.DataFrame:
+    """Every indicator in one table, grouped by theme, with a sparkline of the trend."""
+    rows = []
+    for theme in grouping.themes:
+        for indicator_id in theme.indicator_ids:
+            item = indicator(indicator_id)
+            shown = latest_year(table, indicator_id, council, year)
+            row = council_row(table, indicator_id, council, shown)
+            history = trend(table, indicator_id, council)
+            base = {
+                "Theme": theme.title,
+                "Indicator": item.short_title,
+                "indicator_id": indicator_id,
+                "Year": period_label(row["time_period"]) if row is not None else "",
+            }
+            if row is None:
+                rows.append(
+                    {
+                        **base,
+                        "Latest": "no data",
+                        "Previous": "",
+                        "Direction": "",
+                        "Neighbours": "",
+                        "Region": "",
+                        "England": "",
+                        "Rank": "",
+                        "Band": "",
+                        "Trend": [],
+                    }
+                )
+                continue
+            rank = f"{int(row['rank'])} of {int(row['rank_of'])}" if pd.notna(row["rank"]) else ""
+            rows.append(
+                {
+                    **base,
+                    "Latest": show(item, row["value"], row["symbol"]),
+                    "Previous": show(item, row["previous_value"]),
+                    "Direction": DIRECTION_ARROWS.get(row["direction"], row["direction"]),
+                    "Neighbours": show(item, row["sn_value"]),
+                    "Region": show(item, row["region_value"]),
+                    "England": show(item, row["england_value"]),
+                    "Rank": rank,
+                    "Band": row["quartile_band"] if isinstance(row["quartile_band"], str) else "",
+                    "Trend": [None if pd.isna(v) else float(v) for v in history["council"]],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def share_breakdown(
+    values: pd.DataFrame, indicator_ids: tuple[str, ...], council: str, year: int
+) -> pd.DataFrame:
+    """Council and England shares for a set of share indicators (e.g. placement types)."""
+    rows = []
+    for indicator_id in indicator_ids:
+        item = indicator(indicator_id)
+        cells = values[(values["indicator_id"] == indicator_id) & (values["year"] == year)]
+        council_cell = cells[cells["area_code"] == council]
+        england_cell = cells[cells["geographic_level"] == "National"]
+        rows.append(
+            {
+                "category": item.short_title,
+                "council": float(council_cell["value"].iloc[0]) if len(council_cell) else math.nan,
+                "england": float(england_cell["value"].iloc[0]) if len(england_cell) else math.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def indicators_of(grouping: Grouping, theme_id: str) -> tuple[Indicator, ...]:
+    by_id = {item.id: item for item in catalogue()}
+    return tuple(by_id[i] for i in grouping.theme(theme_id).indicator_ids)
