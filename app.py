@@ -4,40 +4,39 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data
+from ui import data, state
 
 st.set_page_config(page_title="Corporate parenting dashboard", page_icon="🏠", layout="wide")
 
-pages = [
-    st.Page("pages/at_a_glance.py", title="At a glance", icon="📊", default=True),
+LINES = [
+    ("cohort", "1. Who are our children?"),
+    ("duties", "2. Knowing our duties"),
+    ("voice", "3. Children's voices"),
+    ("aspirations", "4. Aspirations and education"),
+    ("health", "5. Health and wellbeing"),
+    ("stability", "6. Stability"),
+    ("care_leavers", "7. Care leavers"),
+    ("out_of_area", "8. Out-of-area placements"),
+    ("sufficiency", "9. Sufficiency: where children live"),
+    ("safeguarding", "10. Missing and safeguarding"),
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation(
+    {
+        "Overview": [
+            st.Page("pages/at_a_glance.py", title="At a glance", icon="📊", default=True),
+            st.Page("pages/scorecard.py", title="Scorecard", icon="📋"),
+            st.Page("pages/compare.py", title="Compare councils", icon="⚖️"),
+        ],
+        "Lines of enquiry": [st.Page(f"pages/{page}.py", title=title) for page, title in LINES],
+        "Help": [st.Page("pages/about.py", title="About and methods", icon="ℹ️")],
+    }
+)
 
-councils = data.councils()
-with st.sidebar:
-    st.header("Corporate parenting")
-    if councils.empty:
-        st.info("No data loaded yet. Load DfE files with `python -m loaders load`.")
-    else:
-        codes = councils["old_la_code"].tolist()
-        names = dict(zip(councils["old_la_code"], councils["la_name"], strict=True))
-        if st.session_state.get("council") not in codes:
-            wanted = st.query_params.get("council")
-            st.session_state["council"] = wanted if wanted in codes else codes[0]
-        st.selectbox(
-            "Council",
-            codes,
-            key="council",
-            format_func=lambda code: f"{names[code]} ({code})",
-            help="The council whose children's figures are shown. Type to search.",
-        )
-        st.query_params["council"] = st.session_state["council"]
-    if data.is_demo():
-        st.warning("**Demo data — fictional councils.** These are not real figures.")
-
+st.session_state["_selection"] = state.sidebar()
 if data.is_demo():
+    st.sidebar.warning("**Demo data — fictional councils.** These are not real figures.")
     st.warning(
-        "**Demo data — fictional councils.** Every figure on this page is invented by the "
-        "project's demo generator; load DfE's files to see real councils."
+        "**Demo data — fictional councils.** Every figure here is invented by the project's "
+        "demo generator; load DfE's files to see real councils."
     )
 navigation.run()

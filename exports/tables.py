@@ -36,3 +36,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a byte-order mark (so Excel shows accents correctly), made safe."""
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
+    """An Excel workbook of the table, with the same formula-safe cells as the CSV."""
+    import io
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe_frame(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
+    return buffer.getvalue()

@@ -95,7 +95,7 @@ class Scorecard:
 
 
 def council_scorecard(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | None,
     council: str,
     year: int | None = None,
     sn_model: str | None = None,
@@ -105,6 +105,8 @@ def council_scorecard(
 ) -> Scorecard:
     """The council's indicators, comparisons, sentences and strengths/concerns summary."""
     if table is None:
+        if con is None:
+            raise ValueError("give a connection or an already computed comparison table")
         table = comparisons(con, sn_model, sn_method, release)
     rows = council_rows(table, council, year)
     name = rows["area_name"].iloc[0] if not rows.empty else council

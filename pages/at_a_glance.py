@@ -1,53 +1,67 @@
-"""At a glance: the council's headline figures over three years, with England alongside."""
+"""At a glance: the council's headline figures, a three-year summary, strengths and concerns."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from exports.tables import to_csv_bytes
-from ui import data
+from indicators.scorecard import council_scorecard
+from ui import data, state
+from ui.components import page_heading, table_downloads
 
-st.title("At a glance")
-council = st.session_state.get("council")
-if not council:
-    st.info("Choose a council in the sidebar once data is loaded.")
-    st.stop()
+selection = state.current()
+if page_heading("At a glance", selection):
+    assert selection is not None
+    council = selection.council
+    st.subheader(f"{selection.council_name}: children in care and care leavers")
 
-names = data.councils().set_index("old_la_code")["la_name"]
-st.subheader(f"{names.get(council, council)}: children in care and care leavers")
+    tiles = data.headline_tiles(council)
+    # One row of columns per three tiles, so screen readers meet them in reading order.
+    for index, tile in enumerate(tiles):
+        if index % 3 == 0:
+            columns = st.columns(3)
+        with columns[index % 3]:
+            change = tile["change"]
+            delta = None
+            if change is not None and tile["previous_year"]:
+                suffix = " points" if tile["unit"] == "percent" else ""
+                delta = f"{change:+,.0f}{suffix} since {tile['previous_year']}"
+            st.metric(
+                tile["short_label"],
+                tile["value"],
+                delta=delta,
+                delta_color="off",
+                help=f"{tile['label']}, {tile['year']}. England: {tile['england']}.",
+                border=True,
+            )
+            st.caption(f"{tile['year']} · England {tile['england']}")
 
-tiles = data.headline_tiles(council)
-# One row of columns per three tiles, so screen readers meet them in reading order.
-for index, tile in enumerate(tiles):
-    if index % 3 == 0:
-        columns = st.columns(3)
-    with columns[index % 3]:
-        change = tile["change"]
-        delta = None
-        if change is not None and tile["previous_year"]:
-            suffix = " points" if tile["unit"] == "percent" else ""
-            delta = f"{change:+,.0f}{suffix} since {tile['previous_year']}"
-        st.metric(
-            tile["short_label"],
-            tile["value"],
-            delta=delta,
-            delta_color="off",
-            help=f"{tile['label']}, {tile['year']}. England: {tile['england']}.",
-            border=True,
+    table, years = data.at_a_glance_table(council)
+    if years:
+        st.markdown(f"#### The last three years ({years[0]} to {years[-1]})")
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        "Figures as published by the Department for Education (newest release of each year). "
+        "'Suppressed' means DfE withheld a small number to protect children's privacy. "
+        "Years end on 31 March."
+    )
+    table_downloads(table, f"at_a_glance_{council}", "glance")
+
+    comparisons = data.comparisons(selection.sn_model, selection.sn_method)
+    card = council_scorecard(None, council, selection.year, table=comparisons)
+    strengths, concerns = st.columns(2)
+    with strengths:
+        st.markdown("#### Strengths")
+        st.markdown(
+            "\n".join(f"- {text}" for text in card.summary["strengths"])
+            or "No indicator stands out as clearly better than England."
         )
-        st.caption(f"{tile['year']} · England {tile['england']}")
-
-table, years = data.at_a_glance_table(council)
-st.markdown(f"#### The last three years ({years[0]} to {years[-1]})" if years else "")
-st.dataframe(table, hide_index=True, width="stretch")
-st.caption(
-    "Figures as published by the Department for Education (newest release of each year). "
-    "'Suppressed' means DfE withheld a small number to protect children's privacy. "
-    "Years are years ending 31 March."
-)
-st.download_button(
-    "Download this table (CSV)",
-    to_csv_bytes(table),
-    file_name=f"at_a_glance_{council}.csv",
-    mime="text/csv",
-)
+    with concerns:
+        st.markdown("#### Concerns")
+        st.markdown(
+            "\n".join(f"- {text}" for text in card.summary["concerns"])
+            or "No indicator stands out as clearly worse than England."
+        )
+    st.caption(
+        "A strength is better than England and either in the best quarter of councils or "
+        "beyond the range chance would explain for the council's size; a concern is the reverse."
+    )

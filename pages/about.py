@@ -1,0 +1,67 @@
+"""About: how the figures are made, where they come from, a glossary, and accessibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from loaders.datasets import DATASETS_BY_ID
+from ui import data
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _doc(name: str) -> str:
+    path = DOCS / name
+    text = path.read_text(encoding="utf-8") if path.exists() else f"({name} is missing.)"
+    # The page supplies its own title; drop the document's first heading.
+    lines = text.splitlines()
+    return "\n".join(lines[1:] if lines and lines[0].startswith("# ") else lines)
+
+
+st.title("About this dashboard")
+st.markdown(
+    "This dashboard helps councillors on a corporate parenting panel see how the children "
+    "their council looks after, and its care leavers, are doing, compared with similar "
+    "councils and with England. It is open-source software that the council runs itself; it "
+    "makes no connection to the internet while you use it."
+)
+guide, methods, sources, glossary, accessibility = st.tabs(
+    ["User guide", "Methods", "Sources and licences", "Glossary", "Accessibility statement"]
+)
+with guide:
+    st.markdown(_doc("USER_GUIDE.md"))
+with methods:
+    st.markdown(_doc("METHODOLOGY.md"))
+with sources:
+    st.markdown(
+        "Figures come from the Department for Education's published statistics and the "
+        "Office for National Statistics:\n\n"
+        "- *Children looked after in England including adoptions* (DfE, annual, usually "
+        "November), from the council's SSDA903 return.\n"
+        "- *Outcomes for children in need, including children looked after* (DfE).\n"
+        "- DfE's children's services statistical neighbours (2021 and 2025 models).\n"
+        "- ONS mid-year population estimates of children aged 0 to 17.\n\n"
+        "Contains public sector information licensed under the Open Government Licence v3.0."
+    )
+    if data.is_demo():
+        st.warning(
+            "**Demo data — fictional councils.** The figures in this copy are made up by the "
+            "project's own generator in the same layouts as DfE's files."
+        )
+    releases = data.releases()
+    if not releases.empty:
+        st.subheader("What is loaded")
+        releases = releases.assign(
+            Dataset=releases["dataset"].map(
+                lambda d: DATASETS_BY_ID[d].title if d in DATASETS_BY_ID else d
+            ),
+            Years=releases["first_year"].astype(str) + " to " + releases["last_year"].astype(str),
+            Loaded=releases["loaded_at"].dt.strftime("%d %B %Y"),
+        )[["Dataset", "release", "Years", "Loaded"]].rename(columns={"release": "Release"})
+        st.dataframe(releases, hide_index=True, width="stretch")
+with glossary:
+    st.markdown(_doc("GLOSSARY.md"))
+with accessibility:
+    st.markdown(_doc("ACCESSIBILITY.md"))

@@ -1,0 +1,44 @@
+"""Scorecard: every indicator in one table, grouped by theme, with trend sparklines."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators import views
+from ui import data, state
+from ui.components import page_heading, table_downloads
+
+selection = state.current()
+if page_heading(
+    "Scorecard",
+    selection,
+    "Every indicator on one page: the latest figure, the year before and the direction of "
+    "travel, the statistical neighbours' average, the region and England, the council's rank "
+    "among all councils (1 = best) and its quartile band (A = best quarter).",
+):
+    assert selection is not None
+    table = data.comparisons(selection.sn_model, selection.sn_method)
+    card = views.scorecard(table, selection.council, selection.grouping, selection.year)
+    themes = [t.title for t in selection.grouping.themes if t.indicator_ids]
+    chosen = st.multiselect(
+        "Show themes", themes, default=themes, help="Choose which groups of indicators to list."
+    )
+    shown = card[card["Theme"].isin(chosen)].drop(columns=["indicator_id"])
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(38 * (len(shown) + 1) + 3, 1400),
+        column_config={
+            "Trend": st.column_config.LineChartColumn("Trend", width="small"),
+            "Theme": st.column_config.TextColumn("Theme", width="medium"),
+            "Indicator": st.column_config.TextColumn("Indicator", width="medium"),
+        },
+    )
+    st.caption(
+        "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better. "
+        "'Suppressed' means DfE withheld a small number to protect children's privacy. "
+        "Bands are quarters of all councils: A best, D worst; no band where neither higher nor "
+        "lower is better."
+    )
+    table_downloads(shown.drop(columns=["Trend"]), f"scorecard_{selection.council}", "scorecard")

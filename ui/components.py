@@ -1,0 +1,86 @@
+"""Pieces every page repeats: a chart with its table and downloads, a page heading.
+
+Every chart on every page comes with the table behind it and CSV, Excel and
+PNG downloads (the DfE dashboard template's rule). The PNG is made only when
+the button is clicked, through kaleido and the system's Chromium.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from exports.tables import to_csv_bytes, to_xlsx_bytes
+from ui.state import Selection
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60]
+
+
+def _png(fig: go.Figure) -> bytes:
+    from charts.png import figure_to_png
+
+    return figure_to_png(fig)
+
+
+def table_downloads(table: pd.DataFrame, file_stem: str, key: str) -> None:
+    """CSV and Excel of a table, both safe to open in Excel."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV",
+        to_csv_bytes(table),
+        f"{file_stem}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "Download Excel",
+        lambda: to_xlsx_bytes(table),
+        f"{file_stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str) -> None:
+    """The chart, then (folded) the table behind it with CSV, Excel and PNG downloads."""
+    st.plotly_chart(
+        fig, width="stretch", key=f"{key}_chart", config={"displaylogo": False, "responsive": True}
+    )
+    with st.expander("Table and downloads"):
+        st.dataframe(table, hide_index=True, width="stretch")
+        table_downloads(table, file_stem, key)
+        st.download_button(
+            "Download chart (PNG)",
+            lambda: _png(fig),
+            f"{file_stem}.png",
+            "image/png",
+            key=f"{key}_png",
+            on_click="ignore",
+            icon=":material/image:",
+        )
+
+
+def page_heading(title: str, selection: Selection | None, intro: str = "") -> bool:
+    """Title and the council line; returns False (after a message) when nothing is loaded."""
+    st.title(title)
+    if selection is None:
+        st.info("No data is loaded yet. See the About page for how to load DfE's files.")
+        return False
+    neighbours = (
+        f"DfE {selection.sn_model} statistical neighbours ({selection.sn_method})"
+        if selection.sn_model
+        else "England (no statistical neighbour list loaded)"
+    )
+    st.caption(f"{selection.council_name} · {selection.year_label} · compared with {neighbours}")
+    if intro:
+        st.markdown(intro)
+    return True

@@ -1,0 +1,153 @@
+"""One page per line of enquiry: every indicator with its trend, its neighbours and its questions.
+
+Each indicator gets the sentence a councillor can read aloud as its headline,
+a trend chart (council, neighbour average, region, England), a chart ranking
+the council among its statistical neighbours with England and the neighbour
+average marked, the table behind each chart with downloads, the definition,
+and the questions to ask officers.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators import views
+from indicators.catalogue import Indicator, grouping
+from indicators.formatting import period_label
+from indicators.narrative import sentence
+from ui import data, state
+from ui.components import chart_with_table, page_heading, slug
+
+BREAKDOWNS = {
+    "sufficiency": (
+        "Where the council's children live, compared with England",
+        (
+            "foster_pct",
+            "placed_for_adoption_pct",
+            "placed_with_parents_pct",
+            "childrens_homes_pct",
+            "independent_living_pct",
+            "other_residential_pct",
+        ),
+    ),
+}
+
+
+def _indicator_section(item: Indicator, selection: state.Selection, table, neighbours) -> None:
+    from charts import ranking_chart, trend_chart
+
+    st.header(item.short_title, divider="gray")
+    year = views.latest_year(table, item.id, selection.council, selection.year)
+    row = views.council_row(table, item.id, selection.council, year)
+    if row is None:
+        st.info(f"No published figure for {selection.council_name} yet.")
+        return
+    st.markdown(f"**{sentence(row, item, selection.council_name)}**")
+    key = f"{item.id}_{selection.council}"
+    stem = f"{slug(item.short_title)}_{selection.council}"
+    left, right = st.columns(2)
+    with left:
+        history = views.trend(table, item.id, selection.council)
+        fig = trend_chart(
+            history,
+            title=f"{item.short_title}: trend",
+            unit=item.unit,
+            decimals=item.decimals,
+            council_name=selection.council_name,
+        )
+        chart_with_table(
+            fig,
+            views.trend_table(history, item, selection.council_name),
+            f"{stem}_trend",
+            f"{key}_trend",
+        )
+    with right:
+        ranked = views.ranking(
+            table, neighbours, item.id, selection.council, year, selection.sn_model
+        )
+        fig = ranking_chart(
+            ranked,
+            council_code=selection.council,
+            title=f"{item.short_title}: {selection.council_name} and its neighbours, "
+            f"{period_label(row['time_period'])}",
+            unit=item.unit,
+            decimals=item.decimals,
+            polarity=item.polarity,
+            england=None if row.isna()["england_value"] else float(row["england_value"]),
+            neighbour_average=None if row.isna()["sn_value"] else float(row["sn_value"]),
+        )
+        shown = ranked.assign(
+            Figure=[
+                views.show(item, v, s)
+                for v, s in zip(ranked["value"], ranked["symbol"], strict=True)
+            ]
+        )[["area_name", "Figure", "rank", "rank_of"]].rename(
+            columns={"area_name": "Council", "rank": "Rank", "rank_of": "of"}
+        )
+        chart_with_table(fig, shown, f"{stem}_neighbours", f"{key}_rank")
+    with st.expander("What this measures, and questions to ask"):
+        st.markdown(f"**Definition.** {item.definition}")
+        st.markdown(f"**Source.** {item.source_note}")
+        polarity = {
+            "higher is better": "A higher figure is better.",
+            "lower is better": "A lower figure is better.",
+            "none": "Neither higher nor lower is better in itself.",
+        }[item.polarity]
+        st.markdown(f"**Reading it.** {polarity}")
+        st.markdown("**Questions to ask officers**")
+        st.markdown("\n".join(f"- {q}" for q in item.questions))
+
+
+def render(theme_id: str) -> None:
+    """Draw the page for one LGA line of enquiry."""
+    selection = state.current()
+    theme = grouping("lga").theme(theme_id)
+    title = f"{theme.number}. {theme.title}" if theme.number else theme.title
+    if not page_heading(title, selection, theme.summary):
+        return
+    assert selection is not None
+    items = views.indicators_of(grouping("lga"), theme_id)
+    if not items:
+        st.info(
+            "No national data covers this line of enquiry, so it needs the council's own "
+            f"figures. {theme.data_needed} Local indicators are added through the analysts' "
+            "upload (coming with the Data page)."
+        )
+        return
+    if theme.data_needed:
+        st.info(theme.data_needed)
+    table = data.comparisons(selection.sn_model, selection.sn_method)
+    neighbours = data.neighbours()
+    summary = views.scorecard(table, selection.council, grouping("lga"), selection.year)
+    summary = summary[summary["indicator_id"].isin([i.id for i in items])]
+    st.subheader("This line of enquiry at a glance")
+    st.dataframe(
+        summary.drop(columns=["Theme", "indicator_id"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"Trend": st.column_config.LineChartColumn("Trend", width="small")},
+    )
+    if theme_id in BREAKDOWNS:
+        from charts import breakdown_chart
+
+        heading, ids = BREAKDOWNS[theme_id]
+        year = views.latest_year(table, ids[0], selection.council, selection.year)
+        if year is not None:
+            frame = views.share_breakdown(data.values(), ids, selection.council, year)
+            st.header(heading, divider="gray")
+            fig = breakdown_chart(
+                frame,
+                title=f"{heading}, {year}",
+                unit="percent",
+                council_name=selection.council_name,
+            )
+            shown = frame.rename(
+                columns={
+                    "category": "Placement",
+                    "council": selection.council_name,
+                    "england": "England",
+                }
+            )
+            chart_with_table(fig, shown, f"placements_{selection.council}", f"breakdown_{theme_id}")
+    for item in items:
+        _indicator_section(item, selection, table, neighbours)

@@ -1,0 +1,118 @@
+"""The sidebar's choices, shared by every page and mirrored in the URL.
+
+A panel member can copy the address bar and send a colleague exactly what they
+see: council, year, neighbour model and method, and grouping all travel in the
+query string (``?council=857&year=2025&model=2025&method=mean``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from indicators.catalogue import DEFAULT_GROUPING, Grouping, grouping, groupings
+from ui import data
+
+LATEST = "Latest"
+URL_KEYS = {
+    "council": "council",
+    "year": "year",
+    "sn_model": "model",
+    "sn_method": "method",
+    "grouping": "grouping",
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    council: str
+    council_name: str
+    year: int | None  # None: each indicator's latest year
+    sn_model: str | None
+    sn_method: str
+    grouping: Grouping
+
+    @property
+    def year_label(self) -> str:
+        return str(self.year) if self.year else "latest year available"
+
+
+def _initialise(key: str, options: list[str], default: str) -> None:
+    """Take the value from the session, else the URL, else the default."""
+    if st.session_state.get(key) in options:
+        return
+    wanted = st.query_params.get(URL_KEYS[key])
+    st.session_state[key] = wanted if wanted in options else default
+
+
+def sidebar() -> Selection | None:
+    """Draw the shared sidebar and return the current selection (None with no data)."""
+    councils = data.councils()
+    st.sidebar.header("Corporate parenting")
+    if councils.empty:
+        st.sidebar.info("No data loaded yet. Load DfE files with `python -m loaders load`.")
+        return None
+    codes = councils["old_la_code"].tolist()
+    names = dict(zip(councils["old_la_code"], councils["la_name"], strict=True))
+    _initialise("council", codes, codes[0])
+    st.sidebar.selectbox(
+        "Council",
+        codes,
+        key="council",
+        format_func=lambda code: f"{names[code]} ({code})",
+        help="The council whose children's figures are shown. Type to search.",
+    )
+    years = [LATEST, *[str(y) for y in data.years()]]
+    _initialise("year", years, LATEST)
+    st.sidebar.selectbox(
+        "Year",
+        years,
+        key="year",
+        help="Years end on 31 March (school results: the academic year ending that summer). "
+        "'Latest' shows each figure's most recent year.",
+    )
+    models = data.neighbour_models()
+    if models:
+        _initialise("sn_model", models, models[0])
+        st.sidebar.selectbox(
+            "Statistical neighbour model",
+            models,
+            key="sn_model",
+            help="DfE's lists of the ten councils most like each council. The newest is the "
+            "default.",
+        )
+    methods = ["mean", "median"]
+    _initialise("sn_method", methods, "mean")
+    st.sidebar.radio(
+        "Neighbour average",
+        methods,
+        key="sn_method",
+        format_func=lambda m: "Mean (as DfE's LAIT)" if m == "mean" else "Median",
+        horizontal=True,
+    )
+    grouping_ids = [g.id for g in groupings()]
+    _initialise("grouping", grouping_ids, DEFAULT_GROUPING)
+    st.sidebar.selectbox(
+        "Group indicators by",
+        grouping_ids,
+        key="grouping",
+        format_func=lambda g: grouping(g).title,
+    )
+    for key, url_key in URL_KEYS.items():
+        if key in st.session_state:
+            st.query_params[url_key] = st.session_state[key]
+    year = st.session_state["year"]
+    return Selection(
+        council=st.session_state["council"],
+        council_name=names[st.session_state["council"]],
+        year=None if year == LATEST else int(year),
+        sn_model=st.session_state.get("sn_model"),
+        sn_method=st.session_state["sn_method"],
+        grouping=grouping(st.session_state["grouping"]),
+    )
+
+
+def current() -> Selection | None:
+    """The selection made by the sidebar on this run (set by app.py before the page runs)."""
+    return st.session_state.get("_selection")
