@@ -86,10 +86,7 @@ def ranking(
     model: str | None,
 ) -> pd.DataFrame:
     """The council and its statistical neighbours in one year (value, symbol, rank of N)."""
-    lists = neighbours[(neighbours["old_la_code"] == council)]
-    if model:
-        lists = lists[lists["model"].astype(str) == str(model)]
-    codes = [council, *lists["neighbour_old_la_code"].tolist()]
+    codes = council_and_neighbours(neighbours, council, model)
     rows = table[
         (table["indicator_id"] == indicator_id)
         & (table["year"] == year)
@@ -216,3 +213,87 @@ def share_breakdown(
 def indicators_of(grouping: Grouping, theme_id: str) -> tuple[Indicator, ...]:
     by_id = {item.id: item for item in catalogue()}
     return tuple(by_id[i] for i in grouping.theme(theme_id).indicator_ids)
+
+
+def compare_rows(table: pd.DataFrame, indicator_id: str, councils: list[str]) -> pd.DataFrame:
+    """The chosen councils' rows for one indicator, every year, oldest first."""
+    rows = table[(table["indicator_id"] == indicator_id) & (table["area_code"].isin(councils))]
+    return rows.assign(period_label=rows["time_period"].map(period_label)).sort_values(
+        ["year", "area_name"]
+    )
+
+
+def compare_trend_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
+    """Years down, councils across, figures as the page shows them."""
+    shown = rows.assign(
+        figure=[show(item, v, s) for v, s in zip(rows["value"], rows["symbol"], strict=True)]
+    )
+    wide = shown.pivot_table(
+        index=["year", "period_label"], columns="area_name", values="figure", aggfunc="first"
+    )
+    return wide.reset_index().drop(columns=["year"]).rename(columns={"period_label": "Year"})
+
+
+def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
+    """A ranking as a readable table: council, figure, rank of N, band."""
+    return pd.DataFrame(
+        {
+            "Council": rows["area_name"],
+            "Figure": [
+                show(item, v, s) for v, s in zip(rows["value"], rows["symbol"], strict=True)
+            ],
+            "Rank": rows["rank"],
+            "of": rows["rank_of"],
+        }
+    ).reset_index(drop=True)
+
+
+def council_and_neighbours(neighbours: pd.DataFrame, council: str, model: str | None) -> list[str]:
+    """The council followed by its statistical neighbours in rank order."""
+    lists = neighbours[neighbours["old_la_code"] == council]
+    if model:
+        lists = lists[lists["model"].astype(str) == str(model)]
+    return [council, *lists.sort_values("sn_rank")["neighbour_old_la_code"].tolist()]
+
+
+def england_value(table: pd.DataFrame, indicator_id: str, year: int) -> float | None:
+    rows = table[(table["indicator_id"] == indicator_id) & (table["year"] == year)]
+    found = rows["england_value"].dropna()
+    return float(found.iloc[0]) if len(found) else None
+
+
+FUNNEL_WORDS = {
+    "within": "within the range chance would explain around England",
+    "above (95%)": "above the 95% limit: higher than England by more than chance would usually "
+    "explain",
+    "below (95%)": "below the 95% limit: lower than England by more than chance would usually "
+    "explain",
+    "well above (99.8%)": "above the 99.8% limit: higher than England, very unlikely to be chance",
+    "well below (99.8%)": "below the 99.8% limit: lower than England, very unlikely to be chance",
+}
+
+
+def funnel_sentence(points: pd.DataFrame, council: str, council_name: str) -> str:
+    flag = points.loc[points["area_code"] == council, "funnel_flag"]
+    if flag.empty:
+        return f"{council_name} has no published figure with a denominator for this year."
+    words = FUNNEL_WORDS.get(flag.iloc[0] or "within", FUNNEL_WORDS["within"])
+    return (
+        f"**{council_name} is {words}.** Smaller councils sit further left, where chance "
+        "alone moves figures more, so their limits are wider."
+    )
+
+
+def funnel_table(points: pd.DataFrame, item: Indicator) -> pd.DataFrame:
+    return (
+        pd.DataFrame(
+            {
+                "Council": points["area_name"],
+                "Figure": [show(item, v) for v in points["value"]],
+                "Denominator": points["denominator"].map(lambda v: f"{v:,.0f}"),
+                "Against the limits": points["funnel_flag"],
+            }
+        )
+        .sort_values("Council")
+        .reset_index(drop=True)
+    )

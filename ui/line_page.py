@@ -76,14 +76,7 @@ def _indicator_section(item: Indicator, selection: state.Selection, table, neigh
             england=None if row.isna()["england_value"] else float(row["england_value"]),
             neighbour_average=None if row.isna()["sn_value"] else float(row["sn_value"]),
         )
-        shown = ranked.assign(
-            Figure=[
-                views.show(item, v, s)
-                for v, s in zip(ranked["value"], ranked["symbol"], strict=True)
-            ]
-        )[["area_name", "Figure", "rank", "rank_of"]].rename(
-            columns={"area_name": "Council", "rank": "Rank", "rank_of": "of"}
-        )
+        shown = views.ranking_table(ranked, item)
         chart_with_table(fig, shown, f"{stem}_neighbours", f"{key}_rank")
     with st.expander("What this measures, and questions to ask"):
         st.markdown(f"**Definition.** {item.definition}")
