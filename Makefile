@@ -43,10 +43,20 @@ chromium:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation libatomic1; }
 
+# axe-core for the accessibility tests: pinned, fetched once from the npm registry,
+# checked against its SHA-256, kept in the git-ignored .cache/.
+.cache/axe-core/axe.min.js:
+	mkdir -p .cache/axe-core
+	cd .cache && npm pack --silent axe-core@4.14.1 >/dev/null
+	tar -xzOf .cache/axe-core-4.14.1.tgz package/axe.min.js > $@.tmp
+	rm -f .cache/axe-core-4.14.1.tgz
+	echo "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c  $@.tmp" | sha256sum -c --quiet
+	mv $@.tmp $@
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-test: $(VENV)/.dev $(DEMO_DB) chromium
+test: $(VENV)/.dev $(DEMO_DB) chromium .cache/axe-core/axe.min.js
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -23,12 +23,12 @@ LINES = [
 navigation = st.navigation(
     {
         "Overview": [
-            st.Page("pages/at_a_glance.py", title="At a glance", icon="📊", default=True),
-            st.Page("pages/scorecard.py", title="Scorecard", icon="📋"),
-            st.Page("pages/compare.py", title="Compare councils", icon="⚖️"),
+            st.Page("app_pages/at_a_glance.py", title="At a glance", icon="📊", default=True),
+            st.Page("app_pages/scorecard.py", title="Scorecard", icon="📋"),
+            st.Page("app_pages/compare.py", title="Compare councils", icon="⚖️"),
         ],
-        "Lines of enquiry": [st.Page(f"pages/{page}.py", title=title) for page, title in LINES],
-        "Help": [st.Page("pages/about.py", title="About and methods", icon="ℹ️")],
+        "Lines of enquiry": [st.Page(f"app_pages/{page}.py", title=title) for page, title in LINES],
+        "Help": [st.Page("app_pages/about.py", title="About and methods", icon="ℹ️")],
     }
 )
 

@@ -1,7 +1,7 @@
 """Every page loads and shows real content (the DfE template's "app loads" test): never delete.
 
 Each page is run for an ordinary demo council (Wyrebrook, 172) and for one of the
-small demo councils whose figures are mostly suppressed (Little Ormesby, 150).
+small demo councils whose figures are mostly suppressed (Fenwick Parva, 151).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ LINE_PAGES = [
     "safeguarding",
 ]
 PAGES = ["at_a_glance", "scorecard", "compare", *LINE_PAGES, "about"]
-ORDINARY, SMALL = "172", "150"
+ORDINARY, SMALL = "172", "151"
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def app_for(demo_db, monkeypatch):
             at.session_state[key] = value
         at.run()
         if page != "at_a_glance":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, at.exception[0].message if at.exception else ""
         return at
 

@@ -52,9 +52,10 @@ def table_downloads(table: pd.DataFrame, file_stem: str, key: str) -> None:
 
 def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str) -> None:
     """The chart, then (folded) the table behind it with CSV, Excel and PNG downloads."""
-    st.plotly_chart(
-        fig, width="stretch", key=f"{key}_chart", config={"displaylogo": False, "responsive": True}
-    )
+    from charts.palette import PLOTLY_CONFIG
+
+    # theme=None: the chart keeps the project's palette and fonts, not Streamlit's theme.
+    st.plotly_chart(fig, width="stretch", key=f"{key}_chart", config=PLOTLY_CONFIG, theme=None)
     with st.expander("Table and downloads"):
         st.dataframe(table, hide_index=True, width="stretch")
         table_downloads(table, file_stem, key)

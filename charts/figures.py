@@ -1,0 +1,665 @@
+"""The four charts a corporate parenting panel reads, as plain Plotly figures.
+
+Each compares one council with its statistical neighbours, its region and
+England. The functions take small frames (as `indicators.views` makes them)
+and return a `plotly.graph_objects.Figure`, so the pages, the PNG and slide
+exports and the tests all draw exactly the same chart.
+
+A suppressed or missing figure is a gap with a note saying why ("suppressed"),
+never a zero; hover text shows values as the tables do ("67%", "1,806", "13.9").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.palette import (
+    COUNCIL,
+    COUNCIL_STYLE,
+    ENGLAND,
+    ENGLAND_STYLE,
+    HALO,
+    HIGHLIGHT_TEXT,
+    LIMITS,
+    MUTED_TEXT,
+    NEIGHBOURS_STYLE,
+    NEIGHBOURS_TEXT,
+    OTHER,
+    OTHER_COLOURS,
+    OTHER_DASHES,
+    OTHER_OUTLINE,
+    OTHER_SYMBOLS,
+    REGION_STYLE,
+    SMALL_FONT_SIZE,
+    TEXT,
+    SeriesStyle,
+    apply_layout,
+    axis_values,
+    wrap_title,
+)
+from indicators.compare import Z_95, Z_998, funnel_limits
+from indicators.formatting import SYMBOL_WORDS, format_value
+
+POLARITIES = ("higher is better", "lower is better", "none")
+FUNNEL_UNITS = ("percent", "rate per 10,000")
+CATEGORY_WRAP = 32  # characters per line of a breakdown category
+FUNNEL_POINTS = 150  # points along each control-limit curve
+# Orange is too pale for text on white (2:1); its labels use a darker shade.
+TEXT_COLOURS = {NEIGHBOURS_STYLE.colour: NEIGHBOURS_TEXT}
+
+
+def sparkline_values(series: pd.Series) -> list[float | None]:
+    """Values for a table sparkline or a trace: floats, with None for NaN (a gap)."""
+    return [_number(value) for value in series]
+
+
+def trend_chart(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    decimals: int,
+    council_name: str,
+    neighbours_label: str = "Statistical neighbours (average)",
+    region_label: str = "Region",
+    england_label: str = "England",
+) -> go.Figure:
+    """The council's figure over time against its neighbours' average, region and England.
+
+    `series` has one row per period, in the order to show: `period_label`,
+    `council`, `neighbours`, `region`, `england` and `council_symbol` (a DfE
+    symbol such as "c" when the council's figure was suppressed). A comparator
+    with no values at all is left out; a missing council value is a gap in the
+    line with a note saying why.
+    """
+    periods = [str(label) for label in series["period_label"]]
+    fig = go.Figure()
+    # The council is drawn last, on top of the comparators, but listed first.
+    lines = (
+        ("neighbours", neighbours_label, NEIGHBOURS_STYLE, 2),
+        ("region", region_label, REGION_STYLE, 3),
+        ("england", england_label, ENGLAND_STYLE, 4),
+        ("council", council_name, COUNCIL_STYLE, 1),
+    )
+    for column, name, style, rank in lines:
+        if column not in series.columns:
+            continue
+        values = sparkline_values(series[column])
+        if all(value is None for value in values):
+            continue
+        texts = [_show(value, unit, decimals) for value in values]
+        is_council = column == "council"
+        fig.add_trace(
+            go.Scatter(
+                x=periods,
+                y=values,
+                name=name,
+                mode="lines+markers+text" if is_council else "lines+markers",
+                line={"color": style.colour, "dash": style.dash, "width": style.width},
+                marker=_marker(style, size=11 if is_council else 9),
+                connectgaps=False,
+                customdata=texts,
+                text=[t if v is not None else "" for t, v in zip(texts, values, strict=True)]
+                if is_council
+                else None,
+                textposition="top center",
+                textfont={"color": HIGHLIGHT_TEXT, "size": SMALL_FONT_SIZE, "shadow": HALO},
+                cliponaxis=False,
+                legendrank=rank,
+                hovertemplate=f"{_escape(name)}: %{{customdata}}<extra></extra>",
+            )
+        )
+    _note_missing_council(fig, series, periods)
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=periods,
+        title={"text": "Year"},
+    )
+    fig.update_layout(hovermode="x unified")
+    return apply_layout(fig, title, unit)
+
+
+def multi_trend_chart(
+    rows: pd.DataFrame, *, council_code: str, title: str, unit: str, decimals: int
+) -> go.Figure:
+    """Several councils' figures over time, one line each, the chosen council in blue.
+
+    `rows` has one row per council and period (as `indicators.views.compare_rows`
+    makes them): `area_code`, `area_name`, `year`, `period_label`, `value` and
+    `symbol`. The other councils get their own colour, marker symbol and dash
+    (combinations repeat only beyond the palette's length) and a legend name. A
+    missing figure is a gap; the council's own gaps carry a note saying why.
+    """
+    frame = rows.sort_values(["year", "area_name"], kind="stable")
+    periods = [str(p) for p in dict.fromkeys(frame["period_label"])]
+    fig = go.Figure()
+    codes = list(dict.fromkeys(frame["area_code"]))
+    if council_code in codes:  # drawn last, on top of the others; listed first
+        codes.remove(council_code)
+        codes.append(council_code)
+    has_gaps = False
+    for index, code in enumerate(codes):
+        mine = code == council_code
+        own = frame[frame["area_code"] == code].drop_duplicates("period_label")
+        by_period = own.set_index(own["period_label"].astype(str))
+        values = [_number(by_period["value"].get(p)) for p in periods]
+        texts = [_show(value, unit, decimals) for value in values]
+        has_gaps = has_gaps or any(value is None for value in values)
+        name = str(own["area_name"].iloc[0])
+        style = COUNCIL_STYLE if mine else _other_style(index)
+        fig.add_trace(
+            go.Scatter(
+                x=periods,
+                y=values,
+                name=f"{name} (your council)" if mine else name,
+                mode="lines+markers",
+                line={"color": style.colour, "dash": style.dash, "width": style.width},
+                marker=_marker(style, size=11 if mine else 8),
+                connectgaps=False,
+                legendrank=1 if mine else 2 + index,
+                customdata=texts,
+                hovertemplate=f"{_escape(name)}: %{{customdata}}<extra></extra>",
+            )
+        )
+        if mine:
+            symbols = [by_period["symbol"].get(p) if "symbol" in own else None for p in periods]
+            series = pd.DataFrame({"council": values, "council_symbol": symbols})
+            _note_missing_council(fig, series, periods)
+    if has_gaps:
+        fig.add_annotation(
+            text="A gap in a line: the figure was suppressed or not published",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT},
+        )
+    fig.update_xaxes(type="category", title={"text": "Year"})
+    fig.update_layout(hovermode="x unified")
+    return apply_layout(fig, title, unit)
+
+
+def ranking_chart(
+    ranking: pd.DataFrame,
+    *,
+    council_code: str,
+    title: str,
+    unit: str,
+    decimals: int,
+    polarity: str,
+    england: float | None,
+    neighbour_average: float | None,
+) -> go.Figure:
+    """The council and its statistical neighbours as bars, best at the top.
+
+    "Best" follows `polarity`: highest first when higher is better or when the
+    indicator has no polarity, lowest first when lower is better. A council
+    without a value is listed at the bottom with no bar and its symbol in words
+    ("suppressed" for "c", "not available" for "x"; "no data" without a symbol).
+    Vertical lines mark England and the neighbours' average.
+    """
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
+    rows = ranking.copy()
+    rows["value"] = pd.to_numeric(rows["value"], errors="coerce").astype(float)
+    with_value = rows[rows["value"].notna()]
+    without_value = rows[rows["value"].isna()].sort_values("area_name", kind="stable")
+    ascending = polarity == "lower is better"
+    with_value = with_value.sort_values(
+        ["value", "area_name"], ascending=[ascending, True], kind="stable"
+    )
+    rows = pd.concat([with_value, without_value], ignore_index=True)
+    is_council = rows["area_code"] == council_code
+    labels = [
+        _council_label(name) if mine else str(name)
+        for name, mine in zip(rows["area_name"], is_council, strict=True)
+    ]
+    rows["label"] = labels
+    texts = [_show(_number(v), unit, decimals) for v in rows["value"]]
+    rows["text"] = texts
+
+    fig = go.Figure()
+    council_name = str(rows.loc[is_council, "area_name"].iloc[0]) if is_council.any() else ""
+    for mine, name, colour, outline in (
+        (False, "Statistical neighbours", OTHER, OTHER_OUTLINE),
+        (True, f"{council_name} (your council)", COUNCIL, COUNCIL),
+    ):
+        part = rows[is_council == mine]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=sparkline_values(part["value"]),
+                y=list(part["label"]),
+                orientation="h",
+                name=name,
+                marker={"color": colour, "line": {"color": outline, "width": 1}},
+                text=list(part["text"]),
+                # Inside the end of the bar when it fits, where the reference lines
+                # (drawn beneath the bars) cannot cross it; outside a short bar.
+                textposition="auto",
+                insidetextanchor="end",
+                constraintext="none",
+                insidetextfont={"size": SMALL_FONT_SIZE, "color": "#FFFFFF" if mine else TEXT},
+                outsidetextfont={
+                    "size": SMALL_FONT_SIZE,
+                    "color": HIGHLIGHT_TEXT if mine else TEXT,
+                    "shadow": HALO,
+                },
+                cliponaxis=False,
+                legendrank=1 if mine else 2,
+                customdata=list(part["area_name"]),
+                hovertemplate="<b>%{customdata}</b>: %{text}<extra></extra>",
+            )
+        )
+    missing = [i for i, value in enumerate(rows["value"]) if math.isnan(value)]
+    for position, symbol in zip(missing, _symbols(rows), strict=True):
+        fig.add_annotation(
+            x=0,
+            y=position,
+            xref="x",
+            yref="y",
+            text=SYMBOL_WORDS.get(symbol, symbol) if symbol else "no data",
+            showarrow=False,
+            xanchor="left",
+            xshift=4,
+            bgcolor="#FFFFFF",
+            font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "style": "italic"},
+        )
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=labels,
+        autorange="reversed",
+        title={"text": ""},
+        showgrid=False,
+    )
+    references = [
+        ("England", england, ENGLAND_STYLE),
+        ("Neighbour average", neighbour_average, NEIGHBOURS_STYLE),
+    ]
+    rows_shown = len(rows)
+    fig.update_layout(height=max(380, 200 + 32 * rows_shown))
+    apply_layout(fig, title, unit, value_axis="x")
+    _reference_lines(fig, references, unit, decimals)
+    return fig
+
+
+def funnel_chart(
+    points: pd.DataFrame,
+    *,
+    council_code: str,
+    title: str,
+    unit: str,
+    england: float,
+    decimals: int,
+) -> go.Figure:
+    """Every council's figure against its size, with England and control limits.
+
+    A council outside the 99.8 % limits is unlikely to differ from England by
+    chance alone; inside the 95 % limits, the difference may well be chance.
+    Limits come from `indicators.compare.funnel_limits` (binomial for
+    percentages, Poisson for rates), drawn from the smallest denominator
+    present to the largest.
+    """
+    if unit not in FUNNEL_UNITS:
+        raise ValueError(f"a funnel plot needs a percentage or a rate, not {unit!r}")
+    frame = points.copy()
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    frame["denominator"] = pd.to_numeric(frame["denominator"], errors="coerce").astype(float)
+    frame = frame[frame["value"].notna() & (frame["denominator"] > 0)]
+    mine = frame["area_code"] == council_code
+    others, council = frame[~mine], frame[mine]
+    denominator_title = (
+        "Number of children (denominator)" if unit == "percent" else "Children aged 0–17"
+    )
+    fig = go.Figure()
+    if not frame.empty:
+        low, high = float(frame["denominator"].min()), float(frame["denominator"].max())
+        sizes = _curve_points(low, high)
+        for rank, (label, z, dash, width) in enumerate(
+            (("95% limits", Z_95, "dash", 1.5), ("99.8% limits", Z_998, "dot", 2)), start=4
+        ):
+            limits = [funnel_limits(england, n, unit, z) for n in sizes]
+            x = [*sizes, None, *sizes]
+            y = [*(_number(hi) for _, hi in limits), None, *(_number(lo) for lo, _ in limits)]
+            side = ["upper"] * len(sizes) + [""] + ["lower"] * len(sizes)
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    name=label,
+                    mode="lines",
+                    line={"color": LIMITS, "dash": dash, "width": width},
+                    connectgaps=False,
+                    legendrank=rank,
+                    customdata=side,
+                    hovertemplate=f"{label} (%{{customdata}}) for %{{x:,.0f}}: "
+                    f"%{{y:,.{decimals + 1}f}}{'%' if unit == 'percent' else ''}<extra></extra>",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[low, high],
+                y=[england, england],
+                name=f"England {_show(england, unit, decimals)}",
+                mode="lines",
+                line={"color": ENGLAND, "dash": ENGLAND_STYLE.dash, "width": 2},
+                legendrank=3,
+                hovertemplate=f"England: {_show(england, unit, decimals)}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=list(others["denominator"]),
+            y=list(others["value"]),
+            name="Other councils",
+            mode="markers",
+            legendrank=2,
+            marker={
+                "color": OTHER,
+                "size": 8,
+                "symbol": "circle",
+                "line": {"color": OTHER_OUTLINE, "width": 1},
+            },
+            customdata=_funnel_hover(others, unit, decimals),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+            "%{customdata[2]}<extra></extra>",
+        )
+    )
+    x_max = float(frame["denominator"].max()) if not frame.empty else 1.0
+    if not council.empty:
+        row = council.iloc[0]
+        share = float(row["denominator"]) / x_max
+        fig.add_trace(
+            go.Scatter(
+                x=[float(row["denominator"])],
+                y=[float(row["value"])],
+                name=f"{row['area_name']} (your council)",
+                mode="markers+text",
+                legendrank=1,
+                marker=_marker(COUNCIL_STYLE, size=16, outline="white"),
+                text=[f"<b>{row['area_name']}</b> {_show(float(row['value']), unit, decimals)}"],
+                textposition="middle left" if share > 0.7 else "middle right",
+                textfont={"color": HIGHLIGHT_TEXT, "size": SMALL_FONT_SIZE + 1, "shadow": HALO},
+                cliponaxis=False,
+                customdata=_funnel_hover(council, unit, decimals),
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+                "%{customdata[2]}<extra></extra>",
+            )
+        )
+    else:
+        fig.add_annotation(
+            text="Your council has no figure to plot (suppressed or not published)",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=1,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT},
+        )
+    fig.update_xaxes(
+        title={"text": denominator_title},
+        tickformat=",",
+        range=[0, x_max * 1.05],
+        rangemode="tozero",
+    )
+    fig.update_layout(hovermode="closest")
+    apply_layout(fig, title, unit)
+    if unit == "percent":
+        # A deliberate exception to 0–100: the funnel sits in a narrow band and on a
+        # full 0–100 axis a council outside the limits looks inside them. The axis
+        # still starts at zero and the exception applies to funnel plots only.
+        ceiling = _percent_ceiling(axis_values(fig, "y"))
+        fig.update_yaxes(range=[0, ceiling], dtick=5 if ceiling <= 30 else 10)
+    return fig
+
+
+def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name: str) -> go.Figure:
+    """The council's shares by category (e.g. placement type) beside England's.
+
+    Categories are shown top to bottom in the order given. England's bars are
+    hatched as well as coloured, and every bar is labelled with its value, so
+    the two series can be told apart without colour.
+    """
+    # Long category names wrap onto two or three lines rather than squeeze the bars.
+    categories = [wrap_title(str(c), CATEGORY_WRAP) for c in frame["category"]]
+    fig = go.Figure()
+    series = (
+        ("council", council_name, {"color": COUNCIL, "line": {"color": COUNCIL}}),
+        (
+            "england",
+            "England",
+            {
+                "color": "#FFFFFF",
+                "pattern": {"shape": "/", "fgcolor": ENGLAND, "size": 7, "solidity": 0.25},
+                "line": {"color": ENGLAND, "width": 1},
+            },
+        ),
+    )
+    offsets = (-0.19, 0.19)
+    for index, (column, name, marker) in enumerate(series):
+        values = sparkline_values(frame[column])
+        texts = [_show(value, unit, 0 if unit == "percent" else 1) for value in values]
+        fig.add_trace(
+            go.Bar(
+                x=values,
+                y=categories,
+                orientation="h",
+                name=name,
+                marker=marker,
+                text=texts,
+                textposition="outside",
+                textfont={
+                    "size": SMALL_FONT_SIZE,
+                    "color": HIGHLIGHT_TEXT if index == 0 else TEXT,
+                    "shadow": HALO,
+                },
+                cliponaxis=False,
+                customdata=texts,
+                hovertemplate=f"<b>{_escape(name)}</b> %{{y}}: %{{customdata}}<extra></extra>",
+            )
+        )
+        for position, value in enumerate(values):
+            if value is None:
+                fig.add_annotation(
+                    x=0,
+                    y=position + offsets[index],
+                    xref="x",
+                    yref="y",
+                    text=f"{name}: no data",
+                    showarrow=False,
+                    xanchor="left",
+                    xshift=4,
+                    font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "style": "italic"},
+                )
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=categories,
+        autorange="reversed",
+        title={"text": ""},
+        showgrid=False,
+    )
+    fig.update_layout(height=max(380, 200 + 56 * len(categories)))
+    return apply_layout(fig, title, unit, value_axis="x")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _number(value: object) -> float | None:
+    """A float, or None for NaN, None, pd.NA and text."""
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _show(value: float | None, unit: str, decimals: int) -> str:
+    """A value as the tables print it ('67%', '1,806', '13.9'), or 'no data'."""
+    return format_value(value, None, unit, decimals)
+
+
+def _escape(text: str) -> str:
+    """Text safe inside a Plotly hovertemplate, which would read "%{" as a variable."""
+    return text.replace("%{", "% {")
+
+
+def _marker(style: SeriesStyle, size: int, outline: str | None = None) -> dict[str, object]:
+    marker: dict[str, object] = {"symbol": style.symbol, "color": style.colour, "size": size}
+    if outline:
+        marker["line"] = {"color": outline, "width": 2}
+    return marker
+
+
+def _other_style(index: int) -> SeriesStyle:
+    """A colour, symbol and dash for the index-th other council (never the council's blue)."""
+    return SeriesStyle(
+        OTHER_COLOURS[index % len(OTHER_COLOURS)],
+        OTHER_SYMBOLS[index % len(OTHER_SYMBOLS)],
+        OTHER_DASHES[index % len(OTHER_DASHES)],
+        1.5,
+    )
+
+
+def _council_label(name: object) -> str:
+    return f'<span style="color:{HIGHLIGHT_TEXT}"><b>{name} (your council)</b></span>'
+
+
+def _symbols(rows: pd.DataFrame) -> list[str | None]:
+    """DfE symbols of the rows without a value, in order (None when there is none)."""
+    if "symbol" not in rows.columns:
+        return [None] * int(rows["value"].isna().sum())
+    symbols = rows.loc[rows["value"].isna(), "symbol"]
+    return [s if isinstance(s, str) and s else None for s in symbols]
+
+
+def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[str]) -> None:
+    """A note in the council line's gap: 'suppressed', 'not available' or 'no data'."""
+    values = sparkline_values(series["council"])
+    if "council_symbol" in series.columns:
+        symbols = [s if isinstance(s, str) and s else None for s in series["council_symbol"]]
+    else:
+        symbols = [None] * len(values)
+    for index, (value, symbol) in enumerate(zip(values, symbols, strict=True)):
+        if value is not None:
+            continue
+        word = SYMBOL_WORDS.get(symbol, symbol) if symbol else "no data"
+        level = _gap_level(values, index)
+        placement: dict[str, object] = (
+            {"y": level, "yref": "y"} if level is not None else {"y": 0.9, "yref": "paper"}
+        )
+        fig.add_annotation(
+            # The category's position, not its label: Plotly reads a label such as
+            # "2021" as the 2,021st category.
+            x=index,
+            xref="x",
+            text=f"<i>{word}</i>",
+            hovertext=f"The council's figure for {periods[index]} is {word}",
+            showarrow=False,
+            font={"size": SMALL_FONT_SIZE, "color": COUNCIL},
+            bgcolor="rgba(255,255,255,0.9)",
+            bordercolor=COUNCIL,
+            borderwidth=1,
+            borderpad=3,
+            **placement,
+        )
+
+
+def _gap_level(values: Sequence[float | None], index: int) -> float | None:
+    """Where the council's line would be at a gap: between its neighbours in time."""
+    before = next((values[i] for i in range(index - 1, -1, -1) if values[i] is not None), None)
+    after = next((values[i] for i in range(index + 1, len(values)) if values[i] is not None), None)
+    known = [v for v in (before, after) if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _reference_lines(
+    fig: go.Figure,
+    references: list[tuple[str, float | None, SeriesStyle]],
+    unit: str,
+    decimals: int,
+) -> None:
+    """Vertical England and neighbour-average lines, labelled on two rows above the bars."""
+    axis_range = fig.layout.xaxis.range
+    right = float(axis_range[1]) if axis_range else None
+    row = 0
+    for name, value, style in references:
+        number = _number(value)
+        if number is None:
+            continue
+        label = f"{name} {_show(number, unit, decimals)}"
+        fig.add_vline(
+            x=number,
+            line={"color": style.colour, "dash": style.dash, "width": 2},
+            layer="below",  # under the bars, so value labels stay readable
+        )
+        near_right = right is not None and right > 0 and number / right > 0.6
+        fig.add_annotation(
+            x=number,
+            xref="x",
+            y=1,
+            yref="paper",
+            yshift=4 + 22 * row,
+            yanchor="bottom",
+            xanchor="right" if near_right else "left",
+            text=f"<b>{label}</b>" if name == "England" else label,
+            showarrow=False,
+            font={"size": SMALL_FONT_SIZE, "color": TEXT_COLOURS.get(style.colour, style.colour)},
+        )
+        # A legend entry too, showing the line's dash (a line, not just a colour).
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=label,
+                line={"color": style.colour, "dash": style.dash, "width": 2},
+                hoverinfo="skip",
+                legendrank=3 + row,
+            )
+        )
+        row += 1
+    if row:
+        margin_top = fig.layout.margin.t or 80
+        fig.update_layout(margin={"t": margin_top + 22 * row})
+
+
+def _percent_ceiling(values: list[float]) -> float:
+    """The top of a funnel's percentage axis: the next 10 above every value, at most 100."""
+    top = max(values, default=100.0)
+    return float(min(100, 10 * math.ceil(top * 1.05 / 10 + 1e-9)))
+
+
+def _curve_points(low: float, high: float) -> list[float]:
+    """Denominators for a smooth limit curve from the smallest council to the largest."""
+    if high <= low:
+        return [low]
+    sizes = np.unique(np.concatenate([np.geomspace(low, high, FUNNEL_POINTS), [low, high]]))
+    return [float(n) for n in sizes]
+
+
+def _funnel_hover(rows: pd.DataFrame, unit: str, decimals: int) -> list[list[str]]:
+    noun = "children" if unit == "percent" else "children aged 0–17"
+    columns = zip(rows["area_name"], rows["value"], rows["denominator"], strict=True)
+    return [
+        [str(name), _show(float(value), unit, decimals), f"{float(n):,.0f} {noun}"]
+        for name, value, n in columns
+    ]

@@ -1,0 +1,214 @@
+"""One look for every chart: colours, marker symbols, dashes, fonts and honest axes.
+
+Councillors read these charts on a laptop or printed in a panel pack, some of
+them with colour-vision deficiency, so the rules live in one place:
+
+- Okabe–Ito colours (safe for the common colour-vision deficiencies); the
+  council is always Okabe–Ito blue, on every chart.
+- Colour is never the only cue: each series also has its own marker symbol,
+  line dash and a name in the legend or a text label.
+- Axes do not mislead: percentages run 0–100, counts and bars start at zero;
+  rates and scores may zoom in on the data because a line's level, not its
+  length, carries the value.
+- Text is at least 13 px, the legend sits below the plot, and the layout is
+  fixed (white template, explicit fonts) so a PNG export looks like the page.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008), "Color Universal Design".
+COUNCIL = "#0072B2"  # blue: the council, always
+NEIGHBOURS = "#B35900"  # dark orange (Okabe-Ito orange darkened to 4.6:1 on white): neighbours
+REGION = "#009E73"  # bluish green: the council's region
+ENGLAND = "#000000"  # black: England
+OTHER = "#BBBBBB"  # grey: every other council (bars, funnel dots)
+OTHER_OUTLINE = "#767676"  # outline for grey marks: 4.5:1 against white
+LIMITS = "#555555"  # funnel control limits
+TEXT = "#222222"  # body text
+MUTED_TEXT = "#555555"  # notes such as "suppressed"
+HIGHLIGHT_TEXT = COUNCIL  # the council's own labels (5:1 against white)
+NEIGHBOURS_TEXT = "#8A5A00"  # dark orange for labels: orange itself is 2:1 on white
+GRID = "#E5E5E5"
+# A white outline behind labels, so a label stays readable where a line crosses it.
+HALO = "-1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff, 1px 1px 1px #fff"
+BACKGROUND = "#FFFFFF"
+
+FONT_FAMILY = "Liberation Sans, Arial, Helvetica, sans-serif"
+FONT_SIZE = 14  # body text, ticks, legend; nothing smaller than 13
+SMALL_FONT_SIZE = 13  # notes and labels on the plot
+TITLE_FONT_SIZE = 18
+TITLE_WRAP = 70  # characters per title line before wrapping (fits a 700 px chart)
+
+LEGEND_ROOM = 110  # bottom margin (px): tick labels, axis title and two legend rows
+
+UNITS = ("count", "percent", "rate per 10,000", "score", "incidents per child")
+AXIS_TITLES = {
+    "count": "Number",
+    "percent": "Percentage",
+    "rate per 10,000": "Rate per 10,000 children",
+    "score": "Average score",
+    "incidents per child": "Incidents per child",
+}
+
+# For st.plotly_chart(fig, config=PLOTLY_CONFIG, theme=None): no Plotly logo, no
+# "share to Plotly Cloud" button. The logo can only be hidden by this config,
+# not by the figure itself; theme=None keeps Streamlit from restyling the chart.
+PLOTLY_CONFIG: dict[str, object] = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "modeBarButtonsToRemove": ["sendChartToCloud", "lasso2d", "select2d"],
+    "responsive": True,
+}
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How one comparator is drawn: colour, marker symbol, line dash and width."""
+
+    colour: str
+    symbol: str
+    dash: str
+    width: float
+
+
+COUNCIL_STYLE = SeriesStyle(COUNCIL, "circle", "solid", 3)
+NEIGHBOURS_STYLE = SeriesStyle(NEIGHBOURS, "square", "dash", 2)
+REGION_STYLE = SeriesStyle(REGION, "diamond", "dot", 2)
+ENGLAND_STYLE = SeriesStyle(ENGLAND, "triangle-up", "dashdot", 2)
+SERIES_STYLES = {
+    "council": COUNCIL_STYLE,
+    "neighbours": NEIGHBOURS_STYLE,
+    "region": REGION_STYLE,
+    "england": ENGLAND_STYLE,
+}
+
+
+# Other councils on a chart of several councils: Okabe–Ito without the council's
+# blue; 6 colours × 7 symbols × 5 dashes never repeat all three within 11 lines.
+OTHER_COLOURS = ("#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#555555")
+OTHER_SYMBOLS = ("square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross")
+OTHER_DASHES = ("dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def wrap_title(title: str, width: int = TITLE_WRAP) -> str:
+    """A long title broken onto lines (Plotly never wraps titles itself)."""
+    return "<br>".join(textwrap.wrap(title, width)) or title
+
+
+def axis_values(fig: go.Figure, axis: str) -> list[float]:
+    """Every finite number plotted on the x or y axis of a figure."""
+    found: list[float] = []
+    for trace in fig.data:
+        values = getattr(trace, axis, None)
+        if values is None:
+            continue
+        for value in values:
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            if is_number and math.isfinite(value):
+                found.append(float(value))
+    return found
+
+
+def value_range(values: Iterable[float], unit: str, zero_based: bool) -> list[float] | None:
+    """The value axis range: 0–100 for percentages, from zero for counts and bars.
+
+    Returns None (Plotly's autorange) for rates and scores on line charts.
+    """
+    if unit == "percent":
+        return [0.0, 100.0]
+    finite = [v for v in values if math.isfinite(v)]
+    if not (zero_based or unit == "count"):
+        return None
+    if not finite:
+        return [0.0, 1.0]
+    low, high = min(0.0, min(finite)), max(0.0, max(finite))
+    span = (high - low) or 1.0
+    return [low - (0.08 * span if low < 0 else 0.0), high + 0.12 * span]
+
+
+def apply_layout(fig: go.Figure, title: str, unit: str, *, value_axis: str = "y") -> go.Figure:
+    """Fonts, margins, legend below, white background and the value axis for a unit.
+
+    `value_axis` is "y" for line and funnel charts and "x" for horizontal bars.
+    The value axis runs 0–100 for percentages (with a "%" suffix); it starts at
+    zero for counts and whenever the figure has bars, since a bar's length is
+    its value. Returns the same figure, changed in place.
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+    title_lines = wrap_title(title)
+    extra_lines = title_lines.count("<br>")
+    top = 64 + 24 * extra_lines
+    fig.update_layout(
+        template="plotly_white",
+        title={
+            "text": title_lines,
+            "x": 0.01,
+            "xref": "container",
+            "xanchor": "left",
+            # Plotly anchors a wrapped title by its first line, so the padding grows
+            # with each extra line to keep the whole title inside the figure.
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10 + 24 * extra_lines},
+            "font": {"size": TITLE_FONT_SIZE, "color": TEXT, "family": FONT_FAMILY},
+        },
+        font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
+        paper_bgcolor=BACKGROUND,
+        plot_bgcolor=BACKGROUND,
+        margin={"l": 70, "r": 40, "t": top, "b": LEGEND_ROOM, "autoexpand": True},
+        showlegend=True,  # even with one series: the legend names the council's line
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            # Pinned to the bottom of the figure, so it never meets the x-axis title
+            # whatever the figure's height; the bottom margin leaves room for it.
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
+            "font": {"size": FONT_SIZE},
+            "title": {"text": ""},
+            "traceorder": "normal",
+        },
+        hoverlabel={"font": {"size": FONT_SIZE, "family": FONT_FAMILY}, "bgcolor": "white"},
+        modebar={"remove": ["sendChartToCloud", "lasso2d", "select2d"]},
+        separators=".,",
+    )
+    grid = {
+        "gridcolor": GRID,
+        "linecolor": "#999999",
+        "showline": True,
+        "tickfont": {"size": SMALL_FONT_SIZE},
+        "title": {"font": {"size": FONT_SIZE}},
+        "automargin": True,
+    }
+    fig.update_xaxes(**grid)
+    fig.update_yaxes(**grid)
+    has_bars = any(trace.type == "bar" for trace in fig.data)
+    axis = {
+        "title": {"text": AXIS_TITLES[unit]},
+        "tickformat": ",",
+        "zeroline": True,
+        "zerolinecolor": "#999999",
+    }
+    if unit == "percent":
+        axis.update(ticksuffix="%", tickformat="d", dtick=20)
+    span = value_range(axis_values(fig, value_axis), unit, zero_based=has_bars)
+    if span is None:
+        axis.update(autorange=True, rangemode="normal")
+    else:
+        axis.update(range=span, autorange=False)
+    if value_axis == "x":
+        fig.update_xaxes(**axis)
+    else:
+        fig.update_yaxes(**axis)
+    return fig

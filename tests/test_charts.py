@@ -1,0 +1,594 @@
+"""The charts keep the design rules councillors rely on, and export to PNG.
+
+Rules checked: the council is always Okabe–Ito blue; each comparator has its own
+colour, marker symbol and dash; suppressed figures are gaps with a note, never
+zeros; percentages run 0–100 and counts start at zero; rankings put the best at
+the top by polarity; funnel limits are the ones `indicators.compare` computes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from charts import (
+    PLOTLY_CONFIG,
+    breakdown_chart,
+    figure_to_png,
+    funnel_chart,
+    multi_trend_chart,
+    palette,
+    png,
+    ranking_chart,
+    sparkline_values,
+    trend_chart,
+)
+from charts.palette import COUNCIL, ENGLAND, NEIGHBOURS, OTHER, REGION
+from indicators.compare import Z_95, Z_998, funnel_limits
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+NAN = math.nan
+CHROMIUM = png.chromium_path()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium (Debian's chromium package) for kaleido"
+)
+TITLE = "Children looked after with three or more placements during the year"
+
+
+# ------------------------------------------------------------------ examples
+
+
+def trend_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period_label": ["2020", "2021", "2022", "2023", "2024"],
+            "council": [11.0, NAN, 9.0, 12.0, 10.0],
+            "neighbours": [10.2, 10.8, 10.1, 11.3, 10.9],
+            "region": [9.5, 9.9, 10.4, 10.0, 10.2],
+            "england": [10.0, 10.0, 10.0, 10.0, 10.0],
+            "council_symbol": [None, "c", None, None, None],
+        }
+    )
+
+
+def count_trend_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period_label": ["2020/21", "2021/22", "2022/23", "2023/24"],
+            "council": [1806.0, 1900.0, NAN, 2230.0],
+            "neighbours": [NAN] * 4,
+            "region": [NAN] * 4,
+            "england": [NAN] * 4,
+            "council_symbol": [None, None, "x", None],
+        }
+    )
+
+
+def ranking_frame() -> pd.DataFrame:
+    names = [
+        ("E10000016", "Kent", 12.0, None),
+        ("E10000012", "Essex", 10.0, None),
+        ("E10000014", "Hampshire", 8.0, None),
+        ("E10000017", "Lancashire", 13.0, None),
+        ("E10000028", "Staffordshire", 9.0, None),
+        ("E10000024", "Nottinghamshire", NAN, "c"),
+        ("E10000031", "Warwickshire", 11.0, None),
+        ("E10000034", "Worcestershire", 7.0, None),
+        ("E10000032", "West Sussex", 10.5, None),
+        ("E10000018", "Leicestershire", 14.0, None),
+        ("E06000058", "Bournemouth, Christchurch and Poole", 9.5, None),
+    ]
+    return pd.DataFrame(names, columns=["area_code", "area_name", "value", "symbol"])
+
+
+def funnel_frame() -> pd.DataFrame:
+    rows = [("E10000016", "Kent", 13.2, 1850.0)]
+    for i in range(40):
+        denominator = 60.0 + 53.0 * i
+        wobble = ((i * 7) % 11 - 5) / 2.0
+        rows.append((f"E0{i:07d}", f"Council {i}", 10.0 + wobble, denominator))
+    return pd.DataFrame(rows, columns=["area_code", "area_name", "value", "denominator"])
+
+
+def breakdown_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "category": [
+                "Foster placements",
+                "Placed for adoption",
+                "Placed with parents or others with parental responsibility",
+                "Other placements in the community",
+                "Secure units, children's homes and semi-independent living",
+                "Other residential settings",
+            ],
+            "council": [68.0, 3.0, 7.0, 4.0, 16.0, NAN],
+            "england": [68.5, 2.0, 6.5, 4.0, 17.0, 1.0],
+        }
+    )
+
+
+def compare_frame() -> pd.DataFrame:
+    """Rows as `indicators.views.compare_rows` makes them: council by year."""
+    councils = ranking_frame().head(6)
+    rows = []
+    for offset, (year, period) in enumerate([(2021, "2021"), (2022, "2022"), (2023, "2023")]):
+        for code, name, value, _ in councils.itertuples(index=False):
+            suppressed = (code == "E10000016" and year == 2022) or math.isnan(value)
+            rows.append(
+                {
+                    "area_code": code,
+                    "area_name": name,
+                    "year": year,
+                    "period_label": period,
+                    "value": NAN if suppressed else value + offset,
+                    "symbol": "c" if suppressed else None,
+                }
+            )
+    return pd.DataFrame(rows).sort_values(["year", "area_name"])
+
+
+def make_multi_trend() -> go.Figure:
+    return multi_trend_chart(
+        compare_frame(),
+        council_code="E10000016",
+        title=f"{TITLE}: chosen councils",
+        unit="percent",
+        decimals=0,
+    )
+
+
+def make_trend(**overrides) -> go.Figure:
+    options = {
+        "title": TITLE,
+        "unit": "percent",
+        "decimals": 0,
+        "council_name": "Kent",
+        "region_label": "South East",
+    }
+    options.update(overrides)
+    frame = options.pop("frame", None)
+    return trend_chart(trend_frame() if frame is None else frame, **options)
+
+
+def make_ranking(polarity: str = "lower is better", frame: pd.DataFrame | None = None):
+    return ranking_chart(
+        ranking_frame() if frame is None else frame,
+        council_code="E10000016",
+        title=TITLE,
+        unit="percent",
+        decimals=0,
+        polarity=polarity,
+        england=10.0,
+        neighbour_average=11.0,
+    )
+
+
+def make_funnel(unit: str = "percent", england: float = 10.0) -> go.Figure:
+    return funnel_chart(
+        funnel_frame(),
+        council_code="E10000016",
+        title=TITLE,
+        unit=unit,
+        england=england,
+        decimals=0,
+    )
+
+
+def make_breakdown() -> go.Figure:
+    return breakdown_chart(
+        breakdown_frame(),
+        title="Where children looked after were living on 31 March 2024",
+        unit="percent",
+        council_name="Kent",
+    )
+
+
+def trace(fig: go.Figure, name: str):
+    matches = [t for t in fig.data if t.name == name]
+    assert matches, f"no trace named {name!r} in {[t.name for t in fig.data]}"
+    return matches[0]
+
+
+def annotation_texts(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def bar_order(fig: go.Figure) -> list[str]:
+    """Category labels top to bottom (the axis is reversed: first is at the top)."""
+    assert fig.layout.yaxis.autorange == "reversed"
+    return list(fig.layout.yaxis.categoryarray)
+
+
+def plain(label: str) -> str:
+    """A category label without its markup."""
+    import re
+
+    return re.sub(r"<[^>]+>", "", label)
+
+
+# ------------------------------------------------------------------ trend
+
+
+def test_trend_series_have_their_own_colour_symbol_dash_and_name():
+    fig = make_trend()
+    assert fig.data[-1].name == "Kent"  # drawn on top of the comparators
+    legend = sorted(fig.data, key=lambda t: t.legendrank)
+    assert [t.name for t in legend] == [
+        "Kent",
+        "Statistical neighbours (average)",
+        "South East",
+        "England",
+    ]
+    expected = {
+        "Kent": (COUNCIL, "circle", "solid"),
+        "Statistical neighbours (average)": (NEIGHBOURS, "square", "dash"),
+        "South East": (REGION, "diamond", "dot"),
+        "England": (ENGLAND, "triangle-up", "dashdot"),
+    }
+    for name, (colour, symbol, dash) in expected.items():
+        line = trace(fig, name)
+        assert line.line.color == colour
+        assert line.marker.color == colour
+        assert line.marker.symbol == symbol
+        assert line.line.dash == dash
+        assert line.connectgaps is False
+    assert trace(fig, "Kent").line.width == 3
+    assert len({t.marker.symbol for t in fig.data}) == 4
+    assert len({t.line.dash for t in fig.data}) == 4
+
+
+def test_trend_keeps_periods_in_the_order_given():
+    fig = make_trend()
+    assert list(trace(fig, "Kent").x) == ["2020", "2021", "2022", "2023", "2024"]
+    assert fig.layout.xaxis.type == "category"
+
+
+def test_suppressed_council_value_is_a_gap_with_a_note_not_a_zero():
+    fig = make_trend()
+    council = trace(fig, "Kent")
+    assert council.y[1] is None
+    assert 0 not in council.y
+    assert council.text[1] == ""
+    notes = [a for a in fig.layout.annotations if "suppressed" in a.text]
+    assert len(notes) == 1
+    # Placed by position: Plotly would read the label "2021" as the 2,021st category.
+    assert notes[0].x == 1
+    assert notes[0].y == pytest.approx(10.0)  # between 2020 (11) and 2022 (9)
+
+
+def test_not_available_symbol_is_noted_in_words():
+    fig = make_trend(frame=count_trend_frame(), unit="count", title="Children looked after")
+    assert trace(fig, "Kent").y[2] is None
+    assert any("not available" in text for text in annotation_texts(fig))
+
+
+def test_trend_leaves_out_comparators_with_no_values():
+    fig = make_trend(frame=count_trend_frame(), unit="count", title="Children looked after")
+    assert [t.name for t in fig.data] == ["Kent"]
+    assert fig.layout.showlegend is True  # Plotly hides a one-series legend by default
+
+
+def test_trend_hover_and_labels_use_formatted_values():
+    fig = make_trend()
+    council = trace(fig, "Kent")
+    assert council.customdata[0] == "11%"
+    assert council.text[0] == "11%"
+    count = make_trend(frame=count_trend_frame(), unit="count", title="Children looked after")
+    assert trace(count, "Kent").customdata[0] == "1,806"
+    rate = make_trend(
+        frame=trend_frame().assign(council=[13.9, NAN, 14.2, 15.0, 13.1]),
+        unit="incidents per child",
+        decimals=1,
+    )
+    assert trace(rate, "Kent").customdata[0] == "13.9"
+
+
+def test_percent_axis_runs_from_0_to_100():
+    fig = make_trend()
+    assert list(fig.layout.yaxis.range) == [0, 100]
+    assert fig.layout.yaxis.ticksuffix == "%"
+
+
+def test_count_axis_starts_at_zero():
+    fig = make_trend(frame=count_trend_frame(), unit="count", title="Children looked after")
+    low, high = fig.layout.yaxis.range
+    assert low == 0
+    assert high > 2230
+
+
+def test_rate_axis_may_zoom_in():
+    frame = trend_frame().assign(
+        council=[58.0, NAN, 62.0, 63.5, 61.0],
+        neighbours=[55.0, 56.0, 57.5, 58.0, 59.0],
+        region=[52.0, 53.0, 54.0, 54.5, 55.0],
+        england=[67.0, 67.0, 70.0, 71.0, 70.0],
+    )
+    fig = make_trend(frame=frame, unit="rate per 10,000")
+    assert fig.layout.yaxis.range is None
+    assert fig.layout.yaxis.autorange is True
+    assert fig.layout.yaxis.title.text == "Rate per 10,000 children"
+
+
+def test_multi_trend_puts_the_council_first_in_blue_and_others_distinct():
+    fig = make_multi_trend()
+    names = [t.name for t in sorted(fig.data, key=lambda t: t.legendrank)]
+    assert names[0] == "Kent (your council)"
+    assert len(names) == 6
+    council = fig.data[-1]
+    assert council.line.color == COUNCIL and council.marker.symbol == "circle"
+    assert council.y[1] is None and 0 not in council.y
+    assert any("suppressed" in a.text for a in fig.layout.annotations)
+    others = fig.data[:-1]
+    assert COUNCIL not in {t.line.color for t in others}
+    styles = {(t.line.color, t.marker.symbol, t.line.dash) for t in others}
+    assert len(styles) == len(others)
+    assert list(fig.layout.yaxis.range) == [0, 100]
+
+
+# ------------------------------------------------------------------ ranking
+
+
+def test_ranking_lower_is_better_puts_the_lowest_first_and_suppressed_last():
+    order = [plain(label) for label in bar_order(make_ranking("lower is better"))]
+    assert order[0] == "Worcestershire"  # 7%
+    assert order[1] == "Hampshire"  # 8%
+    assert order[-2] == "Leicestershire"  # 14%
+    assert order[-1] == "Nottinghamshire"  # suppressed
+
+
+def test_ranking_higher_is_better_puts_the_highest_first():
+    order = [plain(label) for label in bar_order(make_ranking("higher is better"))]
+    assert order[:2] == ["Leicestershire", "Lancashire"]
+    assert order[-2:] == ["Worcestershire", "Nottinghamshire"]
+
+
+def test_ranking_without_polarity_puts_the_highest_first():
+    order = [plain(label) for label in bar_order(make_ranking("none"))]
+    assert order[0] == "Leicestershire"
+
+
+def test_ranking_rejects_an_unknown_polarity():
+    with pytest.raises(ValueError, match="polarity"):
+        make_ranking("bigger")
+
+
+def test_ranking_highlights_the_council_in_blue_and_bold():
+    fig = make_ranking()
+    council = trace(fig, "Kent (your council)")
+    assert council.marker.color == COUNCIL
+    assert len(council.x) == 1 and council.x[0] == 12.0
+    (label,) = council.y
+    assert "<b>" in label and "Kent (your council)" in label
+    others = trace(fig, "Statistical neighbours")
+    assert others.marker.color == OTHER
+    assert not any("your council" in y for y in others.y)
+    assert list(council.text) == ["12%"]
+
+
+def test_ranking_lists_a_suppressed_council_with_the_word_and_no_bar():
+    fig = make_ranking()
+    others = trace(fig, "Statistical neighbours")
+    index = list(others.y).index("Nottinghamshire")
+    assert others.x[index] is None
+    notes = [a for a in fig.layout.annotations if a.text == "suppressed"]
+    assert len(notes) == 1
+    assert bar_order(fig)[int(notes[0].y)] == "Nottinghamshire"
+
+
+def test_ranking_has_labelled_england_and_neighbour_average_lines():
+    fig = make_ranking()
+    lines = {(s.x0, s.line.color, s.line.dash) for s in fig.layout.shapes}
+    assert (10.0, ENGLAND, "dashdot") in lines
+    assert (11.0, NEIGHBOURS, "dash") in lines
+    texts = [plain(t) for t in annotation_texts(fig)]
+    assert "England 10%" in texts
+    assert "Neighbour average 11%" in texts
+    # In the legend too, as lines with their dash.
+    assert trace(fig, "England 10%").line.dash == "dashdot"
+    assert trace(fig, "Neighbour average 11%").line.dash == "dash"
+
+
+def test_ranking_without_reference_values_draws_no_lines():
+    fig = ranking_chart(
+        ranking_frame(),
+        council_code="E10000016",
+        title=TITLE,
+        unit="percent",
+        decimals=0,
+        polarity="lower is better",
+        england=None,
+        neighbour_average=NAN,
+    )
+    assert len(fig.layout.shapes) == 0
+
+
+def test_ranking_bars_start_at_zero_for_rates():
+    frame = ranking_frame().assign(value=[60.0, 55, 70, 80, 65, NAN, 58, 62, 75, 90, 50])
+    fig = ranking_chart(
+        frame,
+        council_code="E10000016",
+        title="Children looked after per 10,000 children aged under 18",
+        unit="rate per 10,000",
+        decimals=0,
+        polarity="none",
+        england=70.0,
+        neighbour_average=66.0,
+    )
+    assert fig.layout.xaxis.range[0] == 0
+
+
+# ------------------------------------------------------------------ funnel
+
+
+def test_funnel_limits_are_those_of_indicators_compare():
+    fig = make_funnel()
+    for name, z in (("95% limits", Z_95), ("99.8% limits", Z_998)):
+        curve = trace(fig, name)
+        x, y = list(curve.x), list(curve.y)
+        split = x.index(None)
+        upper_x, upper_y = x[:split], y[:split]
+        lower_x, lower_y = x[split + 1 :], y[split + 1 :]
+        assert min(upper_x) == 60.0 and max(upper_x) == 60.0 + 53.0 * 39
+        for i in (0, len(upper_x) // 2, len(upper_x) - 1):
+            low, high = funnel_limits(10.0, upper_x[i], "percent", z)
+            assert upper_y[i] == pytest.approx(high)
+            assert lower_y[i] == pytest.approx(low)
+            assert lower_x[i] == upper_x[i]
+    assert trace(fig, "95% limits").line.dash != trace(fig, "99.8% limits").line.dash
+
+
+def test_funnel_marks_the_council_and_england():
+    fig = make_funnel()
+    council = trace(fig, "Kent (your council)")
+    assert council.marker.color == COUNCIL
+    assert council.marker.size >= 14
+    assert list(council.x) == [1850.0] and list(council.y) == [13.2]
+    assert "Kent" in council.text[0]
+    others = trace(fig, "Other councils")
+    assert others.marker.color == OTHER
+    assert "Kent" not in [row[0] for row in others.customdata]
+    assert len(others.x) == 40
+    england = trace(fig, "England 10%")
+    assert set(england.y) == {10.0}
+    assert fig.layout.xaxis.title.text == "Number of children (denominator)"
+    assert fig.layout.yaxis.range[0] == 0
+
+
+def test_funnel_for_rates_uses_poisson_limits_and_population_axis():
+    fig = make_funnel(unit="rate per 10,000", england=70.0)
+    assert fig.layout.xaxis.title.text == "Children aged 0–17"
+    curve = trace(fig, "99.8% limits")
+    _, high = funnel_limits(70.0, curve.x[0], "rate per 10,000", Z_998)
+    assert curve.y[0] == pytest.approx(high)
+
+
+def test_funnel_refuses_counts():
+    with pytest.raises(ValueError, match="percentage or a rate"):
+        make_funnel(unit="count")
+
+
+# ------------------------------------------------------------------ breakdown
+
+
+def test_breakdown_bars_council_against_hatched_england_in_order():
+    fig = make_breakdown()
+    council, england = trace(fig, "Kent"), trace(fig, "England")
+    assert council.type == england.type == "bar"
+    assert council.orientation == england.orientation == "h"
+    assert council.marker.color == COUNCIL
+    assert england.marker.pattern.shape == "/"
+    assert england.marker.pattern.fgcolor == ENGLAND
+    categories = [plain(c.replace("<br>", " ")) for c in council.y]
+    assert categories == list(breakdown_frame()["category"])
+    assert bar_order(fig) == list(council.y)
+    assert list(council.text[:2]) == ["68%", "3%"]
+    assert council.x[5] is None
+    assert "Kent: no data" in annotation_texts(fig)
+    assert list(fig.layout.xaxis.range) == [0, 100]
+
+
+# ------------------------------------------------------------------ all charts
+
+
+def all_charts() -> dict[str, go.Figure]:
+    return {
+        "trend": make_trend(),
+        "ranking": make_ranking(),
+        "funnel": make_funnel(),
+        "breakdown": make_breakdown(),
+        "multi_trend": make_multi_trend(),
+    }
+
+
+def council_traces(fig: go.Figure) -> list:
+    return [t for t in fig.data if t.name in ("Kent", "Kent (your council)")]
+
+
+def test_council_is_the_same_blue_on_every_chart():
+    for kind, fig in all_charts().items():
+        (council,) = council_traces(fig)
+        assert council.marker.color == COUNCIL, kind
+    assert COUNCIL == "#0072B2"
+
+
+def test_layout_is_readable_and_the_legend_sits_below():
+    for kind, fig in all_charts().items():
+        layout = fig.layout
+        assert layout.font.size >= 13, kind
+        assert layout.legend.orientation == "h", kind
+        assert layout.legend.yanchor == "bottom" and layout.legend.y == 0, kind
+        assert layout.paper_bgcolor == "#FFFFFF"
+        assert "sendChartToCloud" in layout.modebar.remove
+        assert layout.title.text and "<b>" not in layout.title.text
+        for axis in (layout.xaxis, layout.yaxis):
+            assert axis.tickfont.size >= 13, kind
+        for note in layout.annotations:
+            assert note.font.size is None or note.font.size >= 13, kind
+        for item in fig.data:
+            for font in ("textfont", "insidetextfont", "outsidetextfont"):
+                size = getattr(getattr(item, font, None), "size", None)
+                assert size is None or size >= 13, (kind, item.name, font)
+
+
+def test_long_titles_wrap():
+    fig = make_trend(title="A very long indicator title " * 5)
+    assert "<br>" in fig.layout.title.text
+
+
+def test_plotly_config_hides_the_logo():
+    assert PLOTLY_CONFIG["displaylogo"] is False
+    assert PLOTLY_CONFIG["showSendToCloud"] is False
+
+
+def test_unknown_unit_is_refused():
+    with pytest.raises(ValueError, match="unit"):
+        make_trend(unit="percentage")
+
+
+def test_sparkline_values_turn_nan_into_gaps():
+    values = sparkline_values(pd.Series([1.0, NAN, 3.5, None]))
+    assert values == [1.0, None, 3.5, None]
+
+
+def test_charts_package_does_not_import_streamlit():
+    for source in Path(palette.__file__).parent.glob("*.py"):
+        for line in source.read_text(encoding="utf-8").splitlines():
+            assert not line.lstrip().startswith(("import streamlit", "from streamlit")), source
+
+
+# ------------------------------------------------------------------ PNG
+
+
+def test_png_export_without_chromium_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(png, "_started", False)
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    with pytest.raises(RuntimeError, match="install Debian's chromium package"):
+        figure_to_png(make_trend())
+
+
+@needs_chromium
+def test_figure_to_png_returns_png_bytes():
+    started = time.perf_counter()
+    data = figure_to_png(make_trend(), width=800, height=450)
+    assert data.startswith(b"\x89PNG")
+    assert time.perf_counter() - started < 60
+
+
+@needs_chromium
+def test_every_chart_renders_to_png_for_a_look():
+    """Writes test-artifacts/charts_*.png: open them to check the charts by eye."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    figures = all_charts()
+    figures["trend_count"] = make_trend(
+        frame=count_trend_frame(), unit="count", title="Children looked after on 31 March"
+    )
+    for kind, fig in figures.items():
+        data = figure_to_png(fig)
+        assert data.startswith(b"\x89PNG"), kind
+        assert len(data) > 10_000, kind  # a drawn chart, not a blank page
+        (ARTIFACTS / f"charts_{kind}.png").write_bytes(data)
