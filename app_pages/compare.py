@@ -21,8 +21,13 @@ if page_heading(
     from charts import funnel_chart, multi_trend_chart, ranking_chart
 
     items = {item.id: item for item in catalogue()}
+    ids = list(items)
     indicator_id = st.selectbox(
-        "Indicator", list(items), format_func=lambda i: items[i].title, key="compare_indicator"
+        "Indicator",
+        ids,
+        index=ids.index("cla_rate_per_10k"),
+        format_func=lambda i: items[i].title,
+        key="compare_indicator",
     )
     item = items[indicator_id]
     table = data.comparisons(selection.sn_model, selection.sn_method)

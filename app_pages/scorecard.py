@@ -19,7 +19,7 @@ if page_heading(
     assert selection is not None
     table = data.comparisons(selection.sn_model, selection.sn_method)
     card = views.scorecard(table, selection.council, selection.grouping, selection.year)
-    themes = [t.title for t in selection.grouping.themes if t.indicator_ids]
+    themes = [t.label for t in selection.grouping.themes if t.indicator_ids]
     chosen = st.multiselect(
         "Show themes", themes, default=themes, help="Choose which groups of indicators to list."
     )
@@ -31,7 +31,7 @@ if page_heading(
         height=min(38 * (len(shown) + 1) + 3, 1400),
         column_config={
             "Trend": st.column_config.LineChartColumn("Trend", width="small"),
-            "Theme": st.column_config.TextColumn("Theme", width="medium"),
+            "Theme": st.column_config.TextColumn("Theme", width="small"),
             "Indicator": st.column_config.TextColumn("Indicator", width="medium"),
         },
     )

@@ -76,6 +76,13 @@ class Theme:
     indicator_ids: tuple[str, ...] = ()
     local_only: bool = False
     data_needed: str = ""
+    short_title: str = ""
+
+    @property
+    def label(self) -> str:
+        """A short name for tables: '6. Stability', or the theme's title."""
+        short = self.short_title or self.title
+        return f"{self.number}. {short}" if self.number else short
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,7 @@ def parse_groupings(text: str, indicators: tuple[Indicator, ...]) -> tuple[Group
                     indicator_ids=ids,
                     local_only=bool(theme.get("local_only", False)),
                     data_needed=theme.get("data_needed", ""),
+                    short_title=theme.get("short_title", ""),
                 )
             )
         groupings.append(Grouping(entry["id"], entry["title"], entry["description"], tuple(themes)))

@@ -140,18 +140,26 @@ def council_row(
 
 
 def scorecard(
-    table: pd.DataFrame, council: str, grouping: Grouping, year: int | None = None
+    table: pd.DataFrame,
+    council: str,
+    grouping: Grouping,
+    year: int | None = None,
+    theme_id: str | None = None,
 ) -> pd.DataFrame:
-    """Every indicator in one table, grouped by theme, with a sparkline of the trend."""
+    """Every indicator in one table, grouped by theme, with a sparkline of the trend.
+
+    With ``theme_id``, only that theme's indicators (a line-of-enquiry page's summary).
+    """
     rows = []
-    for theme in grouping.themes:
+    themes = [t for t in grouping.themes if theme_id is None or t.id == theme_id]
+    for theme in themes:
         for indicator_id in theme.indicator_ids:
             item = indicator(indicator_id)
             shown = latest_year(table, indicator_id, council, year)
             row = council_row(table, indicator_id, council, shown)
             history = trend(table, indicator_id, council)
             base = {
-                "Theme": theme.title,
+                "Theme": theme.label,
                 "Indicator": item.short_title,
                 "indicator_id": indicator_id,
                 "Year": period_label(row["time_period"]) if row is not None else "",
@@ -184,7 +192,8 @@ def scorecard(
                     "England": show(item, row["england_value"]),
                     "Rank": rank,
                     "Band": row["quartile_band"] if isinstance(row["quartile_band"], str) else "",
-                    "Trend": [None if pd.isna(v) else float(v) for v in history["council"]],
+                    # The sparkline joins the years with a figure (gaps break the drawing).
+                    "Trend": [float(v) for v in history["council"] if pd.notna(v)],
                 }
             )
     return pd.DataFrame(rows)

@@ -50,7 +50,7 @@ def _indicator_section(item: Indicator, selection: state.Selection, table, neigh
         history = views.trend(table, item.id, selection.council)
         fig = trend_chart(
             history,
-            title=f"{item.short_title}: trend",
+            title="Trend over the years",
             unit=item.unit,
             decimals=item.decimals,
             council_name=selection.council_name,
@@ -68,8 +68,7 @@ def _indicator_section(item: Indicator, selection: state.Selection, table, neigh
         fig = ranking_chart(
             ranked,
             council_code=selection.council,
-            title=f"{item.short_title}: {selection.council_name} and its neighbours, "
-            f"{period_label(row['time_period'])}",
+            title=f"Similar councils, {period_label(row['time_period'])}",
             unit=item.unit,
             decimals=item.decimals,
             polarity=item.polarity,
@@ -111,8 +110,9 @@ def render(theme_id: str) -> None:
         st.info(theme.data_needed)
     table = data.comparisons(selection.sn_model, selection.sn_method)
     neighbours = data.neighbours()
-    summary = views.scorecard(table, selection.council, grouping("lga"), selection.year)
-    summary = summary[summary["indicator_id"].isin([i.id for i in items])]
+    summary = views.scorecard(
+        table, selection.council, grouping("lga"), selection.year, theme_id=theme_id
+    )
     st.subheader("This line of enquiry at a glance")
     st.dataframe(
         summary.drop(columns=["Theme", "indicator_id"]),
