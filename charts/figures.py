@@ -432,8 +432,10 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
 
     Categories are shown top to bottom in the order given. England's bars are
     hatched as well as coloured, and every bar is labelled with its value, so
-    the two series can be told apart without colour.
+    the two series can be told apart without colour. An optional ``council_symbol``
+    column (DfE's symbol, e.g. "c") says why a council's bar is missing.
     """
+    symbols = list(frame["council_symbol"]) if "council_symbol" in frame else [None] * len(frame)
     # Long category names wrap onto two or three lines rather than squeeze the bars.
     categories = [wrap_title(str(c), CATEGORY_WRAP) for c in frame["category"]]
     fig = go.Figure()
@@ -479,7 +481,12 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
                     y=position + offsets[index],
                     xref="x",
                     yref="y",
-                    text=f"{name}: no data",
+                    text=f"{name}: "
+                    + (
+                        SYMBOL_WORDS.get(symbols[position], symbols[position])
+                        if index == 0 and isinstance(symbols[position], str)
+                        else "no data"
+                    ),
                     showarrow=False,
                     xanchor="left",
                     xshift=4,

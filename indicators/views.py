@@ -209,9 +209,11 @@ def share_breakdown(
         cells = values[(values["indicator_id"] == indicator_id) & (values["year"] == year)]
         council_cell = cells[cells["area_code"] == council]
         england_cell = cells[cells["geographic_level"] == "National"]
+        symbol = council_cell["symbol"].iloc[0] if len(council_cell) else None
         rows.append(
             {
                 "category": item.short_title,
+                "council_symbol": symbol if isinstance(symbol, str) else None,
                 "council": float(council_cell["value"].iloc[0]) if len(council_cell) else math.nan,
                 "england": float(england_cell["value"].iloc[0]) if len(england_cell) else math.nan,
             }
@@ -306,3 +308,15 @@ def funnel_table(points: pd.DataFrame, item: Indicator) -> pd.DataFrame:
         .sort_values("Council")
         .reset_index(drop=True)
     )
+
+
+def breakdown_table(frame: pd.DataFrame, council_name: str) -> pd.DataFrame:
+    """A share breakdown as a table, with symbols in words (never a blank for 'suppressed')."""
+    from indicators.formatting import SYMBOL_WORDS
+
+    council = [
+        SYMBOL_WORDS.get(s, s) if isinstance(s, str) else ("no data" if pd.isna(v) else f"{v:.0f}%")
+        for v, s in zip(frame["council"], frame["council_symbol"], strict=True)
+    ]
+    england = ["no data" if pd.isna(v) else f"{v:.0f}%" for v in frame["england"]]
+    return pd.DataFrame({"Placement": frame["category"], council_name: council, "England": england})

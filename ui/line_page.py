@@ -134,13 +134,7 @@ def render(theme_id: str) -> None:
                 unit="percent",
                 council_name=selection.council_name,
             )
-            shown = frame.rename(
-                columns={
-                    "category": "Placement",
-                    "council": selection.council_name,
-                    "england": "England",
-                }
-            )
+            shown = views.breakdown_table(frame, selection.council_name)
             chart_with_table(fig, shown, f"placements_{selection.council}", f"breakdown_{theme_id}")
     for item in items:
         _indicator_section(item, selection, table, neighbours)
