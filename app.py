@@ -23,12 +23,19 @@ LINES = [
 navigation = st.navigation(
     {
         "Overview": [
-            st.Page("app_pages/at_a_glance.py", title="At a glance", icon="📊", default=True),
-            st.Page("app_pages/scorecard.py", title="Scorecard", icon="📋"),
-            st.Page("app_pages/compare.py", title="Compare councils", icon="⚖️"),
+            st.Page(
+                "app_pages/at_a_glance.py",
+                title="At a glance",
+                icon=":material/dashboard:",
+                default=True,
+            ),
+            st.Page("app_pages/scorecard.py", title="Scorecard", icon=":material/table_chart:"),
+            st.Page(
+                "app_pages/compare.py", title="Compare councils", icon=":material/compare_arrows:"
+            ),
         ],
         "Lines of enquiry": [st.Page(f"app_pages/{page}.py", title=title) for page, title in LINES],
-        "Help": [st.Page("app_pages/about.py", title="About and methods", icon="ℹ️")],
+        "Help": [st.Page("app_pages/about.py", title="About and methods", icon=":material/info:")],
     }
 )
 

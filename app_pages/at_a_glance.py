@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators import views
+from indicators.at_a_glance import HEADLINE_IDS
 from indicators.scorecard import council_scorecard
 from ui import data, state
-from ui.components import page_heading, table_downloads
+from ui.components import delta_colour, page_heading, table_downloads
 
 selection = state.current()
 if page_heading("At a glance", selection):
@@ -14,26 +16,22 @@ if page_heading("At a glance", selection):
     council = selection.council
     st.subheader(f"{selection.council_name}: children in care and care leavers")
 
-    tiles = data.headline_tiles(council)
+    comparisons = data.comparisons(selection.sn_model, selection.sn_method)
+    tiles = views.headline_tiles(comparisons, council, HEADLINE_IDS, selection.year)
     # One row of columns per three tiles, so screen readers meet them in reading order.
     for index, tile in enumerate(tiles):
         if index % 3 == 0:
             columns = st.columns(3)
         with columns[index % 3]:
-            change = tile["change"]
-            delta = None
-            if change is not None and tile["previous_year"]:
-                suffix = " points" if tile["unit"] == "percent" else ""
-                delta = f"{change:+,.0f}{suffix} since {tile['previous_year']}"
             st.metric(
                 tile["short_label"],
                 tile["value"],
-                delta=delta,
-                delta_color="off",
-                help=f"{tile['label']}, {tile['year']}. England: {tile['england']}.",
+                delta=tile["change"],
+                delta_color=delta_colour(str(tile["polarity"])),
+                help=f"{tile['label']}.",
                 border=True,
             )
-            st.caption(f"{tile['year']} · England {tile['england']}")
+            st.caption(str(tile["caption"]))
 
     table, years = data.at_a_glance_table(council)
     if years:
@@ -46,7 +44,6 @@ if page_heading("At a glance", selection):
     )
     table_downloads(table, f"at_a_glance_{council}", "glance")
 
-    comparisons = data.comparisons(selection.sn_model, selection.sn_method)
     card = council_scorecard(None, council, selection.year, table=comparisons)
     strengths, concerns = st.columns(2)
     with strengths:

@@ -29,6 +29,7 @@ from loaders.store import open_store
 
 
 def build_real_store(folder: Path, path: Path) -> None:
+    """DfE's 2024 and 2025 releases, outcomes, ONS population and 2025 neighbours in one store."""
     con = open_store(path)
     dfe = folder / "dfe"
     for batch in (
@@ -38,7 +39,10 @@ def build_real_store(folder: Path, path: Path) -> None:
         folder / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv",
         dfe / "statistical_neighbours" / "statistical_neighbours_2025_long.csv",
     ):
-        load_paths(con, [batch])
+        report = load_paths(con, [batch])
+        if report.status != "committed":
+            problems = [problem.describe() for problem in report.problems][:5]
+            raise RuntimeError(f"{batch} did not load: {problems}")
     con.close()
 
 

@@ -291,8 +291,21 @@ def ranking_chart(
     rows_shown = len(rows)
     fig.update_layout(height=max(380, 200 + 32 * rows_shown))
     apply_layout(fig, title, unit, value_axis="x")
+    _include_references(fig, [_number(value) for _, value, _ in references], unit)
     _reference_lines(fig, references, unit, decimals)
     return fig
+
+
+def _include_references(fig: go.Figure, values: list[float | None], unit: str) -> None:
+    """Widen the bar axis so England and the neighbour average lines are always on it."""
+    axis_range = fig.layout.xaxis.range
+    known = [v for v in values if v is not None]
+    if not axis_range or not known:
+        return
+    right = max(float(axis_range[1]), max(known) * 1.12)
+    if unit == "percent":
+        right = min(100.0, right)
+    fig.update_xaxes(range=[float(axis_range[0]), right])
 
 
 def funnel_chart(

@@ -117,13 +117,18 @@ def axis_values(fig: go.Figure, axis: str) -> list[float]:
 
 
 def value_range(values: Iterable[float], unit: str, zero_based: bool) -> list[float] | None:
-    """The value axis range: 0–100 for percentages, from zero for counts and bars.
+    """The value axis range: 0–100 for percentages on lines, from zero for counts and bars.
 
+    Bars of percentages start at zero (a bar's length is its value) but stop a
+    little past the largest value, never past 100: ten councils between 5 % and
+    15 % on a 0–100 axis would be slivers with their labels on top of each other.
     Returns None (Plotly's autorange) for rates and scores on line charts.
     """
-    if unit == "percent":
-        return [0.0, 100.0]
     finite = [v for v in values if math.isfinite(v)]
+    if unit == "percent":
+        if not zero_based or not finite:
+            return [0.0, 100.0]
+        return [0.0, min(100.0, max(max(finite), 1.0) * 1.18)]
     if not (zero_based or unit == "count"):
         return None
     if not finite:
@@ -200,9 +205,11 @@ def apply_layout(fig: go.Figure, title: str, unit: str, *, value_axis: str = "y"
         "zeroline": True,
         "zerolinecolor": "#999999",
     }
-    if unit == "percent":
-        axis.update(ticksuffix="%", tickformat="d", dtick=20)
     span = value_range(axis_values(fig, value_axis), unit, zero_based=has_bars)
+    if unit == "percent":
+        axis.update(ticksuffix="%", tickformat="d")
+        if span == [0.0, 100.0]:
+            axis.update(dtick=20)
     if span is None:
         axis.update(autorange=True, rangemode="normal")
     else:

@@ -87,36 +87,3 @@ def at_a_glance_table(
                 row[f"{prefix}{year}"] = text
         rows.append(row)
     return pd.DataFrame(rows), shown
-
-
-def headline_tiles(con: duckdb.DuckDBPyConnection, area_code: str) -> list[dict[str, object]]:
-    """For each headline: the council's latest figure, the year before, and England's.
-
-    Each tile uses the latest year in which the council has that figure
-    (published or suppressed), so a dataset DfE has not yet updated still shows.
-    """
-    values = headline_values(con, area_code)
-    tiles = []
-    for item in headlines():
-        council = values[(values["headline_id"] == item.id) & (values["area_code"] == area_code)]
-        latest = int(council["year"].max()) if not council.empty else None
-        previous = latest - 1 if latest is not None else None
-        value, symbol = _cell(values, item.id, area_code, latest)
-        before, before_symbol = _cell(values, item.id, area_code, previous)
-        england, england_symbol = _cell(values, item.id, ENGLAND, latest)
-        unit = _unit(item)
-        tiles.append(
-            {
-                "id": item.id,
-                "label": item.title,
-                "short_label": item.short_title,
-                "year": latest,
-                "value": format_value(value, symbol, unit, item.decimals),
-                "previous_year": previous,
-                "previous": format_value(before, before_symbol, unit, item.decimals),
-                "change": None if value is None or before is None else value - before,
-                "england": format_value(england, england_symbol, unit, item.decimals),
-                "unit": unit,
-            }
-        )
-    return tiles

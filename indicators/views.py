@@ -320,3 +320,72 @@ def breakdown_table(frame: pd.DataFrame, council_name: str) -> pd.DataFrame:
     ]
     england = ["no data" if pd.isna(v) else f"{v:.0f}%" for v in frame["england"]]
     return pd.DataFrame({"Placement": frame["category"], council_name: council, "England": england})
+
+
+def headline_tiles(
+    table: pd.DataFrame, council: str, ids: tuple[str, ...], year: int | None = None
+) -> list[dict[str, object]]:
+    """The At a glance tiles: latest figure, change in words, neighbours and England.
+
+    Each tile uses the chosen year when the council has it, else its latest
+    year with a figure (a dataset DfE has not yet updated still shows). The
+    change reads like "+2 since 2024 · up" or "-3 points since 2024 ·
+    improving": a number, then a word, so nothing depends on the arrow's colour.
+    """
+    tiles = []
+    for indicator_id in ids:
+        item = indicator(indicator_id)
+        shown = latest_year(table, indicator_id, council, year)
+        row = council_row(table, indicator_id, council, shown)
+        tile: dict[str, object] = {
+            "id": indicator_id,
+            "label": item.title,
+            "short_label": item.short_title,
+            "polarity": item.polarity,
+            "year": period_label(row["time_period"]) if row is not None else None,
+            "value": "no data",
+            "change": None,
+            "direction": None,
+            "neighbours": None,
+            "england": None,
+            "caption": "",
+        }
+        if row is None:
+            latest_england = table[table["indicator_id"] == indicator_id]["year"].max()
+            if pd.notna(latest_england):
+                england = england_value(table, indicator_id, int(latest_england))
+                tile["england"] = show(item, england)
+                tile["year"] = str(int(latest_england))
+            tile["caption"] = "Not published for this council" + (
+                f" · England {tile['england']} ({tile['year']})" if tile["england"] else ""
+            )
+            tiles.append(tile)
+            continue
+        tile["value"] = show(item, row["value"], row["symbol"])
+        tile["neighbours"] = show(item, row["sn_value"]) if pd.notna(row["sn_value"]) else None
+        tile["england"] = show(item, row["england_value"])
+        tile["direction"] = row["direction"] if isinstance(row["direction"], str) else None
+        if pd.notna(row["value"]) and pd.notna(row["previous_value"]):
+            change = float(row["value"]) - float(row["previous_value"])
+            rounded = round(change, item.decimals)
+            number = f"{rounded:+,.{item.decimals}f}" if rounded else "no change"
+            if rounded and item.unit == "percent":
+                number += " point" if abs(rounded) == 1 else " points"
+            previous = _previous_period_label(str(row["time_period"]), int(row["previous_year"]))
+            words = tile["direction"] if tile["direction"] not in (None, "no change") else ""
+            tile["change"] = " · ".join(
+                part for part in (f"{number} since {previous}", words) if part
+            )
+        comparators = [f"{tile['year']}", f"England {tile['england']}"]
+        if tile["neighbours"]:
+            comparators.insert(1, f"neighbours {tile['neighbours']}")
+        tile["caption"] = " · ".join(comparators)
+        tiles.append(tile)
+    return tiles
+
+
+def _previous_period_label(time_period: str, previous_year: int) -> str:
+    """The year before, in the same form: '2024' or, for academic years, '2023/24'."""
+    if len(time_period) == 6 and time_period.isdigit():
+        return f"{previous_year - 1}/{previous_year % 100:02d}"
+    return str(previous_year)

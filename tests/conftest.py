@@ -69,21 +69,19 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_2024_2025(reference_data: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A store with DfE's 2024 and 2025 releases, outcomes, ONS population and 2025 neighbours."""
-    from loaders.load import load_paths
+def real_db(reference_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file with DfE's 2024 and 2025 releases, outcomes, population and neighbours."""
+    from benchmarks.indicators import build_real_store
 
-    dfe = reference_data / "dfe"
-    con = open_store(tmp_path_factory.mktemp("real2425") / "real.duckdb")
-    for batch in (
-        dfe / "cla_release_2024",
-        dfe / "cla_release_2025",
-        dfe / "outcomes_cin_cla",
-        reference_data / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv",
-        dfe / "statistical_neighbours" / "statistical_neighbours_2025_long.csv",
-    ):
-        report = load_paths(con, [batch])
-        assert report.status == "committed", [p.describe() for p in report.problems][:5]
+    path = tmp_path_factory.mktemp("real2425") / "real.duckdb"
+    build_real_store(reference_data, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_2024_2025(real_db: Path):
+    """An open connection to the real-data store (shared by the tests of one session)."""
+    con = open_store(real_db)
     yield con
     con.close()
 

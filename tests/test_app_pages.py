@@ -6,6 +6,8 @@ small demo councils whose figures are mostly suppressed (Fenwick Parva, 151).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import streamlit as st
 from conftest import PROJECT
@@ -74,6 +76,10 @@ def test_at_a_glance_shows_tiles_three_years_england_and_a_summary(app_for):
     at = app_for("at_a_glance")
     assert len(at.metric) == 6
     assert at.metric[0].label == "Children in care"
+    deltas = [m.delta for m in at.metric if m.delta]
+    assert deltas and all(" since " in d for d in deltas)
+    assert any(re.search(r"· (up|down|improving|worsening)$", d) for d in deltas)
+    assert "England" in at.caption[0].value and "neighbours" in at.caption[0].value
     table = at.dataframe[0].value
     years = [c for c in table.columns if c.isdigit()]
     assert len(years) == 3

@@ -37,11 +37,16 @@ def test_a_shared_link_opens_the_same_council(server, page):
 
 
 def test_choosing_a_council_in_the_sidebar_updates_page_and_link(server, page, demo_db):
-    from indicators.at_a_glance import headline_tiles
+    from indicators import views
+    from indicators.at_a_glance import HEADLINE_IDS
+    from indicators.compare import compare_all
+    from indicators.compute import all_values
+    from indicators.scorecard import neighbour_lists
     from loaders.store import open_store
 
     con = open_store(demo_db)
-    expected = [tile["value"] for tile in headline_tiles(con, "172")]
+    table = compare_all(all_values(con), neighbour_lists(con))
+    expected = [tile["value"] for tile in views.headline_tiles(table, "172", HEADLINE_IDS)]
     con.close()
 
     page.goto(server)
@@ -59,3 +64,52 @@ def test_choosing_a_council_in_the_sidebar_updates_page_and_link(server, page, d
     expect(page.get_by_text("Demo data — fictional councils").first).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "at_a_glance_after_choice.png"), full_page=True)
+
+
+# Each page, its title, and words a councillor should find on it (for council 172).
+PAGE_TEXT = {
+    "scorecard": ("Scorecard", "3+ placements in the year"),
+    "compare": ("Compare councils", "Funnel plot: is the difference more than chance?"),
+    "cohort": ("1. Who are our children in care and care leavers?", "Children in care:"),
+    "duties": (
+        "2. Do councillors and officers know their corporate parenting duties?",
+        "local indicator",
+    ),
+    "voice": ("3. Are children's views heard and acted on?", "3+ social workers:"),
+    "aspirations": ("4. Do we show high aspirations for our children?", "KS4 Attainment 8:"),
+    "health": ("5. Are our children healthy?", "Health assessments:"),
+    "stability": ("6. Do our children have stable lives?", "Long-term stability:"),
+    "care_leavers": ("7. How are our care leavers doing?", "Care leavers 19–21 in EET:"),
+    "out_of_area": ("8. Are children placed far from home?", "New placements >20 miles away:"),
+    "sufficiency": (
+        "9. Do we have the right homes for our children?",
+        "Where the council's children live, compared with England",
+    ),
+    "safeguarding": ("10. Are our children safe?", "Went missing:"),
+    "about": ("About this dashboard", "Open Government Licence"),
+}
+
+
+@pytest.mark.parametrize("path", list(PAGE_TEXT))
+def test_each_page_in_the_browser(server, page, path):
+    title, phrase = PAGE_TEXT[path]
+    page.set_viewport_size({"width": 1366, "height": 1000})
+    page.goto(f"{server}/{path}?council=172")
+    expect(page.locator("h1").first).to_have_text(title, timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    if path == "about":
+        page.get_by_role("tab", name="Sources and licences").click()
+    expect(page.get_by_text(phrase).first).to_be_attached(timeout=30_000)
+    if path != "about":
+        expect(page.get_by_text("Wyrebrook").first).to_be_attached()
+    if path not in ("duties", "about", "scorecard"):
+        expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(
+            timeout=30_000
+        )
+    council_box = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Council")
+    expect(council_box).to_have_value(re.compile("Wyrebrook"), timeout=30_000)
+    if path == "about":
+        expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(500)  # let the last chart finish drawing before the picture
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"page_{path}.png"))

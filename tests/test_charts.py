@@ -155,7 +155,11 @@ def make_trend(**overrides) -> go.Figure:
     return trend_chart(trend_frame() if frame is None else frame, **options)
 
 
-def make_ranking(polarity: str = "lower is better", frame: pd.DataFrame | None = None):
+def make_ranking(
+    polarity: str = "lower is better",
+    frame: pd.DataFrame | None = None,
+    england: float = 10.0,
+):
     return ranking_chart(
         ranking_frame() if frame is None else frame,
         council_code="E10000016",
@@ -163,7 +167,7 @@ def make_ranking(polarity: str = "lower is better", frame: pd.DataFrame | None =
         unit="percent",
         decimals=0,
         polarity=polarity,
-        england=10.0,
+        england=england,
         neighbour_average=11.0,
     )
 
@@ -489,7 +493,19 @@ def test_breakdown_bars_council_against_hatched_england_in_order():
     assert list(council.text[:2]) == ["68%", "3%"]
     assert council.x[5] is None
     assert "Kent: no data" in annotation_texts(fig)
-    assert list(fig.layout.xaxis.range) == [0, 100]
+    low, high = fig.layout.xaxis.range
+    largest = max(v for t in (council, england) for v in t.x if v is not None)
+    assert low == 0 and largest < high <= 100
+
+
+def test_percentage_bars_start_at_zero_and_stop_past_the_largest_value_and_references():
+    fig = make_ranking("lower is better")  # councils 7–14 %, England 10 %
+    low, high = fig.layout.xaxis.range
+    assert low == 0
+    assert 14 < high < 30
+    assert fig.layout.xaxis.dtick is None
+    high_england = make_ranking("lower is better", england=40.0)
+    assert high_england.layout.xaxis.range[1] > 40
 
 
 # ------------------------------------------------------------------ all charts

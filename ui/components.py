@@ -85,3 +85,8 @@ def page_heading(title: str, selection: Selection | None, intro: str = "") -> bo
     if intro:
         st.markdown(intro)
     return True
+
+
+def delta_colour(polarity: str) -> str:
+    """st.metric's delta colour: green for better, red for worse; grey where neither."""
+    return {"higher is better": "normal", "lower is better": "inverse"}.get(polarity, "off")

@@ -68,15 +68,6 @@ def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:
 
 
 @st.cache_data(show_spinner=False)
-def _tiles(version: int, path: str, area_code: str) -> list[dict[str, object]]:
-    return at_a_glance.headline_tiles(cursor(), area_code)
-
-
-def headline_tiles(area_code: str) -> list[dict[str, object]]:
-    return _tiles(*_key(), area_code)
-
-
-@st.cache_data(show_spinner=False)
 def _values(version: int, path: str) -> pd.DataFrame:
     return all_values(cursor())
 

@@ -1,0 +1,115 @@
+"""Page-shaped views over a hand-built comparison table: tiles and the year shown."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from indicators import views
+from indicators.compare import COMPARISON_COLUMNS
+
+NAN = math.nan
+
+
+def comparison_rows(rows: list[dict]) -> pd.DataFrame:
+    """A comparison table with the given cells and every other column empty."""
+    frame = pd.DataFrame([{column: None for column in COMPARISON_COLUMNS} | row for row in rows])
+    for column in ("value", "previous_value", "sn_value", "england_value"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def row(indicator_id: str, year: int, value: float, previous: float, **cells) -> dict:
+    return {
+        "indicator_id": indicator_id,
+        "area_code": "172",
+        "area_name": "Wyrebrook",
+        "year": year,
+        "time_period": cells.pop("time_period", str(year)),
+        "value": value,
+        "previous_year": year - 1,
+        "previous_value": previous,
+        **cells,
+    }
+
+
+def test_tile_for_a_share_gives_points_words_neighbours_and_england():
+    table = comparison_rows(
+        [
+            row(
+                "foster_pct",
+                2025,
+                73.0,
+                69.0,
+                direction="improving",
+                sn_value=67.4,
+                england_value=68.0,
+            )
+        ]
+    )
+    (tile,) = views.headline_tiles(table, "172", ("foster_pct",))
+    assert tile["value"] == "73%"
+    assert tile["change"] == "+4 points since 2024 · improving"
+    assert tile["caption"] == "2025 · neighbours 67% · England 68%"
+    assert tile["polarity"] == "higher is better"
+
+
+def test_tile_for_a_count_with_one_step_down_and_no_neighbours():
+    table = comparison_rows(
+        [row("cla_count", 2025, 540.0, 577.0, direction="down", england_value=81770.0)]
+    )
+    (tile,) = views.headline_tiles(table, "172", ("cla_count",))
+    assert tile["value"] == "540"
+    assert tile["change"] == "-37 since 2024 · down"
+    assert tile["caption"] == "2025 · England 81,770"
+
+
+def test_tile_for_an_academic_year_names_the_previous_academic_year():
+    table = comparison_rows(
+        [
+            row(
+                "care_leavers_19_21_eet_pct",
+                2025,
+                52.0,
+                52.2,
+                time_period="202425",
+                direction="no change",
+                england_value=54.0,
+            )
+        ]
+    )
+    (tile,) = views.headline_tiles(table, "172", ("care_leavers_19_21_eet_pct",))
+    assert tile["change"] == "no change since 2023/24"
+    assert tile["caption"].startswith("2024/25 · ")
+
+
+def test_suppressed_tile_says_so_and_shows_no_change():
+    table = comparison_rows(
+        [row("foster_pct", 2025, NAN, 69.0, symbol="c", direction="not comparable")]
+    )
+    (tile,) = views.headline_tiles(table, "172", ("foster_pct",))
+    assert tile["value"] == "suppressed"
+    assert tile["change"] is None
+
+
+def test_tile_the_council_lacks_says_not_published_and_shows_england():
+    other = row("foster_pct", 2025, 70.0, 69.0, england_value=68.0) | {"area_code": "999"}
+    table = comparison_rows([other])
+    (tile,) = views.headline_tiles(table, "172", ("foster_pct",))
+    assert tile["value"] == "no data"
+    assert tile["caption"] == "Not published for this council · England 68% (2025)"
+
+
+def test_the_chosen_year_is_used_when_the_council_has_it_else_its_latest_before():
+    table = comparison_rows(
+        [
+            row("cla_count", 2023, 500.0, 480.0),
+            row("cla_count", 2024, 520.0, 500.0),
+            row("cla_count", 2025, 540.0, 520.0),
+        ]
+    )
+    assert views.latest_year(table, "cla_count", "172", 2024) == 2024
+    assert views.latest_year(table, "cla_count", "172", None) == 2025
+    assert views.latest_year(table, "cla_count", "172", 2030) == 2025
+    assert views.headline_tiles(table, "172", ("cla_count",), 2024)[0]["value"] == "520"
