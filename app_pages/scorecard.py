@@ -29,20 +29,20 @@ if page_heading(
         hide_index=True,
         width="stretch",
         height=min(38 * (len(shown) + 1) + 3, 1400),
-        # Sized to fit a laptop screen; theme and indicator stay put if it scrolls sideways.
+        # Sized for a laptop screen (pinned columns would turn their text grey).
         column_config={
-            "Theme": st.column_config.TextColumn("Theme", width=125, pinned=True),
-            "Indicator": st.column_config.TextColumn("Indicator", width=215, pinned=True),
-            "Year": st.column_config.TextColumn("Year", width=62),
-            "Latest": st.column_config.TextColumn("Latest", width=62),
-            "Previous": st.column_config.TextColumn("Previous", width=70),
-            "Direction": st.column_config.TextColumn("Direction", width=120),
-            "Neighbours": st.column_config.TextColumn("Neighbours", width=82),
-            "Region": st.column_config.TextColumn("Region", width=62),
-            "England": st.column_config.TextColumn("England", width=66),
-            "Rank": st.column_config.TextColumn("Rank", width=76),
-            "Band": st.column_config.TextColumn("Band", width=48),
-            "Trend": st.column_config.LineChartColumn("Trend", width=90),
+            "Theme": st.column_config.TextColumn("Theme", width=110),
+            "Indicator": st.column_config.TextColumn("Indicator", width=190),
+            "Year": st.column_config.TextColumn("Year", width=56),
+            "Latest": st.column_config.TextColumn("Latest", width=60),
+            "Previous": st.column_config.TextColumn("Previous", width=64),
+            "Direction": st.column_config.TextColumn("Direction", width=108),
+            "Neighbours": st.column_config.TextColumn("Neighbours", width=78),
+            "Region": st.column_config.TextColumn("Region", width=56),
+            "England": st.column_config.TextColumn("England", width=60),
+            "Rank": st.column_config.TextColumn("Rank", width=74),
+            "Band": st.column_config.TextColumn("Band", width=44),
+            "Trend": st.column_config.LineChartColumn("Trend", width=72),
         },
     )
     st.caption(

@@ -389,3 +389,15 @@ def _previous_period_label(time_period: str, previous_year: int) -> str:
     if len(time_period) == 6 and time_period.isdigit():
         return f"{previous_year - 1}/{previous_year % 100:02d}"
     return str(previous_year)
+
+
+def missing_figure_note(table: pd.DataFrame, item: Indicator, council_name: str) -> str:
+    """What to tell a reader when the council has no figure: where it comes from, and England's."""
+    note = f"No figure for {council_name} is loaded. It comes from {item.source_note}"
+    years = table.loc[table["indicator_id"] == item.id, "year"]
+    if not years.empty:
+        year = int(years.max())
+        england = england_value(table, item.id, year)
+        if england is not None:
+            note += f" England's figure for {year} is {show(item, england)}."
+    return note

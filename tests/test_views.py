@@ -113,3 +113,12 @@ def test_the_chosen_year_is_used_when_the_council_has_it_else_its_latest_before(
     assert views.latest_year(table, "cla_count", "172", None) == 2025
     assert views.latest_year(table, "cla_count", "172", 2030) == 2025
     assert views.headline_tiles(table, "172", ("cla_count",), 2024)[0]["value"] == "520"
+
+
+def test_a_missing_figure_says_where_it_comes_from_and_gives_england():
+    other = row("foster_pct", 2025, 70.0, 69.0, england_value=68.0) | {"area_code": "999"}
+    note = views.missing_figure_note(
+        comparison_rows([other]), views.indicator("foster_pct"), "Wyrebrook"
+    )
+    assert note.startswith("No figure for Wyrebrook is loaded. It comes from DfE,")
+    assert note.endswith("England's figure for 2025 is 68%.")

@@ -40,7 +40,7 @@ def _indicator_section(item: Indicator, selection: state.Selection, table, neigh
     year = views.latest_year(table, item.id, selection.council, selection.year)
     row = views.council_row(table, item.id, selection.council, year)
     if row is None:
-        st.info(f"No published figure for {selection.council_name} yet.")
+        st.info(views.missing_figure_note(table, item, selection.council_name))
         return
     st.markdown(f"**{sentence(row, item, selection.council_name)}**")
     key = f"{item.id}_{selection.council}"
