@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators import views
 from ui import data, state
 from ui.components import page_heading, table_downloads
 
@@ -17,8 +16,7 @@ if page_heading(
     "among all councils (1 = best) and its quartile band (A = best quarter).",
 ):
     assert selection is not None
-    table = data.comparisons(selection.sn_model, selection.sn_method)
-    card = views.scorecard(table, selection.council, selection.grouping, selection.year)
+    card = data.scorecard_rows(selection)
     themes = [t.label for t in selection.grouping.themes if t.indicator_ids]
     chosen = st.multiselect(
         "Show themes", themes, default=themes, help="Choose which groups of indicators to list."

@@ -188,3 +188,22 @@ def test_table_download_matches_the_table_and_is_excel_safe(demo_db):
     text = to_csv_bytes(table).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Measure,")
     assert len(text.splitlines()) == len(table) + 1
+
+
+def test_without_chromium_the_png_button_gives_way_to_a_note(app_for, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    at = app_for("stability")
+    labels = [str(b.proto.label) for b in at.get("download_button")]
+    assert "Download CSV" in labels
+    assert "Download chart (PNG)" not in labels
+    assert any("need the Chromium browser" in c.value for c in at.caption)
+
+
+def test_with_chromium_every_chart_offers_a_png(app_for):
+    from charts.png import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium on this machine (make test installs Debian's chromium)")
+    at = app_for("stability")
+    labels = [str(b.proto.label) for b in at.get("download_button")]
+    assert labels.count("Download chart (PNG)") == len(at.get("plotly_chart"))

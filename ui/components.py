@@ -59,6 +59,13 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: s
     with st.expander("Table and downloads"):
         st.dataframe(table, hide_index=True, width="stretch")
         table_downloads(table, file_stem, key)
+        if not _can_draw_png():
+            st.caption(
+                "Chart pictures (PNG) need the Chromium browser on the server: install "
+                "Debian's `chromium` package or set BROWSER_PATH. The camera icon above the "
+                "chart saves a picture from your own browser."
+            )
+            return
         st.download_button(
             "Download chart (PNG)",
             lambda: _png(fig),
@@ -68,6 +75,13 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: s
             on_click="ignore",
             icon=":material/image:",
         )
+
+
+@st.cache_resource(show_spinner=False)
+def _can_draw_png() -> bool:
+    from charts.png import chromium_path
+
+    return chromium_path() is not None
 
 
 def page_heading(title: str, selection: Selection | None, intro: str = "") -> bool:

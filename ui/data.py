@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from indicators import at_a_glance, facts, scorecard
+from indicators import at_a_glance, facts, scorecard, views
+from indicators.catalogue import Grouping
 from indicators.compute import all_values
 from loaders.store import data_version, open_store
+
+if TYPE_CHECKING:
+    from ui.state import Selection
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "demo.duckdb"
 
@@ -38,6 +43,11 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 def _key() -> tuple[int, str]:
     return data_version(cursor()), str(database_path())
+
+
+def version_key() -> tuple[int, str]:
+    """(data version, store path): the key every cached read and figure starts with."""
+    return _key()
 
 
 @st.cache_data(show_spinner=False)
@@ -121,3 +131,18 @@ def _releases(version: int, path: str) -> pd.DataFrame:
 def releases() -> pd.DataFrame:
     """Which release of each dataset is loaded, the years it covers, and when it was loaded."""
     return _releases(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _scorecard_rows(
+    version: int, path: str, selection: Selection, grouping: Grouping, theme_id: str | None
+) -> pd.DataFrame:
+    table = _comparisons(version, path, selection.sn_model, selection.sn_method)
+    return views.scorecard(table, selection.council, grouping, selection.year, theme_id=theme_id)
+
+
+def scorecard_rows(
+    selection: Selection, grouping: Grouping | None = None, theme_id: str | None = None
+) -> pd.DataFrame:
+    """Scorecard rows for a view: the chosen grouping, or one theme of `grouping`."""
+    return _scorecard_rows(*_key(), selection, grouping or selection.grouping, theme_id)

@@ -13,10 +13,9 @@ import streamlit as st
 
 from indicators import views
 from indicators.catalogue import Indicator, grouping
-from indicators.formatting import period_label
-from indicators.narrative import sentence
 from ui import data, state
 from ui.components import chart_with_table, page_heading, slug
+from ui.figures import indicator_content
 
 BREAKDOWNS = {
     "sufficiency": (
@@ -33,50 +32,22 @@ BREAKDOWNS = {
 }
 
 
-def _indicator_section(item: Indicator, selection: state.Selection, table, neighbours) -> None:
-    from charts import ranking_chart, trend_chart
-
+def _indicator_section(item: Indicator, selection: state.Selection, table) -> None:
     st.header(item.short_title, divider="gray")
-    year = views.latest_year(table, item.id, selection.council, selection.year)
-    row = views.council_row(table, item.id, selection.council, year)
-    if row is None:
+    content = indicator_content(item.id, selection)
+    if content.headline is None:
         st.info(views.missing_figure_note(table, item, selection.council_name))
         return
-    st.markdown(f"**{sentence(row, item, selection.council_name)}**")
+    st.markdown(f"**{content.headline}**")
     key = f"{item.id}_{selection.council}"
     stem = f"{slug(item.short_title)}_{selection.council}"
     left, right = st.columns(2)
     with left:
-        history = views.trend(table, item.id, selection.council)
-        fig = trend_chart(
-            history,
-            title="Trend over the years",
-            unit=item.unit,
-            decimals=item.decimals,
-            council_name=selection.council_name,
-        )
-        chart_with_table(
-            fig,
-            views.trend_table(history, item, selection.council_name),
-            f"{stem}_trend",
-            f"{key}_trend",
-        )
+        chart_with_table(content.trend_figure, content.trend_table, f"{stem}_trend", f"{key}_trend")
     with right:
-        ranked = views.ranking(
-            table, neighbours, item.id, selection.council, year, selection.sn_model
+        chart_with_table(
+            content.ranking_figure, content.ranking_table, f"{stem}_neighbours", f"{key}_rank"
         )
-        fig = ranking_chart(
-            ranked,
-            council_code=selection.council,
-            title=f"Similar councils, {period_label(row['time_period'])}",
-            unit=item.unit,
-            decimals=item.decimals,
-            polarity=item.polarity,
-            england=None if row.isna()["england_value"] else float(row["england_value"]),
-            neighbour_average=None if row.isna()["sn_value"] else float(row["sn_value"]),
-        )
-        shown = views.ranking_table(ranked, item)
-        chart_with_table(fig, shown, f"{stem}_neighbours", f"{key}_rank")
     with st.expander("What this measures, and questions to ask"):
         st.markdown(f"**Definition.** {item.definition}")
         st.markdown(f"**Source.** {item.source_note}")
@@ -109,10 +80,7 @@ def render(theme_id: str) -> None:
     if theme.data_needed:
         st.info(theme.data_needed)
     table = data.comparisons(selection.sn_model, selection.sn_method)
-    neighbours = data.neighbours()
-    summary = views.scorecard(
-        table, selection.council, grouping("lga"), selection.year, theme_id=theme_id
-    )
+    summary = data.scorecard_rows(selection, grouping("lga"), theme_id)
     st.subheader("This line of enquiry at a glance")
     st.dataframe(
         summary.drop(columns=["Theme", "indicator_id"]),
@@ -137,4 +105,4 @@ def render(theme_id: str) -> None:
             shown = views.breakdown_table(frame, selection.council_name)
             chart_with_table(fig, shown, f"placements_{selection.council}", f"breakdown_{theme_id}")
     for item in items:
-        _indicator_section(item, selection, table, neighbours)
+        _indicator_section(item, selection, table)

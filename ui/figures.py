@@ -1,0 +1,163 @@
+"""The figures and tables a page draws, built once per data version and view.
+
+Building a Plotly figure costs 50–150 ms (Plotly validates every property), so
+a line-of-enquiry page with eight indicators took over a second on every visit.
+Here each page's figures, with the tables behind them, are built once and kept
+as shared objects (`st.cache_resource`: no copy on each read; nothing changes a
+figure or table after it is built). The key starts with the store's data
+version, so a committed load is seen at once; old entries age out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from indicators import views
+from indicators.catalogue import indicator
+from indicators.formatting import period_label
+from indicators.narrative import sentence
+from ui import data
+from ui.state import Selection
+
+MAX_ENTRIES = 2000
+
+
+@dataclass(frozen=True)
+class IndicatorContent:
+    """One indicator's section on a line-of-enquiry page."""
+
+    headline: str | None  # None: the council has no figure for this indicator
+    trend_figure: go.Figure | None = None
+    trend_table: pd.DataFrame | None = None
+    ranking_figure: go.Figure | None = None
+    ranking_table: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class CompareContent:
+    """The Compare page for one indicator and set of councils."""
+
+    year: int
+    period: str
+    trend_figure: go.Figure
+    trend_table: pd.DataFrame
+    ranking_figure: go.Figure
+    ranking_table: pd.DataFrame
+    funnel_figure: go.Figure | None
+    funnel_table: pd.DataFrame | None
+    funnel_sentence: str
+
+
+def indicator_content(indicator_id: str, selection: Selection) -> IndicatorContent:
+    return _indicator_content(*data.version_key(), indicator_id, selection)
+
+
+def compare_content(
+    indicator_id: str, councils: tuple[str, ...], selection: Selection
+) -> CompareContent | None:
+    return _compare_content(*data.version_key(), indicator_id, councils, selection)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES)
+def _indicator_content(
+    version: int, path: str, indicator_id: str, selection: Selection
+) -> IndicatorContent:
+    from charts import ranking_chart, trend_chart
+
+    item = indicator(indicator_id)
+    table = data.comparisons(selection.sn_model, selection.sn_method)
+    year = views.latest_year(table, item.id, selection.council, selection.year)
+    row = views.council_row(table, item.id, selection.council, year)
+    if row is None:
+        return IndicatorContent(headline=None)
+    history = views.trend(table, item.id, selection.council)
+    ranked = views.ranking(
+        table, data.neighbours(), item.id, selection.council, year, selection.sn_model
+    )
+    return IndicatorContent(
+        headline=sentence(row, item, selection.council_name),
+        trend_figure=trend_chart(
+            history,
+            title="Trend over the years",
+            unit=item.unit,
+            decimals=item.decimals,
+            council_name=selection.council_name,
+        ),
+        trend_table=views.trend_table(history, item, selection.council_name),
+        ranking_figure=ranking_chart(
+            ranked,
+            council_code=selection.council,
+            title=f"Similar councils, {period_label(row['time_period'])}",
+            unit=item.unit,
+            decimals=item.decimals,
+            polarity=item.polarity,
+            england=None if row.isna()["england_value"] else float(row["england_value"]),
+            neighbour_average=None if row.isna()["sn_value"] else float(row["sn_value"]),
+        ),
+        ranking_table=views.ranking_table(ranked, item),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES)
+def _compare_content(
+    version: int,
+    path: str,
+    indicator_id: str,
+    councils: tuple[str, ...],
+    selection: Selection,
+) -> CompareContent | None:
+    from charts import funnel_chart, multi_trend_chart, ranking_chart
+
+    item = indicator(indicator_id)
+    table = data.comparisons(selection.sn_model, selection.sn_method)
+    year = views.latest_year(table, indicator_id, selection.council, selection.year)
+    if year is None:
+        return None
+    rows = views.compare_rows(table, indicator_id, list(councils))
+    period = period_label(str(year))
+    ranked = rows[rows["year"] == year]
+    england = views.england_value(table, indicator_id, year)
+    funnel_figure = funnel_table = None
+    funnel_words = ""
+    points = views.funnel_points(table, indicator_id, year) if item.is_rate_or_share else None
+    if points is not None and not points.empty and england is not None:
+        funnel_figure = funnel_chart(
+            points,
+            council_code=selection.council,
+            title=f"{item.short_title}, {period}: every council by size",
+            unit=item.unit,
+            england=england,
+            decimals=item.decimals,
+        )
+        funnel_table = views.funnel_table(points, item)
+        funnel_words = views.funnel_sentence(points, selection.council, selection.council_name)
+    return CompareContent(
+        year=year,
+        period=period,
+        trend_figure=multi_trend_chart(
+            rows,
+            council_code=selection.council,
+            title=f"{item.short_title}: chosen councils",
+            unit=item.unit,
+            decimals=item.decimals,
+        ),
+        trend_table=views.compare_trend_table(rows, item),
+        ranking_figure=ranking_chart(
+            ranked[["area_code", "area_name", "value", "symbol"]],
+            council_code=selection.council,
+            title=f"{item.short_title}, {period}",
+            unit=item.unit,
+            decimals=item.decimals,
+            polarity=item.polarity,
+            england=england,
+            neighbour_average=None,
+        ),
+        ranking_table=views.ranking_table(ranked, item),
+        funnel_figure=funnel_figure,
+        funnel_table=funnel_table,
+        funnel_sentence=funnel_words,
+    )
