@@ -1,4 +1,4 @@
-"""Command line: ``python -m loaders load PATH… --db FILE`` and ``python -m loaders history``.
+"""Command line: ``python -m loaders load PATH… --db FILE``, ``history``, ``undo N``, ``demo``.
 
 Prints what each file was recognised as, what was loaded, rejected (with every
 problem by file, line and column) and not used, so an analyst can load a whole
@@ -39,6 +39,17 @@ def print_report(report: LoadReport) -> None:
         for problem in file.problems:
             if problem.severity == "info":
                 print(f"  note      {problem.describe()}")
+    if report.preview is not None:
+        for line in report.preview.lines():
+            print(f"  preview   {line}")
+        revisions = report.preview.revisions
+        for row in revisions.head(20).itertuples():
+            print(
+                f"            revised {row.dataset} {row.time_period} {row.area_name} "
+                f"{row.breakdown} {row.measure}: {row.old_value} -> {row.new_value}"
+            )
+        if len(revisions) > 20:
+            print(f"            … and {len(revisions) - 20:,} more revisions")
     if report.status == "committed":
         print(
             f"Committed load {report.load_id}: {report.facts_loaded:,} facts from "
@@ -82,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     history = commands.add_parser("history", help="list every load")
     history.add_argument("--db", required=True)
     history.add_argument("--files", action="store_true", help="list each load's files too")
+    undo = commands.add_parser("undo", help="take a load out again, restoring what it revised")
+    undo.add_argument("load_id", type=int)
+    undo.add_argument("--db", required=True)
+    undo.add_argument("--user", help="who is undoing (default: the operating-system user)")
     demo = commands.add_parser("demo", help="build the demo database of fictional councils")
     demo.add_argument("--db", required=True)
     demo.add_argument("--seed", type=int, help="generator seed (default: the project's)")
@@ -96,6 +111,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{sum(f.outcome == 'loaded' for f in report.files)} files "
             f"in {report.seconds:.1f} s."
         )
+        return 0
+
+    if args.command == "undo":
+        from loaders.store import UndoRefused, undo_load
+
+        con = open_store(args.db)
+        try:
+            undo_id = undo_load(con, args.load_id, args.user)
+        except UndoRefused as refused:
+            print(refused)
+            return 1
+        print(f"Load {args.load_id} undone (logged as load {undo_id}).")
         return 0
 
     if args.command == "history":

@@ -33,7 +33,9 @@ def build_demo_database(path: str | Path, seed: int | None = None) -> LoadReport
             generate_demo_files(Path(folder), seed=seed)
         con = open_store(building)
         try:
-            report = load_paths(con, [folder], kind=DEMO_KIND, user_name="demo generator")
+            report = load_paths(
+                con, [folder], kind=DEMO_KIND, user_name="demo generator", with_preview=False
+            )
         finally:
             con.close()
     if report.status != "committed":

@@ -23,6 +23,7 @@ import pandas as pd
 
 from loaders import ees, neighbours
 from loaders.csv_text import CsvTable, read_csv_bytes
+from loaders.preview import Preview, preview_facts
 from loaders.problems import FileRejected, Problem
 from loaders.store import load_transaction, loaded_hashes
 
@@ -68,9 +69,10 @@ class LoadReport:
     """The result of a batch: per-file outcomes and, if committed, the load id."""
 
     files: list[FileReport]
-    status: str  # committed | rejected | nothing new
+    status: str  # committed | rejected | nothing new | dry run
     load_id: int | None = None
     seconds: float = 0.0
+    preview: Preview | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -341,18 +343,30 @@ def load_files(
     user_name: str | None = None,
     kind: str | None = None,
     dry_run: bool = False,
+    with_preview: bool = True,
     extra_reports: list[FileReport] | None = None,
 ) -> LoadReport:
-    """Validate a batch and, if every recognised file is sound, commit it as one load."""
+    """Validate a batch and, if every recognised file is sound, commit it as one load.
+
+    Validate → preview → commit: every file is read and checked, then what the
+    batch would add and revise is worked out (`report.preview`); with
+    `dry_run` nothing more happens, otherwise the batch is written in one
+    transaction. `with_preview=False` skips the comparison (the demo build).
+    """
     started = time.perf_counter()
     parsed = prepare(inputs, con, release, neighbour_model)
     reports = [p.report for p in parsed] + list(extra_reports or [])
     if any(r.outcome == "rejected" for r in reports):
         return LoadReport(reports, "rejected", seconds=time.perf_counter() - started)
     to_load = [p for p in parsed if p.report.outcome == "loaded"]
+    preview = None
+    if to_load and (with_preview or dry_run):
+        preview = preview_facts(
+            con, [(p.facts, p.report.release or "") for p in to_load if p.facts is not None]
+        )
     if not to_load or dry_run:
         status = "dry run" if dry_run and to_load else "nothing new"
-        return LoadReport(reports, status, seconds=time.perf_counter() - started)
+        return LoadReport(reports, status, seconds=time.perf_counter() - started, preview=preview)
     releases = sorted({p.report.release for p in to_load if p.report.release})
     kind = kind or _describe_kind(to_load)
     with load_transaction(con, kind, user_name) as record:
@@ -390,7 +404,7 @@ def load_files(
             print(f"paused inside load {record.load_id}", flush=True)
             time.sleep(float(pause))
         load_id = record.load_id
-    return LoadReport(reports, "committed", load_id, time.perf_counter() - started)
+    return LoadReport(reports, "committed", load_id, time.perf_counter() - started, preview)
 
 
 def _describe_kind(to_load: list[_Parsed]) -> str:

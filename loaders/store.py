@@ -14,6 +14,7 @@ data version, which is what the app's caches are keyed on.
 from __future__ import annotations
 
 import getpass
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -247,6 +248,19 @@ def load_transaction(
     the block normally, the load is marked committed and the data version is
     bumped in the same transaction. Any exception rolls everything back.
     """
+    with _WRITE_LOCK:
+        yield from _one_transaction(con, kind, user_name)
+
+
+# One writer at a time in a process: two analysts committing at once are
+# served in turn (each load gets its own id and data version). Readers never
+# wait: DuckDB shows them the last committed state until a load commits.
+_WRITE_LOCK = threading.RLock()
+
+
+def _one_transaction(
+    con: duckdb.DuckDBPyConnection, kind: str, user_name: str | None
+) -> Iterator[LoadRecord]:
     con.execute("BEGIN TRANSACTION")
     try:
         load_id = int(scalar(con, "SELECT coalesce(max(load_id), 0) + 1 FROM loads") or 1)
@@ -269,6 +283,43 @@ def load_transaction(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+class UndoRefused(Exception):
+    """An undo that cannot be done (no such load, or already undone); the store is unchanged."""
+
+
+def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, user_name: str | None = None) -> int:
+    """Take a committed load out of the store, exactly, and log the undo as a load of its own.
+
+    Facts are never overwritten: a load only adds rows under its own id, and the
+    newest release (then the latest load) is what the pages read. Removing a
+    load's rows therefore brings back every value it revised, as it was. The
+    load stays in the history marked "undone by load N". Returns N.
+    """
+    status = scalar(con, "SELECT status FROM loads WHERE load_id = ?", [load_id])
+    if status is None:
+        raise UndoRefused(f"There is no load {load_id}.")
+    if status != "committed":
+        raise UndoRefused(f"Load {load_id} cannot be undone: it is {status}.")
+    kind = scalar(con, "SELECT kind FROM loads WHERE load_id = ?", [load_id])
+    if kind == "undo":
+        raise UndoRefused(f"Load {load_id} is itself an undo; load the files again instead.")
+    with load_transaction(con, "undo", user_name) as record:
+        removed = scalar(con, "SELECT count(*) FROM facts WHERE load_id = ?", [load_id])
+        con.execute("DELETE FROM facts WHERE load_id = ?", [load_id])
+        con.execute("DELETE FROM statistical_neighbours WHERE load_id = ?", [load_id])
+        con.execute(
+            "UPDATE loads SET status = ?, message = coalesce(message, '') || ? WHERE load_id = ?",
+            [f"undone by load {record.load_id}", f" (undone by load {record.load_id})", load_id],
+        )
+        con.execute(
+            "UPDATE loads SET message = ?, release = (SELECT release FROM loads WHERE load_id = ?) "
+            "WHERE load_id = ?",
+            [f"Undid load {load_id}: removed {int(removed or 0):,} facts", load_id, record.load_id],
+        )
+        undo_id = record.load_id
+    return undo_id
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -1,0 +1,147 @@
+"""What a load would change, worked out before anything is written.
+
+An analyst sees, per dataset, the periods the load adds and every published
+value it would revise (old → new), so a mistaken file is caught before the
+panel's charts change. The comparison is with what the pages show now (the
+``current_facts`` view): an incoming fact whose release is older than the one
+shown is kept for history but changes nothing on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+KEY = [
+    "dataset",
+    "time_period",
+    "geographic_level",
+    "area_code",
+    "cohort",
+    "breakdown",
+    "variant",
+    "measure",
+]
+REVISION_COLUMNS = [
+    "dataset",
+    "time_period",
+    "area_name",
+    "cohort",
+    "breakdown",
+    "measure",
+    "old_value",
+    "new_value",
+    "old_release",
+    "new_release",
+]
+
+
+@dataclass
+class Preview:
+    """The changes a batch would make to what the pages show."""
+
+    new_facts: int = 0
+    revised_facts: int = 0
+    unchanged_facts: int = 0
+    older_than_shown: int = 0
+    new_periods: dict[str, list[str]] = field(default_factory=dict)
+    revisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVISION_COLUMNS))
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.new_facts or self.revised_facts)
+
+    def lines(self) -> list[str]:
+        """The preview in words, for the command line and the page."""
+        text = [
+            f"{self.new_facts:,} new figures, {self.revised_facts:,} revised, "
+            f"{self.unchanged_facts:,} unchanged"
+            + (
+                f", {self.older_than_shown:,} from an older release than the one shown "
+                "(kept for history)"
+                if self.older_than_shown
+                else ""
+            )
+            + "."
+        ]
+        for dataset, periods in sorted(self.new_periods.items()):
+            text.append(f"New periods in {dataset}: {', '.join(periods)}.")
+        return text
+
+
+def preview_facts(
+    con: duckdb.DuckDBPyConnection, incoming: list[tuple[pd.DataFrame, str]]
+) -> Preview:
+    """Compare incoming facts (each frame with its release) with what the store shows."""
+    result = Preview()
+    frames = [frame.assign(release=release) for frame, release in incoming if len(frame)]
+    if not frames:
+        return result
+    batch = pd.concat(frames, ignore_index=True)[[*KEY, "area_name", "value", "symbol", "release"]]
+    cursor = con.cursor()
+    cursor.register("incoming_preview", batch)
+    try:
+        compared = cursor.execute(
+            f"""
+            SELECT i.*, c.value AS old_value, c.symbol AS old_symbol,
+                   c.release AS old_release, c.dataset IS NOT NULL AS exists_now
+            FROM incoming_preview i
+            LEFT JOIN current_facts c USING ({", ".join(KEY)})
+            """
+        ).df()
+        shown_periods = cursor.execute(
+            "SELECT DISTINCT dataset, time_period FROM current_facts"
+        ).df()
+    finally:
+        cursor.unregister("incoming_preview")
+        cursor.close()
+    exists = compared["exists_now"].astype(bool)
+    result.new_facts = int((~exists).sum())
+    older = exists & (compared["release"].astype(str) < compared["old_release"].astype(str))
+    result.older_than_shown = int(older.sum())
+    same = exists & ~older & _same_cell(compared)
+    result.unchanged_facts = int(same.sum())
+    revised = compared[exists & ~older & ~same]
+    result.revised_facts = len(revised)
+    result.revisions = pd.DataFrame(
+        {
+            "dataset": revised["dataset"],
+            "time_period": revised["time_period"],
+            "area_name": revised["area_name"],
+            "cohort": revised["cohort"],
+            "breakdown": revised["breakdown"],
+            "measure": revised["measure"],
+            "old_value": _shown(revised["old_value"], revised["old_symbol"]),
+            "new_value": _shown(revised["value"], revised["symbol"]),
+            "old_release": revised["old_release"],
+            "new_release": revised["release"],
+        }
+    ).reset_index(drop=True)
+    known = set(zip(shown_periods["dataset"], shown_periods["time_period"], strict=True))
+    for dataset, period in sorted(
+        set(zip(batch["dataset"], batch["time_period"], strict=True)) - known
+    ):
+        result.new_periods.setdefault(dataset, []).append(str(period))
+    return result
+
+
+def _same_cell(frame: pd.DataFrame) -> pd.Series:
+    """Equal values (to 9 significant places) and equal symbols; missing equals missing."""
+    new, old = frame["value"].astype(float), frame["old_value"].astype(float)
+    values_equal = (new.isna() & old.isna()) | ((new - old).abs() <= 1e-9 * old.abs().clip(1))
+    symbols_equal = frame["symbol"].fillna("") == frame["old_symbol"].fillna("")
+    return values_equal & symbols_equal
+
+
+def _shown(values: pd.Series, symbols: pd.Series) -> list[str]:
+    shown = []
+    for value, symbol in zip(values, symbols, strict=True):
+        if isinstance(symbol, str) and symbol:
+            shown.append(symbol)
+        elif pd.isna(value):
+            shown.append("")
+        else:
+            shown.append(f"{float(value):,.10g}")
+    return shown

@@ -1,0 +1,107 @@
+"""Validate → preview → commit → undo, and two writers at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from conftest import load_texts, store_contents
+from fixtures import ees
+
+from loaders.store import UndoRefused, data_version, load_history, scalar, undo_load
+
+ENGLAND_2024 = (
+    "SELECT value FROM current_facts WHERE dataset = 'cla_number_and_rate' "
+    "AND area_code = 'E92000001' AND time_period = '2024' AND measure = 'number'"
+)
+
+
+def test_preview_of_a_first_load_is_all_new_and_writes_nothing(store):
+    before = store_contents(store)
+    report = load_texts(store, {"a.csv": ees.number_and_rate_2025()}, dry_run=True)
+    assert report.status == "dry run"
+    assert report.preview.new_facts > 0
+    assert report.preview.revised_facts == 0
+    assert report.preview.new_periods  # periods the store has never seen
+    assert store_contents(store) == before
+
+
+def test_preview_shows_a_revision_old_to_new(store):
+    load_texts(store, {"old.csv": ees.number_and_rate_2025(england_2024=83530)})
+    report = load_texts(
+        store, {"new.csv": ees.number_and_rate_2025(england_2024=83999)}, dry_run=True
+    )
+    preview = report.preview
+    assert preview.revised_facts == 1
+    revision = preview.revisions.iloc[0]
+    assert (revision["time_period"], revision["area_name"]) == ("2024", "England")
+    assert (revision["old_value"], revision["new_value"]) == ("83,530", "83,999")
+    assert preview.new_facts == 0
+    assert preview.unchanged_facts > 0
+
+
+def test_undo_restores_the_revised_value_and_is_logged(store):
+    load_texts(store, {"old.csv": ees.number_and_rate_2025(england_2024=83530)})
+    revised = load_texts(store, {"new.csv": ees.number_and_rate_2025(england_2024=83999)})
+    assert scalar(store, ENGLAND_2024) == 83999
+    version = data_version(store)
+
+    undo_id = undo_load(store, revised.load_id, "analyst")
+
+    assert scalar(store, ENGLAND_2024) == 83530
+    assert data_version(store) == version + 1
+    history = load_history(store).set_index("load_id")
+    assert history.loc[revised.load_id, "status"] == f"undone by load {undo_id}"
+    assert history.loc[undo_id, "kind"] == "undo"
+    assert history.loc[undo_id, "user_name"] == "analyst"
+
+
+def test_undo_of_the_only_load_leaves_no_facts(store):
+    report = load_texts(store, {"a.csv": ees.number_and_rate_2025()})
+    undo_load(store, report.load_id)
+    assert scalar(store, "SELECT count(*) FROM facts") == 0
+
+
+def test_an_undone_file_can_be_loaded_again(store):
+    files = {"a.csv": ees.number_and_rate_2025()}
+    first = load_texts(store, files)
+    assert load_texts(store, files).status == "nothing new"  # recognised as already loaded
+    undo_load(store, first.load_id)
+    assert load_texts(store, files).status == "committed"
+
+
+@pytest.mark.parametrize("load_id", [99, None])
+def test_undo_refuses_unknown_loads_and_undos(store, load_id):
+    report = load_texts(store, {"a.csv": ees.number_and_rate_2025()})
+    if load_id is None:  # an undo cannot itself be undone
+        load_id = undo_load(store, report.load_id)
+    before = store_contents(store)
+    with pytest.raises(UndoRefused):
+        undo_load(store, load_id)
+    assert store_contents(store) == before
+
+
+def test_two_threads_committing_at_once_both_land_in_turn(store):
+    files = [
+        {"one.csv": ees.number_and_rate_2025(england_2024=83001)},
+        {"two.csv": ees.number_and_rate_pre2025(england_2024=83002)},
+    ]
+    reports = [None, None]
+    start = threading.Barrier(2)
+
+    def commit(index: int) -> None:
+        cursor = store.cursor()
+        start.wait()
+        reports[index] = load_texts(cursor, files[index])
+        cursor.close()
+
+    threads = [threading.Thread(target=commit, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [r.status for r in reports] == ["committed", "committed"]
+    assert sorted(r.load_id for r in reports) == [1, 2]
+    history = load_history(store)
+    assert list(history["status"]) == ["committed", "committed"]
+    assert data_version(store) == 2
