@@ -16,16 +16,17 @@ import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 import duckdb
 import pandas as pd
 
-from loaders import ees, neighbours
+from loaders import ees, neighbours, quarterly
 from loaders.csv_text import CsvTable, read_csv_bytes
 from loaders.preview import Preview, preview_facts
 from loaders.problems import FileRejected, Problem
-from loaders.store import load_transaction, loaded_hashes
+from loaders.store import load_transaction, loaded_hashes, local_indicator_units
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".zip")
 MAX_ZIP_MEMBERS = 500
@@ -194,6 +195,9 @@ class _Parsed:
     neighbours: pd.DataFrame | None = None
     publication: str | None = None
     latest_year: int | None = None
+    definitions: pd.DataFrame | None = None
+    release_hint: str | None = None  # a release the file itself implies (quarterly returns)
+    pending_return: CsvTable | None = None  # checked once every definition is known
 
 
 def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
@@ -212,6 +216,11 @@ def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
         report.problems = rejected.problems
         report.message = rejected.problems[0].message
         return _Parsed(report)
+    if quarterly.is_local_definitions(table):
+        return _definitions_result(report, table)
+    if quarterly.is_quarterly_return(table):
+        report.dataset = quarterly.QUARTERLY_DATASET
+        return _Parsed(report, pending_return=table)
     if neighbours.looks_like_long(table):
         return _neighbour_result(report, neighbours.parse_long(table, neighbour_model), table)
     if neighbours.looks_like_wide(table):
@@ -237,6 +246,51 @@ def _neighbour_result(
     report.release = str(parsed.neighbours["model"].iloc[0]) if len(parsed.neighbours) else None
     report.facts = len(parsed.neighbours)
     return _Parsed(report, neighbours=parsed.neighbours)
+
+
+def _definitions_result(report: FileReport, table: CsvTable) -> _Parsed:
+    parsed = quarterly.parse_definitions(table)
+    report.dataset = quarterly.LOCAL_DATASET
+    report.dataset_title = "Local indicator definitions"
+    report.layout = "local indicators"
+    report.rows_read = len(table.rows)
+    report.problems.extend(table.notes)
+    if parsed.problems:
+        report.problems.extend(parsed.problems)
+        report.message = f"Rejected: {len(parsed.problems)} problem(s)"
+        return _Parsed(report)
+    assert parsed.definitions is not None
+    report.outcome = "loaded"
+    report.release = "local"
+    report.facts = len(parsed.definitions)
+    return _Parsed(report, definitions=parsed.definitions)
+
+
+def _return_result(
+    report: FileReport, table: CsvTable, context: quarterly.ReturnContext
+) -> _Parsed:
+    parsed = quarterly.parse_return(table, context)
+    report.dataset_title = "Quarterly return"
+    report.layout = "quarterly return"
+    report.rows_read = len(table.rows)
+    report.problems.extend(table.notes)
+    if parsed.problems:
+        report.problems.extend(parsed.problems)
+        report.message = (
+            f"Rejected: {len(parsed.problems)} problem(s), first: {parsed.problems[0].describe()}"
+        )
+        return _Parsed(report)
+    assert parsed.facts is not None
+    report.outcome = "loaded"
+    report.facts = len(parsed.facts)
+    latest = parsed.facts.sort_values(["time_period", "time_identifier"]).iloc[-1]
+    return _Parsed(
+        report,
+        facts=parsed.facts,
+        publication="Quarterly return",
+        latest_year=parsed.latest_year,
+        release_hint=f"{latest['time_period']} {latest['time_identifier']}",
+    )
 
 
 def _ees_result(report: FileReport, table: CsvTable) -> _Parsed:
@@ -273,6 +327,7 @@ def prepare(
     con: duckdb.DuckDBPyConnection,
     release: str | None = None,
     neighbour_model: str | None = None,
+    today: date | None = None,
 ) -> list[_Parsed]:
     """Read, recognise and validate every file; decide each file's release."""
     already = loaded_hashes(con)
@@ -295,6 +350,19 @@ def prepare(
         seen[sha] = item.name
         parsed.append(_parse_one(item, neighbour_model))
     _keep_one_list_per_model(parsed)
+    pending = [i for i, p in enumerate(parsed) if p.pending_return is not None]
+    if pending:
+        units = quarterly.catalogue_units() | local_indicator_units(con)
+        for p in parsed:
+            if p.definitions is not None:
+                units |= dict(
+                    zip(p.definitions["indicator_id"], p.definitions["unit"], strict=True)
+                )
+        context = quarterly.ReturnContext(units, today or date.today())
+        for i in pending:
+            table = parsed[i].pending_return
+            assert table is not None
+            parsed[i] = _return_result(parsed[i].report, table, context)
     # Release: as given, else the latest year each publication reaches in this batch.
     latest: dict[str, int] = {}
     for p in parsed:
@@ -302,7 +370,7 @@ def prepare(
             latest[p.publication] = max(latest.get(p.publication, 0), p.latest_year)
     for p in parsed:
         if p.facts is not None:
-            p.report.release = release or str(latest[p.publication or ""])
+            p.report.release = release or p.release_hint or str(latest[p.publication or ""])
     return parsed
 
 
@@ -344,6 +412,7 @@ def load_files(
     kind: str | None = None,
     dry_run: bool = False,
     with_preview: bool = True,
+    today: date | None = None,
     extra_reports: list[FileReport] | None = None,
 ) -> LoadReport:
     """Validate a batch and, if every recognised file is sound, commit it as one load.
@@ -354,7 +423,7 @@ def load_files(
     transaction. `with_preview=False` skips the comparison (the demo build).
     """
     started = time.perf_counter()
-    parsed = prepare(inputs, con, release, neighbour_model)
+    parsed = prepare(inputs, con, release, neighbour_model, today)
     reports = [p.report for p in parsed] + list(extra_reports or [])
     if any(r.outcome == "rejected" for r in reports):
         return LoadReport(reports, "rejected", seconds=time.perf_counter() - started)
@@ -413,6 +482,10 @@ def _describe_kind(to_load: list[_Parsed]) -> str:
     for p in to_load:
         if p.neighbours is not None:
             name = "statistical neighbours"
+        elif p.definitions is not None:
+            name = "local indicators"
+        elif p.publication == "Quarterly return":
+            name = "quarterly return"
         elif p.publication and p.publication.startswith("ONS"):
             name = "ONS population"
         elif p.publication and p.publication.startswith("Outcomes"):
@@ -438,6 +511,17 @@ def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> Non
             )
         finally:
             con.unregister("incoming_facts")
+    if parsed.definitions is not None:
+        con.register("incoming_definitions", parsed.definitions)
+        try:
+            con.execute(
+                "INSERT INTO local_indicators SELECT ?, indicator_id, title, short_title, "
+                "line_of_enquiry, unit, decimals, polarity, definition, questions "
+                "FROM incoming_definitions",
+                [load_id],
+            )
+        finally:
+            con.unregister("incoming_definitions")
     if parsed.neighbours is not None:
         incoming = parsed.neighbours
         con.register("incoming_neighbours", incoming)

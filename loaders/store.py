@@ -145,9 +145,41 @@ def _migration_2_indexes(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE INDEX facts_load ON facts (load_id)")
 
 
+def _migration_3_local_indicators(con: duckdb.DuckDBPyConnection) -> None:
+    """Indicators a council defines for itself (e.g. councillors trained), by load."""
+    con.execute(
+        """
+        CREATE TABLE local_indicators (
+            load_id         INTEGER NOT NULL,
+            indicator_id    VARCHAR NOT NULL,
+            title           VARCHAR NOT NULL,
+            short_title     VARCHAR NOT NULL,
+            line_of_enquiry VARCHAR NOT NULL,
+            unit            VARCHAR NOT NULL,
+            decimals        INTEGER NOT NULL,
+            polarity        VARCHAR NOT NULL,
+            definition      VARCHAR,
+            questions       VARCHAR
+        )
+        """
+    )
+    # The latest definition of each local indicator is the one in force.
+    con.execute(
+        """
+        CREATE VIEW current_local_indicators AS
+        SELECT * EXCLUDE (newest_first) FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY indicator_id ORDER BY load_id DESC) AS newest_first
+            FROM local_indicators
+        ) WHERE newest_first = 1
+        """
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "facts, load log, neighbours, data version", _migration_1_initial),
     (2, "indexes on facts", _migration_2_indexes),
+    (3, "local indicator definitions", _migration_3_local_indicators),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -309,6 +341,7 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, user_name: str | Non
         removed = scalar(con, "SELECT count(*) FROM facts WHERE load_id = ?", [load_id])
         con.execute("DELETE FROM facts WHERE load_id = ?", [load_id])
         con.execute("DELETE FROM statistical_neighbours WHERE load_id = ?", [load_id])
+        con.execute("DELETE FROM local_indicators WHERE load_id = ?", [load_id])
         con.execute(
             "UPDATE loads SET status = ?, message = coalesce(message, '') || ? WHERE load_id = ?",
             [f"undone by load {record.load_id}", f" (undone by load {record.load_id})", load_id],
@@ -320,6 +353,12 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, user_name: str | Non
         )
         undo_id = record.load_id
     return undo_id
+
+
+def local_indicator_units(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Local indicator id → unit, for checking a quarterly return."""
+    rows = con.execute("SELECT indicator_id, unit FROM current_local_indicators").fetchall()
+    return dict(rows)
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -1,0 +1,559 @@
+"""The council's quarterly return and its local indicator definitions.
+
+Quarterly return: DfE's tidy layout for one council, one row per indicator
+and quarter (layout and rules in docs/QUARTERLY_RETURN.md)::
+
+    time_period,time_identifier,geographic_level,country_code,country_name,
+    region_code,region_name,old_la_code,la_name,new_la_code,indicator_id,
+    numerator,denominator,value
+    202526,Q2,Local authority,E92000001,England,E12000008,South East,825,
+    Buckinghamshire,E06000060,cla_count,,,530
+
+``time_period`` is the financial year (202526 = April 2025 to March 2026) and
+``time_identifier`` the quarter (Q1 = April–June … Q4 = January–March).
+``indicator_id`` is an id from the catalogue or from a local indicator file.
+
+Local indicator definitions: one row per indicator the council adds::
+
+    indicator_id,title,short_title,line_of_enquiry,unit,decimals,polarity,definition,questions
+
+Each check is a small named function returning `Problem`s (the eesyscreener
+style): blocking checks on the shape of the file first, then one check per
+rule on the content, each naming the line, column, value and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from loaders.csv_text import CsvTable
+from loaders.problems import Problem
+
+QUARTERLY_DATASET = "quarterly_return"
+LOCAL_DATASET = "local_indicators"
+RETURN_COLUMNS = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "la_name",
+    "new_la_code",
+    "indicator_id",
+    "numerator",
+    "denominator",
+    "value",
+]
+REQUIRED_RETURN_COLUMNS = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "old_la_code",
+    "la_name",
+    "new_la_code",
+    "indicator_id",
+    "value",
+]
+DEFINITION_COLUMNS = [
+    "indicator_id",
+    "title",
+    "short_title",
+    "line_of_enquiry",
+    "unit",
+    "decimals",
+    "polarity",
+    "definition",
+    "questions",
+]
+REQUIRED_DEFINITION_COLUMNS = ["indicator_id", "title", "line_of_enquiry", "unit", "polarity"]
+QUARTERS = {"Q1": (6, 30, 0), "Q2": (9, 30, 0), "Q3": (12, 31, 0), "Q4": (3, 31, 1)}
+SYMBOLS = {"c", "x", "z", "k", "u", ":", "low", "~"}
+UNITS = {"count", "percent", "rate per 10,000", "number"}
+POLARITIES = {"higher is better", "lower is better", "none"}
+LINES = {
+    "cohort",
+    "duties",
+    "voice",
+    "aspirations",
+    "health",
+    "stability",
+    "care_leavers",
+    "out_of_area",
+    "sufficiency",
+    "safeguarding",
+}
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,60}$")
+NEW_LA_PATTERN = re.compile(r"^E(06|07|08|09|10)\d{6}$")
+OLDEST_YEAR = 2010
+CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "indicators" / "catalogue.toml"
+
+
+@cache
+def catalogue_units() -> dict[str, str]:
+    """Indicator id → unit, read from the catalogue's data file (no code import)."""
+    with CATALOGUE_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {entry["id"]: entry["unit"] for entry in data["indicator"]}
+
+
+def is_quarterly_return(table: CsvTable) -> bool:
+    return {"indicator_id", "time_identifier", "value"} <= set(table.columns)
+
+
+def is_local_definitions(table: CsvTable) -> bool:
+    return {"indicator_id", "title", "line_of_enquiry", "polarity"} <= set(table.columns)
+
+
+def quarter_end(time_period: str, quarter: str) -> date:
+    """The last day of a financial-year quarter: ('202526', 'Q4') → 31 March 2026."""
+    month, day, offset = QUARTERS[quarter]
+    return date(int(time_period[:4]) + offset, month, day)
+
+
+# ----------------------------------------------------------------- the checks
+@dataclass
+class ReturnContext:
+    """What the content checks need beyond the file: known indicators and today."""
+
+    units: dict[str, str]  # indicator id → unit (catalogue and local)
+    today: date
+
+
+Check = Callable[[CsvTable, pd.DataFrame, ReturnContext], list[Problem]]
+
+
+def _problem(table: CsvTable, check: str, message: str, index: int | None = None, **where):
+    line = None if index is None else table.first_data_line() + index
+    return Problem("error", check, message, table.file, line, **where)
+
+
+def check_required_columns(table: CsvTable, required: list[str]) -> list[Problem]:
+    missing = [c for c in required if c not in table.columns]
+    return [
+        Problem(
+            "error",
+            "required_columns",
+            f"The file has no '{column}' column.",
+            table.file,
+            1,
+            column,
+            expected=", ".join(required),
+        )
+        for column in missing
+    ]
+
+
+def check_one_council(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
+    problems = []
+    first = frame["old_la_code"].iloc[0] if len(frame) else ""
+    for index, (level, code) in enumerate(
+        zip(frame["geographic_level"], frame["old_la_code"], strict=True)
+    ):
+        if level != "Local authority":
+            problems.append(
+                _problem(
+                    table,
+                    "one_council",
+                    "A quarterly return holds one council's own figures.",
+                    index,
+                    column="geographic_level",
+                    value=level,
+                    expected="Local authority",
+                )
+            )
+        elif code != first:
+            problems.append(
+                _problem(
+                    table,
+                    "one_council",
+                    "Every row must be for the same council.",
+                    index,
+                    column="old_la_code",
+                    value=code,
+                    expected=first,
+                )
+            )
+    return problems
+
+
+def check_council_codes(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
+    problems = []
+    for index, (old, new) in enumerate(
+        zip(frame["old_la_code"], frame["new_la_code"], strict=True)
+    ):
+        if not (old.isdigit() and len(old) == 3):
+            problems.append(
+                _problem(
+                    table,
+                    "council_code",
+                    "The old council code is not a DfE code.",
+                    index,
+                    column="old_la_code",
+                    value=old,
+                    expected="three digits, e.g. 825",
+                )
+            )
+        if not NEW_LA_PATTERN.match(new):
+            problems.append(
+                _problem(
+                    table,
+                    "council_code",
+                    "The new council code is not an ONS council code.",
+                    index,
+                    column="new_la_code",
+                    value=new,
+                    expected="E06…, E08…, E09… or E10… and six digits",
+                )
+            )
+    return problems
+
+
+def check_periods(table: CsvTable, frame: pd.DataFrame, context: ReturnContext) -> list[Problem]:
+    """Financial year and quarter are well formed, ended, and not from long ago."""
+    problems = []
+    for index, (period, quarter) in enumerate(
+        zip(frame["time_period"], frame["time_identifier"], strict=True)
+    ):
+        if not (
+            len(period) == 6 and period.isdigit() and int(period[4:]) == (int(period[:4]) + 1) % 100
+        ):
+            problems.append(
+                _problem(
+                    table,
+                    "period",
+                    "The time period is not a financial year.",
+                    index,
+                    column="time_period",
+                    value=period,
+                    expected="a financial year such as 202526",
+                )
+            )
+            continue
+        if quarter not in QUARTERS:
+            problems.append(
+                _problem(
+                    table,
+                    "quarter",
+                    "The time identifier is not a quarter.",
+                    index,
+                    column="time_identifier",
+                    value=quarter,
+                    expected="Q1, Q2, Q3 or Q4",
+                )
+            )
+            continue
+        ends = quarter_end(period, quarter)
+        if ends > context.today or ends.year < OLDEST_YEAR:
+            problems.append(
+                _problem(
+                    table,
+                    "quarter_in_range",
+                    f"{quarter} {period[:4]}-{period[4:]} ends on {ends:%d %B %Y}, "
+                    + ("which has not happened yet." if ends > context.today else "too long ago."),
+                    index,
+                    column="time_identifier",
+                    value=f"{period} {quarter}",
+                    expected=f"a quarter ended between {OLDEST_YEAR} and {context.today:%d %B %Y}",
+                )
+            )
+    return problems
+
+
+def check_indicators_known(
+    table: CsvTable, frame: pd.DataFrame, context: ReturnContext
+) -> list[Problem]:
+    return [
+        _problem(
+            table,
+            "indicator_known",
+            "This indicator is not in the catalogue or a loaded local indicator file.",
+            index,
+            column="indicator_id",
+            value=indicator_id,
+            expected="an id from the template, or one defined in a local indicator file",
+        )
+        for index, indicator_id in enumerate(frame["indicator_id"])
+        if indicator_id not in context.units
+    ]
+
+
+def check_numbers(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
+    """Values are numbers or DfE symbols; numerators and denominators are numbers."""
+    problems = []
+    for column in ("value", "numerator", "denominator"):
+        for index, text in enumerate(frame[column]):
+            if text == "" and column != "value":
+                continue
+            if column == "value" and text in SYMBOLS:
+                continue
+            if _number(text) is None:
+                problems.append(
+                    _problem(
+                        table,
+                        "number",
+                        "This is not a number"
+                        + (" or a DfE symbol." if column == "value" else "."),
+                        index,
+                        column=column,
+                        value=text,
+                        expected="a number such as 42 or 12.5"
+                        + (", or c, x, z, k, u" if column == "value" else ", or empty"),
+                    )
+                )
+            elif _number(text) < 0:
+                problems.append(
+                    _problem(
+                        table,
+                        "number",
+                        "Figures cannot be negative.",
+                        index,
+                        column=column,
+                        value=text,
+                        expected="zero or more",
+                    )
+                )
+    return problems
+
+
+def check_percentages(
+    table: CsvTable, frame: pd.DataFrame, context: ReturnContext
+) -> list[Problem]:
+    problems = []
+    for index, (indicator_id, text) in enumerate(
+        zip(frame["indicator_id"], frame["value"], strict=True)
+    ):
+        value = _number(text)
+        if context.units.get(indicator_id) == "percent" and value is not None and value > 100:
+            problems.append(
+                _problem(
+                    table,
+                    "percentage",
+                    "A percentage cannot be more than 100.",
+                    index,
+                    column="value",
+                    value=text,
+                    expected="0 to 100",
+                )
+            )
+    return problems
+
+
+def check_numerator_within_denominator(
+    table: CsvTable, frame: pd.DataFrame, context: ReturnContext
+) -> list[Problem]:
+    problems = []
+    for index, (indicator_id, top, bottom) in enumerate(
+        zip(frame["indicator_id"], frame["numerator"], frame["denominator"], strict=True)
+    ):
+        numerator, denominator = _number(top), _number(bottom)
+        if numerator is None or denominator is None:
+            continue
+        if context.units.get(indicator_id) == "percent" and numerator > denominator:
+            problems.append(
+                _problem(
+                    table,
+                    "numerator_within_denominator",
+                    "The numerator is larger than the denominator.",
+                    index,
+                    column="numerator",
+                    value=f"{top} of {bottom}",
+                    expected="a numerator no larger than its denominator",
+                )
+            )
+    return problems
+
+
+def check_duplicates(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
+    key = ["indicator_id", "time_period", "time_identifier"]
+    repeated = frame.duplicated(subset=key, keep="first")
+    first_line = {}
+    for index, row in frame.iterrows():
+        first_line.setdefault(tuple(row[key]), table.first_data_line() + int(index))
+    return [
+        _problem(
+            table,
+            "duplicate",
+            f"This indicator and quarter already appear on line {first_line[tuple(row[key])]}.",
+            int(index),
+            column="indicator_id",
+            value=f"{row['indicator_id']} {row['time_period']} {row['time_identifier']}",
+            expected="one row per indicator and quarter",
+        )
+        for index, row in frame[repeated].iterrows()
+    ]
+
+
+RETURN_CHECKS: list[Check] = [
+    check_one_council,
+    check_council_codes,
+    check_periods,
+    check_indicators_known,
+    check_numbers,
+    check_percentages,
+    check_numerator_within_denominator,
+    check_duplicates,
+]
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except (ValueError, AttributeError):
+        return None
+
+
+def _frame(table: CsvTable, columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(table.rows, columns=table.columns).fillna("")
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = ""
+    return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
+# ------------------------------------------------------------ parse to facts
+@dataclass
+class ParsedReturn:
+    problems: list[Problem]
+    facts: pd.DataFrame | None = None
+    latest_year: int | None = None
+
+
+def parse_return(table: CsvTable, context: ReturnContext) -> ParsedReturn:
+    """Validate a quarterly return and turn it into facts (value, numerator, denominator)."""
+    blocking = check_required_columns(table, REQUIRED_RETURN_COLUMNS)
+    if blocking:
+        return ParsedReturn(blocking)
+    frame = _frame(table, RETURN_COLUMNS)
+    if frame.empty:
+        return ParsedReturn([_problem(table, "empty", "The file has a header but no rows.")])
+    problems = [p for check in RETURN_CHECKS for p in check(table, frame, context)]
+    if problems:
+        return ParsedReturn(problems)
+    rows = []
+    for record in frame.to_dict("records"):
+        ends = quarter_end(record["time_period"], record["time_identifier"])
+        base = {
+            "dataset": QUARTERLY_DATASET,
+            "time_period": record["time_period"],
+            "year": ends.year,
+            "time_identifier": record["time_identifier"],
+            "geographic_level": "Local authority",
+            "area_code": record["old_la_code"],
+            "area_name": record["la_name"],
+            "country_code": record["country_code"] or "E92000001",
+            "region_code": record["region_code"] or None,
+            "region_name": record["region_name"] or None,
+            "old_la_code": record["old_la_code"],
+            "new_la_code": record["new_la_code"],
+            "la_name": record["la_name"],
+            "cohort": "Quarterly return",
+            "breakdown": record["indicator_id"],
+            "variant": record["time_identifier"],
+            "published_filters": json.dumps({"quarter_end": ends.isoformat()}),
+        }
+        for measure in ("value", "numerator", "denominator"):
+            text = record[measure]
+            if text == "" and measure != "value":
+                continue
+            is_symbol = text in SYMBOLS
+            rows.append(
+                base
+                | {
+                    "measure": measure,
+                    "value": None if is_symbol else _number(text),
+                    "symbol": text if is_symbol else None,
+                }
+            )
+    facts = pd.DataFrame(rows)
+    return ParsedReturn([], facts, int(facts["year"].max()))
+
+
+@dataclass
+class ParsedDefinitions:
+    problems: list[Problem]
+    definitions: pd.DataFrame | None = None
+
+
+def parse_definitions(table: CsvTable) -> ParsedDefinitions:
+    """Validate a local indicator definition file."""
+    blocking = check_required_columns(table, REQUIRED_DEFINITION_COLUMNS)
+    if blocking:
+        return ParsedDefinitions(blocking)
+    frame = _frame(table, DEFINITION_COLUMNS)
+    problems = []
+    rules = [
+        ("indicator_id", lambda v: bool(ID_PATTERN.match(v)), "lower-case letters, digits, _"),
+        (
+            "indicator_id",
+            lambda v: v not in catalogue_units(),
+            "an id not already in the catalogue",
+        ),
+        ("title", bool, "a title"),
+        ("line_of_enquiry", lambda v: v in LINES, ", ".join(sorted(LINES))),
+        ("unit", lambda v: v in UNITS, ", ".join(sorted(UNITS))),
+        ("polarity", lambda v: v in POLARITIES, ", ".join(sorted(POLARITIES))),
+        ("decimals", lambda v: v == "" or (v.isdigit() and int(v) <= 3), "0 to 3, or empty"),
+    ]
+    for index, record in enumerate(frame.to_dict("records")):
+        for column, ok, expected in rules:
+            if not ok(record[column]):
+                problems.append(
+                    _problem(
+                        table,
+                        f"definition_{column}",
+                        f"The {column.replace('_', ' ')} is not valid.",
+                        index,
+                        column=column,
+                        value=record[column],
+                        expected=expected,
+                    )
+                )
+    repeated = frame["indicator_id"].duplicated()
+    problems += [
+        _problem(
+            table,
+            "duplicate",
+            "This indicator is defined twice.",
+            int(index),
+            column="indicator_id",
+            value=value,
+            expected="one row per indicator",
+        )
+        for index, value in frame.loc[repeated, "indicator_id"].items()
+    ]
+    if problems:
+        return ParsedDefinitions(problems)
+    frame["short_title"] = frame["short_title"].where(frame["short_title"] != "", frame["title"])
+    frame["decimals"] = frame["decimals"].map(lambda v: int(v) if v else 0)
+    return ParsedDefinitions([], frame[DEFINITION_COLUMNS].reset_index(drop=True))
+
+
+def return_template(
+    old_la_code: str,
+    la_name: str,
+    new_la_code: str,
+    region_code: str,
+    region_name: str,
+    time_period: str,
+    quarter: str,
+) -> str:
+    """A quarterly return to fill in: every catalogue indicator for one council and quarter."""
+    header = ",".join(RETURN_COLUMNS)
+    geography = (
+        f"{time_period},{quarter},Local authority,E92000001,England,{region_code},"
+        f"{region_name},{old_la_code},{la_name},{new_la_code}"
+    )
+    rows = [f"{geography},{indicator_id},,," for indicator_id in sorted(catalogue_units())]
+    return "\n".join([header, *rows]) + "\n"

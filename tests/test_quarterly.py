@@ -1,0 +1,148 @@
+"""The council's quarterly return and local indicators: each check, then the load."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import load_texts, store_contents
+from fixtures import quarterly as q
+
+from loaders.quarterly import return_template
+from loaders.store import scalar, undo_load
+
+TODAY = date(2026, 11, 23)
+
+
+def load(store, files, **options):
+    return load_texts(store, files, today=TODAY, **options)
+
+
+def only_problem(report):
+    problems = [p for p in report.problems if p.severity == "error"]
+    assert len(problems) == 1, [p.describe() for p in problems]
+    return problems[0]
+
+
+def test_a_valid_return_loads_value_numerator_and_denominator(store):
+    report = load(store, {"q.csv": q.quarterly_return()})
+    assert report.status == "committed"
+    (file,) = report.files
+    assert (file.dataset, file.layout, file.release) == (
+        "quarterly_return",
+        "quarterly return",
+        "202526 Q2",
+    )
+    rows = store.execute(
+        "SELECT breakdown, variant, measure, value, year FROM current_facts "
+        "WHERE dataset = 'quarterly_return' ORDER BY ALL"
+    ).fetchall()
+    assert ("cla_count", "Q1", "value", 590.0, 2025) in rows
+    assert ("foster_pct", "Q1", "denominator", 590.0, 2025) in rows
+    assert ("cla_count", "Q2", "value", 601.0, 2025) in rows
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "check", "column"),
+    [
+        (q.row("cla_count", "lots"), "number", "value"),
+        (q.row("cla_count", "-3"), "number", "value"),
+        (q.row("foster_pct", "120"), "percentage", "value"),
+        (
+            q.row("foster_pct", "50", numerator="9", denominator="3"),
+            "numerator_within_denominator",
+            "numerator",
+        ),
+        (q.row("no_such_indicator", "5"), "indicator_known", "indicator_id"),
+        (q.row("cla_count", "5", period="2025"), "period", "time_period"),
+        (q.row("cla_count", "5", quarter="Quarter 5"), "quarter", "time_identifier"),
+        (
+            q.row("cla_count", "5", period="202627", quarter="Q3"),
+            "quarter_in_range",
+            "time_identifier",
+        ),
+        (q.row("cla_count", "5").replace(",172,", ",999,"), "one_council", "old_la_code"),
+        (q.row("cla_count", "5").replace("E06000099", "X1"), "council_code", "new_la_code"),
+    ],
+)
+def test_each_bad_cell_is_named_by_line_column_and_check_and_nothing_is_written(
+    store, bad_row, check, column
+):
+    before = store_contents(store)
+    text = q.quarterly_return(q.row("cla_count", "590", quarter="Q3"), bad_row)
+    report = load(store, {"bad.csv": text})
+    assert report.status == "rejected"
+    problem = only_problem(report)
+    assert (problem.check, problem.line, problem.column) == (check, 3, column)
+    assert problem.expected
+    assert store_contents(store) == before
+
+
+def test_a_repeated_indicator_and_quarter_is_a_duplicate(store):
+    text = q.quarterly_return(q.row("cla_count", "590"), q.row("cla_count", "591"))
+    problem = only_problem(load(store, {"dup.csv": text}))
+    assert (problem.check, problem.line) == ("duplicate", 3)
+    assert "line 2" in problem.message
+
+
+def test_missing_columns_block_before_any_content_check(store):
+    text = "time_period,time_identifier,indicator_id,value\n202526,Q1,cla_count,5\n"
+    report = load(store, {"short.csv": text})
+    checks = {p.check for p in report.problems if p.severity == "error"}
+    assert checks == {"required_columns"}
+
+
+def test_local_definitions_and_their_values_load_together_and_undo_together(store):
+    values = q.quarterly_return(q.row("members_trained_pct", "64"))
+    report = load(store, {"local.csv": q.local_definitions(), "values.csv": values})
+    assert report.status == "committed", [p.describe() for p in report.problems]
+    assert scalar(store, "SELECT title FROM current_local_indicators") == (
+        "Councillors trained in corporate parenting"
+    )
+    undo_load(store, report.load_id)
+    assert scalar(store, "SELECT count(*) FROM local_indicators") == 0
+    assert scalar(store, "SELECT count(*) FROM facts") == 0
+
+
+def test_values_for_a_local_indicator_need_its_definition(store):
+    values = q.quarterly_return(q.row("members_trained_pct", "64"))
+    assert only_problem(load(store, {"values.csv": values})).check == "indicator_known"
+    load(store, {"local.csv": q.local_definitions()})
+    assert load(store, {"values.csv": values}).status == "committed"
+
+
+def test_a_bad_definition_names_its_column(store):
+    text = q.local_definitions().replace(",duties,", ",nowhere,")
+    problem = only_problem(load(store, {"local.csv": text}))
+    assert (problem.check, problem.column, problem.line) == (
+        "definition_line_of_enquiry",
+        "line_of_enquiry",
+        2,
+    )
+
+
+def test_a_resubmitted_quarter_is_previewed_as_a_revision_and_undo_restores_it(store):
+    load(store, {"q1.csv": q.quarterly_return(q.row("cla_count", "590"))})
+    again = q.quarterly_return(q.row("cla_count", "595"), q.row("cla_count", "601", quarter="Q2"))
+    preview = load(store, {"q2.csv": again}, dry_run=True).preview
+    assert preview.revised_facts == 1
+    assert tuple(preview.revisions.iloc[0][["old_value", "new_value"]]) == ("590", "595")
+    committed = load(store, {"q2.csv": again})
+    query = (
+        "SELECT value FROM current_facts WHERE dataset = 'quarterly_return' "
+        "AND variant = 'Q1' AND measure = 'value'"
+    )
+    assert scalar(store, query) == 595
+    undo_load(store, committed.load_id)
+    assert scalar(store, query) == 590
+
+
+def test_the_template_lists_every_catalogue_indicator_and_loads_once_filled(store):
+    text = return_template(
+        "172", "Wyrebrook", "E06000099", "E12000002", "North West", "202526", "Q1"
+    )
+    lines = text.strip().splitlines()
+    assert lines[1].startswith("202526,Q1,Local authority")
+    assert any(",cla_count,,," in line for line in lines)
+    filled = "\n".join([lines[0]] + [line + "5" for line in lines[1:] if ",cla_count," in line])
+    assert load(store, {"filled.csv": filled + "\n"}).status == "committed"
