@@ -35,6 +35,9 @@ navigation = st.navigation(
             ),
         ],
         "Lines of enquiry": [st.Page(f"app_pages/{page}.py", title=title) for page, title in LINES],
+        "Data": [
+            st.Page("app_pages/data.py", title="Load and undo data", icon=":material/upload_file:")
+        ],
         "Help": [st.Page("app_pages/about.py", title="About and methods", icon=":material/info:")],
     }
 )

@@ -68,6 +68,7 @@ def councils(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         """
         SELECT area_code AS old_la_code,
                arg_max(area_name, last_year) AS la_name,
+               arg_max(region_code, last_year) AS region_code,
                arg_max(region_name, last_year) AS region_name,
                arg_max(new_la_code, last_year) AS new_la_code
         FROM areas

@@ -87,6 +87,28 @@ class LoadReport:
     def facts_loaded(self) -> int:
         return sum(f.facts for f in self.files if f.outcome == "loaded")
 
+    def files_table(self) -> pd.DataFrame:
+        """One row per file: what it was recognised as and what happened to it."""
+        return pd.DataFrame(
+            [
+                {
+                    "File": f.name,
+                    "Outcome": f.outcome,
+                    "Recognised as": f.dataset_title or f.dataset or "",
+                    "Release": f.release or "",
+                    "Rows": f.rows_read,
+                    "Message": f.message,
+                }
+                for f in self.files
+            ],
+            columns=["File", "Outcome", "Recognised as", "Release", "Rows", "Message"],
+        )
+
+    def problems_table(self) -> pd.DataFrame:
+        """Every problem found, in the one shape every check returns."""
+        columns = ["severity", "check", "message", "file", "line", "column", "value", "expected"]
+        return pd.DataFrame([p.as_dict() for p in self.problems], columns=columns)
+
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[InputFile], list[FileReport]]:
     """Files, folders (recursively) and zips become a list of input files."""

@@ -146,3 +146,15 @@ def scorecard_rows(
 ) -> pd.DataFrame:
     """Scorecard rows for a view: the chosen grouping, or one theme of `grouping`."""
     return _scorecard_rows(*_key(), selection, grouping or selection.grouping, theme_id)
+
+
+@st.cache_data(show_spinner=False)
+def _history(version: int, path: str) -> pd.DataFrame:
+    from loaders.store import load_history
+
+    return load_history(cursor())
+
+
+def history() -> pd.DataFrame:
+    """Every load, newest first (who, when, kind, release, status, files, hashes)."""
+    return _history(*_key())

@@ -1,0 +1,172 @@
+"""Data: upload → check → preview → commit, the load history, and undo (analysts)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from exports.tables import to_csv_bytes
+from loaders.quarterly import return_template
+from loaders.store import UndoRefused
+from ui import data, loading, state
+from ui.components import table_downloads
+
+st.title("Data: load, check and undo")
+who = loading.access()
+(st.info if who.mode == "local" else st.caption)(who.reason)
+if who.mode == "signed out":
+    st.button("Sign in", on_click=st.login)
+
+load_tab, template_tab, history_tab = st.tabs(
+    ["Load files", "Quarterly return template", "History and undo"]
+)
+
+with load_tab:
+    if not who.may_load:
+        st.write("Loading is for the council's analysts.")
+    else:
+        st.markdown(
+            "Upload DfE release CSVs, the council's quarterly return, a local indicator file, "
+            "statistical neighbour lists or ONS population (CSV, XLSX or ZIP). Every file is "
+            "checked and the changes previewed; **nothing is written until you commit.**"
+        )
+        uploads = st.file_uploader(
+            "Files to load",
+            type=["csv", "xlsx", "zip"],
+            accept_multiple_files=True,
+            key="uploads",
+        )
+        if uploads:
+            inputs, refused = loading.input_files(uploads)
+            for reason in refused:
+                st.error(reason)
+            report = loading.check(inputs) if inputs else None
+            if report is not None:
+                st.subheader("1. Check")
+                st.dataframe(report.files_table(), hide_index=True, width="stretch")
+                problems = report.problems_table()
+                errors = problems[problems["severity"] == "error"]
+                if len(errors):
+                    st.error(
+                        f"{len(errors):,} problem(s) found: nothing can be loaded until the "
+                        "file is fixed. Each row says where (file, line, column) and what was "
+                        "expected."
+                    )
+                if len(problems):
+                    st.dataframe(problems, hide_index=True, width="stretch")
+                    st.download_button(
+                        "Download the check report (CSV)",
+                        to_csv_bytes(problems),
+                        "check_report.csv",
+                        "text/csv",
+                        key="report_csv",
+                        on_click="ignore",
+                    )
+                if report.preview is not None and not refused:
+                    st.subheader("2. Preview")
+                    for line in report.preview.lines():
+                        st.markdown(line)
+                    if len(report.preview.revisions):
+                        st.markdown("**Figures this load would revise (old → new):**")
+                        st.dataframe(report.preview.revisions, hide_index=True, width="stretch")
+                if report.status == "nothing new":
+                    st.info("Nothing new: these files are already loaded, or not used.")
+                elif report.status == "dry run" and not refused:
+                    st.subheader("3. Commit")
+                    if st.button("Commit this load", type="primary", key="commit"):
+                        try:
+                            done = loading.commit(inputs)
+                        except loading.NotAllowed as refusal:
+                            st.error(str(refusal))
+                        else:
+                            if done.status == "committed":
+                                st.success(
+                                    f"Load {done.load_id} committed: {done.facts_loaded:,} "
+                                    "figures. Every page now shows them."
+                                )
+                            else:
+                                st.warning(f"Nothing was written ({done.status}).")
+
+with template_tab:
+    selection = state.current()
+    if selection is None:
+        st.info("Load DfE's files first: the template is made for a council in the data.")
+    else:
+        st.markdown(
+            "The quarterly return is DfE's tidy layout for one council: one row per indicator "
+            "and quarter. `time_period` is the financial year (202526 = April 2025 to March "
+            "2026), `time_identifier` the quarter (Q1 = April–June … Q4 = January–March). "
+            "Fill `value` (and `numerator`/`denominator` where you have them); leave out rows "
+            "you do not collect. See docs/QUARTERLY_RETURN.md."
+        )
+        today = date.today()
+        year = today.year if today.month > 3 else today.year - 1
+        period = st.selectbox(
+            "Financial year", [f"{y}{(y + 1) % 100:02d}" for y in range(year, year - 3, -1)]
+        )
+        quarter = st.selectbox("Quarter", ["Q1", "Q2", "Q3", "Q4"])
+        council = data.councils().set_index("old_la_code").loc[selection.council]
+        st.download_button(
+            f"Download the template for {selection.council_name}",
+            return_template(
+                selection.council,
+                selection.council_name,
+                str(council.get("new_la_code") or ""),
+                str(council.get("region_code") or ""),
+                str(council.get("region_name") or ""),
+                period,
+                quarter,
+            ).encode("utf-8-sig"),
+            f"quarterly_return_{selection.council}_{period}_{quarter}.csv",
+            "text/csv",
+            key="template",
+            on_click="ignore",
+        )
+
+with history_tab:
+    history = data.history()
+    if history.empty:
+        st.info("Nothing has been loaded yet.")
+    else:
+        shown = history.rename(
+            columns={
+                "load_id": "Load",
+                "started_at": "When (UTC)",
+                "user_name": "Who",
+                "kind": "What",
+                "release": "Release",
+                "status": "Status",
+                "rows_loaded": "Rows loaded",
+                "files": "Files",
+                "sha256": "SHA-256",
+            }
+        ).drop(columns=["finished_at", "rows_read", "rows_rejected"])
+        st.dataframe(shown, hide_index=True, width="stretch")
+        table_downloads(shown, "load_history", "history")
+        undoable = history[(history["status"] == "committed") & (history["kind"] != "undo")]
+        if who.may_load and len(undoable):
+            st.subheader("Undo a load")
+            st.markdown(
+                "Undo takes a load's figures out again and brings back any figures it revised, "
+                "exactly as they were. The undo is itself recorded here."
+            )
+            chosen = st.selectbox(
+                "Load to undo",
+                list(undoable["load_id"]),
+                format_func=lambda i: (
+                    f"Load {i}: "
+                    + str(undoable.set_index("load_id").loc[i, "kind"])
+                    + ", "
+                    + str(undoable.set_index("load_id").loc[i, "started_at"])[:16]
+                ),
+                key="undo_choice",
+            )
+            if st.button("Undo this load", key="undo"):
+                try:
+                    undo_id = loading.undo(int(chosen))
+                except (loading.NotAllowed, UndoRefused) as refusal:
+                    st.error(str(refusal))
+                else:
+                    st.success(f"Load {chosen} undone (recorded as load {undo_id}).")
+                    st.rerun()

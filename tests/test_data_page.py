@@ -1,0 +1,175 @@
+"""The Data page, driven as an analyst would: upload → check → preview → commit → history → undo."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import streamlit as st
+from conftest import PROJECT
+from fixtures import quarterly as q
+from streamlit.testing.v1 import AppTest
+
+from loaders.store import open_store, scalar
+
+Q1_VALUE = (
+    "SELECT value FROM current_facts WHERE dataset = 'quarterly_return' AND area_code = '172' "
+    "AND breakdown = 'cla_count' AND variant = 'Q1' AND measure = 'value'"
+)
+
+
+@pytest.fixture
+def data_page(demo_db, tmp_path, monkeypatch):
+    """The Data page on a private copy of the demo store; returns (open, path)."""
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_db, path)
+    monkeypatch.setenv("CP_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def open_page(secrets: dict | None = None, user: dict | None = None) -> AppTest:
+        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+        at.session_state["council"] = "172"
+        if secrets:
+            for key, value in secrets.items():
+                at.secrets[key] = value
+        if user is not None:
+            at.user = user
+        at.run()
+        at.switch_page("app_pages/data.py").run()
+        assert not at.exception, at.exception[0].message if at.exception else ""
+        return at
+
+    yield open_page, path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def value_in(path, query):
+    st.cache_resource.clear()  # let go of the app's connection before reading the file
+    con = open_store(path)
+    try:
+        return scalar(con, query)
+    finally:
+        con.close()
+
+
+def upload(at: AppTest, name: str, text: str) -> AppTest:
+    at.get("file_uploader")[0].upload(name, text.encode("utf-8"), "text/csv").run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error]
+    parts += [s.value for s in at.success] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_local_mode_says_so(data_page):
+    at = data_page[0]()
+    assert "Single-user local mode" in texts(at)
+
+
+def test_a_valid_return_is_checked_previewed_committed_listed_and_undone(data_page):
+    open_page, path = data_page
+    at = upload(open_page(), "q.csv", q.quarterly_return())
+    assert "3 new figures" in texts(at) or "new figures" in texts(at)
+    assert value_in(path, Q1_VALUE) is None  # nothing written yet
+    st.cache_resource.clear()
+    button(at, "commit").click().run()
+    assert "committed" in texts(at)
+    assert value_in(path, Q1_VALUE) == 590
+
+    at = open_page()
+    history = at.dataframe[0].value
+    assert history.iloc[0]["What"] == "quarterly return"
+    assert history.iloc[0]["Files"].startswith("q.csv")
+    at.selectbox(key="undo_choice").set_value(int(history.iloc[0]["Load"])).run()
+    button(at, "undo").click().run()
+    assert value_in(path, Q1_VALUE) is None
+    at = open_page()
+    history = at.dataframe[0].value
+    assert history.iloc[0]["What"] == "undo"
+    assert history.iloc[1]["Status"].startswith("undone by load")
+
+
+def test_an_invalid_return_lists_each_problem_and_offers_no_commit(data_page):
+    open_page, path = data_page
+    bad = q.quarterly_return(q.row("cla_count", "lots"), q.row("foster_pct", "130"))
+    at = upload(open_page(), "bad.csv", bad)
+    problems = next(d.value for d in at.dataframe if "severity" in d.value.columns)
+    assert list(problems["line"]) == [2, 3]
+    assert list(problems["column"]) == ["value", "value"]
+    assert "problem(s) found" in texts(at)
+    assert not [b for b in at.button if b.key == "commit"]
+    assert value_in(path, "SELECT count(*) FROM facts WHERE dataset = 'quarterly_return'") == 0
+
+
+def test_a_revision_is_previewed_old_to_new_and_undo_restores_the_old_figure(data_page):
+    open_page, path = data_page
+    at = upload(open_page(), "first.csv", q.quarterly_return(q.row("cla_count", "590")))
+    button(at, "commit").click().run()
+    at = upload(open_page(), "second.csv", q.quarterly_return(q.row("cla_count", "612")))
+    assert "old → new" in texts(at)
+    revisions = next(d.value for d in at.dataframe if "old_value" in d.value.columns)
+    assert tuple(revisions.iloc[0][["old_value", "new_value"]]) == ("590", "612")
+    button(at, "commit").click().run()
+    assert value_in(path, Q1_VALUE) == 612
+    at = open_page()
+    newest = int(at.dataframe[0].value.iloc[0]["Load"])
+    at.selectbox(key="undo_choice").set_value(newest).run()
+    button(at, "undo").click().run()
+    assert value_in(path, Q1_VALUE) == 590
+
+
+def test_a_repeated_file_is_recognised(data_page):
+    open_page, _ = data_page
+    text = q.quarterly_return()
+    at = upload(open_page(), "q.csv", text)
+    button(at, "commit").click().run()
+    at = upload(open_page(), "q_copy.csv", text)
+    files = at.dataframe[0].value
+    assert files.iloc[0]["Outcome"] == "already loaded"
+    assert "Nothing new" in texts(at)
+
+
+AUTH = {
+    "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"},
+    "dashboard": {"analysts": ["analyst@council.gov.uk"]},
+}
+
+
+def test_with_sign_in_a_viewer_sees_no_upload_and_cannot_undo(data_page):
+    open_page, _ = data_page
+    viewer = {"is_logged_in": True, "email": "councillor@council.gov.uk"}
+    at = open_page(AUTH, viewer)
+    assert not at.get("file_uploader")
+    assert not [b for b in at.button if b.key in ("commit", "undo")]
+    assert "Only the analysts" in "\n".join(c.value for c in at.caption)
+
+
+def test_with_sign_in_the_server_refuses_a_viewers_commit_and_undo(data_page, monkeypatch):
+    from ui import loading
+
+    monkeypatch.setattr(
+        loading.st, "secrets", {"auth": AUTH["auth"], "dashboard": AUTH["dashboard"]}
+    )
+    monkeypatch.setattr(
+        loading.st, "user", {"is_logged_in": True, "email": "councillor@council.gov.uk"}
+    )
+    with pytest.raises(loading.NotAllowed):
+        loading.commit([])
+    with pytest.raises(loading.NotAllowed):
+        loading.undo(1)
+
+
+def test_with_sign_in_a_listed_analyst_may_load(data_page):
+    open_page, _ = data_page
+    analyst = {"is_logged_in": True, "email": "Analyst@council.gov.uk"}
+    at = open_page(AUTH, analyst)
+    assert at.get("file_uploader")

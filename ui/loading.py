@@ -1,0 +1,107 @@
+"""Who may load data, and the Data page's actions (validate, commit, undo).
+
+Two modes:
+
+- **Local mode** (no ``[auth]`` section in ``.streamlit/secrets.toml``): the app
+  is one analyst's tool on their own machine; anyone who can open it may load.
+- **Signed-in mode** (``[auth]`` configured for Streamlit's ``st.login``, e.g.
+  with the council's Microsoft Entra ID): everyone signed in can view; only the
+  e-mail addresses listed under ``[dashboard] analysts`` may upload, commit or
+  undo. The check is made again on the server at the moment of every action,
+  so a hidden button is not the only guard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from loaders.load import InputFile, LoadReport, load_files, unzip
+from loaders.problems import FileRejected
+from loaders.store import undo_load
+from ui import data
+
+
+@dataclass(frozen=True)
+class Access:
+    may_load: bool
+    user: str | None
+    mode: str  # "local" | "signed in" | "signed out"
+    reason: str
+
+
+class NotAllowed(Exception):
+    """An action refused on the server because the user is not an analyst."""
+
+
+def _secrets() -> dict:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def access() -> Access:
+    secrets = _secrets()
+    if "auth" not in secrets:
+        return Access(
+            True,
+            None,
+            "local",
+            "Single-user local mode: sign-in is not configured, so anyone who can open this "
+            "app can load and undo data. See the user guide to turn sign-in on.",
+        )
+    if not st.user.get("is_logged_in"):
+        return Access(False, None, "signed out", "Sign in to load data.")
+    email = str(st.user.get("email") or "").lower()
+    analysts = {str(a).lower() for a in secrets.get("dashboard", {}).get("analysts", [])}
+    if email in analysts:
+        return Access(True, email, "signed in", f"Signed in as {email} (analyst).")
+    return Access(
+        False,
+        email,
+        "signed in",
+        f"Signed in as {email}. Only the analysts listed in the app's settings can load or "
+        "undo data; you can view everything.",
+    )
+
+
+def _require_analyst() -> Access:
+    who = access()
+    if not who.may_load:
+        raise NotAllowed(who.reason)
+    return who
+
+
+def input_files(uploads: list) -> tuple[list[InputFile], list[str]]:
+    """Uploaded files as loader inputs; zips are checked and unpacked. Returns refusals too."""
+    inputs: list[InputFile] = []
+    refused: list[str] = []
+    for upload in uploads:
+        payload = upload.getvalue()
+        if upload.name.lower().endswith(".zip"):
+            try:
+                inputs.extend(unzip(upload.name, payload))
+            except FileRejected as rejected:
+                refused.extend(p.describe() for p in rejected.problems)
+        else:
+            inputs.append(InputFile(upload.name, payload))
+    return inputs, refused
+
+
+def check(inputs: list[InputFile]) -> LoadReport:
+    """Validate and preview: nothing is written."""
+    return load_files(data.cursor(), inputs, dry_run=True)
+
+
+def commit(inputs: list[InputFile]) -> LoadReport:
+    """Validate again and write the batch in one transaction (analysts only)."""
+    who = _require_analyst()
+    return load_files(data.cursor(), inputs, user_name=who.user)
+
+
+def undo(load_id: int) -> int:
+    """Undo a load (analysts only); returns the undo's own load number."""
+    who = _require_analyst()
+    return undo_load(data.cursor(), load_id, who.user)
