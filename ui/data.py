@@ -158,3 +158,15 @@ def _history(version: int, path: str) -> pd.DataFrame:
 def history() -> pd.DataFrame:
     """Every load, newest first (who, when, kind, release, status, files, hashes)."""
     return _history(*_key())
+
+
+@st.cache_data(show_spinner=False)
+def _quarterly(version: int, path: str, council: str) -> pd.DataFrame:
+    from indicators.local import quarterly_figures
+
+    return quarterly_figures(cursor(), council)
+
+
+def quarterly_figures(council: str) -> pd.DataFrame:
+    """The council's own quarterly figures (catalogue and local indicators), protected."""
+    return _quarterly(*_key(), council)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators import views
+from indicators import local, views
 from indicators.catalogue import Indicator, grouping
 from ui import data, state
 from ui.components import chart_with_table, page_heading, slug
@@ -61,6 +61,34 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
         st.markdown("\n".join(f"- {q}" for q in item.questions))
 
 
+def _own_figures(own, selection: state.Selection) -> None:
+    """The council's quarterly return for this line: a table and a chart per indicator."""
+    from charts import trend_chart
+
+    st.header("The council's own quarterly figures", divider="gray")
+    st.caption(
+        "From the council's quarterly return (not yet checked or published by DfE). "
+        "Counts of fewer than 5 children are shown as 'suppressed'."
+    )
+    st.dataframe(local.quarter_table(own), hide_index=True, width="stretch")
+    for indicator_id, rows in own.groupby("indicator_id", sort=False):
+        first = rows.iloc[0]
+        series = local.quarter_series(rows)
+        fig = trend_chart(
+            series,
+            title=f"{first['short_title']}, by quarter",
+            unit=str(first["unit"]),
+            decimals=int(first["decimals"]),
+            council_name=selection.council_name,
+        )
+        chart_with_table(
+            fig,
+            local.quarter_table(rows),
+            f"{slug(str(first['short_title']))}_quarterly_{selection.council}",
+            f"own_{indicator_id}",
+        )
+
+
 def render(theme_id: str) -> None:
     """Draw the page for one LGA line of enquiry."""
     selection = state.current()
@@ -70,12 +98,17 @@ def render(theme_id: str) -> None:
         return
     assert selection is not None
     items = views.indicators_of(grouping("lga"), theme_id)
-    if not items:
+    own = local.for_line(data.quarterly_figures(selection.council), theme_id)
+    if not items and own.empty:
         st.info(
             "No national data covers this line of enquiry, so it needs the council's own "
-            f"figures. {theme.data_needed} Local indicators are added through the analysts' "
-            "upload (coming with the Data page)."
+            f"figures. {theme.data_needed} Analysts add them on the Data page (a local "
+            "indicator file and a quarterly return)."
         )
+        return
+    if not own.empty:
+        _own_figures(own, selection)
+    if not items:
         return
     if theme.data_needed:
         st.info(theme.data_needed)
