@@ -29,8 +29,10 @@ from loaders.problems import FileRejected, Problem
 from loaders.store import load_transaction, loaded_hashes, local_indicator_units
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".zip")
-MAX_ZIP_MEMBERS = 500
-MAX_ZIP_UNCOMPRESSED_BYTES = 2 * 1024**3
+MAX_ZIP_MEMBERS = int(os.environ.get("CP_MAX_ZIP_MEMBERS", "500"))
+MAX_ZIP_UNCOMPRESSED_BYTES = int(os.environ.get("CP_MAX_ZIP_BYTES", str(2 * 1024**3)))
+# DfE's CSVs compress about 10:1; a member packed more than 200:1 is a zip bomb.
+MAX_COMPRESSION_RATIO = 200
 # Test hook: seconds to wait inside the open transaction, so a test can kill the
 # process mid-load and prove the store comes back in its previous state.
 PAUSE_ENV = "CP_LOAD_PAUSE_BEFORE_COMMIT"
@@ -189,10 +191,26 @@ def unzip(name: str, data: bytes) -> list[InputFile]:
                 )
             ]
         )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024**2 and ratio > MAX_COMPRESSION_RATIO:
+            raise FileRejected(
+                [
+                    Problem(
+                        "error",
+                        "zip",
+                        "A file in the zip is packed suspiciously tightly (a 'zip bomb'); "
+                        "nothing was unpacked.",
+                        name,
+                        value=f"{member.filename}: {ratio:,.0f}:1",
+                        expected=f"at most {MAX_COMPRESSION_RATIO}:1",
+                    )
+                ]
+            )
     result = []
     for member in members:
-        inner = PurePosixPath(member.filename)
-        if inner.is_absolute() or ".." in inner.parts:
+        inner = PurePosixPath(member.filename.replace("\\", "/"))
+        if inner.is_absolute() or ".." in inner.parts or ":" in member.filename:
             raise FileRejected(
                 [
                     Problem(

