@@ -68,6 +68,7 @@ def trend_chart(
     neighbours_label: str = "Statistical neighbours (average)",
     region_label: str = "Region",
     england_label: str = "England",
+    period_title: str = "Year",
 ) -> go.Figure:
     """The council's figure over time against its neighbours' average, region and England.
 
@@ -119,7 +120,7 @@ def trend_chart(
         type="category",
         categoryorder="array",
         categoryarray=periods,
-        title={"text": "Year"},
+        title={"text": period_title},
     )
     fig.update_layout(hovermode="x unified")
     return apply_layout(fig, title, unit)

@@ -91,11 +91,12 @@ class LoadReport:
 
     def files_table(self) -> pd.DataFrame:
         """One row per file: what it was recognised as and what happened to it."""
+        pending = self.status == "dry run"
         return pd.DataFrame(
             [
                 {
                     "File": f.name,
-                    "Outcome": f.outcome,
+                    "Outcome": "ready to load" if pending and f.outcome == "loaded" else f.outcome,
                     "Recognised as": f.dataset_title or f.dataset or "",
                     "Release": f.release or "",
                     "Rows": f.rows_read,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -127,11 +128,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(demo_db, tmp_path_factory):
-    # Its own copy: DuckDB lets one process at a time hold a file open for writing.
-    database = tmp_path_factory.mktemp("server") / "demo.duckdb"
-    shutil.copyfile(demo_db, database)
+@contextlib.contextmanager
+def running_app(database: Path):
+    """The app served by `streamlit run` on a free port, on the given store."""
     port = _free_port()
     env = {**os.environ, "CP_DB": str(database)}
     process = subprocess.Popen(
@@ -165,12 +164,23 @@ def server(demo_db, tmp_path_factory):
     else:
         process.kill()
         pytest.fail("Streamlit did not become healthy within 60 s")
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(demo_db, tmp_path_factory):
+    # Its own copy: DuckDB lets one process at a time hold a file open for writing.
+    database = tmp_path_factory.mktemp("server") / "demo.duckdb"
+    shutil.copyfile(demo_db, database)
+    with running_app(database) as url:
+        yield url
 
 
 def wait_idle(page, content: str = '[data-testid="stDataFrame"]') -> None:

@@ -80,6 +80,7 @@ def _own_figures(own, selection: state.Selection) -> None:
             unit=str(first["unit"]),
             decimals=int(first["decimals"]),
             council_name=selection.council_name,
+            period_title="Quarter (financial year)",
         )
         chart_with_table(
             fig,
