@@ -376,23 +376,27 @@ def check_numerator_within_denominator(
 
 
 def check_duplicates(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
-    key = ["indicator_id", "time_period", "time_identifier"]
-    repeated = frame.duplicated(subset=key, keep="first")
-    first_line = {}
-    for index, row in frame.iterrows():
-        first_line.setdefault(tuple(row[key]), table.first_data_line() + int(index))
-    return [
-        _problem(
-            table,
-            "duplicate",
-            f"This indicator and quarter already appear on line {first_line[tuple(row[key])]}.",
-            int(index),
-            column="indicator_id",
-            value=f"{row['indicator_id']} {row['time_period']} {row['time_identifier']}",
-            expected="one row per indicator and quarter",
+    keys = list(
+        zip(frame["indicator_id"], frame["time_period"], frame["time_identifier"], strict=True)
+    )
+    first_line: dict[tuple, int] = {}
+    problems = []
+    for index, key in enumerate(keys):
+        if key not in first_line:
+            first_line[key] = table.first_data_line() + index
+            continue
+        problems.append(
+            _problem(
+                table,
+                "duplicate",
+                f"This indicator and quarter already appear on line {first_line[key]}.",
+                index,
+                column="indicator_id",
+                value=" ".join(key),
+                expected="one row per indicator and quarter",
+            )
         )
-        for index, row in frame[repeated].iterrows()
-    ]
+    return problems
 
 
 RETURN_CHECKS: list[Check] = [
