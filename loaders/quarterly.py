@@ -554,6 +554,8 @@ def return_template(
     quarter: str,
 ) -> str:
     """A quarterly return to fill in: every catalogue indicator for one council and quarter."""
+    # Names come from loaded data: neutralised like every other download.
+    la_name, region_name = _safe_text(la_name), _safe_text(region_name)
     header = ",".join(RETURN_COLUMNS)
     geography = (
         f"{time_period},{quarter},Local authority,E92000001,England,{region_code},"
@@ -561,3 +563,9 @@ def return_template(
     )
     rows = [f"{geography},{indicator_id},,," for indicator_id in sorted(catalogue_units())]
     return "\n".join([header, *rows]) + "\n"
+
+
+def _safe_text(text: str) -> str:
+    """A name safe in a CSV cell: no leading formula character, no comma or quote."""
+    cleaned = text.replace(",", " ").replace('"', "")
+    return "'" + cleaned if cleaned[:1] in ("=", "+", "-", "@") else cleaned

@@ -65,3 +65,20 @@ def test_zip_with_unsafe_path_is_refused(tmp_path: Path):
     result = _run("load", str(archive), "--db", str(tmp_path / "s.duckdb"))
     assert result.returncode == 1
     assert "unsafe path" in result.stdout
+
+
+def test_dry_run_previews_revisions_and_undo_restores(tmp_path: Path):
+    db = tmp_path / "s.duckdb"
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(ees.number_and_rate_2025(england_2024=83530))
+    second.write_text(ees.number_and_rate_2025(england_2024=83999))
+    assert _run("load", str(first), "--db", str(db)).returncode == 0
+    preview = _run("load", str(second), "--db", str(db), "--dry-run").stdout
+    assert "1 revised" in preview
+    assert "England" in preview and "83,530 -> 83,999" in preview
+    assert _run("load", str(second), "--db", str(db)).returncode == 0
+    undone = _run("undo", "2", "--db", str(db))
+    assert "Load 2 undone (logged as load 3)" in undone.stdout
+    history = _run("history", "--db", str(db)).stdout
+    assert "undone by load 3" in history
+    assert _run("undo", "3", "--db", str(db)).returncode == 1  # an undo is not undone
