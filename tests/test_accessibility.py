@@ -36,6 +36,7 @@ PAGES = [
     "safeguarding",
     "compare",
     "about",
+    "data",
 ]
 
 # Rules that fail because of how Streamlit itself draws its page furniture, which the app

@@ -30,7 +30,7 @@ LINE_PAGES = [
     "sufficiency",
     "safeguarding",
 ]
-PAGES = ["at_a_glance", "scorecard", "compare", *LINE_PAGES, "about"]
+PAGES = ["at_a_glance", "scorecard", "compare", *LINE_PAGES, "about", "data"]
 ORDINARY, SMALL = "172", "151"
 
 
