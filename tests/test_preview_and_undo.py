@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from conftest import load_texts, store_contents
@@ -105,3 +106,22 @@ def test_two_threads_committing_at_once_both_land_in_turn(store):
     history = load_history(store)
     assert list(history["status"]) == ["committed", "committed"]
     assert data_version(store) == 2
+
+
+def test_a_reader_never_sees_a_half_written_load(store, monkeypatch, capfd):
+    from loaders.load import PAUSE_ENV
+
+    monkeypatch.setenv(PAUSE_ENV, "3")  # the writer waits inside its open transaction
+    writer = threading.Thread(
+        target=lambda: load_texts(store.cursor(), {"a.csv": ees.number_and_rate_2025()})
+    )
+    writer.start()
+    deadline = time.time() + 20
+    while "paused inside load" not in capfd.readouterr().out and time.time() < deadline:
+        time.sleep(0.05)
+    reader = store.cursor()
+    assert writer.is_alive()  # the load's facts are written but not committed
+    assert scalar(reader, "SELECT count(*) FROM facts") == 0
+    assert scalar(reader, "SELECT count(*) FROM loads") == 0
+    writer.join(timeout=30)
+    assert scalar(reader, "SELECT count(*) FROM facts") > 0
