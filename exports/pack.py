@@ -1,0 +1,414 @@
+"""The lead member's meeting pack: an editable 16:9 PowerPoint deck (python-pptx).
+
+Every chart is a native PowerPoint chart whose data lives in an embedded
+workbook, so a presenter can restyle it or correct a figure with "Edit Data"
+rather than pasting a stale picture. Slides: a title slide (meeting name and
+date, sources, the demo label when it applies), an executive summary of
+strengths and concerns, one slide per indicator (the narrative sentence as the
+headline, a trend line chart, a ranking among statistical neighbours, a small
+comparison table, definition and questions in the speaker notes, alt text on
+every chart) and a closing slide with definitions and the licence.
+
+No streamlit here: the Export page and ``python -m exports pack`` both call
+`build_pack`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.text import PP_ALIGN
+from pptx.util import Inches, Pt
+
+from indicators import views
+from indicators.catalogue import indicator
+from indicators.formatting import period_label
+from indicators.narrative import sentence
+
+WIDE = (Inches(13.333), Inches(7.5))
+BLUE = RGBColor(0x00, 0x72, 0xB2)  # the council, as in charts/palette.py
+ORANGE = RGBColor(0xB3, 0x59, 0x00)  # statistical neighbours
+BLACK = RGBColor(0x0B, 0x0C, 0x0C)  # England and text
+GREY = RGBColor(0xBB, 0xBB, 0xBB)  # other councils
+MUTED = RGBColor(0x50, 0x5A, 0x5F)
+DEMO_LABEL = "Demo data — fictional councils"
+LICENCE = (
+    "Contains public sector information licensed under the Open Government Licence v3.0: "
+    "Department for Education, Children looked after in England including adoptions, and "
+    "Outcomes for children in need, including children looked after; Office for National "
+    "Statistics, mid-year population estimates."
+)
+
+
+@dataclass
+class PackRequest:
+    """What the deck is for: a council, a view of the data, and the indicators."""
+
+    council: str
+    council_name: str
+    indicator_ids: list[str]
+    year: int | None = None
+    sn_model: str | None = None
+    meeting_name: str = "Corporate parenting panel"
+    meeting_date: str = field(default_factory=lambda: date.today().strftime("%d %B %Y"))
+    is_demo: bool = False
+    sources: list[str] = field(default_factory=list)  # "dataset title, release 2025"
+    strengths: list[str] = field(default_factory=list)
+    concerns: list[str] = field(default_factory=list)
+
+
+def build_pack(table: pd.DataFrame, neighbours: pd.DataFrame, request: PackRequest) -> bytes:
+    """The deck as .pptx bytes, from the comparison table and neighbour lists."""
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = WIDE
+    _title_slide(deck, request)
+    _summary_slide(deck, request)
+    footnotes = False
+    for indicator_id in request.indicator_ids:
+        footnotes |= _indicator_slide(deck, table, neighbours, request, indicator_id)
+    _closing_slide(deck, request, footnotes)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ slides
+def _blank(deck):
+    return deck.slides.add_slide(deck.slide_layouts[6])
+
+
+def _text(slide, left, top, width, height, text, size=18, bold=False, colour=BLACK, name=None):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    if name:
+        box.name = name
+    frame = box.text_frame
+    frame.word_wrap = True
+    lines = text if isinstance(text, list) else [text]
+    for index, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.font.size = Pt(size)
+        paragraph.font.bold = bold
+        paragraph.font.color.rgb = colour
+        paragraph.font.name = "Arial"
+    return box
+
+
+def _title_slide(deck, request: PackRequest) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    title, subtitle = slide.placeholders[0], slide.placeholders[1]
+    title.left, title.top, title.width, title.height = (
+        Inches(0.8),
+        Inches(1.6),
+        Inches(11.7),
+        Inches(1.6),
+    )
+    subtitle.left, subtitle.top = Inches(0.8), Inches(3.3)
+    subtitle.width, subtitle.height = Inches(11.7), Inches(1.2)
+    title.text = f"{request.council_name}: how our children in care are doing"
+    subtitle.text = f"{request.meeting_name} · {request.meeting_date}"
+    for paragraph in title.text_frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.LEFT
+        paragraph.font.size = Pt(36)
+        paragraph.font.bold = True
+        paragraph.font.color.rgb = BLACK
+    for paragraph in subtitle.text_frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.LEFT
+        paragraph.font.size = Pt(22)
+        paragraph.font.color.rgb = MUTED
+    sources = request.sources or ["Department for Education statistics as loaded"]
+    _text(
+        slide,
+        Inches(0.8),
+        Inches(4.8),
+        Inches(11.7),
+        Inches(1.6),
+        ["Sources: " + "; ".join(sources[:6]) + ("…" if len(sources) > 6 else "")],
+        size=12,
+        colour=MUTED,
+        name="Sources",
+    )
+    if request.is_demo:
+        _text(
+            slide,
+            Inches(0.8),
+            Inches(0.5),
+            Inches(11.7),
+            Inches(0.6),
+            f"{DEMO_LABEL}: every figure in this pack is invented.",
+            size=18,
+            bold=True,
+            colour=ORANGE,
+            name="Demo label",
+        )
+
+
+def _summary_slide(deck, request: PackRequest) -> None:
+    slide = _blank(deck)
+    _heading(slide, "Summary: strengths and concerns", request)
+    columns = (
+        (
+            "Strengths",
+            request.strengths or ["No indicator stands out as clearly better than England."],
+        ),
+        (
+            "Concerns",
+            request.concerns or ["No indicator stands out as clearly worse than England."],
+        ),
+    )
+    for index, (label, items) in enumerate(columns):
+        left = Inches(0.6 + 6.2 * index)
+        _text(slide, left, Inches(1.5), Inches(5.9), Inches(0.5), label, size=20, bold=True)
+        _text(
+            slide,
+            left,
+            Inches(2.1),
+            Inches(5.9),
+            Inches(4.8),
+            [f"• {item}" for item in items[:5]],
+            size=14,
+        )
+
+
+def _heading(slide, text: str, request: PackRequest) -> None:
+    _text(
+        slide,
+        Inches(0.6),
+        Inches(0.35),
+        Inches(12.1),
+        Inches(1.0),
+        text,
+        size=22,
+        bold=True,
+        name="Headline",
+    )
+    footer = f"{request.council_name} · {request.meeting_name}"
+    if request.is_demo:
+        footer = f"{DEMO_LABEL} · {footer}"
+    _text(
+        slide,
+        Inches(0.6),
+        Inches(7.0),
+        Inches(12.1),
+        Inches(0.4),
+        footer,
+        size=10,
+        colour=ORANGE if request.is_demo else MUTED,
+        name="Footer",
+    )
+
+
+def _indicator_slide(deck, table, neighbours, request: PackRequest, indicator_id: str) -> bool:
+    """One indicator's slide; returns True when a suppressed value left a gap."""
+    item = indicator(indicator_id)
+    slide = _blank(deck)
+    year = views.latest_year(table, indicator_id, request.council, request.year)
+    row = views.council_row(table, indicator_id, request.council, year)
+    if row is None:
+        _heading(slide, f"{item.title}: no figure published for {request.council_name}", request)
+        _notes(slide, item, [])
+        return False
+    _heading(slide, sentence(row, item, request.council_name), request)
+    history = views.trend(table, indicator_id, request.council)
+    gaps = [
+        str(p)
+        for p, v in zip(history["period_label"], history["council"], strict=True)
+        if _missing(v)
+    ]
+    trend = CategoryChartData(number_format=_number_format(item))
+    trend.categories = list(history["period_label"])
+    trend.add_series(request.council_name, [_cell(v) for v in history["council"]])
+    if history["neighbours"].notna().any():
+        trend.add_series(
+            "Statistical neighbours (average)", [_cell(v) for v in history["neighbours"]]
+        )
+    trend.add_series("England", [_cell(v) for v in history["england"]])
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.45), Inches(6.3), Inches(3.9), trend
+    )
+    _style_trend(frame.chart, item)
+    _alt_text(
+        frame,
+        f"Line chart: {item.short_title} for {request.council_name}, its "
+        f"statistical neighbours' average and England, {trend.categories[0].label} to "
+        f"{trend.categories[-1].label}.",
+    )
+
+    ranked = views.ranking(table, neighbours, indicator_id, request.council, year, request.sn_model)
+    ranked = ranked.assign(
+        sort=ranked["value"].fillna(-math.inf if item.polarity != "lower is better" else math.inf)
+    )
+    ranked = ranked.sort_values("sort", ascending=item.polarity == "lower is better")
+    bars = CategoryChartData(number_format=_number_format(item))
+    bars.categories = [str(n) for n in ranked["area_name"]]
+    bars.add_series(item.short_title, [_cell(v) for v in ranked["value"]])
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.45), Inches(5.9), Inches(3.9), bars
+    )
+    _style_ranking(frame.chart, list(ranked["area_code"]), request.council)
+    _alt_text(
+        frame,
+        f"Bar chart ranking {request.council_name} among its statistical "
+        f"neighbours for {item.short_title}, {period_label(row['time_period'])}, best first.",
+    )
+
+    _comparison_table(slide, item, row)
+    if gaps:
+        _text(
+            slide,
+            Inches(0.6),
+            Inches(6.65),
+            Inches(12.1),
+            Inches(0.35),
+            f"Gaps in the line: DfE suppressed the figure for {', '.join(gaps)} to protect "
+            "children's privacy.",
+            size=10,
+            colour=MUTED,
+            name="Footnote",
+        )
+    _notes(slide, item, gaps)
+    return bool(gaps)
+
+
+def _comparison_table(slide, item, row) -> None:
+    show = lambda value: views.show(item, value)  # noqa: E731
+    rank = f"{int(row['rank'])} of {int(row['rank_of'])}" if pd.notna(row["rank"]) else "–"
+    band = row["quartile_band"] if isinstance(row["quartile_band"], str) else "–"
+    cells = [
+        ("Latest", views.show(item, row["value"], row["symbol"])),
+        ("Previous", show(row["previous_value"])),
+        ("Neighbours", show(row["sn_value"])),
+        ("England", show(row["england_value"])),
+        ("Rank", rank),
+        ("Band", band),
+    ]
+    shape = slide.shapes.add_table(
+        2, len(cells), Inches(0.6), Inches(5.55), Inches(12.1), Inches(0.9)
+    )
+    shape.name = "Comparison table"
+    grid = shape.table
+    for column, (label, value) in enumerate(cells):
+        for line, text in enumerate((label, value)):
+            cell = grid.cell(line, column)
+            cell.text = text
+            paragraph = cell.text_frame.paragraphs[0]
+            paragraph.font.size = Pt(12 if line == 0 else 16)
+            paragraph.font.bold = line == 1
+            paragraph.font.name = "Arial"
+
+
+def _notes(slide, item, gaps: list[str]) -> None:
+    notes = [
+        f"Definition: {item.definition}",
+        f"Source: {item.source_note}",
+        "Questions to ask officers:",
+        *[f"- {q}" for q in item.questions],
+    ]
+    if gaps:
+        notes.append(f"Suppressed (shown as gaps): {', '.join(gaps)}.")
+    slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+
+
+def _closing_slide(deck, request: PackRequest, footnotes: bool) -> None:
+    slide = _blank(deck)
+    _heading(slide, "About these figures", request)
+    lines = [
+        "Rates are per 10,000 children aged under 18; percentages are of the children "
+        "counted for each measure.",
+        "Statistical neighbours are the ten councils most like ours on DfE's model"
+        + (f" ({request.sn_model})." if request.sn_model else "."),
+        "Bands: A is the best quarter of councils, D the worst, for measures where higher or "
+        "lower is better.",
+    ]
+    if footnotes:
+        lines.append("Gaps in a line are figures DfE suppressed to protect children's privacy.")
+    lines.append(LICENCE)
+    _text(
+        slide,
+        Inches(0.6),
+        Inches(1.5),
+        Inches(12.1),
+        Inches(5.2),
+        [f"• {line}" for line in lines],
+        size=14,
+    )
+
+
+# ------------------------------------------------------------------ charts
+def _style_trend(chart, item) -> None:
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(11)
+    chart.font.size = Pt(11)
+    chart.font.name = "Arial"
+    styles = [
+        (BLUE, XL_MARKER_STYLE.CIRCLE, 3.0),
+        (ORANGE, XL_MARKER_STYLE.SQUARE, 2.0),
+        (BLACK, XL_MARKER_STYLE.TRIANGLE, 2.0),
+    ]
+    if len(chart.plots[0].series) == 2:
+        styles = [styles[0], styles[2]]
+    for series, (colour, marker, width) in zip(chart.plots[0].series, styles, strict=True):
+        series.format.line.color.rgb = colour
+        series.format.line.width = Pt(width)
+        series.marker.style = marker
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = colour
+        series.smooth = False
+    axis = chart.value_axis
+    axis.has_major_gridlines = True
+    axis.tick_labels.font.size = Pt(11)
+    if item.unit == "percent":
+        axis.minimum_scale, axis.maximum_scale = 0, 100
+
+
+def _style_ranking(chart, codes: list[str], council: str) -> None:
+    chart.has_legend = False
+    chart.font.size = Pt(11)
+    chart.font.name = "Arial"
+    plot = chart.plots[0]
+    plot.has_data_labels = True
+    plot.data_labels.font.size = Pt(10)
+    plot.gap_width = 60
+    series = plot.series[0]
+    series.format.fill.solid()
+    series.format.fill.fore_color.rgb = GREY
+    for index, code in enumerate(codes):
+        if code == council:
+            point = series.points[index]
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = BLUE
+    chart.category_axis.reverse_order = True  # best at the top
+    chart.category_axis.tick_labels.font.size = Pt(10)
+    chart.value_axis.minimum_scale = 0
+
+
+def _alt_text(frame, text: str) -> None:
+    frame._element.nvGraphicFramePr.cNvPr.set("descr", text)
+
+
+def _number_format(item) -> str:
+    decimals = "0" if item.decimals == 0 else "0." + "0" * item.decimals
+    if item.unit == "percent":
+        return decimals + '"%"'
+    return "#,##" + decimals if item.unit == "count" else decimals
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _cell(value) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+__all__ = ["PackRequest", "build_pack"]

@@ -1,0 +1,106 @@
+"""The meeting pack opened with python-pptx: order, native charts with the right numbers, notes."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+
+from exports.pack import DEMO_LABEL, PackRequest, build_pack
+from indicators import views
+from indicators.catalogue import grouping, indicator
+from indicators.compare import compare_all
+from indicators.compute import all_values
+from indicators.scorecard import neighbour_lists
+from loaders.store import open_store
+
+STABILITY = list(grouping("lga").theme("stability").indicator_ids)
+
+
+@pytest.fixture(scope="module")
+def demo_tables(demo_db_copy):
+    con = open_store(demo_db_copy)
+    neighbours = neighbour_lists(con)
+    table = compare_all(all_values(con), neighbours)
+    con.close()
+    return table, neighbours
+
+
+def deck_for(tables, council="172", name="Wyrebrook", ids=STABILITY, **options):
+    table, neighbours = tables
+    request = PackRequest(council, name, ids, sn_model="2025", is_demo=True, **options)
+    return Presentation(io.BytesIO(build_pack(table, neighbours, request)))
+
+
+def texts(slide) -> str:
+    return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+
+
+def charts(slide):
+    return [s for s in slide.shapes if s.has_chart]
+
+
+def test_slides_come_in_order_title_summary_indicators_closing(demo_tables):
+    deck = deck_for(demo_tables, meeting_name="Panel, 3 December", meeting_date="3 December 2026")
+    slides = list(deck.slides)
+    assert len(slides) == 2 + len(STABILITY) + 1
+    assert deck.slide_width > deck.slide_height  # 16:9
+    title = slides[0]
+    assert title.shapes.title.text == "Wyrebrook: how our children in care are doing"
+    assert title.placeholders[1].text == "Panel, 3 December · 3 December 2026"
+    assert DEMO_LABEL in texts(title)
+    assert "Strengths" in texts(slides[1]) and "Concerns" in texts(slides[1])
+    assert "Open Government Licence" in texts(slides[-1])
+    for slide in slides[1:]:
+        assert DEMO_LABEL in texts(slide)  # every slide's footer says so
+
+
+def test_each_indicator_slide_has_native_charts_with_the_indicator_values(demo_tables):
+    table, _ = demo_tables
+    deck = deck_for(demo_tables)
+    for slide, indicator_id in zip(list(deck.slides)[2:-1], STABILITY, strict=True):
+        trend, ranking = charts(slide)
+        assert trend.chart.chart_type == XL_CHART_TYPE.LINE_MARKERS
+        assert ranking.chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+        history = views.trend(table, indicator_id, "172")
+        council_series = trend.chart.plots[0].series[0]
+        expected = [None if math.isnan(v) else v for v in history["council"]]
+        assert list(council_series.values) == pytest.approx(expected)
+        assert list(trend.chart.plots[0].categories) == list(history["period_label"])
+        assert slide.shapes[0].text_frame.text.startswith(indicator(indicator_id).short_title)
+
+
+def test_suppressed_values_are_gaps_with_a_footnote(demo_tables):
+    table, _ = demo_tables
+    suppressed = table[table["symbol"].notna() & (table["indicator_id"].isin(STABILITY))]
+    council = str(suppressed["area_code"].iloc[0])
+    indicator_id = str(suppressed["indicator_id"].iloc[0])
+    name = str(suppressed["area_name"].iloc[0])
+    deck = deck_for(demo_tables, council=council, name=name, ids=[indicator_id])
+    slide = list(deck.slides)[2]
+    values = list(charts(slide)[0].chart.plots[0].series[0].values)
+    assert None in values and 0 not in values
+    assert "suppressed" in texts(slide)
+    assert "Suppressed (shown as gaps)" in slide.notes_slide.notes_text_frame.text
+
+
+def test_charts_have_alt_text_and_slides_have_notes_with_questions(demo_tables):
+    deck = deck_for(demo_tables)
+    for slide, indicator_id in zip(list(deck.slides)[2:-1], STABILITY, strict=True):
+        for frame in charts(slide):
+            assert frame._element.nvGraphicFramePr.cNvPr.get("descr")
+        notes = slide.notes_slide.notes_text_frame.text
+        assert notes.startswith("Definition: ")
+        assert indicator(indicator_id).questions[0] in notes
+
+
+def test_the_council_bar_is_blue_and_the_others_grey(demo_tables):
+    deck = deck_for(demo_tables, ids=["cla_rate_per_10k"])
+    ranking = charts(list(deck.slides)[2])[1].chart
+    names = list(ranking.plots[0].categories)
+    index = names.index("Wyrebrook")
+    point = ranking.plots[0].series[0].points[index]
+    assert str(point.format.fill.fore_color.rgb) == "0072B2"
