@@ -412,3 +412,46 @@ def _cell(value) -> float | None:
 
 
 __all__ = ["PackRequest", "build_pack"]
+
+
+def source_lines(releases: pd.DataFrame) -> list[str]:
+    """'dataset, release R (years a–b)' for the title slide, from `facts.loaded_releases`."""
+    lines = []
+    for row in releases.itertuples():
+        years = (
+            f"{row.first_year}"
+            if row.first_year == row.last_year
+            else (f"{row.first_year}–{row.last_year}")
+        )
+        lines.append(f"{str(row.dataset).replace('_', ' ')} (release {row.release}, {years})")
+    return lines
+
+
+def pack_from_store(con, council: str, indicator_ids: list[str], **options) -> bytes:
+    """Everything the deck needs, read from a store (the command line's path)."""
+    from indicators import facts
+    from indicators.compare import compare_all
+    from indicators.compute import all_values
+    from indicators.scorecard import council_scorecard, neighbour_lists
+
+    neighbours = neighbour_lists(con)
+    sn_model = options.pop("sn_model", None) or (
+        str(max(neighbours["model"].astype(str))) if len(neighbours) else None
+    )
+    table = compare_all(all_values(con), neighbours, sn_model, options.pop("sn_method", "mean"))
+    names = facts.councils(con).set_index("old_la_code")["la_name"]
+    if council not in names.index:
+        raise ValueError(f"No council with code {council} in this store.")
+    card = council_scorecard(None, council, options.get("year"), table=table)
+    request = PackRequest(
+        council=council,
+        council_name=str(names[council]),
+        indicator_ids=indicator_ids,
+        sn_model=sn_model,
+        is_demo=facts.is_demo(con),
+        sources=source_lines(facts.loaded_releases(con)),
+        strengths=list(card.summary.get("strengths", [])),
+        concerns=list(card.summary.get("concerns", [])),
+        **options,
+    )
+    return build_pack(table, neighbours, request)

@@ -104,3 +104,58 @@ def test_the_council_bar_is_blue_and_the_others_grey(demo_tables):
     index = names.index("Wyrebrook")
     point = ranking.plots[0].series[0].points[index]
     assert str(point.format.fill.fore_color.rgb) == "0072B2"
+
+
+def test_command_line_writes_a_pack_for_a_group(demo_db_copy, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    out = tmp_path / "pack.pptx"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "exports",
+            "pack",
+            "--db",
+            str(demo_db_copy),
+            "--la",
+            "172",
+            "--group",
+            "stability",
+            "--meeting",
+            "Panel",
+            "--out",
+            str(out),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    deck = Presentation(str(out))
+    assert len(deck.slides) == 2 + len(STABILITY) + 1
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "exports",
+            "pack",
+            "--db",
+            str(demo_db_copy),
+            "--la",
+            "172",
+            "--indicators",
+            "nope",
+            "--out",
+            str(out),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "Unknown indicator id(s): nope" in bad.stdout
