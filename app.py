@@ -35,6 +35,9 @@ navigation = st.navigation(
             ),
         ],
         "Lines of enquiry": [st.Page(f"app_pages/{page}.py", title=title) for page, title in LINES],
+        "Meeting pack": [
+            st.Page("app_pages/export.py", title="Meeting pack", icon=":material/slideshow:")
+        ],
         "Data": [
             st.Page("app_pages/data.py", title="Load and undo data", icon=":material/upload_file:")
         ],

@@ -37,6 +37,7 @@ PAGES = [
     "compare",
     "about",
     "data",
+    "export",
 ]
 
 # Rules that fail because of how Streamlit itself draws its page furniture, which the app

@@ -30,7 +30,7 @@ LINE_PAGES = [
     "sufficiency",
     "safeguarding",
 ]
-PAGES = ["at_a_glance", "scorecard", "compare", *LINE_PAGES, "about", "data"]
+PAGES = ["at_a_glance", "scorecard", "compare", *LINE_PAGES, "about", "data", "export"]
 ORDINARY, SMALL = "172", "151"
 
 
@@ -207,3 +207,19 @@ def test_with_chromium_every_chart_offers_a_png(app_for):
     at = app_for("stability")
     labels = [str(b.proto.label) for b in at.get("download_button")]
     assert labels.count("Download chart (PNG)") == len(at.get("plotly_chart"))
+
+
+def test_add_to_meeting_pack_carries_the_indicator_to_the_export_page(app_for):
+    at = app_for("stability")
+    next(
+        b
+        for b in at.button
+        if b.key == "pack_add_placements_3plus_pct" or b.key.startswith("pack_add_")
+    ).click().run()
+    added = list(at.session_state["pack_indicators"])
+    assert len(added) == 1
+    at.switch_page("app_pages/export.py").run()
+    assert at.radio(key="pack_source").value == "Indicators added from the pages"
+    assert at.multiselect(key="pack_ids_Indicators added from the pages").value == added
+    labels = [str(b.proto.label) for b in at.get("download_button")]
+    assert labels == ["Download the meeting pack (1 indicator slide)"]

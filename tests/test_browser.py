@@ -88,6 +88,7 @@ PAGE_TEXT = {
     "safeguarding": ("10. Are our children safe?", "Went missing:"),
     "about": ("About this dashboard", "Open Government Licence"),
     "data": ("Data: load, check and undo", "Single-user local mode"),
+    "export": ("Meeting pack", "Download the meeting pack"),
 }
 
 
@@ -103,7 +104,7 @@ def test_each_page_in_the_browser(server, page, path):
     expect(page.get_by_text(phrase).first).to_be_attached(timeout=30_000)
     if path not in ("about", "data"):
         expect(page.get_by_text("Wyrebrook").first).to_be_attached()
-    if path not in ("duties", "about", "scorecard", "data"):
+    if path not in ("duties", "about", "scorecard", "data", "export"):
         expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(
             timeout=30_000
         )
@@ -114,3 +115,18 @@ def test_each_page_in_the_browser(server, page, path):
     page.wait_for_timeout(500)  # let the last chart finish drawing before the picture
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"page_{path}.png"))
+
+
+def test_meeting_pack_downloads_as_a_valid_deck(server, page, tmp_path):
+    from pptx import Presentation
+
+    page.goto(f"{server}/export?council=172")
+    button = page.get_by_role("button", name=re.compile("Download the meeting pack"))
+    expect(button).to_be_visible(timeout=60_000)
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    target = tmp_path / "pack.pptx"
+    download.value.save_as(target)
+    deck = Presentation(str(target))
+    assert len(deck.slides) >= 4
+    assert deck.slides[0].shapes.title.text.startswith("Wyrebrook")

@@ -48,6 +48,16 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
         chart_with_table(
             content.ranking_figure, content.ranking_table, f"{stem}_neighbours", f"{key}_rank"
         )
+    picked = st.session_state.setdefault("pack_indicators", [])
+    if item.id in picked:
+        st.caption("In the meeting pack (see the Meeting pack page).")
+    else:
+        st.button(
+            "Add to meeting pack",
+            key=f"pack_add_{item.id}",
+            icon=":material/add:",
+            on_click=lambda: picked.append(item.id),
+        )
     with st.expander("What this measures, and questions to ask"):
         st.markdown(f"**Definition.** {item.definition}")
         st.markdown(f"**Source.** {item.source_note}")

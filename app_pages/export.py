@@ -1,0 +1,78 @@
+"""Export: the lead member's meeting pack as an editable PowerPoint deck."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from exports.pack import PackRequest, build_pack, source_lines
+from indicators.catalogue import catalogue
+from indicators.scorecard import council_scorecard
+from ui import data, state
+from ui.components import page_heading
+
+selection = state.current()
+if page_heading(
+    "Meeting pack",
+    selection,
+    "An editable PowerPoint deck for the panel: a summary of strengths and concerns, then one "
+    "slide per indicator with native charts whose figures PowerPoint can edit, a comparison "
+    "table, and the definition and questions to ask in the speaker notes.",
+):
+    assert selection is not None
+    items = {item.id: item for item in catalogue()}
+    themes = {t.label: t for t in selection.grouping.themes if t.indicator_ids}
+    picked = st.session_state.get("pack_indicators", [])
+    choices = ["Indicators added from the pages"] if picked else []
+    source = st.radio(
+        "Indicators",
+        choices + list(themes),
+        key="pack_source",
+        help="A theme of the chosen grouping, or the indicators you added with 'Add to "
+        "meeting pack' on the line-of-enquiry pages.",
+    )
+    default = picked if source in choices else list(themes[source].indicator_ids)
+    ids = st.multiselect(
+        "Slides, in order",
+        list(items),
+        default=list(dict.fromkeys(default)),
+        format_func=lambda i: items[i].title,
+        key=f"pack_ids_{source}",
+    )
+    meeting = st.text_input("Meeting", "Corporate parenting panel", key="pack_meeting")
+    when = st.text_input("Date", key="pack_date", placeholder="e.g. 3 December 2026")
+
+    def deck() -> bytes:
+        assert selection is not None
+        table = data.comparisons(selection.sn_model, selection.sn_method)
+        card = council_scorecard(None, selection.council, selection.year, table=table)
+        request = PackRequest(
+            council=selection.council,
+            council_name=selection.council_name,
+            indicator_ids=ids,
+            year=selection.year,
+            sn_model=selection.sn_model,
+            meeting_name=meeting,
+            is_demo=data.is_demo(),
+            sources=source_lines(data.releases()),
+            strengths=list(card.summary.get("strengths", [])),
+            concerns=list(card.summary.get("concerns", [])),
+        )
+        if when:
+            request.meeting_date = when
+        return build_pack(table, data.neighbours(), request)
+
+    st.download_button(
+        f"Download the meeting pack ({len(ids)} indicator slide{'' if len(ids) == 1 else 's'})",
+        deck,
+        f"meeting_pack_{selection.council}.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="pack_download",
+        on_click="ignore",
+        type="primary",
+        icon=":material/slideshow:",
+        disabled=not ids,
+    )
+    st.caption(
+        "The deck is built when you click. Charts are PowerPoint charts: right-click → Edit "
+        "Data to change a figure. Suppressed figures are gaps, with a footnote."
+    )
