@@ -9,7 +9,7 @@ DEMO_DB := data/demo.duckdb
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test setup setup-dev demo chromium lint bench clean
+.PHONY: run test setup setup-dev demo chromium libreoffice lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ chromium:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation libatomic1; }
 
+# LibreOffice draws the meeting pack's slides as pictures for the render test. Optional:
+# when it cannot be installed (no network, no sudo) that one test skips and says why.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+		echo "Installing LibreOffice Impress for the slide render test (optional)"; \
+		$(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-impress poppler-utils \
+		|| echo "LibreOffice could not be installed: the slide render test will be skipped"; }
+
 # axe-core for the accessibility tests: pinned, fetched once from the npm registry,
 # checked against its SHA-256, kept in the git-ignored .cache/.
 .cache/axe-core/axe.min.js:
@@ -56,7 +64,7 @@ chromium:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-test: $(VENV)/.dev $(DEMO_DB) chromium .cache/axe-core/axe.min.js
+test: $(VENV)/.dev $(DEMO_DB) chromium libreoffice .cache/axe-core/axe.min.js
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
