@@ -253,7 +253,7 @@ def _indicator_slide(deck, table, neighbours, request: PackRequest, indicator_id
     frame = slide.shapes.add_chart(
         XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.45), Inches(5.9), Inches(3.9), bars
     )
-    _style_ranking(frame.chart, list(ranked["area_code"]), request.council)
+    _style_ranking(frame.chart, list(ranked["area_code"]), request.council, item)
     _alt_text(
         frame,
         f"Bar chart ranking {request.council_name} among its statistical "
@@ -367,11 +367,17 @@ def _style_trend(chart, item) -> None:
     axis = chart.value_axis
     axis.has_major_gridlines = True
     axis.tick_labels.font.size = Pt(11)
+    axis.tick_labels.number_format = _number_format(item)
+    axis.tick_labels.number_format_is_linked = False
     if item.unit == "percent":
         axis.minimum_scale, axis.maximum_scale = 0, 100
+    chart.has_title = True
+    chart.chart_title.text_frame.text = "Trend over the years"
+    chart.chart_title.text_frame.paragraphs[0].font.size = Pt(12)
+    chart.chart_title.text_frame.paragraphs[0].font.bold = True
 
 
-def _style_ranking(chart, codes: list[str], council: str) -> None:
+def _style_ranking(chart, codes: list[str], council: str, item) -> None:
     chart.has_legend = False
     chart.font.size = Pt(11)
     chart.font.name = "Arial"
@@ -390,6 +396,8 @@ def _style_ranking(chart, codes: list[str], council: str) -> None:
     chart.category_axis.reverse_order = True  # best at the top
     chart.category_axis.tick_labels.font.size = Pt(10)
     chart.value_axis.minimum_scale = 0
+    chart.value_axis.tick_labels.number_format = _number_format(item)
+    chart.value_axis.tick_labels.number_format_is_linked = False
 
 
 def _alt_text(frame, text: str) -> None:
@@ -415,15 +423,23 @@ __all__ = ["PackRequest", "build_pack"]
 
 
 def source_lines(releases: pd.DataFrame) -> list[str]:
-    """'dataset, release R (years a–b)' for the title slide, from `facts.loaded_releases`."""
+    """The sources in a line or two: each publisher's releases and the years they cover."""
+    if releases.empty:
+        return []
+    datasets = releases["dataset"].astype(str)
     lines = []
-    for row in releases.itertuples():
-        years = (
-            f"{row.first_year}"
-            if row.first_year == row.last_year
-            else (f"{row.first_year}–{row.last_year}")
-        )
-        lines.append(f"{str(row.dataset).replace('_', ' ')} (release {row.release}, {years})")
+    ons, own = datasets.str.startswith("ons"), datasets == "quarterly_return"
+    for publisher, is_theirs in (
+        ("Department for Education statistics", ~ons & ~own),
+        ("Office for National Statistics population estimates", ons),
+        ("the council's own quarterly return", own),
+    ):
+        part = releases[is_theirs]
+        if part.empty:
+            continue
+        tags = ", ".join(sorted({str(r) for r in part["release"]}))
+        years = f"{int(part['first_year'].min())}–{int(part['last_year'].max())}"
+        lines.append(f"{publisher} (releases {tags}; years {years})")
     return lines
 
 
