@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -63,12 +64,17 @@ class PackRequest:
     sources: list[str] = field(default_factory=list)  # "dataset title, release 2025"
     strengths: list[str] = field(default_factory=list)
     concerns: list[str] = field(default_factory=list)
+    # A council's own look: a .pptx whose masters and layouts the deck uses, and a logo
+    # for the title slide (defaults from CP_PACK_TEMPLATE and CP_PACK_LOGO).
+    template: str | None = field(default_factory=lambda: os.environ.get("CP_PACK_TEMPLATE"))
+    logo: str | None = field(default_factory=lambda: os.environ.get("CP_PACK_LOGO"))
 
 
 def build_pack(table: pd.DataFrame, neighbours: pd.DataFrame, request: PackRequest) -> bytes:
     """The deck as .pptx bytes, from the comparison table and neighbour lists."""
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = WIDE
+    deck = Presentation(request.template) if request.template else Presentation()
+    if not request.template:
+        deck.slide_width, deck.slide_height = WIDE
     _title_slide(deck, request)
     _summary_slide(deck, request)
     footnotes = False
@@ -81,8 +87,19 @@ def build_pack(table: pd.DataFrame, neighbours: pd.DataFrame, request: PackReque
 
 
 # ------------------------------------------------------------------ slides
+def _layout(deck, name: str, fallback: int):
+    """A layout by name (a council template's may be in any order), else by position."""
+    for layout in deck.slide_layouts:
+        if layout.name.lower() == name.lower():
+            return layout
+    return deck.slide_layouts[min(fallback, len(deck.slide_layouts) - 1)]
+
+
 def _blank(deck):
-    return deck.slides.add_slide(deck.slide_layouts[6])
+    slide = deck.slides.add_slide(_layout(deck, "Blank", 6))
+    for placeholder in list(slide.placeholders):  # a template's "blank" may keep a few
+        placeholder._element.getparent().remove(placeholder._element)
+    return slide
 
 
 def _text(slide, left, top, width, height, text, size=18, bold=False, colour=BLACK, name=None):
@@ -103,7 +120,7 @@ def _text(slide, left, top, width, height, text, size=18, bold=False, colour=BLA
 
 
 def _title_slide(deck, request: PackRequest) -> None:
-    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    slide = deck.slides.add_slide(_layout(deck, "Title Slide", 0))
     title, subtitle = slide.placeholders[0], slide.placeholders[1]
     title.left, title.top, title.width, title.height = (
         Inches(0.8),
@@ -136,6 +153,11 @@ def _title_slide(deck, request: PackRequest) -> None:
         colour=MUTED,
         name="Sources",
     )
+    if request.logo:
+        picture = slide.shapes.add_picture(
+            request.logo, Inches(10.6), Inches(0.4), height=Inches(1.0)
+        )
+        picture._element.nvPicPr.cNvPr.set("descr", f"{request.council_name} logo")
     if request.is_demo:
         _text(
             slide,

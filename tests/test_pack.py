@@ -159,3 +159,24 @@ def test_command_line_writes_a_pack_for_a_group(demo_db_copy, tmp_path):
         timeout=120,
     )
     assert bad.returncode == 2 and "Unknown indicator id(s): nope" in bad.stdout
+
+
+def test_a_council_template_and_logo_are_used(demo_tables, tmp_path):
+    import base64
+
+    template = Presentation()
+    template.slide_width, template.slide_height = 12192000, 6858000
+    template.slide_masters[0].name = "Council master"
+    template_path = tmp_path / "council.pptx"
+    template.save(template_path)
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(
+        base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+        )
+    )
+    deck = deck_for(demo_tables, template=str(template_path), logo=str(logo))
+    pictures = [s for s in deck.slides[0].shapes if s.shape_type == 13]  # PICTURE
+    assert len(pictures) == 1
+    assert pictures[0]._element.nvPicPr.cNvPr.get("descr") == "Wyrebrook logo"
+    assert deck.slide_width == 12192000
