@@ -59,7 +59,7 @@ def render(deck: bytes, name: str, folder: Path) -> list[Path]:
 
 
 def test_demo_pack_renders_one_picture_per_slide(demo_db_copy, tmp_path):
-    con = open_store(demo_db_copy, read_only=True)
+    con = open_store(demo_db_copy)
     deck = pack_from_store(con, "172", IDS, meeting_name="Corporate parenting panel")
     con.close()
     pictures = render(deck, "demo", tmp_path)
@@ -67,9 +67,8 @@ def test_demo_pack_renders_one_picture_per_slide(demo_db_copy, tmp_path):
     assert all(p.stat().st_size > 5_000 for p in pictures)  # drawn, not blank
 
 
-def test_real_pack_renders_one_picture_per_slide(real_db, tmp_path):
-    con = open_store(real_db, read_only=True)
-    deck = pack_from_store(con, "825", IDS, meeting_name="Corporate parenting panel")
-    con.close()
+def test_real_pack_renders_one_picture_per_slide(real_2024_2025, tmp_path):
+    # The session's shared connection: DuckDB allows one configuration per file per process.
+    deck = pack_from_store(real_2024_2025, "825", IDS, meeting_name="Corporate parenting panel")
     pictures = render(deck, "real", tmp_path)
     assert len(pictures) == 2 + len(IDS) + 1
