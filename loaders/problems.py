@@ -25,6 +25,7 @@ class Problem:
     column: str | None = None
     value: str | None = None
     expected: str | None = None
+    child: str | None = None  # child-level extracts only: analysts see it, nobody else
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -34,6 +35,8 @@ class Problem:
         where = self.file
         if self.line is not None:
             where += f", line {self.line}"
+        if self.child:
+            where += f", child {self.child}"
         if self.column:
             where += f", column '{self.column}'"
         text = f"{where}: {self.message}"

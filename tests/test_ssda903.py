@@ -1,0 +1,107 @@
+"""SSDA903 extract checks: each named check on a tiny extract, then the peer's fake extract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.csv_text import read_csv_bytes
+from loaders.ssda903 import place_codes, read_extract, recognise
+
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,1,01/01/2012,WBRI,,,\n2,2,02/02/2013,WBRI,,,\n"
+EPISODES_COLUMNS = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+)
+
+
+def episodes(*rows: str) -> str:
+    return "\n".join([EPISODES_COLUMNS, *rows]) + "\n"
+
+
+GOOD = (
+    "1,01/04/2024,S,C2,N1,U1,PR1,10/06/2024,X1,,,,",
+    "1,10/06/2024,P,C2,N1,K3,PR0,,,,,,",
+    "2,05/05/2024,S,V3,N1,T1,PR1,06/05/2024,E8,,,,",
+)
+
+
+def check(episode_text: str, header: str = HEADER, year: int = 2025):
+    tables = [
+        read_csv_bytes("header.csv", header.encode()),
+        read_csv_bytes("episodes.csv", episode_text.encode()),
+    ]
+    return read_extract(tables, year)[1]
+
+
+def test_a_clean_extract_has_no_problems():
+    assert check(episodes(*GOOD)) == []
+
+
+def test_tables_are_recognised_by_their_columns():
+    assert recognise(read_csv_bytes("x.csv", episodes(*GOOD).encode())) == "Episodes"
+    assert recognise(read_csv_bytes("h.csv", HEADER.encode())) == "Header"
+    assert recognise(read_csv_bytes("n.csv", b"a,b\n1,2\n")) is None
+
+
+def test_place_codes_follow_the_collection_year():
+    assert "K3" not in place_codes(2024) and "K3" in place_codes(2025)
+    assert {"H5", "P2", "Z1"} <= place_codes(2025)
+    assert not {"H5", "P2", "Z1"} & place_codes(2026)
+    assert {"Z11", "Z12", "Z13", "Z14"} <= place_codes(2026)
+
+
+@pytest.mark.parametrize(
+    ("row", "check_name", "column"),
+    [
+        ("2,05/05/2024,S,V3,N1,Q9,PR1,06/05/2024,E8,,,,", "place", "PLACE"),
+        ("2,05/05/2024,S,X9,N1,T1,PR1,06/05/2024,E8,,,,", "legal_status", "LS"),
+        ("2,05/05/2024,Z,V3,N1,T1,PR1,06/05/2024,E8,,,,", "rne", "RNE"),
+        ("2,05/05/2024,S,V3,N9,T1,PR1,06/05/2024,E8,,,,", "cin", "CIN"),
+        ("2,05/05/2024,S,V3,N1,T1,PR9,06/05/2024,E8,,,,", "place_provider", "PLACE_PROVIDER"),
+        ("2,05/05/2024,S,V3,N1,T1,PR1,06/05/2024,E99,,,,", "rec", "REC"),
+        ("2,31/02/2024,S,V3,N1,T1,PR1,06/05/2024,E8,,,,", "date", "DECOM"),
+        ("2,05/05/2024,S,V3,N1,T1,PR1,01/05/2024,E8,,,,", "date_order", "DEC"),
+        ("3,05/05/2024,S,V3,N1,T1,PR1,06/05/2024,E8,,,,", "child_in_header", "CHILD"),
+    ],
+)
+def test_each_bad_episode_is_named_by_check_line_child_and_column(row, check_name, column):
+    problems = check(episodes(GOOD[0], GOOD[1], row))
+    assert len(problems) == 1, [p.describe() for p in problems]
+    problem = problems[0]
+    assert (problem.check, problem.line, problem.column) == (check_name, 4, column)
+    assert problem.child == row.split(",")[0]
+    assert problem.file == "episodes.csv"
+
+
+def test_k3_is_refused_before_2024_25_and_z1_after_2025_26():
+    assert [p.check for p in check(episodes(*GOOD), year=2024)] == ["place"]
+    z1 = episodes("2,05/05/2025,S,V3,N1,Z1,PR1,06/05/2025,E8,,,,")
+    assert [p.check for p in check(z1, year=2026)] == ["place"]
+
+
+def test_overlapping_episodes_of_one_child_are_reported():
+    overlapping = episodes(GOOD[0], "1,01/06/2024,P,C2,N1,U1,PR0,,,,,,")
+    (problem,) = check(overlapping)
+    assert problem.check == "episodes_overlap" and problem.line == 3
+    assert "line 2" in problem.message
+
+
+def test_a_child_twice_in_header_is_a_duplicate():
+    header = HEADER + "1,1,01/01/2012,WBRI,,,\n"
+    (problem,) = check(episodes(*GOOD), header=header)
+    assert (problem.check, problem.file, problem.line) == ("duplicate", "header.csv", 4)
+
+
+def test_the_fake_extract_is_read_whole_and_its_problems_reported(reference_data: Path):
+    folder = reference_data / "ssda903_fake"
+    tables = [read_csv_bytes(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
+    extract, problems = read_extract(tables, 2025)
+    assert {"Header", "Episodes", "Reviews", "OC3", "Missing", "SWEpisodes"} <= set(extract.tables)
+    assert len(extract.tables["Episodes"]) == 5_050
+    assert {p.check for p in problems} == {"episodes_overlap"}  # its codes suit 2024-25
+    assert all(p.line and p.line >= 2 and p.child for p in problems)
+    # Read as a 2025-26 extract, the withdrawn placement codes are each reported.
+    _, later = read_extract(tables, 2026)
+    withdrawn = {p.value for p in later if p.check == "place"}
+    assert withdrawn == {"H5", "P2", "Z1"}
