@@ -26,20 +26,13 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from indicators.catalogue import grouping  # noqa: E402
+
 PAGES = [
     "at_a_glance",
     "scorecard",
     "compare",
-    "cohort",
-    "duties",
-    "voice",
-    "aspirations",
-    "health",
-    "stability",
-    "care_leavers",
-    "out_of_area",
-    "sufficiency",
-    "safeguarding",
+    *(theme.id for theme in grouping("lga").themes),  # one page per line of enquiry
     "about",
 ]
 

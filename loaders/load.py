@@ -289,6 +289,13 @@ def _neighbour_result(
     return _Parsed(report, neighbours=parsed.neighbours)
 
 
+def _rejected(report: FileReport, problems: list[Problem]) -> _Parsed:
+    """A file whose checks found problems: listed in full, first one in the message."""
+    report.problems.extend(problems)
+    report.message = f"Rejected: {len(problems)} problem(s), first: {problems[0].describe()}"
+    return _Parsed(report)
+
+
 def _definitions_result(report: FileReport, table: CsvTable) -> _Parsed:
     parsed = quarterly.parse_definitions(table)
     report.dataset = quarterly.LOCAL_DATASET
@@ -297,9 +304,7 @@ def _definitions_result(report: FileReport, table: CsvTable) -> _Parsed:
     report.rows_read = len(table.rows)
     report.problems.extend(table.notes)
     if parsed.problems:
-        report.problems.extend(parsed.problems)
-        report.message = f"Rejected: {len(parsed.problems)} problem(s)"
-        return _Parsed(report)
+        return _rejected(report, parsed.problems)
     assert parsed.definitions is not None
     report.outcome = "loaded"
     report.release = "local"
@@ -316,11 +321,7 @@ def _return_result(
     report.rows_read = len(table.rows)
     report.problems.extend(table.notes)
     if parsed.problems:
-        report.problems.extend(parsed.problems)
-        report.message = (
-            f"Rejected: {len(parsed.problems)} problem(s), first: {parsed.problems[0].describe()}"
-        )
-        return _Parsed(report)
+        return _rejected(report, parsed.problems)
     assert parsed.facts is not None
     report.outcome = "loaded"
     report.facts = len(parsed.facts)
@@ -347,11 +348,7 @@ def _ees_result(report: FileReport, table: CsvTable) -> _Parsed:
     report.layout = parsed.layout
     report.problems.extend(table.notes)
     if parsed.problems:
-        report.problems.extend(parsed.problems)
-        report.message = (
-            f"Rejected: {len(parsed.problems)} problem(s), first: {parsed.problems[0].describe()}"
-        )
-        return _Parsed(report)
+        return _rejected(report, parsed.problems)
     assert parsed.facts is not None
     report.outcome = "loaded"
     report.facts = len(parsed.facts)

@@ -82,22 +82,11 @@ QUARTERS = {"Q1": (6, 30, 0), "Q2": (9, 30, 0), "Q3": (12, 31, 0), "Q4": (3, 31,
 SYMBOLS = {"c", "x", "z", "k", "u", ":", "low", "~"}
 UNITS = {"count", "percent", "rate per 10,000", "number"}
 POLARITIES = {"higher is better", "lower is better", "none"}
-LINES = {
-    "cohort",
-    "duties",
-    "voice",
-    "aspirations",
-    "health",
-    "stability",
-    "care_leavers",
-    "out_of_area",
-    "sufficiency",
-    "safeguarding",
-}
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,60}$")
 NEW_LA_PATTERN = re.compile(r"^E(06|07|08|09|10)\d{6}$")
 OLDEST_YEAR = 2010
 CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "indicators" / "catalogue.toml"
+GROUPINGS_FILE = CATALOGUE_FILE.with_name("groupings.toml")
 
 
 @cache
@@ -106,6 +95,15 @@ def catalogue_units() -> dict[str, str]:
     with CATALOGUE_FILE.open("rb") as handle:
         data = tomllib.load(handle)
     return {entry["id"]: entry["unit"] for entry in data["indicator"]}
+
+
+@cache
+def lines_of_enquiry() -> tuple[str, ...]:
+    """The LGA lines of enquiry's ids, read from the groupings data file (no code import)."""
+    with GROUPINGS_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+    lga = next(g for g in data["grouping"] if g["id"] == "lga")
+    return tuple(theme["id"] for theme in lga["theme"])
 
 
 def is_quarterly_return(table: CsvTable) -> bool:
@@ -505,7 +503,7 @@ def parse_definitions(table: CsvTable) -> ParsedDefinitions:
             "an id not already in the catalogue",
         ),
         ("title", bool, "a title"),
-        ("line_of_enquiry", lambda v: v in LINES, ", ".join(sorted(LINES))),
+        ("line_of_enquiry", lambda v: v in lines_of_enquiry(), ", ".join(lines_of_enquiry())),
         ("unit", lambda v: v in UNITS, ", ".join(sorted(UNITS))),
         ("polarity", lambda v: v in POLARITIES, ", ".join(sorted(POLARITIES))),
         ("decimals", lambda v: v == "" or (v.isdigit() and int(v) <= 3), "0 to 3, or empty"),

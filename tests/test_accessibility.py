@@ -18,22 +18,15 @@ from axe_support import AXE_VERSION, axe_file, blocking, format_violations, run_
 from conftest import ARTIFACTS
 from playwright.sync_api import expect
 
+from indicators.catalogue import grouping
+
 pytestmark = pytest.mark.browser
 
 # URL path of each page ("" is the default page, At a glance).
 PAGES = [
     "",
     "scorecard",
-    "cohort",
-    "duties",
-    "voice",
-    "aspirations",
-    "health",
-    "stability",
-    "care_leavers",
-    "out_of_area",
-    "sufficiency",
-    "safeguarding",
+    *(theme.id for theme in grouping("lga").themes),
     "compare",
     "about",
     "data",

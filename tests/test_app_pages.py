@@ -18,18 +18,7 @@ from indicators.at_a_glance import at_a_glance_table
 from indicators.catalogue import grouping
 from loaders.store import open_store
 
-LINE_PAGES = [
-    "cohort",
-    "duties",
-    "voice",
-    "aspirations",
-    "health",
-    "stability",
-    "care_leavers",
-    "out_of_area",
-    "sufficiency",
-    "safeguarding",
-]
+LINE_PAGES = [theme.id for theme in grouping("lga").themes]  # one page per line of enquiry
 PAGES = ["at_a_glance", "scorecard", "compare", *LINE_PAGES, "about", "data", "export"]
 ORDINARY, SMALL = "172", "151"
 
