@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 
 import duckdb
 
-from loaders.load import LoadReport, load_paths
+from loaders.load import ExtractOptions, LoadReport, load_paths
 from loaders.store import load_history, open_store
 
 
@@ -39,6 +40,7 @@ def print_report(report: LoadReport) -> None:
         for problem in file.problems:
             if problem.severity == "info":
                 print(f"  note      {problem.describe()}")
+    _print_extract_problems(report)
     if report.preview is not None:
         for line in report.preview.lines():
             print(f"  preview   {line}")
@@ -61,6 +63,25 @@ def print_report(report: LoadReport) -> None:
         print(f"Dry run: {report.facts_loaded:,} facts would be loaded; nothing was written.")
     else:
         print("Nothing new to load.")
+
+
+def _print_extract_problems(report: LoadReport, shown: int = 30) -> None:
+    """An extract's problems (rows set aside, codes not valid), a few of each check."""
+    found = [p for p in report.problems if p.table and p.severity != "info"]
+    if not found:
+        return
+    by_check: dict[tuple[str, str], list] = {}
+    for problem in found:
+        by_check.setdefault((problem.table or "", problem.check), []).append(problem)
+    print(f"  extract   {len(found):,} problem(s) in the SSDA903 tables:")
+    for (table, check), problems in sorted(by_check.items()):
+        aside = sum(p.severity == "error" for p in problems)
+        print(
+            f"            {table} {check}: {len(problems):,} row(s)"
+            + (f", {aside:,} set aside" if aside else ", kept")
+        )
+        for problem in problems[: max(1, shown // len(by_check))]:
+            print(f"              - {problem.describe()}")
 
 
 def print_history(con: duckdb.DuckDBPyConnection, with_files: bool = False) -> None:
@@ -90,6 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--neighbour-model", help="statistical neighbour model year, e.g. 2025")
     load.add_argument("--user", help="who is loading (default: the operating-system user)")
     load.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    load.add_argument("--la", help="SSDA903 extracts: the council's three-digit code")
+    load.add_argument(
+        "--as-at",
+        type=lambda text: datetime.strptime(text, "%Y-%m-%d").date(),
+        help="SSDA903 extracts: the date the extract was run to, YYYY-MM-DD "
+        "(default: its latest episode date)",
+    )
     history = commands.add_parser("history", help="list every load")
     history.add_argument("--db", required=True)
     history.add_argument("--files", action="store_true", help="list each load's files too")
@@ -138,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         neighbour_model=args.neighbour_model,
         user_name=args.user,
         dry_run=args.dry_run,
+        extract=ExtractOptions(args.la, args.as_at),
     )
     print_report(report)
     return 1 if report.status == "rejected" else 0

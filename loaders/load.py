@@ -22,11 +22,16 @@ from pathlib import Path, PurePosixPath
 import duckdb
 import pandas as pd
 
-from loaders import ees, neighbours, quarterly
+from loaders import ees, neighbours, quarterly, ssda903
 from loaders.csv_text import CsvTable, read_csv_bytes
 from loaders.preview import Preview, preview_facts
 from loaders.problems import FileRejected, Problem
-from loaders.store import load_transaction, loaded_hashes, local_indicator_units
+from loaders.store import (
+    EXTRACT_TABLES,
+    load_transaction,
+    loaded_hashes,
+    local_indicator_units,
+)
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".zip")
 MAX_ZIP_MEMBERS = int(os.environ.get("CP_MAX_ZIP_MEMBERS", "500"))
@@ -48,6 +53,24 @@ class InputFile:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class ExtractOptions:
+    """What an SSDA903 extract does not say about itself: whose it is and when it was run to."""
+
+    la_code: str | None = None  # the council's three-digit code (old_la_code)
+    as_at: date | None = None  # by default the latest episode start or end in the extract
+
+
+@dataclass
+class ExtractRows:
+    """An extract ready for the store: its usable rows and the row describing it."""
+
+    la_code: str
+    as_at: date
+    covers_from: date
+    rows: dict[str, pd.DataFrame]
 
 
 @dataclass
@@ -110,6 +133,8 @@ class LoadReport:
     def problems_table(self) -> pd.DataFrame:
         """Every problem found, in the one shape every check returns."""
         columns = ["severity", "check", "message", "file", "line", "column", "value", "expected"]
+        if any(p.child for p in self.problems):  # an SSDA903 extract: for analysts only
+            columns[4:4] = ["table", "child"]
         return pd.DataFrame([p.as_dict() for p in self.problems], columns=columns)
 
 
@@ -239,6 +264,8 @@ class _Parsed:
     definitions: pd.DataFrame | None = None
     release_hint: str | None = None  # a release the file itself implies (quarterly returns)
     pending_return: CsvTable | None = None  # checked once every definition is known
+    extract_table: CsvTable | None = None  # an SSDA903 table, checked with its extract
+    extract: ExtractRows | None = None
 
 
 def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
@@ -257,6 +284,9 @@ def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
         report.problems = rejected.problems
         report.message = rejected.problems[0].message
         return _Parsed(report)
+    if ssda903.recognise(table):
+        report.dataset = "ssda903"
+        return _Parsed(report, extract_table=table)
     if quarterly.is_local_definitions(table):
         return _definitions_result(report, table)
     if quarterly.is_quarterly_return(table):
@@ -360,13 +390,125 @@ def _ees_result(report: FileReport, table: CsvTable) -> _Parsed:
     )
 
 
+def _extract_results(
+    parsed: list[_Parsed], options: ExtractOptions, con: duckdb.DuckDBPyConnection
+) -> list[str]:
+    """Check the SSDA903 tables of a batch as one extract; returns the preview's lines.
+
+    The extract's rows go on the Episodes file's entry; every table's problems on
+    its own file. A second copy of a stored table (two Episodes files) refuses
+    the batch, since it is not clear which extract is meant.
+    """
+    items = [p for p in parsed if p.extract_table is not None]
+    if not items:
+        return []
+    first: dict[str, _Parsed] = {}
+    extra: list[_Parsed] = []
+    for p in items:
+        assert p.extract_table is not None
+        name = ssda903.recognise(p.extract_table) or ""
+        p.report.dataset_title = f"SSDA903 {name}"
+        p.report.rows_read = len(p.extract_table.rows)
+        p.report.problems.extend(p.extract_table.notes)
+        if name in first:
+            extra.append(p)
+        else:
+            first[name] = p
+    refusal = None
+    if "Episodes" not in first:
+        refusal = (
+            "An SSDA903 extract needs its Episodes table (CHILD, DECOM, RNE, LS, CIN, PLACE, "
+            "PLACE_PROVIDER, DEC, REC) in the same load."
+        )
+    elif not options.la_code or not (options.la_code.isdigit() and len(options.la_code) == 3):
+        refusal = (
+            "Say which council this extract is for: its three-digit code (--la on the command "
+            f"line, the council chosen on the Data page); got {options.la_code or 'none'}."
+        )
+    elif any(ssda903.recognise(p.extract_table) in ssda903.STORED_TABLES for p in extra):  # type: ignore[arg-type]
+        refusal = "Two copies of the same SSDA903 table in one load: load one extract at a time."
+    if refusal:
+        for p in items:
+            p.report.outcome = "rejected"
+            p.report.message = refusal
+            p.report.problems.append(
+                Problem("error", "extract", refusal, p.report.name, expected="one whole extract")
+            )
+        return []
+    extract, problems = ssda903.read_extract(
+        [p.extract_table for p in first.values() if p.extract_table is not None], options.as_at
+    )
+    by_table: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_table.setdefault(problem.table or "", []).append(problem)
+    rows = ssda903.rows_for_store(extract)
+    stored = dict(
+        zip(
+            ssda903.STORED_TABLES,
+            ("episodes", "children", "reviews", "uasc", "health", "care_leavers", "missing"),
+            strict=True,
+        )
+    )
+    release = f"SSDA903 extract as at {extract.as_at:%d/%m/%Y}"
+    for name, p in first.items():
+        found = by_table.get(name, [])
+        p.report.problems.extend(found)
+        aside = len(extract.set_aside.get(name, set()))
+        warnings = sum(1 for f in found if f.severity == "warning")
+        if name in stored:
+            p.report.outcome = "loaded"
+            p.report.release = release
+            p.report.facts = len(rows.get(stored[name], ()))
+            p.report.message = (
+                f"{p.report.facts:,} rows kept, {aside:,} set aside, {warnings:,} warnings."
+            )
+        else:
+            p.report.outcome = "not used"
+            p.report.message = (
+                f"Checked ({len(found):,} problems); the indicators do not use this table."
+            )
+    for p in extra:
+        assert p.extract_table is not None
+        _, found = ssda903.read_extract([p.extract_table], extract.as_at)
+        p.report.problems.extend(found)
+        p.report.outcome = "not used"
+        p.report.message = (
+            f"Checked ({len(found):,} problems); a second {ssda903.recognise(p.extract_table)} "
+            "table, not used by the indicators."
+        )
+    episodes = rows["episodes"]
+    start = ssda903.covers_from(episodes) or extract.as_at
+    ends = ssda903.quarter_ends_covered(start, extract.as_at)
+    first["Episodes"].extract = ExtractRows(options.la_code, extract.as_at, start, rows)  # type: ignore[arg-type]
+    lines = [
+        f"SSDA903 extract for council {options.la_code} as at {extract.as_at:%d/%m/%Y}: "
+        f"{episodes['child'].nunique():,} children, {len(episodes):,} episodes, complete from "
+        f"{start:%d/%m/%Y}.",
+        (
+            f"Figures for {len(ends)} quarter end(s): {ends[0]:%d/%m/%Y} to {ends[-1]:%d/%m/%Y}."
+            if ends
+            else "No quarter end has a full year of records before it yet, so no figures."
+        ),
+    ]
+    earlier = con.execute(
+        "SELECT load_id, as_at FROM extracts WHERE la_code = ? AND as_at <= ? ORDER BY load_id",
+        [options.la_code, extract.as_at],
+    ).fetchall()
+    for load_id, as_at in earlier:
+        lines.append(
+            f"Supersedes load {load_id} (as at {as_at:%d/%m/%Y}) for the quarter ends both cover."
+        )
+    return lines
+
+
 def prepare(
     inputs: list[InputFile],
     con: duckdb.DuckDBPyConnection,
     release: str | None = None,
     neighbour_model: str | None = None,
     today: date | None = None,
-) -> list[_Parsed]:
+    extract: ExtractOptions | None = None,
+) -> tuple[list[_Parsed], list[str]]:
     """Read, recognise and validate every file; decide each file's release."""
     already = loaded_hashes(con)
     seen: dict[str, str] = {}
@@ -409,7 +551,8 @@ def prepare(
     for p in parsed:
         if p.facts is not None:
             p.report.release = release or p.release_hint or str(latest[p.publication or ""])
-    return parsed
+    extract_lines = _extract_results(parsed, extract or ExtractOptions(), con)
+    return parsed, extract_lines
 
 
 def _keep_one_list_per_model(parsed: list[_Parsed]) -> None:
@@ -452,6 +595,7 @@ def load_files(
     with_preview: bool = True,
     today: date | None = None,
     extra_reports: list[FileReport] | None = None,
+    extract: ExtractOptions | None = None,
 ) -> LoadReport:
     """Validate a batch and, if every recognised file is sound, commit it as one load.
 
@@ -461,7 +605,7 @@ def load_files(
     transaction. `with_preview=False` skips the comparison (the demo build).
     """
     started = time.perf_counter()
-    parsed = prepare(inputs, con, release, neighbour_model, today)
+    parsed, extract_lines = prepare(inputs, con, release, neighbour_model, today, extract)
     reports = [p.report for p in parsed] + list(extra_reports or [])
     if any(r.outcome == "rejected" for r in reports):
         return LoadReport(reports, "rejected", seconds=time.perf_counter() - started)
@@ -471,6 +615,7 @@ def load_files(
         preview = preview_facts(
             con, [(p.facts, p.report.release or "") for p in to_load if p.facts is not None]
         )
+        preview.extracts = extract_lines
     if not to_load or dry_run:
         status = "dry run" if dry_run and to_load else "nothing new"
         return LoadReport(reports, status, seconds=time.perf_counter() - started, preview=preview)
@@ -522,6 +667,8 @@ def _describe_kind(to_load: list[_Parsed]) -> str:
             name = "statistical neighbours"
         elif p.definitions is not None:
             name = "local indicators"
+        elif p.report.dataset == "ssda903":
+            name = "SSDA903 extract"
         elif p.publication == "Quarterly return":
             name = "quarterly return"
         elif p.publication and p.publication.startswith("ONS"):
@@ -560,6 +707,8 @@ def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> Non
             )
         finally:
             con.unregister("incoming_definitions")
+    if parsed.extract is not None:
+        _write_extract(con, load_id, parsed.extract)
     if parsed.neighbours is not None:
         incoming = parsed.neighbours
         con.register("incoming_neighbours", incoming)
@@ -572,6 +721,36 @@ def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> Non
             )
         finally:
             con.unregister("incoming_neighbours")
+
+
+def _write_extract(con: duckdb.DuckDBPyConnection, load_id: int, extract: ExtractRows) -> None:
+    episodes = extract.rows["episodes"]
+    con.execute(
+        "INSERT INTO extracts VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            extract.la_code,
+            extract.as_at,
+            extract.covers_from,
+            int(episodes["child"].nunique()),
+            len(episodes),
+            bool((episodes["pl_la"] != "").any()),
+        ],
+    )
+    for name, table in EXTRACT_TABLES.items():
+        frame = extract.rows.get(name)
+        if frame is None or frame.empty:
+            continue
+        con.register("incoming_extract", frame)
+        try:
+            columns = ", ".join(frame.columns)
+            con.execute(
+                f"INSERT INTO {table} (load_id, {columns}) SELECT ?, {columns} "
+                "FROM incoming_extract",
+                [load_id],
+            )
+        finally:
+            con.unregister("incoming_extract")
 
 
 def load_paths(

@@ -48,14 +48,18 @@ class Preview:
     older_than_shown: int = 0
     new_periods: dict[str, list[str]] = field(default_factory=dict)
     revisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVISION_COLUMNS))
+    extracts: list[str] = field(default_factory=list)  # what a child-level extract would add
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.new_facts or self.revised_facts)
+        return bool(self.new_facts or self.revised_facts or self.extracts)
 
     def lines(self) -> list[str]:
         """The preview in words, for the command line and the page."""
+        if self.extracts and not (self.new_facts or self.revised_facts or self.unchanged_facts):
+            return list(self.extracts)
         text = [
+            *self.extracts,
             f"{self.new_facts:,} new figures, {self.revised_facts:,} revised, "
             f"{self.unchanged_facts:,} unchanged"
             + (
@@ -64,7 +68,7 @@ class Preview:
                 if self.older_than_shown
                 else ""
             )
-            + "."
+            + ".",
         ]
         for dataset, periods in sorted(self.new_periods.items()):
             text.append(f"New periods in {dataset}: {', '.join(periods)}.")

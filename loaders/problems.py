@@ -26,13 +26,14 @@ class Problem:
     value: str | None = None
     expected: str | None = None
     child: str | None = None  # child-level extracts only: analysts see it, nobody else
+    table: str | None = None  # child-level extracts: the SSDA903 table (Episodes, Header, ...)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
     def describe(self) -> str:
         """One line for the command line: where, what, and what was expected."""
-        where = self.file
+        where = self.file if not self.table else f"{self.file} ({self.table})"
         if self.line is not None:
             where += f", line {self.line}"
         if self.child:

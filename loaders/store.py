@@ -176,10 +176,74 @@ def _migration_3_local_indicators(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _migration_4_child_level_extracts(con: duckdb.DuckDBPyConnection) -> None:
+    """SSDA903 extracts: one row per extract, and the usable rows of the tables the
+    indicators need (no names, UPNs or postcodes). Readers never see these tables
+    directly: the indicators layer aggregates and protects them first."""
+    con.execute(
+        """
+        CREATE TABLE extracts (
+            load_id      INTEGER NOT NULL,
+            la_code      VARCHAR NOT NULL,
+            as_at        DATE NOT NULL,
+            covers_from  DATE NOT NULL,
+            children     INTEGER NOT NULL,
+            episodes     INTEGER NOT NULL,
+            has_pl_la    BOOLEAN NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE extract_episodes (
+            load_id INTEGER NOT NULL, child VARCHAR NOT NULL, decom DATE NOT NULL, dec DATE,
+            rne VARCHAR, ls VARCHAR, cin VARCHAR, place VARCHAR, place_provider VARCHAR,
+            rec VARCHAR, urn VARCHAR, pl_la VARCHAR
+        )
+        """
+    )
+    con.execute(
+        "CREATE TABLE extract_children (load_id INTEGER NOT NULL, child VARCHAR NOT NULL, "
+        "sex VARCHAR, dob DATE)"
+    )
+    con.execute(
+        "CREATE TABLE extract_reviews (load_id INTEGER NOT NULL, child VARCHAR NOT NULL, "
+        "review DATE NOT NULL, review_code VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE extract_missing (load_id INTEGER NOT NULL, child VARCHAR NOT NULL, "
+        "kind VARCHAR, mis_start DATE NOT NULL, mis_end DATE)"
+    )
+    con.execute(
+        "CREATE TABLE extract_uasc (load_id INTEGER NOT NULL, child VARCHAR NOT NULL, duc DATE)"
+    )
+    con.execute(
+        "CREATE TABLE extract_care_leavers (load_id INTEGER NOT NULL, child VARCHAR NOT NULL, "
+        "dob DATE NOT NULL, in_touch VARCHAR, activ VARCHAR, accom VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE extract_health (load_id INTEGER NOT NULL, child VARCHAR NOT NULL, "
+        "sdq_score DOUBLE, convicted VARCHAR, health_check VARCHAR, immunisations VARCHAR, "
+        "teeth_check VARCHAR, health_assessment VARCHAR, substance_misuse VARCHAR)"
+    )
+
+
+# Child-level tables, in the order a load writes them (each keyed by load_id).
+EXTRACT_TABLES = {
+    "episodes": "extract_episodes",
+    "children": "extract_children",
+    "reviews": "extract_reviews",
+    "missing": "extract_missing",
+    "uasc": "extract_uasc",
+    "care_leavers": "extract_care_leavers",
+    "health": "extract_health",
+}
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "facts, load log, neighbours, data version", _migration_1_initial),
     (2, "indexes on facts", _migration_2_indexes),
     (3, "local indicator definitions", _migration_3_local_indicators),
+    (4, "SSDA903 child-level extracts", _migration_4_child_level_extracts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -342,6 +406,8 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, user_name: str | Non
         con.execute("DELETE FROM facts WHERE load_id = ?", [load_id])
         con.execute("DELETE FROM statistical_neighbours WHERE load_id = ?", [load_id])
         con.execute("DELETE FROM local_indicators WHERE load_id = ?", [load_id])
+        for table in ("extracts", *EXTRACT_TABLES.values()):
+            con.execute(f"DELETE FROM {table} WHERE load_id = ?", [load_id])
         con.execute(
             "UPDATE loads SET status = ?, message = coalesce(message, '') || ? WHERE load_id = ?",
             [f"undone by load {record.load_id}", f" (undone by load {record.load_id})", load_id],
