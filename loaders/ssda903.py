@@ -564,7 +564,10 @@ def _duplicate_check(table: str, key: tuple[str, ...], name: str, expected: str)
 
 check_header_duplicates = _duplicate_check("Header", ("CHILD",), "header_dup", "one row per child")
 check_episode_duplicates = _duplicate_check(
-    "Episodes", ("CHILD", "DECOM"), "episode_dup", "one episode per child and start date"
+    "Episodes",
+    ("CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "PLACE_PROVIDER"),
+    "episode_dup",
+    "each episode once",
 )
 check_review_duplicates = _duplicate_check(
     "Reviews", ("CHILD", "REVIEW"), "review_dup", "one review per child and date"

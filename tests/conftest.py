@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from loaders.load import InputFile, load_files
-from loaders.store import open_store
+from loaders.store import EXTRACT_TABLES, open_store
 
 PROJECT = Path(__file__).resolve().parent.parent
 ARTIFACTS = PROJECT / "test-artifacts"
@@ -43,7 +43,16 @@ def store_contents(con) -> dict[str, list[tuple]]:
     """Every row of the data tables, for before/after comparisons."""
     return {
         table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-        for table in ("facts", "loads", "load_files", "statistical_neighbours", "meta")
+        for table in (
+            "facts",
+            "loads",
+            "load_files",
+            "statistical_neighbours",
+            "meta",
+            "local_indicators",
+            "extracts",
+            *EXTRACT_TABLES.values(),
+        )
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def check(episode_text: str, header: str = HEADER, year: int = 2025):
         read_csv_bytes("header.csv", header.encode()),
         read_csv_bytes("episodes.csv", episode_text.encode()),
     ]
-    return read_extract(tables, year)[1]
+    return read_extract(tables, date(year, 3, 31))[1]
 
 
 def test_a_clean_extract_has_no_problems():
@@ -75,16 +76,89 @@ def test_each_bad_episode_is_named_by_check_line_child_and_column(row, check_nam
 
 
 def test_k3_is_refused_before_2024_25_and_z1_after_2025_26():
-    assert [p.check for p in check(episodes(*GOOD), year=2024)] == ["place"]
+    k3 = episodes("2,05/05/2023,S,C2,N1,K3,PR1,06/05/2023,E8,,,,")
+    assert [p.check for p in check(k3, year=2025)] == ["place"]
+    # The same code in an episode of 2024-25 is fine.
+    assert check(episodes("2,05/05/2024,S,C2,N1,K3,PR1,06/05/2024,E8,,,,")) == []
     z1 = episodes("2,05/05/2025,S,V3,N1,Z1,PR1,06/05/2025,E8,,,,")
     assert [p.check for p in check(z1, year=2026)] == ["place"]
 
 
 def test_overlapping_episodes_of_one_child_are_reported():
     overlapping = episodes(GOOD[0], "1,01/06/2024,P,C2,N1,U1,PR0,,,,,,")
-    (problem,) = check(overlapping)
-    assert problem.check == "episodes_overlap" and problem.line == 3
+    found = check(overlapping)
+    (problem,) = [p for p in found if p.check == "episodes_overlap"]
+    assert problem.line == 3 and problem.severity == "warning"  # kept, counted once
     assert "line 2" in problem.message
+
+
+def test_episodes_that_do_not_chain_are_reported():
+    gap_without_start = episodes(
+        "1,01/04/2024,S,C2,N1,U1,PR1,10/06/2024,E13,,,,", "1,20/06/2024,P,C2,N1,U2,PR1,,,,,,"
+    )
+    (problem,) = check(gap_without_start)
+    assert (problem.check, problem.line, problem.column, problem.expected) == (
+        "episodes_chain",
+        3,
+        "RNE",
+        "RNE S",
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "check_name", "column"),
+    [
+        (
+            "missing.csv",
+            "CHILD,DOB,MISSING,MIS_START,MIS_END\n1,01/01/2012,X,01/05/2024,\n",
+            "missing_code",
+            "MISSING",
+        ),
+        (
+            "missing.csv",
+            "CHILD,DOB,MISSING,MIS_START,MIS_END\n1,01/01/2012,M,01/05/2024,01/04/2024\n",
+            "date_order",
+            "MIS_END",
+        ),
+        (
+            "oc3.csv",
+            "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n9,01/01/2005,MAYBE,F1,S1\n",
+            "in_touch",
+            "IN_TOUCH",
+        ),
+        (
+            "oc3.csv",
+            "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n9,01/01/2005,YES,F1,S3\n",
+            "accommodation",
+            "ACCOM",
+        ),
+        (
+            "reviews.csv",
+            "CHILD,DOB,REVIEW,REVIEW_CODE\n1,01/01/2012,01/05/2024,PN8\n",
+            "review_code",
+            "REVIEW_CODE",
+        ),
+        (
+            "oc2.csv",
+            "CHILD,DOB,SDQ_SCORE,CONVICTED,HEALTH_CHECK,IMMUNISATIONS\n1,01/01/2012,41,0,1,1\n",
+            "sdq_score",
+            "SDQ_SCORE",
+        ),
+    ],
+)
+def test_other_tables_codes_and_dates(table, text, check_name, column):
+    tables = [
+        read_csv_bytes("header.csv", HEADER.encode()),
+        read_csv_bytes("episodes.csv", episodes(*GOOD).encode()),
+        read_csv_bytes(table, text.encode()),
+    ]
+    (problem,) = read_extract(tables, date(2025, 3, 31))[1]
+    assert (problem.check, problem.column, problem.line, problem.file) == (
+        check_name,
+        column,
+        2,
+        table,
+    )
 
 
 def test_a_child_twice_in_header_is_a_duplicate():
@@ -96,12 +170,26 @@ def test_a_child_twice_in_header_is_a_duplicate():
 def test_the_fake_extract_is_read_whole_and_its_problems_reported(reference_data: Path):
     folder = reference_data / "ssda903_fake"
     tables = [read_csv_bytes(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
-    extract, problems = read_extract(tables, 2025)
+    extract, problems = read_extract(tables)
+    assert extract.as_at == date(2018, 4, 1)  # its latest episode date
     assert {"Header", "Episodes", "Reviews", "OC3", "Missing", "SWEpisodes"} <= set(extract.tables)
     assert len(extract.tables["Episodes"]) == 5_050
-    assert {p.check for p in problems} == {"episodes_overlap"}  # its codes suit 2024-25
-    assert all(p.line and p.line >= 2 and p.child for p in problems)
-    # Read as a 2025-26 extract, the withdrawn placement codes are each reported.
-    _, later = read_extract(tables, 2026)
-    withdrawn = {p.value for p in later if p.check == "place"}
-    assert withdrawn == {"H5", "P2", "Z1"}
+    checks = {(p.table, p.check) for p in problems}
+    assert {
+        ("Episodes", "episodes_overlap"),
+        ("Episodes", "episodes_chain"),
+        ("Reviews", "after_as_at"),
+        ("Reviews", "duplicate"),
+        ("OC3", "activity"),
+        ("OC3", "accommodation"),
+    } <= checks
+    assert sum(p.check == "episodes_overlap" for p in problems) == 72
+    assert {p.value for p in problems if p.check == "activity"} == {"P3", "F3"}
+    assert all(p.line and p.line >= 2 and p.child and p.table for p in problems)
+    # Read as at mid-2025, the episodes still open in 2025-26 may not carry the withdrawn
+    # placement codes; those that ended years ago may.
+    _, later = read_extract(tables, date(2025, 6, 30))
+    withdrawn = [p for p in later if p.check == "place"]
+    assert {p.value for p in withdrawn} == {"H5", "P2", "Z1"}
+    open_rows = {i + 2 for i, end in enumerate(extract.tables["Episodes"]["DEC"]) if not end}
+    assert {p.line for p in withdrawn} <= open_rows
