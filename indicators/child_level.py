@@ -41,7 +41,9 @@ PLACEMENT_GROUPS: dict[str, tuple[str, ...]] = {
     "placed_for_adoption_pct": ("A3", "A4", "A5", "A6"),
     "placed_with_parents_pct": ("P1",),
     "childrens_homes_pct": ("K1", "K2", "K3"),
-    "independent_living_pct": ("H5", "P2"),
+    # Z11-Z14 replaced H5, P2 (and Z1) in 2025-26; counted here until the DfE
+    # publishes its 2025-26 grouping (docs/METHODOLOGY.md).
+    "independent_living_pct": ("H5", "P2", "Z11", "Z12", "Z13", "Z14"),
     "other_residential_pct": ("R1", "R2", "R3", "R5"),
     "residential_schools_pct": ("S1",),
 }

@@ -11,15 +11,20 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from loaders.load import LoadReport, load_paths
+from loaders.load import ExtractOptions, LoadReport, load_paths
 from loaders.store import open_store
 
 DEMO_KIND = "demo data"
 
 
 def build_demo_database(path: str | Path, seed: int | None = None) -> LoadReport:
-    """Generate the fictional councils' files and load them into a new store at ``path``."""
-    from demo.generate import generate_demo_files
+    """Generate the fictional councils' files and load them into a new store at ``path``.
+
+    Two loads: the DfE- and ONS-shaped files, then the first council's SSDA903
+    extract (so the demo shows quarterly figures from child-level data).
+    """
+    from demo.generate import DEFAULT_SEED, generate_demo_files
+    from demo.ssda903_extract import write_demo_extract
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -31,15 +36,33 @@ def build_demo_database(path: str | Path, seed: int | None = None) -> LoadReport
             generate_demo_files(Path(folder))
         else:
             generate_demo_files(Path(folder), seed=seed)
+        extract_folder = Path(folder) / "ssda903"
+        plan = write_demo_extract(extract_folder, DEFAULT_SEED if seed is None else seed)
         con = open_store(building)
         try:
             report = load_paths(
-                con, [folder], kind=DEMO_KIND, user_name="demo generator", with_preview=False
+                con,
+                [p for p in Path(folder).iterdir() if p != extract_folder],
+                kind=DEMO_KIND,
+                user_name="demo generator",
+                with_preview=False,
             )
+            _check_loaded(report)
+            extract_report = load_paths(
+                con,
+                [extract_folder],
+                kind=DEMO_KIND,
+                user_name="demo generator",
+                extract=ExtractOptions(plan.la_code, plan.as_at),
+            )
+            _check_loaded(extract_report)
         finally:
             con.close()
+    building.replace(target)
+    return report
+
+
+def _check_loaded(report: LoadReport) -> None:
     if report.status != "committed":
         problems = "; ".join(p.describe() for p in report.problems[:5])
         raise RuntimeError(f"The demo data did not load ({report.status}): {problems}")
-    building.replace(target)
-    return report

@@ -671,14 +671,16 @@ def covers_from(episodes: pd.DataFrame) -> date | None:
 
     An SSDA903 extract holds every episode open at any time since some date
     (one collection year for the annual return, often years for a council's own
-    extract). Episodes that ended before that date are absent, so the earliest
-    recorded end marks it: the extract is complete from the 1 April on or
-    before the first episode end (or the first start, when none has ended).
+    extract), usually with the earlier episodes of the periods of care still
+    open then. Children who left care before that date are absent, so the
+    earliest recorded ceasing (an end with a reason other than X1) marks it: the
+    extract is complete from the 1 April on or before that ceasing (or before
+    the first start, when no child has left).
     """
     if episodes.empty:
         return None
-    first = episodes["dec"].dropna().min() if episodes["dec"].notna().any() else None
-    first = first or episodes["decom"].min()
+    ceased = episodes["dec"][episodes["dec"].notna() & (episodes["rec"] != "X1")]
+    first = ceased.min() if len(ceased) else episodes["decom"].min()
     year = first.year if first.month > 3 else first.year - 1
     return date(year, 4, 1)
 

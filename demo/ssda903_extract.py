@@ -1,0 +1,539 @@
+"""Fictional SSDA903 extracts: the demo council's, and a whole region's for the benchmark.
+
+A council's extract is simulated child by child so that it agrees with the
+council's published-style figures: the children looked after at each 31 March
+follow the published count (plus a few late-recorded episodes, as real
+extracts do), and the children starting each year follow the published starts.
+Each child's period of care is a chain of episodes: placement moves, legal
+status changes, temporary placements with a return to the same carer, the odd
+child who leaves and comes back, and young people leaving at 18 (who then
+appear in OC3). Reviews, missing incidents, UASC status and OC2 health follow.
+
+Everything is fictional: children are numbered, dates are drawn at random.
+Only the standard library and numpy are used, and output depends only on the seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import csv
+import io
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+EPISODE_COLUMNS = [
+    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN", "PL_LA",
+]  # fmt: skip
+HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
+FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
+WITHDRAWN_2025_26 = {"H5", "P2", "Z1"}
+NEW_CODES_START = date(2025, 4, 1)
+
+
+@dataclass
+class CouncilPlan:
+    """What one council's extract should agree with."""
+
+    la_code: str  # old_la_code
+    ons_code: str  # new_la_code, used in PL_LA
+    neighbour_codes: tuple[str, ...]  # where out-of-area placements are
+    start: date  # the extract is complete from this 1 April
+    as_at: date
+    looked_after: dict[date, int]  # the count to follow at each 31 March (start's included)
+    starts: dict[int, int]  # children starting in each year ending 31 March
+    prefix: str = ""  # child identifiers are prefix + number
+
+
+@dataclass
+class Child:
+    number: str
+    dob: date
+    sex: str
+    care_start: date
+    care_end: date | None = None
+    uasc: bool = False
+    episodes: list[list[str | date | None]] = field(default_factory=list)
+
+
+def _d(text: date | None) -> str:
+    return "" if text is None else text.strftime("%d/%m/%Y")
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class _Simulator:
+    def __init__(self, plan: CouncilPlan, rng: np.random.Generator):
+        self.plan = plan
+        self.rng = rng
+        self.children: list[Child] = []
+        self.counter = 0
+
+    # -------------------------------------------------------------- the children
+    def _new_child(self, care_start: date, age_years: float, uasc: bool = False) -> Child:
+        self.counter += 1
+        dob = care_start - timedelta(days=int(age_years * 365.25))
+        sex = "1" if self.rng.random() < 0.56 else "2"
+        child = Child(f"{self.plan.prefix}{self.counter:06d}", dob, sex, care_start, uasc=uasc)
+        self.children.append(child)
+        return child
+
+    def _age_at_start(self) -> float:
+        band = self.rng.choice(5, p=[0.20, 0.17, 0.20, 0.25, 0.18])
+        low, high = [(0, 1), (1, 5), (5, 10), (10, 15), (15, 17.5)][band]
+        return float(self.rng.uniform(low, high))
+
+    def simulate(self) -> None:
+        plan, rng = self.plan, self.rng
+        first_march = min(plan.looked_after)
+        # The children already looked after when the extract's records begin.
+        stock = []
+        for _ in range(plan.looked_after[first_march]):
+            years_in_care = min(float(rng.exponential(2.6)), 12.0)
+            age_now = float(rng.uniform(0.3, 17.6))
+            years_in_care = min(years_in_care, age_now - 0.05)
+            start = first_march - timedelta(days=int(years_in_care * 365.25))
+            stock.append(self._new_child(start, age_now - years_in_care))
+        # Year by year: the published starts arrive, and enough children leave that
+        # the count on 31 March follows the published one.
+        marches = sorted(plan.looked_after)
+        for year_end in [*marches[1:], None]:
+            begin = (marches[marches.index(year_end) - 1] if year_end else marches[-1]) + timedelta(
+                days=1
+            )
+            end = year_end or plan.as_at
+            if begin > end:
+                break
+            span = (end - begin).days + 1
+            fiscal = end.year if end.month <= 3 else end.year + 1
+            arrivals = plan.starts.get(fiscal, plan.starts[max(plan.starts)])
+            arrivals = round(arrivals * span / 365)
+            left = [c for c in self.children if c.care_end and not c.uasc]
+            looked_after_now = {c.number for c in stock if c.care_end is None}
+            for offset in sorted(rng.integers(0, span, arrivals)):
+                day = begin + timedelta(days=int(offset))
+                if left and rng.random() < 0.06:  # a child who went home comes back
+                    before = left[int(rng.integers(0, len(left)))]
+                    if (
+                        before.care_end < day - timedelta(days=30)
+                        and _add_years(  # type: ignore[operator]
+                            before.dob, 17
+                        )
+                        > day
+                        and before.number not in looked_after_now
+                    ):
+                        looked_after_now.add(before.number)
+                        again = Child(before.number, before.dob, before.sex, day)
+                        self.children.append(again)
+                        stock.append(again)
+                        continue
+                age = self._age_at_start()
+                uasc = age >= 14 and rng.random() < 0.22
+                stock.append(self._new_child(day, age, uasc))
+            in_care = [c for c in stock if c.care_end is None]
+            everyone = len(in_care)
+            # Young people leave on their 18th birthday.
+            for child in in_care:
+                eighteen = _add_years(child.dob, 18)
+                if begin <= eighteen <= end and eighteen > child.care_start:
+                    child.care_end = eighteen
+            in_care = [c for c in in_care if c.care_end is None]
+            target = plan.looked_after.get(year_end) if year_end else None
+            if target is None:  # after the last published year: that year's turnover
+                leave = int(everyone * self._turnover() * span / 365) - (everyone - len(in_care))
+            else:
+                leave = len(in_care) - target
+            # Leaving dates spread over the year; each leaver is someone in care that day.
+            in_care.sort(key=lambda c: c.care_start)
+            starts = [c.care_start for c in in_care]
+            for offset in sorted(rng.integers(0, span, max(0, min(leave, len(in_care))))):
+                day = begin + timedelta(days=int(offset))
+                eligible = bisect.bisect_left(starts, day)
+                for _attempt in range(50):
+                    if not eligible:
+                        break
+                    child = in_care[int(rng.integers(0, eligible))]
+                    if child.care_end is None:
+                        child.care_end = day
+                        break
+            stock = [c for c in stock if c.care_end is None]
+
+    def _turnover(self) -> float:
+        """The share of children leaving care in the last published year."""
+        marches = sorted(self.plan.looked_after)
+        before, after = self.plan.looked_after[marches[-2]], self.plan.looked_after[marches[-1]]
+        arrivals = self.plan.starts.get(marches[-1].year, after)
+        return max(0.05, (before + arrivals - after) / before)
+
+    # -------------------------------------------------------------- episodes
+    def _placement(self, age: float) -> tuple[str, str]:
+        rng = self.rng
+        if age < 5 and rng.random() < 0.10:
+            return str(rng.choice(["A3", "A4", "A5", "A6"])), "PR1"
+        roll = rng.random()
+        if age >= 16 and roll < 0.35:
+            return str(rng.choice(["H5", "P2"])), str(rng.choice(["PR4", "PR5", "PR1"]))
+        if roll < 0.72:
+            provider = rng.choice(["PR1", "PR4", "PR5", "PR2"], p=[0.55, 0.35, 0.07, 0.03])
+            return str(rng.choice(FOSTER)), str(provider)
+        if roll < 0.80:
+            return "P1", "PR0"
+        if roll < 0.94 and age >= 8:
+            return str(rng.choice(["K2", "K2", "K2", "K1"])), str(
+                rng.choice(["PR4", "PR1", "PR2"], p=[0.8, 0.15, 0.05])
+            )
+        if roll < 0.97 and age >= 10:
+            return str(rng.choice(["R1", "S1", "R5"])), "PR3"
+        return str(rng.choice(FOSTER)), "PR1"
+
+    def _location(self) -> str:
+        if self.rng.random() < 0.62:
+            return self.plan.ons_code
+        return str(self.rng.choice(self.plan.neighbour_codes))
+
+    def episodes_of(self, child: Child, is_return: bool) -> list[list]:
+        rng, plan = self.rng, self.plan
+        end = child.care_end
+        last = min(end or plan.as_at, plan.as_at)
+        # Change points: moves, legal status changes, temporary placements.
+        years = max((last - child.care_start).days / 365.25, 0.01)
+        moves = sorted(
+            child.care_start + timedelta(days=int(d))
+            for d in rng.integers(
+                1, max(2, (last - child.care_start).days), rng.poisson(0.55 * years)
+            )
+        )
+        legal = rng.random() < 0.35
+        legal_day = child.care_start + timedelta(days=int(rng.integers(20, 200)))
+        status = "V2" if rng.random() < 0.03 else ("V3" if rng.random() < 0.015 else "C2")
+        age = (child.care_start - child.dob).days / 365.25
+        place, provider = self._placement(age)
+        urn = f"SC{rng.integers(100000, 999999)}"
+        location = self._location()
+        rows = []
+        current_start, rne = child.care_start, "S"
+        events: list[tuple[date, str]] = [(d, "P") for d in moves]
+        if legal and legal_day < last and status == "C2":
+            events.append((legal_day, "L"))
+        if rng.random() < 0.08 * years:
+            temporary = child.care_start + timedelta(
+                days=int(rng.integers(5, max(6, (last - child.care_start).days)))
+            )
+            events.append((temporary, "T"))
+        events = sorted(set(e for e in events if child.care_start < e[0] < last))
+        for day, kind in events:
+            if day <= current_start:
+                continue
+            rows.append([child.number, current_start, rne, status, "N1", place, provider, day, "X1",
+                         urn, location])  # fmt: skip
+            if kind == "L":
+                status, rne = ("C1" if rng.random() < 0.6 else "E1"), "L"
+            elif kind == "T":
+                back = day + timedelta(days=int(rng.integers(2, 15)))
+                if back >= last:
+                    current_start, rne = day, "P"
+                    continue
+                temporary_place = str(rng.choice(["T1", "T2", "T3", "T4"]))
+                rows.append([child.number, day, "P", status, "N1", temporary_place,
+                             "PR0", back, "X1", "", location])  # fmt: skip
+                day, rne = back, "P"
+            else:
+                age = (day - child.dob).days / 365.25
+                new_place, provider = self._placement(age)
+                # Adopted by the foster carer: a change of legal status and placement.
+                rne = "T" if place in FOSTER and new_place in ("A3", "A5") else "P"
+                place = new_place
+                urn = f"SC{rng.integers(100000, 999999)}"
+                location = self._location()
+            current_start = day
+        if end is not None and end <= plan.as_at:
+            reason = (
+                "E8"
+                if end == _add_years(child.dob, 18)
+                else str(rng.choice(["E13", "E11", "E12", "E41", "E45", "E48", "E15"]))
+            )
+            rows.append([child.number, current_start, rne, status, "N1", place, provider, end,
+                         reason, urn, location])  # fmt: skip
+        else:
+            rows.append([child.number, current_start, rne, status, "N1", place, provider, None, "",
+                         urn, location])  # fmt: skip
+        if is_return:
+            rows[0][2] = "S"
+        # From 2025-26, H5, P2 and Z1 are withdrawn: an episode still open then carries Z11.
+        for row in rows:
+            if row[5] in WITHDRAWN_2025_26 and (row[7] is None or row[7] >= NEW_CODES_START):
+                row[5] = "Z11"
+        return rows
+
+    # -------------------------------------------------------------- the tables
+    def tables(self) -> dict[str, str]:
+        plan, rng = self.plan, self.rng
+        episodes: list[list] = []
+        seen: set[str] = set()
+        for child in self.children:
+            for row in self.episodes_of(child, child.number in seen):
+                ends = row[7]
+                if ends is not None and ends < plan.start and row[8] != "X1":
+                    continue  # care ended before the extract's records begin
+                episodes.append(row)
+            seen.add(child.number)
+        # Keep only periods of care that reach the extract's start.
+        open_children = {row[0] for row in episodes if row[7] is None or row[7] >= plan.start}
+        episodes = [row for row in episodes if row[0] in open_children and row[1] <= plan.as_at]
+        people = {c.number: c for c in self.children if c.number in open_children}
+        out: dict[str, str] = {}
+        out["episodes.csv"] = _csv(
+            EPISODE_COLUMNS,
+            (
+                [*r[:7], _d(r[7]), r[8], "", "", "", r[9], r[10]]
+                for r in ([r[0], _d(r[1]), *r[2:]] for r in episodes)
+            ),
+        )  # fmt: skip
+        out["header.csv"] = _csv(
+            HEADER_COLUMNS,
+            ([c.number, c.sex, _d(c.dob), "WBRI", "", "", ""] for c in people.values()),
+        )
+        out["uasc.csv"] = _csv(
+            ["CHILD", "SEX", "DOB", "DUC"],
+            ([c.number, c.sex, _d(c.dob), _d(_add_years(c.dob, 18))]
+             for c in people.values() if c.uasc),
+        )  # fmt: skip
+        out["reviews.csv"] = _csv(["CHILD", "DOB", "REVIEW", "REVIEW_CODE"], self._reviews(people))
+        out["missing.csv"] = _csv(
+            ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"], self._missing(people)
+        )
+        out["oc3.csv"] = _csv(["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"], self._oc3())
+        out["oc2.csv"] = _csv(
+            ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
+             "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
+             "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"],
+            self._oc2(people),
+        )  # fmt: skip
+        del rng
+        return out
+
+    def _periods(self, people: dict[str, Child]):
+        for child in self.children:
+            if child.number in people:
+                yield (
+                    child,
+                    max(child.care_start, self.plan.start),
+                    min(child.care_end or self.plan.as_at, self.plan.as_at),
+                )
+
+    def _reviews(self, people: dict[str, Child]):
+        codes = ["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"]
+        weights = [0.42, 0.10, 0.07, 0.07, 0.11, 0.11, 0.12]
+        for child, first, last in self._periods(people):
+            day = child.care_start + timedelta(days=20)
+            gap = 70
+            while day <= last:
+                if day >= first:
+                    young = (day - child.dob).days < 4 * 365.25
+                    code = "PN0" if young else str(self.rng.choice(codes, p=weights))
+                    yield [child.number, _d(child.dob), _d(day), code]
+                day += timedelta(days=gap + int(self.rng.integers(-10, 10)))
+                gap = 182
+
+    def _missing(self, people: dict[str, Child]):
+        for child, first, last in self._periods(people):
+            if last <= first:
+                continue
+            older_from = max(first, _add_years(child.dob, 11))
+            if older_from >= last:
+                continue
+            years = (last - older_from).days / 365.25
+            for _ in range(self.rng.poisson(0.35 * years) if self.rng.random() < 0.3 else 0):
+                start = older_from + timedelta(
+                    days=int(self.rng.integers(0, (last - older_from).days))
+                )
+                kind = "M" if self.rng.random() < 0.72 else "A"
+                back = start + timedelta(days=int(self.rng.integers(0, 3)))
+                yield [child.number, _d(child.dob), kind, _d(start), _d(min(back, self.plan.as_at))]
+
+    def _oc3(self):
+        """Young people who left care at 18, at their latest birthday from 17 to 21
+        (including those who left in the three years before the extract's records)."""
+        rng = self.rng
+        leavers = [c for c in self.children if c.care_end == _add_years(c.dob, 18)]
+        per_year = sum(c.care_end < _add_years(self.plan.start, 1) for c in leavers)  # type: ignore[operator]
+        earlier = []
+        for k in range(per_year * 3):
+            left = self.plan.start - timedelta(days=int(rng.integers(1, 3 * 365)))
+            dob = _add_years(left, -18)
+            earlier.append(Child(f"{self.plan.prefix}L{k:05d}", dob, "1", dob, care_end=left))
+        for child in [*earlier, *self.children]:
+            eighteen = _add_years(child.dob, 18)
+            if child.care_end != eighteen:
+                continue
+            if rng.random() < 0.05:
+                in_touch, activity, accommodation = "NO", "0", "0"
+            else:
+                in_touch = "YES" if rng.random() < 0.95 else str(rng.choice(["REFU", "NREQ"]))
+                activity = str(rng.choice(
+                    ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "G4", "G5", "G6"],
+                    p=[0.07, 0.01, 0.22, 0.04, 0.16, 0.06, 0.04, 0.08, 0.26, 0.06],
+                ))  # fmt: skip
+                kind = str(rng.choice(list("BCDEGHKRSTUVWXYZ")))
+                accommodation = kind + ("1" if rng.random() < 0.88 else "2")
+            yield [child.number, _d(child.dob), in_touch, activity, accommodation]
+
+    def _oc2(self, people: dict[str, Child]):
+        """Health for children looked after 12 months at the last 31 March of the extract."""
+        rng, plan = self.rng, self.plan
+        march = date(plan.as_at.year if plan.as_at.month > 3 else plan.as_at.year - 1, 3, 31)
+        for child in self.children:
+            if child.number not in people:
+                continue
+            if not (
+                child.care_start <= march - timedelta(days=365)
+                and (child.care_end is None or child.care_end > march)
+            ):
+                continue  # fmt: skip
+            age = (march - child.dob).days / 365.25
+            sdq = ""
+            if 5 <= age < 17 and rng.random() < 0.8:
+                sdq = str(int(np.clip(rng.normal(14, 6.5), 0, 40)))
+            yes = lambda p: "1" if rng.random() < p else "0"  # noqa: E731
+            yield [
+                child.number, _d(child.dob), sdq, "" if sdq else "SDQ1",
+                yes(0.03) if age >= 10 else "0", yes(0.88) if age < 5 else "",
+                yes(0.86), yes(0.82), yes(0.90), yes(0.03), "", "",
+            ]  # fmt: skip
+
+
+def _csv(columns: Sequence[str], rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def simulate_extract(plan: CouncilPlan, rng: np.random.Generator) -> dict[str, str]:
+    """One council's extract as file name -> CSV text."""
+    simulator = _Simulator(plan, rng)
+    simulator.simulate()
+    return simulator.tables()
+
+
+def write_extract(folder: Path, plan: CouncilPlan, rng: np.random.Generator) -> int:
+    """Write one council's extract into `folder`; returns the number of episodes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = simulate_extract(plan, rng)
+    for name, text in tables.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return tables["episodes.csv"].count("\n") - 1
+
+
+# ------------------------------------------------------------------ demo and region
+DEMO_EXTRACT_AS_AT = date(2025, 9, 30)
+DEMO_EXTRACT_START = date(2021, 4, 1)
+
+
+def demo_plan(seed: int) -> CouncilPlan:
+    """The demo council's (the first in the sidebar) extract, following its published figures."""
+    from demo.generate import DEFAULT_SEED  # noqa: F401  (same seed convention)
+    from demo.simulate import simulate_core
+    from demo.world import YEARS, build_world
+
+    streams = {name: np.random.default_rng([seed, k]) for k, name in enumerate(["world", "core"])}
+    world = build_world(streams["world"])
+    core = simulate_core(world, streams["core"])
+    index = min(range(world.n), key=lambda i: world.councils[i].la_name)
+    council = world.councils[index]
+    region = world.region_of[index]
+    neighbours = tuple(
+        c.current_code
+        for i, c in enumerate(world.councils)
+        if world.region_of[i] == region and i != index
+    )[:6]
+    late = np.random.default_rng([seed, 99]).integers(0, 12, len(YEARS))
+    looked_after = {
+        date(year, 3, 31): int(core.cla[index][k] + late[k])
+        for k, year in enumerate(YEARS)
+        if year >= DEMO_EXTRACT_START.year
+    }
+    starts = {year: int(core.starts[index][k]) for k, year in enumerate(YEARS)}
+    return CouncilPlan(
+        council.old_la_code,
+        council.current_code,
+        neighbours,
+        DEMO_EXTRACT_START,
+        DEMO_EXTRACT_AS_AT,
+        looked_after,
+        starts,
+    )
+
+
+def write_demo_extract(folder: Path, seed: int) -> CouncilPlan:
+    plan = demo_plan(seed)
+    write_extract(folder, plan, np.random.default_rng([seed, 903]))
+    return plan
+
+
+def regional_plans(councils: int = 30, years: int = 10, seed: int = 903) -> list[CouncilPlan]:
+    """A fictional region: councils of 600 to 2,400 children, `years` years of records."""
+    rng = np.random.default_rng(seed)
+    as_at = date(2026, 3, 31)
+    start = date(as_at.year - years, 4, 1)
+    plans = []
+    codes = [str(900 + i) for i in range(councils)]
+    for number, code in enumerate(codes):
+        size = float(rng.uniform(600, 2400))
+        trend = float(rng.normal(0.015, 0.02))
+        looked_after = {
+            date(start.year + k, 3, 31): int(size * (1 + trend) ** k) for k in range(years + 1)
+        }
+        starts = {start.year + k: int(size * rng.uniform(0.40, 0.50)) for k in range(years + 2)}
+        plans.append(
+            CouncilPlan(
+                code,
+                f"E06900{code}",
+                tuple(f"E06900{c}" for c in codes if c != code)[:8],
+                start,
+                as_at,
+                looked_after,
+                starts,
+                prefix=f"{number:02d}",
+            )
+        )
+    return plans
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m demo.ssda903_extract OUT_DIR [--councils 30 --years 10]``: a region."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--councils", type=int, default=30)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=903)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    total = 0
+    for k, plan in enumerate(regional_plans(args.councils, args.years, args.seed)):
+        total += write_extract(
+            args.out_dir / plan.la_code, plan, np.random.default_rng([args.seed, k])
+        )
+    print(
+        f"Wrote {args.councils} extracts ({total:,} episodes) to {args.out_dir} "
+        f"in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
