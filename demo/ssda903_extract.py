@@ -50,6 +50,12 @@ class CouncilPlan:
     looked_after: dict[date, int]  # the count to follow at each 31 March (start's included)
     starts: dict[int, int]  # children starting in each year ending 31 March
     prefix: str = ""  # child identifiers are prefix + number
+    # Published-style figures to follow (catalogue id -> latest value); defaults otherwise.
+    targets: dict[str, float] = field(default_factory=dict)
+
+    def target(self, indicator_id: str, default: float) -> float:
+        value = self.targets.get(indicator_id)
+        return default if value is None or value != value else float(value)
 
 
 @dataclass
@@ -170,6 +176,20 @@ class _Simulator:
                         break
             stock = [c for c in stock if c.care_end is None]
 
+    def _move_rate(self) -> float:
+        """Moves a year for this child: a minority move often, most rarely.
+
+        With a share m of frequent movers (2.5 moves a year) and the rest moving
+        at rate r, about 0.71m of children have three or more placements in a
+        year, and (1 - m) e^(-2r) stay put for two years: m and r follow the
+        council's published 3+ placements and long-term stability figures.
+        """
+        three = self.plan.target("placements_3plus_pct", 10) / 100
+        stable = self.plan.target("long_term_stability_pct", 70) / 100
+        movers = min(max(three / 0.71, 0.02), 0.9)
+        settled = min(max(-np.log(max(stable, 0.05) / (1 - movers)) / 2, 0.02), 1.0)
+        return 2.5 if self.rng.random() < movers else float(settled)
+
     def _turnover(self) -> float:
         """The share of children leaving care in the last published year."""
         marches = sorted(self.plan.looked_after)
@@ -179,27 +199,36 @@ class _Simulator:
 
     # -------------------------------------------------------------- episodes
     def _placement(self, age: float) -> tuple[str, str]:
-        rng = self.rng
-        if age < 5 and rng.random() < 0.10:
-            return str(rng.choice(["A3", "A4", "A5", "A6"])), "PR1"
+        """A placement type and provider, in the shares the council publishes."""
+        rng, plan = self.rng, self.plan
+        shares = {
+            "adoption": plan.target("placed_for_adoption_pct", 3) / 100,
+            "parents": plan.target("placed_with_parents_pct", 6) / 100,
+            "homes": plan.target("childrens_homes_pct", 10) / 100,
+            "independent": plan.target("independent_living_pct", 6) / 100,
+            "residential": plan.target("other_residential_pct", 2) / 100,
+        }
+        own_foster = plan.target("foster_own_provision_pct", 60) / 100
         roll = rng.random()
-        if age >= 16 and roll < 0.35:
+        if age < 5 and roll < shares["adoption"] * 4:
+            return str(rng.choice(["A3", "A4", "A5", "A6"])), "PR1"
+        if age >= 16 and roll < shares["independent"] * 4:
             return str(rng.choice(["H5", "P2"])), str(rng.choice(["PR4", "PR5", "PR1"]))
-        if roll < 0.72:
-            provider = rng.choice(["PR1", "PR4", "PR5", "PR2"], p=[0.55, 0.35, 0.07, 0.03])
-            return str(rng.choice(FOSTER)), str(provider)
-        if roll < 0.80:
+        roll = rng.random()
+        if roll < shares["parents"]:
             return "P1", "PR0"
-        if roll < 0.94 and age >= 8:
+        if age >= 8 and roll < shares["parents"] + shares["homes"] * 1.6:
             return str(rng.choice(["K2", "K2", "K2", "K1"])), str(
                 rng.choice(["PR4", "PR1", "PR2"], p=[0.8, 0.15, 0.05])
             )
-        if roll < 0.97 and age >= 10:
+        if age >= 10 and roll > 1 - shares["residential"] * 1.6:
             return str(rng.choice(["R1", "S1", "R5"])), "PR3"
-        return str(rng.choice(FOSTER)), "PR1"
+        if rng.random() < own_foster:
+            return str(rng.choice(FOSTER)), "PR1"
+        return str(rng.choice(FOSTER)), str(rng.choice(["PR4", "PR5", "PR2"], p=[0.8, 0.15, 0.05]))
 
     def _location(self) -> str:
-        if self.rng.random() < 0.62:
+        if self.rng.random() >= self.plan.target("placed_outside_la_pct", 38) / 100:
             return self.plan.ons_code
         return str(self.rng.choice(self.plan.neighbour_codes))
 
@@ -212,7 +241,7 @@ class _Simulator:
         moves = sorted(
             child.care_start + timedelta(days=int(d))
             for d in rng.integers(
-                1, max(2, (last - child.care_start).days), rng.poisson(0.55 * years)
+                1, max(2, (last - child.care_start).days), rng.poisson(self._move_rate() * years)
             )
         )
         legal = rng.random() < 0.35
@@ -348,47 +377,60 @@ class _Simulator:
                 gap = 182
 
     def _missing(self, people: dict[str, Child]):
+        """Missing and away incidents for children aged 11 or over, year by year."""
+        rng, plan = self.rng, self.plan
+        # About half of children looked after during a year are 11 or over.
+        went_missing = min(plan.target("missing_pct", 10) / 100 / 0.5, 0.9)
+        away = min(plan.target("away_without_authorisation_pct", 4) / 100 / 0.5, 0.9)
+        per_child = max(plan.target("missing_incidents_per_child", 4) - 1, 0.0)
         for child, first, last in self._periods(people):
-            if last <= first:
-                continue
-            older_from = max(first, _add_years(child.dob, 11))
-            if older_from >= last:
-                continue
-            years = (last - older_from).days / 365.25
-            for _ in range(self.rng.poisson(0.35 * years) if self.rng.random() < 0.3 else 0):
-                start = older_from + timedelta(
-                    days=int(self.rng.integers(0, (last - older_from).days))
-                )
-                kind = "M" if self.rng.random() < 0.72 else "A"
-                back = start + timedelta(days=int(self.rng.integers(0, 3)))
-                yield [child.number, _d(child.dob), kind, _d(start), _d(min(back, self.plan.as_at))]
+            day = max(first, _add_years(child.dob, 11))
+            while day < last:
+                year_end = min(_add_years(day, 1), last)
+                days = (year_end - day).days
+                for kind, chance, extra in (("M", went_missing, per_child), ("A", away, 1.0)):
+                    if days <= 0 or rng.random() >= chance * days / 365:
+                        continue
+                    for _ in range(1 + rng.poisson(extra)):
+                        start = day + timedelta(days=int(rng.integers(0, days)))
+                        back = min(start + timedelta(days=int(rng.integers(0, 3))), plan.as_at)
+                        yield [child.number, _d(child.dob), kind, _d(start), _d(back)]
+                day = year_end
 
     def _oc3(self):
-        """Young people who left care at 18, at their latest birthday from 17 to 21
-        (including those who left in the three years before the extract's records)."""
-        rng = self.rng
+        """Care leavers at their latest birthday from 17 to 21: the young people who left
+        at 18 and other former relevant children, as many each year as the council
+        publishes (a third of its care leavers aged 19 to 21), from three years before
+        the extract's records to its as-at date."""
+        rng, plan = self.rng, self.plan
         leavers = [c for c in self.children if c.care_end == _add_years(c.dob, 18)]
-        per_year = sum(c.care_end < _add_years(self.plan.start, 1) for c in leavers)  # type: ignore[operator]
-        earlier = []
-        for k in range(per_year * 3):
-            left = self.plan.start - timedelta(days=int(rng.integers(1, 3 * 365)))
+        first = _add_years(plan.start, -3)
+        years = (plan.as_at - first).days / 365.25
+        wanted = int(plan.target("care_leavers_19_21_count", 3 * len(leavers) / 4) / 3 * years)
+        others = []
+        for k in range(max(0, wanted - len(leavers))):
+            left = first + timedelta(days=int(rng.integers(0, (plan.as_at - first).days)))
             dob = _add_years(left, -18)
-            earlier.append(Child(f"{self.plan.prefix}L{k:05d}", dob, "1", dob, care_end=left))
-        for child in [*earlier, *self.children]:
-            eighteen = _add_years(child.dob, 18)
-            if child.care_end != eighteen:
-                continue
-            if rng.random() < 0.05:
+            others.append(Child(f"{plan.prefix}L{k:05d}", dob, "1", dob, care_end=left))
+        in_touch_share = plan.target("care_leavers_19_21_in_touch_pct", 90) / 100
+        eet = plan.target("care_leavers_19_21_eet_pct", 55) / 100
+        higher = plan.target("care_leavers_higher_education_pct", 6) / 100
+        suitable = plan.target("care_leavers_19_21_suitable_accom_pct", 88) / 100
+        for child in [*others, *leavers]:
+            if rng.random() >= in_touch_share:
                 in_touch, activity, accommodation = "NO", "0", "0"
+                yield [child.number, _d(child.dob), in_touch, activity, accommodation]
+                continue
+            roll = rng.random() * in_touch_share
+            if roll < higher:
+                activity = str(rng.choice(["F1", "P1"], p=[0.85, 0.15]))
+            elif roll < eet:
+                activity = str(rng.choice(["F2", "P2", "F4", "P4", "F5"]))
             else:
-                in_touch = "YES" if rng.random() < 0.95 else str(rng.choice(["REFU", "NREQ"]))
-                activity = str(rng.choice(
-                    ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "G4", "G5", "G6"],
-                    p=[0.07, 0.01, 0.22, 0.04, 0.16, 0.06, 0.04, 0.08, 0.26, 0.06],
-                ))  # fmt: skip
-                kind = str(rng.choice(list("BCDEGHKRSTUVWXYZ")))
-                accommodation = kind + ("1" if rng.random() < 0.88 else "2")
-            yield [child.number, _d(child.dob), in_touch, activity, accommodation]
+                activity = str(rng.choice(["G4", "G5", "G6"], p=[0.25, 0.6, 0.15]))
+            kind = str(rng.choice(list("BCDEGHKRSTUVWXYZ")))
+            accommodation = kind + ("1" if rng.random() < suitable / in_touch_share else "2")
+            yield [child.number, _d(child.dob), "YES", activity, accommodation]
 
     def _oc2(self, people: dict[str, Child]):
         """Health for children looked after 12 months at the last 31 March of the extract."""
@@ -405,12 +447,15 @@ class _Simulator:
             age = (march - child.dob).days / 365.25
             sdq = ""
             if 5 <= age < 17 and rng.random() < 0.8:
-                sdq = str(int(np.clip(rng.normal(14, 6.5), 0, 40)))
+                sdq = str(int(np.clip(rng.normal(plan.target("sdq_mean", 14), 6.5), 0, 40)))
             yes = lambda p: "1" if rng.random() < p else "0"  # noqa: E731
+            t = lambda indicator, default: plan.target(indicator, default) / 100  # noqa: E731
             yield [
                 child.number, _d(child.dob), sdq, "" if sdq else "SDQ1",
-                yes(0.03) if age >= 10 else "0", yes(0.88) if age < 5 else "",
-                yes(0.86), yes(0.82), yes(0.90), yes(0.03), "", "",
+                yes(t("convictions_pct", 3)) if age >= 10 else "0",
+                yes(t("development_checks_pct", 88)) if age < 5 else "",
+                yes(t("immunisations_pct", 86)), yes(t("dental_check_pct", 82)),
+                yes(t("health_assessment_pct", 90)), yes(t("substance_misuse_pct", 3)), "", "",
             ]  # fmt: skip
 
 
@@ -443,7 +488,19 @@ DEMO_EXTRACT_AS_AT = date(2025, 9, 30)
 DEMO_EXTRACT_START = date(2021, 4, 1)
 
 
-def demo_plan(seed: int) -> CouncilPlan:
+def published_targets(con, la_code: str) -> dict[str, float]:
+    """The council's latest published value of each catalogue indicator (for `targets`)."""
+    from indicators.compute import all_values
+
+    values = all_values(con)
+    mine = values[
+        (values["geographic_level"] == "Local authority") & (values["area_code"] == la_code)
+    ].dropna(subset=["value"])
+    latest = mine.sort_values("year").groupby("indicator_id").tail(1)
+    return dict(zip(latest["indicator_id"], latest["value"].astype(float), strict=True))
+
+
+def demo_plan(seed: int, targets: dict[str, float] | None = None) -> CouncilPlan:
     """The demo council's (the first in the sidebar) extract, following its published figures."""
     from demo.generate import DEFAULT_SEED  # noqa: F401  (same seed convention)
     from demo.simulate import simulate_core
@@ -475,11 +532,14 @@ def demo_plan(seed: int) -> CouncilPlan:
         DEMO_EXTRACT_AS_AT,
         looked_after,
         starts,
+        targets=targets or {},
     )
 
 
-def write_demo_extract(folder: Path, seed: int) -> CouncilPlan:
-    plan = demo_plan(seed)
+def write_demo_extract(
+    folder: Path, seed: int, targets: dict[str, float] | None = None
+) -> CouncilPlan:
+    plan = demo_plan(seed, targets)
     write_extract(folder, plan, np.random.default_rng([seed, 903]))
     return plan
 

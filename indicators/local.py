@@ -1,9 +1,13 @@
-"""The council's own quarterly figures: its quarterly return and its local indicators.
+"""The council's own quarterly figures: SSDA903 extracts, quarterly returns, local indicators.
 
-Quarterly returns hold catalogue indicators (the council's latest position
-between DfE's annual releases) and local indicators the council defines for
-itself (e.g. councillors trained in corporate parenting, for line of enquiry 2).
-Small counts are protected here, before any page, download or slide sees them.
+Between DfE's annual releases the council's latest position comes from its own
+data: figures computed from its SSDA903 child-level extract (indicators/
+child_level.py, with DfE's definitions), figures typed into its quarterly
+return, and local indicators the council defines for itself (e.g. councillors
+trained in corporate parenting, for line of enquiry 2). Where the extract and
+the return both give an indicator for a quarter, the extract's figure is
+shown: it is computed from the records with the published definition.
+Small counts are protected before any page, download or slide sees them.
 """
 
 from __future__ import annotations
@@ -11,13 +15,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from indicators import child_level
 from indicators.catalogue import catalogue
+from indicators.compute import round_half_up
 from indicators.formatting import format_value
 
-# Counts of 1 to 4 children, and percentages built on them, are shown as
-# suppressed ('c'), the threshold DfE's children looked after statistics use
-# for council-level figures.
-SMALL_COUNT = 5
 COLUMNS = [
     "indicator_id",
     "title",
@@ -33,7 +35,9 @@ COLUMNS = [
     "period_label",
     "value",
     "symbol",
+    "source",
 ]
+RETURN_SOURCE = "quarterly return"
 
 
 def definitions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -56,6 +60,20 @@ def definitions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT indicator_id, title, short_title, unit, decimals, polarity, line_of_enquiry, "
         "definition, questions FROM current_local_indicators"
     ).fetchall()
+    for extra in child_level.extract_definitions():
+        local.append(
+            (
+                extra["id"],
+                extra["title"],
+                extra["short_title"],
+                extra["unit"],
+                extra["decimals"],
+                extra["polarity"],
+                extra["line_of_enquiry"],
+                extra["definition"],
+                "|".join(extra.get("questions", [])),
+            )
+        )
     for indicator_id, title, short, unit, decimals, polarity, line, definition, questions in local:
         rows.append(
             {
@@ -73,8 +91,42 @@ def definitions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def extract_source(as_at: object) -> str:
+    return f"SSDA903 extract as at {pd.Timestamp(as_at):%d/%m/%Y}"
+
+
 def quarterly_figures(con: duckdb.DuckDBPyConnection, council: str) -> pd.DataFrame:
-    """Every quarterly figure the council has returned, oldest first, small counts protected."""
+    """Every quarterly figure the council has, oldest first, small counts protected.
+
+    Figures from its SSDA903 extracts come first; the quarterly return fills
+    the indicators and quarters the extracts do not give.
+    """
+    returned = _returned_figures(con, council)
+    extract = child_level.quarterly_extract_figures(con, council)
+    if extract.empty:
+        return returned
+    computed = extract.merge(definitions(con), on="indicator_id", how="inner")
+    computed["value"] = [
+        None if pd.isna(v) else round_half_up(float(v), int(d))
+        for v, d in zip(computed["value"], computed["decimals"], strict=True)
+    ]
+    computed["value"] = computed["value"].astype(float)
+    computed["symbol"] = computed["symbol"].where(computed["symbol"].notna(), None)
+    computed["source"] = computed["as_at"].map(extract_source)
+    computed["period_label"] = [
+        f"{period[:4]}-{period[4:]} {quarter}"
+        for period, quarter in zip(computed["time_period"], computed["quarter"], strict=True)
+    ]
+    key = ["indicator_id", "time_period", "quarter"]
+    if len(returned):
+        covered = returned[key].merge(computed[key], how="left", indicator=True)["_merge"]
+        returned = returned[(covered == "left_only").to_numpy()]
+    together = pd.concat([computed[COLUMNS], returned[COLUMNS]], ignore_index=True)
+    return together.sort_values(["indicator_id", "time_period", "quarter"]).reset_index(drop=True)
+
+
+def _returned_figures(con: duckdb.DuckDBPyConnection, council: str) -> pd.DataFrame:
+    """Every quarterly figure the council has returned, small counts protected."""
     raw = con.execute(
         """
         SELECT breakdown AS indicator_id, time_period, variant AS quarter, measure, value, symbol
@@ -102,15 +154,20 @@ def quarterly_figures(con: duckdb.DuckDBPyConnection, council: str) -> pd.DataFr
         f"{period[:4]}-{period[4:]} {quarter}"
         for period, quarter in zip(figures["time_period"], figures["quarter"], strict=True)
     ]
+    figures["source"] = RETURN_SOURCE
     figures = figures.sort_values(["indicator_id", "time_period", "quarter"])
     return figures[COLUMNS].reset_index(drop=True)
 
 
 def protect_small_counts(figures: pd.DataFrame) -> pd.DataFrame:
-    """Counts of 1–4 and percentages whose numerator is 1–4 become 'c' (value removed)."""
+    """Small counts and percentages whose numerator is small become 'c' (value removed).
+
+    The threshold is the one child-level figures use (CP_SMALL_COUNT, default 5).
+    """
+    limit = child_level.small_count_threshold()
     figures = figures.copy()
-    small_count = (figures["unit"] == "count") & figures["value"].between(1, SMALL_COUNT - 1)
-    small_numerator = figures["numerator"].between(1, SMALL_COUNT - 1)
+    small_count = (figures["unit"] == "count") & figures["value"].between(1, limit - 1)
+    small_numerator = figures["numerator"].between(1, limit - 1)
     hidden = small_count | small_numerator
     figures.loc[hidden, "value"] = float("nan")
     figures.loc[hidden, "symbol"] = "c"
@@ -157,3 +214,78 @@ def quarter_series(rows: pd.DataFrame) -> pd.DataFrame:
             "england": nothing,
         }
     )
+
+
+RECONCILIATION_COLUMNS = [
+    "Indicator",
+    "31 March",
+    "From the extract",
+    "Published by DfE",
+    "Difference",
+    "Likely reasons",
+]
+
+
+def _reasons(indicator_id: str, as_at: str) -> str:
+    reasons = [
+        f"episodes recorded or corrected after the return (the extract is as at {as_at})",
+        "DfE's own revisions in later releases",
+    ]
+    if indicator_id in ("placements_3plus_pct", "long_term_stability_pct"):
+        reasons.append(
+            "which episodes count as a placement move (DfE's exact rule is not published; "
+            "see the methodology)"
+        )
+    if indicator_id.startswith("care_leavers") or indicator_id in child_level.HEALTH_FLAGS:
+        reasons.append("OC2/OC3 information completed after the return")
+    return "; ".join(reasons).capitalize() + "."
+
+
+def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str) -> pd.DataFrame:
+    """The extract's figure at each 31 March beside the DfE's published one, with the gap.
+
+    `figures` is `quarterly_figures`' output (already protected); `published` the
+    catalogue values (`indicators.compute.all_values`). Only indicators the DfE
+    publishes for the council that year appear; a protected figure gives no
+    difference.
+    """
+    local = figures[
+        (figures["quarter"] == "Q4") & figures["source"].str.startswith("SSDA903")
+    ].copy()
+    if local.empty or published.empty:
+        return pd.DataFrame(columns=RECONCILIATION_COLUMNS)
+    local["year"] = local["time_period"].str[:4].astype(int) + 1
+    council_values = published[
+        (published["geographic_level"] == "Local authority") & (published["area_code"] == council)
+    ][["indicator_id", "year", "value", "symbol"]]
+    both = local.merge(council_values, on=["indicator_id", "year"], suffixes=("", "_published"))
+    rows = []
+    for row in both.sort_values(["year", "indicator_id"]).itertuples():
+        unit = {"percent": "percent", "count": "count"}.get(str(row.unit), "number")
+        local_text = shown(pd.Series(row._asdict()))
+        published_symbol = row.symbol_published if isinstance(row.symbol_published, str) else None
+        published_value = None if pd.isna(row.value_published) else float(row.value_published)
+        published_text = format_value(published_value, published_symbol, unit, int(row.decimals))
+        if pd.isna(row.value) or published_value is None:
+            difference = "not comparable"
+        else:
+            gap = float(row.value) - published_value
+            difference = format_value(abs(gap), None, unit, int(row.decimals))
+            difference = (
+                "none"
+                if round_half_up(gap, int(row.decimals)) == 0
+                else ("+" if gap > 0 else "−") + difference
+            )
+        rows.append(
+            {
+                "Indicator": row.short_title,
+                "31 March": row.year,
+                "From the extract": local_text,
+                "Published by DfE": published_text,
+                "Difference": difference,
+                "Likely reasons": "Agrees."
+                if difference == "none"
+                else _reasons(row.indicator_id, row.source.removeprefix("SSDA903 extract as at ")),
+            }
+        )
+    return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)

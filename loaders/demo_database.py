@@ -24,7 +24,7 @@ def build_demo_database(path: str | Path, seed: int | None = None) -> LoadReport
     extract (so the demo shows quarterly figures from child-level data).
     """
     from demo.generate import DEFAULT_SEED, generate_demo_files
-    from demo.ssda903_extract import write_demo_extract
+    from demo.ssda903_extract import demo_plan, published_targets, write_demo_extract
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -37,17 +37,16 @@ def build_demo_database(path: str | Path, seed: int | None = None) -> LoadReport
         else:
             generate_demo_files(Path(folder), seed=seed)
         extract_folder = Path(folder) / "ssda903"
-        plan = write_demo_extract(extract_folder, DEFAULT_SEED if seed is None else seed)
+        seed = DEFAULT_SEED if seed is None else seed
         con = open_store(building)
         try:
             report = load_paths(
-                con,
-                [p for p in Path(folder).iterdir() if p != extract_folder],
-                kind=DEMO_KIND,
-                user_name="demo generator",
-                with_preview=False,
+                con, [folder], kind=DEMO_KIND, user_name="demo generator", with_preview=False
             )
             _check_loaded(report)
+            # The extract follows the council's figures as published in the files just loaded.
+            targets = published_targets(con, demo_plan(seed).la_code)
+            plan = write_demo_extract(extract_folder, seed, targets)
             extract_report = load_paths(
                 con,
                 [extract_folder],
