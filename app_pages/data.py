@@ -7,10 +7,34 @@ from datetime import date
 import streamlit as st
 
 from exports.tables import to_csv_bytes
+from loaders.load import ExtractOptions
 from loaders.quarterly import return_template
 from loaders.store import UndoRefused
 from ui import data, loading, state
 from ui.components import table_downloads
+
+
+def _extract_options() -> ExtractOptions:
+    """Whose extract this is and the date it was run to (SSDA903 tables do not say)."""
+    councils = data.councils()
+    selection = state.current()
+    with st.expander("For an SSDA903 extract: the council and the as-at date"):
+        codes = list(councils["old_la_code"])
+        names = dict(zip(councils["old_la_code"], councils["la_name"], strict=True))
+        council = st.selectbox(
+            "Council the extract is for",
+            codes,
+            index=codes.index(selection.council) if selection and codes else 0,
+            format_func=lambda code: f"{names.get(code, code)} ({code})",
+            key="extract_council",
+        )
+        set_date = st.checkbox(
+            "Set the as-at date (otherwise the latest episode start or end in the extract)",
+            key="extract_set_date",
+        )
+        as_at = st.date_input("As at", key="extract_as_at") if set_date else None
+    return ExtractOptions(council, as_at)
+
 
 st.title("Data: load, check and undo")
 who = loading.access()
@@ -18,8 +42,8 @@ who = loading.access()
 if who.mode == "signed out":
     st.button("Sign in", on_click=st.login)
 
-load_tab, template_tab, history_tab = st.tabs(
-    ["Load files", "Quarterly return template", "History and undo"]
+load_tab, extract_tab, template_tab, history_tab = st.tabs(
+    ["Load files", "Child-level extracts", "Quarterly return template", "History and undo"]
 )
 
 with load_tab:
@@ -28,9 +52,11 @@ with load_tab:
     else:
         st.markdown(
             "Upload DfE release CSVs, the council's quarterly return, a local indicator file, "
-            "statistical neighbour lists or ONS population (CSV, XLSX or ZIP). Every file is "
-            "checked and the changes previewed; **nothing is written until you commit.**"
+            "the council's SSDA903 extract (its tables as CSVs, or a zip of them), statistical "
+            "neighbour lists or ONS population (CSV, XLSX or ZIP). Every file is checked and "
+            "the changes previewed; **nothing is written until you commit.**"
         )
+        extract_options = _extract_options()
         uploads = st.file_uploader(
             "Files to load",
             type=["csv", "xlsx", "zip"],
@@ -41,17 +67,25 @@ with load_tab:
             inputs, refused = loading.input_files(uploads)
             for reason in refused:
                 st.error(reason)
-            report = loading.check(inputs) if inputs else None
+            report = loading.check(inputs, extract_options) if inputs else None
             if report is not None:
                 st.subheader("1. Check")
                 st.dataframe(report.files_table(), hide_index=True, width="stretch")
                 problems = report.problems_table()
-                errors = problems[problems["severity"] == "error"]
-                if len(errors):
+                if report.status == "rejected":
+                    errors = problems[problems["severity"] == "error"]
                     st.error(
                         f"{len(errors):,} problem(s) found: nothing can be loaded until the "
                         "file is fixed. Each row says where (file, line, column) and what was "
                         "expected."
+                    )
+                elif "child" in problems.columns:
+                    st.warning(
+                        f"The extract has {len(problems):,} problem(s). Rows marked 'error' are "
+                        "set aside (their dates cannot be used); rows marked 'warning' are kept "
+                        "and counted as 'code not valid' where the code matters. This report "
+                        "names children: it is for analysts only and is never shown on other "
+                        "pages or in exports."
                     )
                 if len(problems):
                     st.dataframe(problems, hide_index=True, width="stretch")
@@ -76,7 +110,7 @@ with load_tab:
                     st.subheader("3. Commit")
                     if st.button("Commit this load", type="primary", key="commit"):
                         try:
-                            done = loading.commit(inputs)
+                            done = loading.commit(inputs, extract_options)
                         except loading.NotAllowed as refusal:
                             st.error(str(refusal))
                         else:
@@ -87,6 +121,48 @@ with load_tab:
                                 )
                             else:
                                 st.warning(f"Nothing was written ({done.status}).")
+
+with extract_tab:
+    extracts = data.extracts()
+    if extracts.empty:
+        st.info(
+            "No SSDA903 extract is loaded. Analysts load one on the 'Load files' tab: the "
+            "figures at every quarter end then appear here and on each line of enquiry."
+        )
+    else:
+        st.markdown(
+            "Each extract gives figures at the quarter ends it has a full year of records "
+            "for; a later extract replaces an earlier one for the quarter ends both cover."
+        )
+        shown_extracts = extracts.rename(
+            columns={
+                "load_id": "Load",
+                "la_code": "Council code",
+                "la_name": "Council",
+                "as_at": "As at",
+                "covers_from": "Complete from",
+                "children": "Children",
+                "episodes": "Episodes",
+                "quarter_ends": "Quarter ends",
+            }
+        )
+        st.dataframe(shown_extracts, hide_index=True, width="stretch")
+        selection = state.current()
+        if selection is not None:
+            table = data.extract_quarter_table(selection.council)
+            st.subheader(f"{selection.council_name}: figures at each quarter end")
+            if table.empty:
+                st.info(f"No extract is loaded for {selection.council_name}.")
+            else:
+                st.dataframe(table, hide_index=True, width="stretch")
+                table_downloads(table, f"quarterly_extract_{selection.council}", "extract")
+                st.subheader("Extract and published figures at 31 March")
+                check = data.reconciliation(selection.council)
+                if check.empty:
+                    st.info("DfE has not published a year this extract covers.")
+                else:
+                    st.dataframe(check, hide_index=True, width="stretch")
+                    table_downloads(check, f"reconciliation_{selection.council}", "reconcile")
 
 with template_tab:
     selection = state.current()

@@ -638,3 +638,31 @@ def not_available(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, str
             "counted from it."
         )
     return reasons
+
+
+def extracts_loaded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every extract in the store: whose, as at when, complete from when, which quarters.
+
+    Sizes are counts of the whole extract (thousands of children), never a small cell.
+    """
+    rows = con.execute(
+        """
+        SELECT x.load_id, x.la_code, coalesce(a.la_name, x.la_code) AS la_name, x.as_at,
+               x.covers_from, x.children, x.episodes
+        FROM extracts x
+        LEFT JOIN (SELECT area_code, arg_max(area_name, last_year) AS la_name FROM areas
+                   WHERE geographic_level = 'Local authority' GROUP BY area_code) a
+          ON a.area_code = x.la_code
+        ORDER BY x.la_code, x.as_at
+        """
+    ).df()
+    rows["quarter_ends"] = [
+        len(
+            quarter_ends_covered(
+                start.date() if hasattr(start, "date") else start,
+                end.date() if hasattr(end, "date") else end,
+            )
+        )
+        for start, end in zip(rows["covers_from"], rows["as_at"], strict=True)
+    ]
+    return rows

@@ -249,9 +249,8 @@ def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str)
     publishes for the council that year appear; a protected figure gives no
     difference.
     """
-    local = figures[
-        (figures["quarter"] == "Q4") & figures["source"].str.startswith("SSDA903")
-    ].copy()
+    local = extract_figures(figures)
+    local = local[local["quarter"] == "Q4"].copy()
     if local.empty or published.empty:
         return pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     local["year"] = local["time_period"].str[:4].astype(int) + 1
@@ -289,3 +288,8 @@ def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str)
             }
         )
     return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
+
+
+def extract_figures(figures: pd.DataFrame) -> pd.DataFrame:
+    """Only the figures computed from SSDA903 extracts."""
+    return figures[figures["source"].str.startswith("SSDA903")]

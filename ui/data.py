@@ -170,3 +170,47 @@ def _quarterly(version: int, path: str, council: str) -> pd.DataFrame:
 def quarterly_figures(council: str) -> pd.DataFrame:
     """The council's own quarterly figures (catalogue and local indicators), protected."""
     return _quarterly(*_key(), council)
+
+
+@st.cache_data(show_spinner=False)
+def _reconciliation(version: int, path: str, council: str) -> pd.DataFrame:
+    from indicators.local import reconciliation as reconcile
+
+    return reconcile(quarterly_figures(council), values(), council)
+
+
+def reconciliation(council: str) -> pd.DataFrame:
+    """The extract's 31 March figures beside DfE's published ones, with the differences."""
+    return _reconciliation(*_key(), council)
+
+
+@st.cache_data(show_spinner=False)
+def _extract_notes(version: int, path: str, council: str) -> dict[str, str]:
+    from indicators.child_level import not_available
+
+    return not_available(cursor(), council)
+
+
+def extract_not_available(council: str) -> dict[str, str]:
+    """Indicators the council's extract cannot give, with the reason."""
+    return _extract_notes(*_key(), council)
+
+
+@st.cache_data(show_spinner=False)
+def _extracts(version: int, path: str) -> pd.DataFrame:
+    from indicators.child_level import extracts_loaded
+
+    return extracts_loaded(cursor())
+
+
+def extracts() -> pd.DataFrame:
+    """Every SSDA903 extract in the store (council, as-at date, quarter ends, size)."""
+    return _extracts(*_key())
+
+
+def extract_quarter_table(council: str) -> pd.DataFrame:
+    """The figures from the council's extracts, indicators down and quarters across."""
+    from indicators.local import extract_figures, quarter_table
+
+    figures = extract_figures(quarterly_figures(council))
+    return pd.DataFrame() if figures.empty else quarter_table(figures)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators import local, views
-from indicators.catalogue import Indicator, grouping
+from indicators.catalogue import Indicator, catalogue, grouping
+from indicators.child_level import small_count_threshold
 from ui import data, state
-from ui.components import chart_with_table, page_heading, slug
+from ui.components import chart_with_table, page_heading, slug, table_downloads
 from ui.figures import indicator_content
 
 BREAKDOWNS = {
@@ -71,33 +72,61 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
         st.markdown("\n".join(f"- {q}" for q in item.questions))
 
 
-def _own_figures(own, selection: state.Selection) -> None:
-    """The council's quarterly return for this line: a table and a chart per indicator."""
+def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
+    """The council's own quarterly figures for this line: table, one chart, reconciliation."""
     from charts import trend_chart
 
     st.header("The council's own quarterly figures", divider="gray")
+    sources = sorted(set(own["source"]))
     st.caption(
-        "From the council's quarterly return (not yet checked or published by DfE). "
-        "Counts of fewer than 5 children are shown as 'suppressed'."
+        f"From the council's {' and '.join(sources)} (not checked or published by DfE). "
+        "Figures from the SSDA903 extract are computed with DfE's definitions at each "
+        f"quarter end. Counts of fewer than {small_count_threshold()} children, and shares "
+        "that would reveal them, are shown as 'suppressed'."
     )
     st.dataframe(local.quarter_table(own), hide_index=True, width="stretch")
-    for indicator_id, rows in own.groupby("indicator_id", sort=False):
-        first = rows.iloc[0]
-        series = local.quarter_series(rows)
-        fig = trend_chart(
-            series,
-            title=f"{first['short_title']}, by quarter",
-            unit=str(first["unit"]),
-            decimals=int(first["decimals"]),
-            council_name=selection.council_name,
-            period_title="Quarter (financial year)",
-        )
-        chart_with_table(
-            fig,
-            local.quarter_table(rows),
-            f"{slug(str(first['short_title']))}_quarterly_{selection.council}",
-            f"own_{indicator_id}",
-        )
+    titles = dict(zip(own["indicator_id"], own["short_title"], strict=False))
+    chosen = st.selectbox(
+        "Chart of",
+        list(titles),
+        format_func=titles.get,
+        key=f"own_chart_{theme_id}",
+    )
+    rows = own[own["indicator_id"] == chosen]
+    first = rows.iloc[0]
+    fig = trend_chart(
+        local.quarter_series(rows),
+        title=f"{first['short_title']}, by quarter",
+        unit=str(first["unit"]),
+        decimals=int(first["decimals"]),
+        council_name=selection.council_name,
+        period_title="Quarter (financial year)",
+    )
+    chart_with_table(
+        fig,
+        local.quarter_table(rows),
+        f"{slug(str(first['short_title']))}_quarterly_{selection.council}",
+        f"own_{chosen}",
+    )
+    titles_here = set(own["short_title"])
+    check = data.reconciliation(selection.council)
+    check = check[check["Indicator"].isin(titles_here)]
+    if len(check):
+        with st.expander("Extract and published figures side by side (31 March)"):
+            st.markdown(
+                "Each 31 March the extract covers, next to the figure DfE published from the "
+                "council's return. Differences usually come from episodes recorded or "
+                "corrected after the return, and from DfE's revisions."
+            )
+            st.dataframe(check, hide_index=True, width="stretch")
+            table_downloads(check, f"reconciliation_{theme_id}_{selection.council}", theme_id)
+
+
+def _not_available(selection: state.Selection, theme_id: str) -> None:
+    for indicator_id, reason in data.extract_not_available(selection.council).items():
+        item = next((i for i in catalogue() if i.id == indicator_id), None)
+        if item is not None and theme_id in item.lines:
+            st.info(f"**{item.short_title}, by quarter: not available.** {reason}")
 
 
 def render(theme_id: str) -> None:
@@ -118,7 +147,8 @@ def render(theme_id: str) -> None:
         )
         return
     if not own.empty:
-        _own_figures(own, selection)
+        _own_figures(own, selection, theme_id)
+    _not_available(selection, theme_id)
     if not items:
         return
     if theme.data_needed:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from loaders.load import InputFile, LoadReport, load_files, unzip
+from loaders.load import ExtractOptions, InputFile, LoadReport, load_files, unzip
 from loaders.problems import FileRejected
 from loaders.store import undo_load
 from ui import data
@@ -90,15 +90,15 @@ def input_files(uploads: list) -> tuple[list[InputFile], list[str]]:
     return inputs, refused
 
 
-def check(inputs: list[InputFile]) -> LoadReport:
+def check(inputs: list[InputFile], extract: ExtractOptions | None = None) -> LoadReport:
     """Validate and preview: nothing is written."""
-    return load_files(data.cursor(), inputs, dry_run=True)
+    return load_files(data.cursor(), inputs, dry_run=True, extract=extract)
 
 
-def commit(inputs: list[InputFile]) -> LoadReport:
+def commit(inputs: list[InputFile], extract: ExtractOptions | None = None) -> LoadReport:
     """Validate again and write the batch in one transaction (analysts only)."""
     who = _require_analyst()
-    return load_files(data.cursor(), inputs, user_name=who.user)
+    return load_files(data.cursor(), inputs, user_name=who.user, extract=extract)
 
 
 def undo(load_id: int) -> int:
