@@ -56,6 +56,8 @@ if page_heading(
             sources=source_lines(data.releases()),
             strengths=list(card.summary.get("strengths", [])),
             concerns=list(card.summary.get("concerns", [])),
+            quarterly=data.quarterly_figures(selection.council),
+            reconciliation=data.reconciliation(selection.council),
         )
         if when:
             request.meeting_date = when

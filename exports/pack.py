@@ -66,6 +66,10 @@ class PackRequest:
     concerns: list[str] = field(default_factory=list)
     # A council's own look: a .pptx whose masters and layouts the deck uses, and a logo
     # for the title slide (defaults from CP_PACK_TEMPLATE and CP_PACK_LOGO).
+    # The council's own quarterly figures (indicators.local.quarterly_figures, already
+    # protected) and the extract-versus-published table (indicators.local.reconciliation).
+    quarterly: pd.DataFrame | None = None
+    reconciliation: pd.DataFrame | None = None
     template: str | None = field(default_factory=lambda: os.environ.get("CP_PACK_TEMPLATE"))
     logo: str | None = field(default_factory=lambda: os.environ.get("CP_PACK_LOGO"))
 
@@ -77,6 +81,8 @@ def build_pack(table: pd.DataFrame, neighbours: pd.DataFrame, request: PackReque
         deck.slide_width, deck.slide_height = WIDE
     _title_slide(deck, request)
     _summary_slide(deck, request)
+    _quarterly_slide(deck, request)
+    _reconciliation_slide(deck, request)
     footnotes = False
     for indicator_id in request.indicator_ids:
         footnotes |= _indicator_slide(deck, table, neighbours, request, indicator_id)
@@ -198,6 +204,77 @@ def _summary_slide(deck, request: PackRequest) -> None:
             [f"• {item}" for item in items[:5]],
             size=14,
         )
+
+
+def _grid(slide, frame: pd.DataFrame, top, name: str, size: int = 12) -> None:
+    """A plain table of text cells (header row first)."""
+    shape = slide.shapes.add_table(
+        len(frame) + 1, len(frame.columns), Inches(0.6), top, Inches(12.1), Inches(0.3)
+    )
+    shape.name = name
+    for column, label in enumerate(frame.columns):
+        for line, text in enumerate([label, *frame[label].astype(str)]):
+            cell = shape.table.cell(line, column)
+            cell.text = text
+            paragraph = cell.text_frame.paragraphs[0]
+            paragraph.font.size = Pt(size)
+            paragraph.font.bold = line == 0
+            paragraph.font.name = "Arial"
+
+
+def _quarterly_slide(deck, request: PackRequest) -> None:
+    """The council's own figures for the pack's indicators, the last four quarters."""
+    from indicators.local import quarter_table
+
+    figures = request.quarterly
+    if figures is None or figures.empty:
+        return
+    chosen = figures[figures["indicator_id"].isin(request.indicator_ids)]
+    if chosen.empty:
+        return
+    table = quarter_table(chosen)
+    table = table[["Indicator", *list(table.columns[1:])[-4:]]].head(12)
+    slide = _blank(deck)
+    _heading(slide, "The council's own latest figures, by quarter", request)
+    sources = " and ".join(sorted(set(chosen["source"])))
+    _text(
+        slide, Inches(0.6), Inches(1.2), Inches(12.1), Inches(0.6),
+        f"From the council's {sources}; not checked or published by DfE. Small numbers "
+        "are shown as 'suppressed'.",
+        size=12, colour=MUTED,
+    )  # fmt: skip
+    _grid(slide, table, Inches(1.9), "Quarterly figures")
+
+
+def _reconciliation_slide(deck, request: PackRequest) -> None:
+    """The extract's latest 31 March figures beside DfE's, for the pack's indicators."""
+    check = request.reconciliation
+    if check is None or check.empty:
+        return
+    latest = check[check["31 March"] == check["31 March"].max()]
+    from indicators.catalogue import catalogue
+
+    titles = {item.short_title for item in catalogue() if item.id in request.indicator_ids}
+    chosen = latest[latest["Indicator"].isin(titles)]
+    if chosen.empty:
+        return
+    slide = _blank(deck)
+    year = int(latest["31 March"].iloc[0])
+    _heading(slide, f"Our extract and DfE's published figures, 31 March {year}", request)
+    _text(
+        slide, Inches(0.6), Inches(1.2), Inches(12.1), Inches(0.6),
+        "Differences usually come from episodes recorded or corrected after the return and "
+        "from DfE's revisions; the notes give the likely reasons for each.",
+        size=12, colour=MUTED,
+    )  # fmt: skip
+    shown = chosen.drop(columns=["31 March", "Likely reasons"]).head(12)
+    _grid(slide, shown, Inches(1.9), "Reconciliation")
+    slide.notes_slide.notes_text_frame.text = "\n".join(
+        f"{name}: {reasons}"
+        for name, reasons in zip(
+            chosen["Indicator"].head(12), chosen["Likely reasons"].head(12), strict=True
+        )
+    )
 
 
 def _heading(slide, text: str, request: PackRequest) -> None:
@@ -480,7 +557,10 @@ def pack_from_store(con, council: str, indicator_ids: list[str], **options) -> b
     names = facts.councils(con).set_index("old_la_code")["la_name"]
     if council not in names.index:
         raise ValueError(f"No council with code {council} in this store.")
+    from indicators.local import quarterly_figures, reconciliation
+
     card = council_scorecard(None, council, options.get("year"), table=table)
+    quarterly = quarterly_figures(con, council)
     request = PackRequest(
         council=council,
         council_name=str(names[council]),
@@ -490,6 +570,8 @@ def pack_from_store(con, council: str, indicator_ids: list[str], **options) -> b
         sources=source_lines(facts.loaded_releases(con)),
         strengths=list(card.summary.get("strengths", [])),
         concerns=list(card.summary.get("concerns", [])),
+        quarterly=quarterly,
+        reconciliation=reconciliation(quarterly, all_values(con), council),
         **options,
     )
     return build_pack(table, neighbours, request)
