@@ -207,7 +207,8 @@ def _raw_figures(
     cursor.unregister("picks_frame")
     raw = pd.concat([p for p in parts if len(p)], ignore_index=True)
     raw["quarter_end"] = pd.to_datetime(raw["quarter_end"]).dt.date
-    return raw[RAW_COLUMNS]
+    # DuckDB returns rows in no set order; a fixed order keeps protection repeatable.
+    return raw[RAW_COLUMNS].sort_values(["quarter_end", "indicator_id"], ignore_index=True)
 
 
 def _frame(cursor: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
@@ -579,7 +580,8 @@ def protect(raw: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
             continue
         # Hide the next smallest cells until no hidden cell can be worked out and the
         # hidden cells together hold at least `limit` children.
-        for index in numerators[cells.index[~cells["hidden"]]].sort_values().index:
+        candidates = cells[~cells["hidden"]].assign(n=numerators[cells.index])
+        for index in candidates.sort_values(["n", "indicator_id"]).index:
             together = numerators[
                 figures.index[grouped & figures["hidden"]].intersection(cells.index)
             ].sum()

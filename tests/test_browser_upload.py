@@ -57,3 +57,26 @@ def test_uploading_a_local_indicator_and_its_return_fills_line_of_enquiry_2(
     expect(page.locator(".main-svg").get_by_text("70%").first).to_be_attached()
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "duties_after_upload.png"))
+
+
+def test_uploading_the_fake_ssda903_extract_reports_its_problems_and_gives_figures(
+    own_server, page, reference_data
+):
+    """The peer's fake extract (with deliberate errors) goes through the Data page."""
+    files = sorted(str(p) for p in (reference_data / "ssda903_fake").glob("*.csv"))
+    page.set_viewport_size({"width": 1366, "height": 1000})
+    page.goto(f"{own_server}/data?council=172")
+    expect(page.get_by_text("Single-user local mode").first).to_be_visible(timeout=30_000)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
+    commit = page.get_by_role("button", name="Commit this load")
+    expect(commit).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("The extract has").first).to_be_visible()
+    expect(page.get_by_text("SSDA903 extract for council 172 as at 01/04/2018")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "data_extract_before_commit.png"), full_page=True)
+    commit.click()
+    expect(page.get_by_text("committed").first).to_be_visible(timeout=90_000)
+    page.get_by_role("tab", name="Child-level extracts").click()
+    expect(page.get_by_text("Wyrebrook: figures at each quarter end")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / "data_extract_after_commit.png"), full_page=True)

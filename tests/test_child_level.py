@@ -238,3 +238,14 @@ def test_the_threshold_is_configurable(loaded, monkeypatch):
     figures = quarterly_extract_figures(loaded, "825")
     assert (figures["symbol"] == "c").all()  # no count in this tiny extract reaches 10
     assert figures.loc[figures["symbol"] == "c", "value"].isna().all()
+
+
+def test_extract_only_indicators_have_unique_short_titles_and_known_lines():
+    from indicators.catalogue import catalogue, grouping
+    from indicators.child_level import extract_definitions
+
+    titles = [item.short_title for item in catalogue()]
+    titles += [extra["short_title"] for extra in extract_definitions()]
+    assert len(titles) == len(set(titles))  # tables are keyed by short title
+    lines = {theme.id for theme in grouping("lga").themes}
+    assert {extra["line_of_enquiry"] for extra in extract_definitions()} <= lines

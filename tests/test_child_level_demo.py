@@ -1,0 +1,211 @@
+"""The demo council's SSDA903 extract: its figures on the pages, in the pack, and protected.
+
+The demo database holds a fictional extract for Aldermouth (140), the first
+council in the sidebar. These tests follow its quarterly figures from the
+indicators layer to the line-of-enquiry page, the Data page, the meeting pack
+and the command line, and prove that what is shown never lets a count below
+the threshold be seen or worked out.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from datetime import date
+
+import pandas as pd
+import pytest
+import streamlit as st
+from conftest import PROJECT
+from pptx import Presentation
+from streamlit.testing.v1 import AppTest
+
+from exports.pack import PackRequest, build_pack
+from indicators.child_level import _raw_figures, extract_quarters, small_count_threshold
+from indicators.compare import compare_all
+from indicators.compute import all_values
+from indicators.local import quarter_table, quarterly_figures, reconciliation
+from indicators.scorecard import neighbour_lists
+from loaders.store import open_store
+
+COUNCIL = "140"
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db_copy):
+    con = open_store(demo_db_copy)
+    figures = quarterly_figures(con, COUNCIL)
+    raw = _raw_figures(con, COUNCIL, extract_quarters(con, COUNCIL))
+    values = all_values(con)
+    neighbours = neighbour_lists(con)
+    yield {
+        "figures": figures,
+        "raw": raw,
+        "reconciliation": reconciliation(figures, values, COUNCIL),
+        "table": compare_all(values, neighbours),
+        "neighbours": neighbours,
+    }
+    con.close()
+
+
+def test_the_demo_extract_gives_at_least_eight_quarters(demo):
+    extract = demo["figures"][demo["figures"]["source"].str.startswith("SSDA903")]
+    quarters = sorted(set(zip(extract["time_period"], extract["quarter"], strict=True)))
+    assert len(quarters) >= 8
+    assert quarters[-1] == ("202526", "Q2")  # beyond the latest published year
+
+
+def test_the_extract_agrees_with_the_published_count_within_two_percent(demo):
+    check = demo["reconciliation"]
+    counts = check[check["Indicator"] == "Children in care"]
+    assert list(counts["31 March"]) == [2022, 2023, 2024, 2025]
+    for extract, published in zip(counts["From the extract"], counts["Published by DfE"],
+                                  strict=True):  # fmt: skip
+        mine, theirs = (float(text.replace(",", "")) for text in (extract, published))
+        assert abs(mine - theirs) / theirs < 0.02
+    assert (check["Likely reasons"].str.len() > 0).all()
+
+
+def test_no_shown_figure_reveals_a_small_count(demo):
+    """Every share or count shown has a raw numerator (and complement) of 0 or at least
+    the threshold; in each set of cells summing to a total, one hidden cell never stands
+    alone and the hidden cells together hold at least the threshold."""
+    limit = small_count_threshold()
+    raw = demo["raw"].assign(
+        time_period=lambda f: [
+            f"{d.year if d.month > 3 else d.year - 1}{(d.year if d.month > 3 else d.year - 1) + 1 - 2000:02d}"
+            for d in f["quarter_end"]
+        ]
+    )
+    shown = demo["figures"][demo["figures"]["source"].str.startswith("SSDA903")]
+    merged = raw.merge(shown, on=["indicator_id", "time_period"], suffixes=("_raw", ""))
+    merged = merged[merged["quarter_end"].map(lambda d: d.month).map(
+        {6: "Q1", 9: "Q2", 12: "Q3", 3: "Q4"}) == merged["quarter"]]  # fmt: skip
+    visible = merged[merged["symbol"] != "c"]
+    numerator = pd.to_numeric(visible["numerator"])
+    assert not numerator.between(1, limit - 1).any()
+    shares = visible[visible["indicator_id"].str.endswith("_pct")]
+    complement = pd.to_numeric(shares["denominator"]) - pd.to_numeric(shares["numerator"])
+    assert not complement.between(1, limit - 1).any()
+    hidden = merged[merged["symbol"] == "c"]
+    assert len(hidden), "the demo should exercise protection"
+    assert hidden["value"].isna().all()
+    for _, cells in merged[merged["group_id"].notna()].groupby(["quarter_end", "group_id"]):
+        secret = cells[cells["symbol"] == "c"]
+        if len(secret):
+            assert len(secret) >= 2
+            assert pd.to_numeric(secret["numerator"]).sum() >= limit
+
+
+def test_a_protected_cell_reads_suppressed_in_the_table_the_page_and_the_download(demo):
+    shown = demo["figures"]
+    protected = shown[shown["symbol"] == "c"].iloc[0]
+    table = quarter_table(shown[shown["indicator_id"] == protected["indicator_id"]])
+    assert table.loc[0, protected["period_label"]] == "suppressed"
+
+
+@pytest.fixture
+def app_on(demo_db, monkeypatch):
+    monkeypatch.setenv("CP_DB", str(demo_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def open_page(page: str) -> AppTest:
+        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=90)
+        at.session_state["council"] = COUNCIL
+        at.run()
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, at.exception[0].message if at.exception else ""
+        return at
+
+    yield open_page
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _frames(at: AppTest) -> list[pd.DataFrame]:
+    return [frame.value for frame in at.dataframe]
+
+
+def test_the_stability_page_shows_quarterly_figures_and_the_reconciliation(app_on):
+    at = app_on("stability")
+    assert "The council's own quarterly figures" in [h.value for h in at.header]
+    quarterly = next(f for f in _frames(at) if "2025-26 Q2" in f.columns)
+    assert "3+ placements in the year" in set(quarterly["Indicator"])
+    check = next(f for f in _frames(at) if "Published by DfE" in f.columns)
+    assert set(check["Indicator"]) == {"3+ placements in the year", "Long-term stability"}
+    assert any("SSDA903 extract as at 30/09/2025" in c.value for c in at.caption)
+
+
+def test_the_sufficiency_page_shows_protected_cells_as_suppressed(app_on, demo):
+    at = app_on("sufficiency")
+    quarterly = next(f for f in _frames(at) if "2025-26 Q2" in f.columns)
+    protected = demo["figures"][(demo["figures"]["symbol"] == "c")
+                                & demo["figures"]["lines"].map(lambda x: "sufficiency" in x)]  # fmt: skip
+    assert len(protected)
+    for row in protected.itertuples():
+        cell = quarterly.loc[quarterly["Indicator"] == row.short_title, row.period_label]
+        assert list(cell) == ["suppressed"], (row.indicator_id, row.period_label)
+
+
+def test_the_data_page_lists_the_extract_its_figures_and_the_reconciliation(app_on):
+    at = app_on("data")
+    frames = _frames(at)
+    extracts = next(f for f in frames if "As at" in f.columns)
+    assert list(extracts["Council"]) == ["Aldermouth"]
+    assert list(extracts["Quarter ends"]) == [15]
+    assert any("2021-22 Q4" in f.columns for f in frames)
+    assert any("Published by DfE" in f.columns for f in frames)
+
+
+def test_the_meeting_pack_has_the_quarterly_and_reconciliation_slides(demo):
+    ids = ["cla_count", "foster_pct", "placements_3plus_pct", "other_residential_pct"]
+    request = PackRequest(
+        COUNCIL, "Aldermouth", ids, sn_model="2025", is_demo=True,
+        quarterly=demo["figures"], reconciliation=demo["reconciliation"],
+    )  # fmt: skip
+    deck = Presentation(io.BytesIO(build_pack(demo["table"], demo["neighbours"], request)))
+    tables = {
+        shape.name: shape.table
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table and shape.name in ("Quarterly figures", "Reconciliation")
+    }
+    quarterly = tables["Quarterly figures"]
+    header = [quarterly.cell(0, c).text for c in range(len(quarterly.columns))]
+    assert header == ["Indicator", "2024-25 Q3", "2024-25 Q4", "2025-26 Q1", "2025-26 Q2"]
+    rows = {quarterly.cell(r, 0).text: [quarterly.cell(r, c).text for c in range(1, 5)]
+            for r in range(1, len(quarterly.rows))}  # fmt: skip
+    expected = quarter_table(demo["figures"][demo["figures"]["indicator_id"].isin(ids)])
+    for _, row in expected.iterrows():
+        assert rows[row["Indicator"]] == list(row[header[1:]])  # protected cells included
+    check = tables["Reconciliation"]
+    assert check.cell(0, 2).text == "Published by DfE"
+    assert len(check.rows) - 1 == 4
+
+
+def test_the_command_line_loads_the_fake_extract_and_reports_each_invalid_code(
+    reference_data, tmp_path
+):
+    db = tmp_path / "store.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-m", "loaders", "load", str(reference_data / "ssda903_fake"),
+         "--db", str(db), "--la", "825"],
+        capture_output=True, text=True, cwd=PROJECT, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Committed load 1" in out
+    for check in ("OC3 activity: 12 row(s), kept", "Episodes episodes_overlap: 72 row(s)",
+                  "Reviews duplicate: 14 row(s), 14 set aside"):  # fmt: skip
+        assert check in out
+    con = open_store(db)
+    try:
+        figures = quarterly_figures(con, "825")
+    finally:
+        con.close()
+    at_march = figures[figures["time_period"].eq("201718") & figures["quarter"].eq("Q4")]
+    counts = at_march.set_index("indicator_id")
+    assert counts.loc["cla_count", "value"] > 1000  # the valid part gives figures
+    assert date(2018, 3, 31)  # the one quarter end a year of records allows
