@@ -667,4 +667,6 @@ def extracts_loaded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         )
         for start, end in zip(rows["covers_from"], rows["as_at"], strict=True)
     ]
+    for column in ("as_at", "covers_from"):
+        rows[column] = pd.to_datetime(rows[column]).dt.strftime("%d/%m/%Y")
     return rows
