@@ -442,13 +442,8 @@ def _extract_results(
     for problem in problems:
         by_table.setdefault(problem.table or "", []).append(problem)
     rows = ssda903.rows_for_store(extract)
-    stored = dict(
-        zip(
-            ssda903.STORED_TABLES,
-            ("episodes", "children", "reviews", "uasc", "health", "care_leavers", "missing"),
-            strict=True,
-        )
-    )
+    stored = {table: name for table, (name, _) in ssda903.STORED_COLUMNS.items()}
+    stored["OC2"] = "health"
     release = f"SSDA903 extract as at {extract.as_at:%d/%m/%Y}"
     for name, p in first.items():
         found = by_table.get(name, [])

@@ -45,7 +45,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "Missing": ("CHILD", "MISSING", "MIS_START", "MIS_END"),
     "SWEpisodes": ("CHILD", "SW_ID", "SW_DECOM", "SW_DEC"),
 }
-# The tables the indicators use; the others are checked and kept out of the store.
+# The tables the indicators use (see STORED_COLUMNS); the others are checked and kept
+# out of the store.
 STORED_TABLES = ("Episodes", "Header", "Reviews", "UASC", "OC2", "OC3", "Missing")
 
 # Placement codes by collection year (the year ending 31 March): K3 arrived in
@@ -685,6 +686,32 @@ def covers_from(episodes: pd.DataFrame) -> date | None:
     return date(year, 4, 1)
 
 
+# What is stored from each table: stored name, then column -> source column. A source
+# column in DATE_COLUMNS is stored as a date; one the file lacks is stored blank.
+STORED_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
+    "Episodes": (
+        "episodes",
+        {
+            "child": "CHILD", "decom": "DECOM", "dec": "DEC", "rne": "RNE", "ls": "LS",
+            "cin": "CIN", "place": "PLACE", "place_provider": "PLACE_PROVIDER", "rec": "REC",
+            "urn": "URN", "pl_la": "PL_LA",
+        },
+    ),
+    "Header": ("children", {"child": "CHILD", "sex": "SEX", "dob": "DOB"}),
+    "Reviews": ("reviews", {"child": "CHILD", "review": "REVIEW", "review_code": "REVIEW_CODE"}),
+    "Missing": (
+        "missing",
+        {"child": "CHILD", "kind": "MISSING", "mis_start": "MIS_START", "mis_end": "MIS_END"},
+    ),
+    "UASC": ("uasc", {"child": "CHILD", "duc": "DUC"}),
+    "OC3": (
+        "care_leavers",
+        {"child": "CHILD", "dob": "DOB", "in_touch": "IN_TOUCH", "activ": "ACTIV",
+         "accom": "ACCOM"},
+    ),
+}  # fmt: skip
+
+
 def rows_for_store(extract: Extract) -> dict[str, pd.DataFrame]:
     """The usable rows of the tables the indicators need, typed, without names or postcodes.
 
@@ -693,68 +720,17 @@ def rows_for_store(extract: Extract) -> dict[str, pd.DataFrame]:
     extract carries it.
     """
     out: dict[str, pd.DataFrame] = {}
-    if "Episodes" in extract.tables:
-        frame = _usable(extract, "Episodes")
-        index = frame.index
-        out["episodes"] = pd.DataFrame(
-            {
-                "child": frame["CHILD"],
-                "decom": _dates(extract, "Episodes", "DECOM", index),
-                "dec": _dates(extract, "Episodes", "DEC", index),
-                "rne": frame["RNE"],
-                "ls": frame["LS"],
-                "cin": frame["CIN"],
-                "place": frame["PLACE"],
-                "place_provider": frame["PLACE_PROVIDER"],
-                "rec": frame["REC"],
-                "urn": frame.get("URN", pd.Series("", index=index)),
-                "pl_la": frame.get("PL_LA", pd.Series("", index=index)),
-            }
-        ).reset_index(drop=True)
-    if "Header" in extract.tables:
-        frame = _usable(extract, "Header")
-        out["children"] = pd.DataFrame(
-            {
-                "child": frame["CHILD"],
-                "sex": frame["SEX"],
-                "dob": _dates(extract, "Header", "DOB", frame.index),
-            }
-        ).reset_index(drop=True)
-    if "Reviews" in extract.tables:
-        frame = _usable(extract, "Reviews")
-        out["reviews"] = pd.DataFrame(
-            {
-                "child": frame["CHILD"],
-                "review": _dates(extract, "Reviews", "REVIEW", frame.index),
-                "review_code": frame["REVIEW_CODE"],
-            }
-        ).reset_index(drop=True)
-    if "Missing" in extract.tables:
-        frame = _usable(extract, "Missing")
-        out["missing"] = pd.DataFrame(
-            {
-                "child": frame["CHILD"],
-                "kind": frame["MISSING"],
-                "mis_start": _dates(extract, "Missing", "MIS_START", frame.index),
-                "mis_end": _dates(extract, "Missing", "MIS_END", frame.index),
-            }
-        ).reset_index(drop=True)
-    if "UASC" in extract.tables:
-        frame = _usable(extract, "UASC")
-        out["uasc"] = pd.DataFrame(
-            {"child": frame["CHILD"], "duc": _dates(extract, "UASC", "DUC", frame.index)}
-        ).reset_index(drop=True)
-    if "OC3" in extract.tables:
-        frame = _usable(extract, "OC3")
-        out["care_leavers"] = pd.DataFrame(
-            {
-                "child": frame["CHILD"],
-                "dob": _dates(extract, "OC3", "DOB", frame.index),
-                "in_touch": frame["IN_TOUCH"],
-                "activ": frame["ACTIV"],
-                "accom": frame["ACCOM"],
-            }
-        ).reset_index(drop=True)
+    for table, (stored, columns) in STORED_COLUMNS.items():
+        if table not in extract.tables:
+            continue
+        frame = _usable(extract, table)
+        typed = {}
+        for name, source in columns.items():
+            if source in DATE_COLUMNS.get(table, {}):
+                typed[name] = _dates(extract, table, source, frame.index)
+            else:
+                typed[name] = frame.get(source, pd.Series("", index=frame.index))
+        out[stored] = pd.DataFrame(typed).reset_index(drop=True)
     if "OC2" in extract.tables:
         frame = _usable(extract, "OC2")
         health = {"child": frame["CHILD"]}
