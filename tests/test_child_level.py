@@ -249,3 +249,21 @@ def test_extract_only_indicators_have_unique_short_titles_and_known_lines():
     assert len(titles) == len(set(titles))  # tables are keyed by short title
     lines = {theme.id for theme in grouping("lga").themes}
     assert {extra["line_of_enquiry"] for extra in extract_definitions()} <= lines
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"header.csv": extract_files()["header.csv"]}, "needs its Episodes table"),
+        (
+            {**extract_files(), "episodes_again.csv": extract_files()["episodes.csv"] + "\n"},
+            "Two copies of the same SSDA903 table",
+        ),
+    ],
+)
+def test_an_incomplete_or_doubled_extract_is_refused_and_nothing_is_written(store, files, message):
+    before = store_contents(store)
+    report = load_texts(store, files, extract=ExtractOptions("825", AS_AT))
+    assert report.status == "rejected"
+    assert all(message in f.message for f in report.files if f.outcome == "rejected")
+    assert store_contents(store) == before
