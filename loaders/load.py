@@ -21,9 +21,10 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from loaders import ees, neighbours, quarterly, ssda903
-from loaders.csv_text import CsvTable, read_csv_bytes
+from loaders.csv_text import CsvColumns, CsvTable, header_columns, read_csv_bytes, read_csv_columns
 from loaders.preview import Preview, preview_facts
 from loaders.problems import FileRejected, Problem
 from loaders.store import (
@@ -69,8 +70,12 @@ class ExtractRows:
 
     la_code: str
     as_at: date
-    covers_from: date
-    rows: dict[str, pd.DataFrame]
+    summary: ssda903.ExtractSummary
+    rows: dict[str, pa.Table]
+
+    @property
+    def covers_from(self) -> date:
+        return self.summary.covers_from or self.as_at
 
 
 @dataclass
@@ -264,7 +269,7 @@ class _Parsed:
     definitions: pd.DataFrame | None = None
     release_hint: str | None = None  # a release the file itself implies (quarterly returns)
     pending_return: CsvTable | None = None  # checked once every definition is known
-    extract_table: CsvTable | None = None  # an SSDA903 table, checked with its extract
+    extract_table: CsvColumns | None = None  # an SSDA903 table, checked with its extract
     extract: ExtractRows | None = None
 
 
@@ -279,14 +284,14 @@ def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
             report.outcome = "not used"
             report.message = "An Excel workbook the app does not use."
             return _Parsed(report)
+        if ssda903.recognise(header_columns(item.data)):  # large: read as columns
+            report.dataset = "ssda903"
+            return _Parsed(report, extract_table=read_csv_columns(item.name, item.data))
         table = read_csv_bytes(item.name, item.data)
     except FileRejected as rejected:
         report.problems = rejected.problems
         report.message = rejected.problems[0].message
         return _Parsed(report)
-    if ssda903.recognise(table):
-        report.dataset = "ssda903"
-        return _Parsed(report, extract_table=table)
     if quarterly.is_local_definitions(table):
         return _definitions_result(report, table)
     if quarterly.is_quarterly_return(table):
@@ -408,7 +413,7 @@ def _extract_results(
         assert p.extract_table is not None
         name = ssda903.recognise(p.extract_table) or ""
         p.report.dataset_title = f"SSDA903 {name}"
-        p.report.rows_read = len(p.extract_table.rows)
+        p.report.rows_read = p.extract_table.row_count
         p.report.problems.extend(p.extract_table.notes)
         if name in first:
             extra.append(p)
@@ -442,6 +447,7 @@ def _extract_results(
     for problem in problems:
         by_table.setdefault(problem.table or "", []).append(problem)
     rows = ssda903.rows_for_store(extract)
+    extract.close()
     stored = {table: name for table, (name, _) in ssda903.STORED_COLUMNS.items()}
     stored["OC2"] = "health"
     release = f"SSDA903 extract as at {extract.as_at:%d/%m/%Y}"
@@ -453,7 +459,7 @@ def _extract_results(
         if name in stored:
             p.report.outcome = "loaded"
             p.report.release = release
-            p.report.facts = len(rows.get(stored[name], ()))
+            p.report.facts = rows[stored[name]].num_rows if stored[name] in rows else 0
             p.report.message = (
                 f"{p.report.facts:,} rows kept, {aside:,} set aside, {warnings:,} warnings."
             )
@@ -464,20 +470,22 @@ def _extract_results(
             )
     for p in extra:
         assert p.extract_table is not None
-        _, found = ssda903.read_extract([p.extract_table], extract.as_at)
+        second, found = ssda903.read_extract([p.extract_table], extract.as_at)
+        second.close()
         p.report.problems.extend(found)
         p.report.outcome = "not used"
         p.report.message = (
             f"Checked ({len(found):,} problems); a second {ssda903.recognise(p.extract_table)} "
             "table, not used by the indicators."
         )
-    episodes = rows["episodes"]
-    start = ssda903.covers_from(episodes) or extract.as_at
+    summary = ssda903.summarise(rows["episodes"])
+    ready = ExtractRows(options.la_code, extract.as_at, summary, rows)  # type: ignore[arg-type]
+    first["Episodes"].extract = ready
+    start = ready.covers_from
     ends = ssda903.quarter_ends_covered(start, extract.as_at)
-    first["Episodes"].extract = ExtractRows(options.la_code, extract.as_at, start, rows)  # type: ignore[arg-type]
     lines = [
         f"SSDA903 extract for council {options.la_code} as at {extract.as_at:%d/%m/%Y}: "
-        f"{episodes['child'].nunique():,} children, {len(episodes):,} episodes, complete from "
+        f"{summary.children:,} children, {summary.episodes:,} episodes, complete from "
         f"{start:%d/%m/%Y}.",
         (
             f"Figures for {len(ends)} quarter end(s): {ends[0]:%d/%m/%Y} to {ends[-1]:%d/%m/%Y}."
@@ -719,7 +727,6 @@ def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> Non
 
 
 def _write_extract(con: duckdb.DuckDBPyConnection, load_id: int, extract: ExtractRows) -> None:
-    episodes = extract.rows["episodes"]
     con.execute(
         "INSERT INTO extracts VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
@@ -727,18 +734,18 @@ def _write_extract(con: duckdb.DuckDBPyConnection, load_id: int, extract: Extrac
             extract.la_code,
             extract.as_at,
             extract.covers_from,
-            int(episodes["child"].nunique()),
-            len(episodes),
-            bool((episodes["pl_la"] != "").any()),
+            extract.summary.children,
+            extract.summary.episodes,
+            extract.summary.has_pl_la,
         ],
     )
     for name, table in EXTRACT_TABLES.items():
         frame = extract.rows.get(name)
-        if frame is None or frame.empty:
+        if frame is None or frame.num_rows == 0:
             continue
         con.register("incoming_extract", frame)
         try:
-            columns = ", ".join(frame.columns)
+            columns = ", ".join(frame.column_names)
             con.execute(
                 f"INSERT INTO {table} (load_id, {columns}) SELECT ?, {columns} "
                 "FROM incoming_extract",

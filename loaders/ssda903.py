@@ -25,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from loaders.csv_text import CsvTable
+from loaders.csv_text import CsvColumns, CsvTable
 from loaders.problems import Problem, Severity
 
 # Each table's identifying columns (a file is that table when it has all of them).
@@ -163,39 +165,112 @@ def collection_year(day: date | pd.Timestamp) -> int:
     return day.year + 1 if day.month > 3 else day.year
 
 
-def recognise(table: CsvTable) -> str | None:
+def recognise(table: CsvTable | CsvColumns | list[str]) -> str | None:
     """The SSDA903 table a file holds, by its columns; None when it is not one."""
-    columns = {c.upper() for c in table.columns}
+    names = table if isinstance(table, list) else table.columns
+    columns = {c.upper() for c in names}
     for name, needed in TABLES.items():
         if set(needed) <= columns:
             return name
     return None
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """dd/mm/YYYY text as datetimes; blanks and unreadable text become NaT."""
-    return pd.to_datetime(values, format=DATE_FORMAT, errors="coerce")
+def _arrow(table: CsvTable | CsvColumns) -> pa.Table:
+    """A read table's cells as Arrow text columns (upper-case names)."""
+    names = [c.upper() for c in table.columns]
+    if isinstance(table, CsvColumns):
+        return table.table.rename_columns(names)
+    return pa.table({name: [row[i] for row in table.rows] for i, name in enumerate(names)})
+
+
+def _quoted(values: frozenset[str] | set[str] | tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
+
+
+def _date_sql(column: str) -> str:
+    """dd/mm/YYYY text as a DATE; anything else (blank, 2-digit year, 31/02) NULL."""
+    return (
+        f"CASE WHEN regexp_full_match({column}, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}') "
+        f"THEN try_strptime({column}, '{DATE_FORMAT}')::DATE END"
+    )
 
 
 # ------------------------------------------------------------------ the extract
 @dataclass
 class Extract:
-    """One extract's tables as text frames, with file names, dates and the as-at date."""
+    """One extract's tables, staged in a private in-memory DuckDB database.
 
-    tables: dict[str, pd.DataFrame]
+    Each recognised table is a DuckDB table of the same name, its columns the
+    file's (upper case, trimmed text), plus `_row` (0-based data row, so line =
+    `_row` + 2) and `d_<COLUMN>` (a DATE, NULL when unreadable) for each date
+    column. The checks are SQL over these, so a region's extracts take seconds.
+    """
+
+    con: duckdb.DuckDBPyConnection
     files: dict[str, str]
-    as_at: date
-    dates: dict[str, dict[str, pd.Series]] = field(default_factory=dict)
+    columns: dict[str, list[str]]
+    row_count: dict[str, int]
+    as_at: date = date.min
     set_aside: dict[str, set[int]] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> list[str]:
+        return list(self.files)
 
     @property
     def collection_year(self) -> int:
         return collection_year(self.as_at)
 
-    def date(self, table: str, column: str) -> pd.Series:
-        if column not in self.dates.setdefault(table, {}):
-            self.dates[table][column] = parse_dates(self.tables[table][column])
-        return self.dates[table][column]
+    def has(self, table: str, *columns: str) -> bool:
+        return table in self.files and all(c in self.columns[table] for c in columns)
+
+    def rows(self, sql: str, parameters: list[object] | None = None) -> list[tuple]:
+        return self.con.execute(sql, parameters or []).fetchall()
+
+    def text(self, table: str, column: str) -> list[str]:
+        """One column's cells in file order (for tests and the command line)."""
+        return [r[0] for r in self.rows(f'SELECT "{column}" FROM "{table}" ORDER BY _row')]
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
+    """Stage the recognised tables in a new in-memory database (text trimmed of spaces,
+    dates parsed), keeping only the columns the checks and the store use (no names,
+    UPNs or postcodes).
+
+    Of two copies of one table, the first is staged (the loader refuses a batch
+    with two copies of a table the indicators use).
+    """
+    con = duckdb.connect()
+    extract = Extract(con, {}, {}, {})
+    for table in tables:
+        name = recognise(table)
+        if name is None or name in extract.files:  # a second copy: the first is used
+            continue
+        source = _arrow(table)
+        columns = [c for c in source.column_names if c in USED_COLUMNS[name]]
+        source = source.select(columns).append_column(
+            "_row", pa.array(np.arange(source.num_rows, dtype=np.int64))
+        )
+        trimmed = [f'trim("{c}") AS "{c}"' for c in columns]
+        dates = [
+            _date_sql(f'trim("{c}")') + f' AS "d_{c}"'
+            for c in DATE_COLUMNS.get(name, {})
+            if c in columns
+        ]
+        con.register("incoming", source)
+        try:
+            con.execute(
+                f'CREATE TABLE "{name}" AS SELECT _row, {", ".join(trimmed + dates)} FROM incoming'
+            )
+        finally:
+            con.unregister("incoming")
+        extract.files[name] = table.file
+        extract.columns[name] = columns
+        extract.row_count[name] = source.num_rows
+    return extract
 
 
 Check = Callable[[Extract], list[Problem]]
@@ -204,35 +279,44 @@ Check = Callable[[Extract], list[Problem]]
 def _problems(
     extract: Extract,
     table: str,
-    mask: pd.Series | np.ndarray,
+    where: str,
     check: str,
-    message: str | Callable[[int], str],
+    message: str | Callable[[object], str],
     column: str,
     expected: str,
     severity: Severity = "warning",
-    value: pd.Series | None = None,
+    value: str | None = None,
+    detail: str = "NULL",
+    source: str | None = None,
+    parameters: list[object] | None = None,
 ) -> list[Problem]:
-    """One problem per row where `mask` holds; errors set the row aside."""
-    frame = extract.tables[table]
-    rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+    """One problem per row of `table` (or the `source` query over it) where `where` holds.
+
+    `value` is the SQL for the value shown (the column by default); `detail` is
+    passed to a callable `message`. Errors set the row aside.
+    """
+    shown = value or f'"{column}"'
+    rows_from = source or f'"{table}"'
+    found = extract.rows(
+        f"SELECT _row, CHILD, {shown}, {detail} FROM {rows_from} WHERE {where} ORDER BY _row",
+        parameters,
+    )
     if severity == "error":
-        extract.set_aside.setdefault(table, set()).update(int(i) for i in rows)
-    values = frame[column] if value is None else value
-    children = frame["CHILD"]
+        extract.set_aside.setdefault(table, set()).update(int(row[0]) for row in found)
     return [
         Problem(
             severity,
             check,
-            message(int(i)) if callable(message) else message,
+            message(extra) if callable(message) else message,
             extract.files[table],
-            line=int(i) + 2,
+            line=int(row_index) + 2,
             column=column,
-            value=str(values.iat[i]),
+            value=str(shown),
             expected=expected,
-            child=str(children.iat[i]),
+            child=str(child),
             table=table,
         )
-        for i in rows
+        for row_index, child, shown, extra in found
     ]
 
 
@@ -244,15 +328,12 @@ def _code_check(table: str, column: str, allowed: frozenset[str], name: str) -> 
     """A check that `column` of `table` holds one of `allowed` (blank allowed)."""
 
     def check(extract: Extract) -> list[Problem]:
-        frame = extract.tables.get(table)
-        if frame is None or column not in frame.columns:
+        if not extract.has(table, column):
             return []
-        values = frame[column]
-        bad = (values != "") & ~values.isin(allowed)
         return _problems(
             extract,
             table,
-            bad,
+            f'"{column}" <> \'\' AND "{column}" NOT IN ({_quoted(allowed)})',
             name,
             f"{column} is not a valid code; the row is kept and counted as 'code not valid'.",
             column,
@@ -263,31 +344,39 @@ def _code_check(table: str, column: str, allowed: frozenset[str], name: str) -> 
     return check
 
 
+# The collection year of an episode's last day in the extract (its end, or the as-at date).
+_EPISODE_YEAR = (
+    "(SELECT *, CASE WHEN month(last_day) > 3 THEN year(last_day) + 1 ELSE year(last_day) END "
+    "AS collection_year FROM (SELECT *, least(coalesce(d_DEC, ?::DATE), ?::DATE) AS last_day "
+    'FROM "Episodes"))'
+)
+
+
 def check_place(extract: Extract) -> list[Problem]:
     """PLACE is valid for the collection year of the episode's last day in the extract.
 
     An episode that ended in 2023-24 may say H5; one still open in 2025-26 may not.
     """
-    frame = extract.tables.get("Episodes")
-    if frame is None:
+    if not extract.has("Episodes", "PLACE", "DEC"):
         return []
-    as_at = pd.Timestamp(extract.as_at)
-    last_day = extract.date("Episodes", "DEC").fillna(as_at).clip(upper=as_at)
-    years = np.where(last_day.dt.month > 3, last_day.dt.year + 1, last_day.dt.year)
-    years = pd.Series(years, index=frame.index).fillna(extract.collection_year).astype(int)
+    as_at = [extract.as_at, extract.as_at]
     problems: list[Problem] = []
-    for year in sorted(set(years)):
-        valid = place_codes(year)
-        bad = (years == year) & (frame["PLACE"] != "") & ~frame["PLACE"].isin(valid)
+    # One query for each run of years with the same list (to 2023-24, 2024-25, from 2025-26).
+    for first, last in ((0, 2024), (2025, 2025), (2026, 9999)):
+        valid = place_codes(first if first else last)
         problems += _problems(
             extract,
             "Episodes",
-            bad,
+            f"collection_year BETWEEN {first} AND {last} AND PLACE <> '' "
+            f"AND PLACE NOT IN ({_quoted(valid)})",
             "place",
-            f"PLACE is not a valid placement code in {_year_label(year)}; the episode is kept "
-            "and counted as 'code not valid'.",
+            lambda year: f"PLACE is not a valid placement code in {_year_label(int(year))}; "  # type: ignore[call-overload]
+            "the episode is kept and counted as 'code not valid'.",
             "PLACE",
             ", ".join(sorted(valid)),
+            detail="collection_year",
+            source=_EPISODE_YEAR,
+            parameters=as_at,
         )
     return problems
 
@@ -308,29 +397,30 @@ check_accommodation = _code_check("OC3", "ACCOM", ACCOMMODATION, "accommodation"
 
 def check_health_flags(extract: Extract) -> list[Problem]:
     """OC2's yes/no columns hold 0 or 1 (blank when not recorded)."""
-    frame = extract.tables.get("OC2")
-    if frame is None:
-        return []
     problems: list[Problem] = []
-    for column in (c for c in OC2_FLAGS if c in frame.columns):
-        bad = (frame[column] != "") & ~frame[column].isin(YES_NO)
-        problems += _problems(
-            extract, "OC2", bad, "health_flag", f"{column} is not 0 or 1.", column, "0 or 1"
-        )
+    for column in OC2_FLAGS:
+        if extract.has("OC2", column):
+            problems += _problems(
+                extract,
+                "OC2",
+                f'"{column}" <> \'\' AND "{column}" NOT IN ({_quoted(YES_NO)})',
+                "health_flag",
+                f"{column} is not 0 or 1.",
+                column,
+                "0 or 1",
+            )
     return problems
 
 
 def check_sdq_score(extract: Extract) -> list[Problem]:
     """An SDQ score is a whole number from 0 to 40 (blank when not recorded)."""
-    frame = extract.tables.get("OC2")
-    if frame is None:
+    if not extract.has("OC2", "SDQ_SCORE"):
         return []
-    scores = pd.to_numeric(frame["SDQ_SCORE"], errors="coerce")
-    bad = (frame["SDQ_SCORE"] != "") & ~(scores.between(0, 40) & (scores % 1 == 0))
+    score = "try_cast(SDQ_SCORE AS DOUBLE)"
     return _problems(
         extract,
         "OC2",
-        bad,
+        f"SDQ_SCORE <> '' AND NOT coalesce({score} BETWEEN 0 AND 40 AND {score} % 1 = 0, false)",
         "sdq_score",
         "SDQ_SCORE is not a score from 0 to 40.",
         "SDQ_SCORE",
@@ -345,18 +435,13 @@ def check_dates(extract: Extract) -> list[Problem]:
     """
     problems: list[Problem] = []
     for table, columns in DATE_COLUMNS.items():
-        frame = extract.tables.get(table)
-        if frame is None:
-            continue
         for column, required in columns.items():
-            if column not in frame.columns:
+            if not extract.has(table, column):
                 continue
-            text = frame[column]
-            unreadable = extract.date(table, column).isna() & ((text != "") | required)
             problems += _problems(
                 extract,
                 table,
-                unreadable,
+                f'"d_{column}" IS NULL AND ("{column}" <> \'\' OR {str(required).upper()})',
                 "date",
                 f"{column} is not a date" + (" (required)." if required else "."),
                 column,
@@ -368,21 +453,18 @@ def check_dates(extract: Extract) -> list[Problem]:
 
 def _ordered(table: str, start: str, end: str, name: str) -> Check:
     def check(extract: Extract) -> list[Problem]:
-        frame = extract.tables.get(table)
-        if frame is None or end not in frame.columns:
+        if not extract.has(table, start, end):
             return []
-        first, last = extract.date(table, start), extract.date(table, end)
-        bad = (last < first).fillna(False)
         return _problems(
             extract,
             table,
-            bad,
+            f'coalesce("d_{end}" < "d_{start}", false)',
             "date_order",
             f"{end} is before {start}; the row is set aside.",
             end,
             f"a date on or after {start}",
             severity="error",
-            value=frame[end] + " (" + start + " " + frame[start] + ")",
+            value=f"\"{end}\" || ' ({start} ' || \"{start}\" || ')'",
         )
 
     check.__name__ = f"check_{name}"
@@ -397,35 +479,32 @@ check_adoption_order = _ordered("PlacedAdoption", "DATE_PLACED", "DATE_PLACED_CE
 def check_after_as_at(extract: Extract) -> list[Problem]:
     """Nothing in the extract starts after its as-at date."""
     problems: list[Problem] = []
-    as_at = pd.Timestamp(extract.as_at)
     for table, column in (("Episodes", "DECOM"), ("Reviews", "REVIEW"), ("Missing", "MIS_START")):
-        if table not in extract.tables:
+        if not extract.has(table, column):
             continue
-        late = (extract.date(table, column) > as_at).fillna(False)
         problems += _problems(
             extract,
             table,
-            late,
+            f'coalesce("d_{column}" > ?::DATE, false)',
             "after_as_at",
             f"{column} is after the extract's as-at date ({extract.as_at:%d/%m/%Y}); "
             "the row is set aside.",
             column,
             f"on or before {extract.as_at:%d/%m/%Y}",
             severity="error",
+            parameters=[extract.as_at],
         )
     return problems
 
 
 def check_ceased_with_reason(extract: Extract) -> list[Problem]:
     """An episode with an end date has a reason it ended, and one without has none."""
-    frame = extract.tables.get("Episodes")
-    if frame is None:
+    if not extract.has("Episodes", "DEC", "REC"):
         return []
-    ended = frame["DEC"] != ""
     return _problems(
         extract,
         "Episodes",
-        ended & (frame["REC"] == ""),
+        "DEC <> '' AND REC = ''",
         "rec_missing",
         "The episode ended (DEC) but has no reason (REC); it is counted as ceasing care.",
         "REC",
@@ -433,7 +512,7 @@ def check_ceased_with_reason(extract: Extract) -> list[Problem]:
     ) + _problems(
         extract,
         "Episodes",
-        ~ended & (frame["REC"] != "") & (frame["REC"] != "X1"),
+        "DEC = '' AND REC <> '' AND REC <> 'X1'",
         "rec_without_dec",
         "The episode has a reason it ended (REC) but no end date (DEC).",
         "DEC",
@@ -441,50 +520,31 @@ def check_ceased_with_reason(extract: Extract) -> list[Problem]:
     )
 
 
-def _episode_order(extract: Extract) -> pd.DataFrame:
-    """Each child's episodes with dates, in time order, and the episode before each."""
-    frame = extract.tables["Episodes"]
-    dated = pd.DataFrame(
-        {
-            "child": frame["CHILD"],
-            "start": extract.date("Episodes", "DECOM"),
-            "end": extract.date("Episodes", "DEC"),
-            "rne": frame["RNE"],
-            "rec": frame["REC"],
-            "row": np.arange(len(frame)),
-        }
-    ).dropna(subset=["start"])
-    dated = dated.sort_values(["child", "start", "row"], kind="stable")
-    same_child = dated["child"].eq(dated["child"].shift())
-    dated["previous_end"] = dated["end"].shift().where(same_child)
-    dated["previous_open"] = same_child & dated["end"].shift().isna()
-    dated["previous_rec"] = dated["rec"].shift().where(same_child)
-    dated["previous_row"] = dated["row"].shift().where(same_child)
-    dated["has_previous"] = same_child
-    return dated
+# Each child's dated episodes in time order, with the episode before each.
+_EPISODE_SEQUENCE = """(
+    SELECT *, lag(_row) OVER w IS NOT NULL AS has_previous,
+        lag(d_DEC) OVER w AS previous_end, lag(REC) OVER w AS previous_rec,
+        lag(_row) OVER w AS previous_row
+    FROM "Episodes" WHERE d_DECOM IS NOT NULL
+    WINDOW w AS (PARTITION BY CHILD ORDER BY d_DECOM, _row)
+)"""
 
 
 def check_episodes_do_not_overlap(extract: Extract) -> list[Problem]:
     """A child's episodes follow one another: each starts on or after the previous one ends."""
-    if "Episodes" not in extract.tables:
+    if not extract.has("Episodes", "DEC", "REC"):
         return []
-    dated = _episode_order(extract)
-    overlap = dated["has_previous"] & (
-        dated["previous_open"] | (dated["start"] < dated["previous_end"]).fillna(False)
-    )
-    hits = dated[overlap]
-    mask = np.zeros(len(extract.tables["Episodes"]), dtype=bool)
-    mask[hits["row"].to_numpy()] = True
-    previous_line = dict(zip(hits["row"], hits["previous_row"].astype(int) + 2, strict=True))
     return _problems(
         extract,
         "Episodes",
-        mask,
+        "has_previous AND (previous_end IS NULL OR d_DECOM < previous_end)",
         "episodes_overlap",
-        lambda i: f"This episode starts before the child's previous episode "
-        f"(line {previous_line[i]}) ends; the child is counted once.",
+        lambda previous_row: f"This episode starts before the child's previous episode "
+        f"(line {int(previous_row) + 2}) ends; the child is counted once.",  # type: ignore[call-overload]
         "DECOM",
         "on or after the previous DEC",
+        detail="previous_row",
+        source=_EPISODE_SEQUENCE,
     )
 
 
@@ -492,71 +552,66 @@ def check_episodes_chain(extract: Extract) -> list[Problem]:
     """Episodes within a period of care chain: an episode after one that ended with X1
     starts that same day and is not a new start (RNE S); any other episode after a
     gap is a new period of care (RNE S)."""
-    if "Episodes" not in extract.tables:
+    if not extract.has("Episodes", "DEC", "REC"):
         return []
-    dated = _episode_order(extract)
-    after_x1 = (
-        dated["has_previous"] & (dated["previous_rec"] == "X1") & dated["previous_end"].notna()
+    ended = "has_previous AND previous_end IS NOT NULL"
+    return _problems(
+        extract,
+        "Episodes",
+        f"{ended} AND previous_rec = 'X1' AND (d_DECOM <> previous_end OR RNE = 'S')",
+        "episodes_chain",
+        "The previous episode ended with X1 (care continues), but this one does not start "
+        "that day as a continuing episode.",
+        "RNE",
+        "DECOM equal to the previous DEC, and RNE other than S",
+        source=_EPISODE_SEQUENCE,
+    ) + _problems(
+        extract,
+        "Episodes",
+        f"{ended} AND previous_rec <> 'X1' AND RNE <> 'S'",
+        "episodes_chain",
+        "The previous episode ended the child's care, so this one should start a new "
+        "period of care.",
+        "RNE",
+        "RNE S",
+        source=_EPISODE_SEQUENCE,
     )
-    broken = after_x1 & ((dated["start"] != dated["previous_end"]) | (dated["rne"] == "S"))
-    after_gap = (
-        dated["has_previous"]
-        & dated["previous_end"].notna()
-        & (dated["previous_rec"] != "X1")
-        & (dated["rne"] != "S")
-    )
-    problems = []
-    for mask_rows, message, expected in (
-        (
-            dated.loc[broken, "row"],
-            "The previous episode ended with X1 (care continues), but this one does not start "
-            "that day as a continuing episode.",
-            "DECOM equal to the previous DEC, and RNE other than S",
-        ),
-        (
-            dated.loc[after_gap, "row"],
-            "The previous episode ended the child's care, so this one should start a new "
-            "period of care.",
-            "RNE S",
-        ),
-    ):
-        mask = np.zeros(len(extract.tables["Episodes"]), dtype=bool)
-        mask[mask_rows.to_numpy()] = True
-        problems += _problems(extract, "Episodes", mask, "episodes_chain", message, "RNE", expected)
-    return problems
 
 
 def check_child_in_header(extract: Extract) -> list[Problem]:
-    header, episodes = extract.tables.get("Header"), extract.tables.get("Episodes")
-    if header is None or episodes is None:
+    if not (extract.has("Header") and extract.has("Episodes")):
         return []
     return _problems(
         extract,
         "Episodes",
-        ~episodes["CHILD"].isin(set(header["CHILD"])),
+        'NOT EXISTS (SELECT 1 FROM "Header" h WHERE h.CHILD = e.CHILD)',
         "child_in_header",
         "This child has episodes but is not in the Header table; age-based figures leave them out.",
         "CHILD",
         "a CHILD listed in Header",
+        value="e.CHILD",
+        source='"Episodes" e',
     )
 
 
 def _duplicate_check(table: str, key: tuple[str, ...], name: str, expected: str) -> Check:
     def check(extract: Extract) -> list[Problem]:
-        frame = extract.tables.get(table)
-        if frame is None:
+        if not extract.has(table):
             return []
-        repeated = frame.duplicated(subset=list(key))
+        partition = ", ".join(f'"{c}"' if c in extract.columns[table] else "NULL" for c in key)
         return _problems(
             extract,
             table,
-            repeated,
+            "repeat > 1",
             "duplicate",
             f"This row repeats an earlier {table} row for the same "
             f"{' and '.join(key)}; it is set aside.",
             key[-1],
             expected,
             severity="error",
+            value=f'"{key[-1]}"' if key[-1] in extract.columns[table] else "''",
+            source=f"(SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY _row) "
+            f'AS repeat FROM "{table}")',
         )
 
     check.__name__ = f"check_{name}"
@@ -611,81 +666,31 @@ CHECKS: list[Check] = [
 ]
 
 
-def frames_of(tables: list[CsvTable]) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    """The recognised tables as text frames (upper-case columns, trimmed cells)."""
-    frames: dict[str, pd.DataFrame] = {}
-    files: dict[str, str] = {}
-    for table in tables:
-        name = recognise(table)
-        if name is None:
-            continue
-        frame = pd.DataFrame(table.rows, columns=[c.upper() for c in table.columns], dtype=object)
-        frame = frame.fillna("")
-        for column in frame.columns:
-            frame[column] = frame[column].astype(str).str.strip()
-        frames[name] = frame
-        files[name] = table.file
-    return frames, files
-
-
-def latest_date(frames: dict[str, pd.DataFrame]) -> date | None:
+def latest_date(extract: Extract) -> date | None:
     """The latest episode start or end: the as-at date unless the analyst says otherwise.
 
     Only episodes count: a review or missing incident dated later is more likely
     a typing error (and is then reported as after the as-at date).
     """
-    latest = None
-    for table, column in (("Episodes", "DECOM"), ("Episodes", "DEC")):
-        if table in frames:
-            value = parse_dates(frames[table][column]).max()
-            if pd.notna(value) and (latest is None or value.date() > latest):
-                latest = value.date()
+    if not extract.has("Episodes", "DECOM", "DEC"):
+        return None
+    ((latest,),) = extract.rows('SELECT greatest(max(d_DECOM), max(d_DEC)) FROM "Episodes"')
     return latest
 
 
 def read_extract(
-    tables: list[CsvTable], as_at: date | None = None
+    tables: list[CsvTable | CsvColumns], as_at: date | None = None
 ) -> tuple[Extract, list[Problem]]:
     """The recognised tables of an extract and every problem the checks find.
 
     `as_at` is the date the extract was run to; by default the latest date it records.
     """
-    frames, files = frames_of(tables)
-    extract = Extract(frames, files, as_at or latest_date(frames) or date.today())
+    extract = stage(tables)
+    extract.as_at = as_at or latest_date(extract) or date.today()
     return extract, [problem for check in CHECKS for problem in check(extract)]
 
 
 # ------------------------------------------------------------------ for the store
-def _usable(extract: Extract, table: str) -> pd.DataFrame:
-    frame = extract.tables[table]
-    aside = extract.set_aside.get(table, set())
-    keep = ~np.isin(np.arange(len(frame)), list(aside)) if aside else np.ones(len(frame), bool)
-    return frame[keep]
-
-
-def _dates(extract: Extract, table: str, column: str, rows: pd.Index) -> pd.Series:
-    return extract.date(table, column).loc[rows].dt.date
-
-
-def covers_from(episodes: pd.DataFrame) -> date | None:
-    """The first day the extract's records are complete from.
-
-    An SSDA903 extract holds every episode open at any time since some date
-    (one collection year for the annual return, often years for a council's own
-    extract), usually with the earlier episodes of the periods of care still
-    open then. Children who left care before that date are absent, so the
-    earliest recorded ceasing (an end with a reason other than X1) marks it: the
-    extract is complete from the 1 April on or before that ceasing (or before
-    the first start, when no child has left).
-    """
-    if episodes.empty:
-        return None
-    ceased = episodes["dec"][episodes["dec"].notna() & (episodes["rec"] != "X1")]
-    first = ceased.min() if len(ceased) else episodes["decom"].min()
-    year = first.year if first.month > 3 else first.year - 1
-    return date(year, 4, 1)
-
-
 # What is stored from each table: stored name, then column -> source column. A source
 # column in DATE_COLUMNS is stored as a date; one the file lacks is stored blank.
 STORED_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
@@ -710,36 +715,98 @@ STORED_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
          "accom": "ACCOM"},
     ),
 }  # fmt: skip
+# The columns staged from each table: those recognising it, checked, or stored.
+USED_COLUMNS: dict[str, frozenset[str]] = {
+    name: frozenset(needed)
+    | frozenset(DATE_COLUMNS.get(name, {}))
+    | frozenset(STORED_COLUMNS.get(name, ("", {}))[1].values())
+    | (frozenset(OC2_FLAGS) if name == "OC2" else frozenset())
+    for name, needed in TABLES.items()
+}
 
 
-def rows_for_store(extract: Extract) -> dict[str, pd.DataFrame]:
+def _usable(extract: Extract, table: str, selected: list[str]) -> pa.Table:
+    """The rows of `table` not set aside, as the store's columns, in file order."""
+    aside = sorted(extract.set_aside.get(table, set()))
+    keep = f"WHERE _row NOT IN ({', '.join(map(str, aside))})" if aside else ""
+    return extract.con.sql(
+        f'SELECT {", ".join(selected)} FROM "{table}" {keep} ORDER BY _row'
+    ).to_arrow_table()
+
+
+def rows_for_store(extract: Extract) -> dict[str, pa.Table]:
     """The usable rows of the tables the indicators need, typed, without names or postcodes.
 
     Only what the indicators use is stored (no UPN, postcodes or mothers' details);
     placement location is kept only as the council of placement (PL_LA) when the
     extract carries it.
     """
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, pa.Table] = {}
     for table, (stored, columns) in STORED_COLUMNS.items():
-        if table not in extract.tables:
+        if not extract.has(table):
             continue
-        frame = _usable(extract, table)
-        typed = {}
+        selected = []
         for name, source in columns.items():
-            if source in DATE_COLUMNS.get(table, {}):
-                typed[name] = _dates(extract, table, source, frame.index)
+            if source not in extract.columns[table]:
+                kind = "DATE" if source in DATE_COLUMNS.get(table, {}) else "VARCHAR"
+                selected.append(f"NULL::{kind} AS {name}" if kind == "DATE" else f"'' AS {name}")
+            elif source in DATE_COLUMNS.get(table, {}):
+                selected.append(f'"d_{source}" AS {name}')
             else:
-                typed[name] = frame.get(source, pd.Series("", index=frame.index))
-        out[stored] = pd.DataFrame(typed).reset_index(drop=True)
-    if "OC2" in extract.tables:
-        frame = _usable(extract, "OC2")
-        health = {"child": frame["CHILD"]}
-        health["sdq_score"] = pd.to_numeric(frame["SDQ_SCORE"], errors="coerce")
-        for column in OC2_FLAGS:
-            source = frame.get(column, pd.Series("", index=frame.index))
-            health[column.lower()] = source.where(source.isin(YES_NO), "")
-        out["health"] = pd.DataFrame(health).reset_index(drop=True)
+                selected.append(f'"{source}" AS {name}')
+        out[stored] = _usable(extract, table, selected)
+    if extract.has("OC2"):
+        present = extract.columns["OC2"]
+        flags = [
+            f'CASE WHEN "{c}" IN ({_quoted(YES_NO)}) THEN "{c}" ELSE \'\' END AS {c.lower()}'
+            if c in present
+            else f"'' AS {c.lower()}"
+            for c in OC2_FLAGS
+        ]
+        out["health"] = _usable(
+            extract,
+            "OC2",
+            ["CHILD AS child", "try_cast(SDQ_SCORE AS DOUBLE) AS sdq_score", *flags],
+        )
     return out
+
+
+@dataclass(frozen=True)
+class ExtractSummary:
+    """What the preview says about an extract's usable episodes."""
+
+    children: int
+    episodes: int
+    covers_from: date | None
+    has_pl_la: bool
+
+
+def summarise(episodes: pa.Table) -> ExtractSummary:
+    """Children, episodes, the first day the records are complete from, and whether
+    the extract says where children are placed.
+
+    An SSDA903 extract holds every episode open at any time since some date
+    (one collection year for the annual return, often years for a council's own
+    extract), usually with the earlier episodes of the periods of care still
+    open then. Children who left care before that date are absent, so the
+    earliest recorded ceasing (an end with a reason other than X1) marks it: the
+    extract is complete from the 1 April on or before that ceasing (or before
+    the first start, when no child has left).
+    """
+    con = duckdb.connect()
+    try:
+        con.register("episodes", episodes)
+        ((children, count, first, has_pl_la),) = con.execute(
+            "SELECT count(DISTINCT child), count(*), "
+            "coalesce(min(dec) FILTER (WHERE dec IS NOT NULL AND rec <> 'X1'), min(decom)), "
+            "coalesce(bool_or(pl_la <> ''), false) FROM episodes"
+        ).fetchall()
+    finally:
+        con.close()
+    start = None
+    if first is not None:
+        start = date(first.year if first.month > 3 else first.year - 1, 4, 1)
+    return ExtractSummary(int(children), int(count), start, bool(has_pl_la))
 
 
 # ------------------------------------------------------------------ quarter ends

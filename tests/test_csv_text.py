@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.csv_text import read_csv_bytes
+from loaders.csv_text import header_columns, read_csv_bytes, read_csv_columns
 from loaders.problems import FileRejected
 
 
@@ -67,3 +67,46 @@ def test_duplicate_header_is_refused():
     with pytest.raises(FileRejected) as raised:
         read_csv_bytes("d.csv", b"a,b,a\n1,2,3\n")
     assert raised.value.problems[0].column == "a"
+
+
+# The column reader (large SSDA903 tables) must read and refuse exactly as the row reader.
+SAME_AS_ROW_READER = [
+    "\ufeffTime_Period,la_name\r\n2024,Rutland\r\n".encode(),
+    "la_name,number\r\nSaint-Étienne-lès-Bois,12\r\nCafé Borough,3\r\n".encode("cp1252"),
+    b"a;b;c\n1;2;3\n",
+    b'a,b\n"1,5",2\n" x ",\n',
+    b"a,b\n1,2\n\n\n",
+    b"a,b\n1,2\n\n3,4\n",
+    b'a,b\n"line\none",2\n',
+    b"a,b,c\n1,2,3\n4,5,6\n7,8",
+    b"a,b,c\n1,2,3,4\n",
+    b"a,b,a\n1,2,3\n",
+    b"a,,c\n1,2,3\n",
+    b"time_period,number\n",
+    b"",
+    b"\x00\x01\x02PK\x03\x04binary\x00junk" * 50,
+]
+
+
+@pytest.mark.parametrize("data", SAME_AS_ROW_READER)
+def test_the_column_reader_reads_and_refuses_as_the_row_reader_does(data):
+    try:
+        expected = read_csv_bytes("f.csv", data)
+    except FileRejected as refused:
+        with pytest.raises(FileRejected) as raised:
+            read_csv_columns("f.csv", data)
+        assert raised.value.problems == refused.problems
+        return
+    table = read_csv_columns("f.csv", data)
+    assert table.columns == expected.columns
+    assert table.table.to_pylist() == [
+        dict(zip(expected.columns, row, strict=True)) for row in expected.rows
+    ]
+    assert (table.encoding, table.delimiter) == (expected.encoding, expected.delimiter)
+    assert [n.check for n in table.notes] == [n.check for n in expected.notes]
+    assert table.row_count == len(expected.rows)
+
+
+def test_header_columns_reads_only_the_first_line():
+    assert header_columns(b"\xef\xbb\xbfCHILD; DECOM\n1;2\n") == ["child", "decom"]
+    assert header_columns(b"\x00\x01") == ["\x00\x01"]

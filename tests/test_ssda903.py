@@ -173,7 +173,7 @@ def test_the_fake_extract_is_read_whole_and_its_problems_reported(reference_data
     extract, problems = read_extract(tables)
     assert extract.as_at == date(2018, 4, 1)  # its latest episode date
     assert {"Header", "Episodes", "Reviews", "OC3", "Missing", "SWEpisodes"} <= set(extract.tables)
-    assert len(extract.tables["Episodes"]) == 5_050
+    assert extract.row_count["Episodes"] == 5_050
     checks = {(p.table, p.check) for p in problems}
     assert {
         ("Episodes", "episodes_overlap"),
@@ -191,5 +191,5 @@ def test_the_fake_extract_is_read_whole_and_its_problems_reported(reference_data
     _, later = read_extract(tables, date(2025, 6, 30))
     withdrawn = [p for p in later if p.check == "place"]
     assert {p.value for p in withdrawn} == {"H5", "P2", "Z1"}
-    open_rows = {i + 2 for i, end in enumerate(extract.tables["Episodes"]["DEC"]) if not end}
+    open_rows = {i + 2 for i, end in enumerate(extract.text("Episodes", "DEC")) if not end}
     assert {p.line for p in withdrawn} <= open_rows
