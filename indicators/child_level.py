@@ -61,7 +61,25 @@ HEALTH_FLAGS = {
     "immunisations_pct": "immunisations",
     "substance_misuse_pct": "substance_misuse",
 }
-RAW_COLUMNS = ["quarter_end", "indicator_id", "numerator", "denominator", "value", "group_id"]
+RAW_COLUMNS = [
+    "load_id",
+    "quarter_end",
+    "indicator_id",
+    "numerator",
+    "denominator",
+    "value",
+    "group_id",
+]
+FIGURE_COLUMNS = [
+    "quarter_end",
+    "time_period",
+    "quarter",
+    "indicator_id",
+    "value",
+    "symbol",
+    "load_id",
+    "as_at",
+]
 
 
 def small_count_threshold() -> int:
@@ -84,25 +102,29 @@ class ExtractQuarter:
     quarter_end: date
     load_id: int
     as_at: date
+    la_code: str = ""
 
 
-def extract_quarters(con: duckdb.DuckDBPyConnection, la_code: str) -> list[ExtractQuarter]:
-    """Every quarter end some extract of the council covers, each from the newest one.
+def extract_quarters(
+    con: duckdb.DuckDBPyConnection, la_code: str | None = None
+) -> list[ExtractQuarter]:
+    """Every quarter end some extract of the council (or of every council) covers,
+    each from the newest one.
 
     A later extract (by as-at date, then by load) supersedes earlier ones for
     the quarter ends it covers; older quarter ends still come from the older
     extract when the newer one does not reach back that far.
     """
     extracts = con.execute(
-        "SELECT load_id, as_at, covers_from FROM extracts WHERE la_code = ? "
-        "ORDER BY as_at, load_id",
-        [la_code],
+        "SELECT la_code, load_id, as_at, covers_from FROM extracts "
+        "WHERE ?::VARCHAR IS NULL OR la_code = ? ORDER BY la_code, as_at, load_id",
+        [la_code, la_code],
     ).fetchall()
-    chosen: dict[date, ExtractQuarter] = {}
-    for load_id, as_at, start in extracts:
+    chosen: dict[tuple[str, date], ExtractQuarter] = {}
+    for council, load_id, as_at, start in extracts:
         for end in quarter_ends_covered(start, as_at):
-            chosen[end] = ExtractQuarter(end, int(load_id), as_at)
-    return [chosen[end] for end in sorted(chosen)]
+            chosen[council, end] = ExtractQuarter(end, int(load_id), as_at, council)
+    return [chosen[key] for key in sorted(chosen)]
 
 
 def has_extract(con: duckdb.DuckDBPyConnection, la_code: str) -> bool:
@@ -112,6 +134,27 @@ def has_extract(con: duckdb.DuckDBPyConnection, la_code: str) -> bool:
 
 def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
+
+
+def _quarter_ends(first: str, last: str) -> str:
+    """SQL for the list of quarter ends from `first` to `last` (DATE expressions).
+
+    Every figure counts what happened at, or in the 12 months to, a quarter end.
+    Rather than pairing every record with every quarter end (a range join that
+    grows with records x quarters), each record is expanded to the few quarter
+    ends it can count towards and joined to the chosen ones by equality; the
+    exact condition is then applied as before.
+    """
+    return (
+        f"list_transform(generate_series(date_trunc('quarter', {first}) + INTERVAL 3 MONTH, "
+        f"date_trunc('quarter', {last} + INTERVAL 1 DAY), INTERVAL 3 MONTH), "
+        "lambda s: (s - INTERVAL 1 DAY)::DATE)"
+    )
+
+
+def _in_year_to(day: str) -> str:
+    """The quarter ends whose 12 months include `day` (from `day` to a year later)."""
+    return _quarter_ends(day, f"({day} + INTERVAL 1 YEAR - INTERVAL 1 DAY)")
 
 
 # ------------------------------------------------------------------ raw figures (private)
@@ -150,23 +193,42 @@ _EPISODES = f"""
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 """
 
+# Each episode at each chosen quarter end it touches in the 12 months to that date
+# (open at some time after the year began and started by the quarter end).
+_SPANS = f"""
+    SELECT p.q, p.y1, e.*
+    FROM (
+        SELECT e.*, unnest({
+    _quarter_ends(
+        "e.decom",
+        "coalesce(e.dec + INTERVAL 1 YEAR - INTERVAL 1 DAY, x.as_at)",
+    )
+}) AS span_q
+        FROM episodes e JOIN (SELECT DISTINCT load_id, as_at FROM picks) x USING (load_id)
+    ) e
+    JOIN picks p ON p.load_id = e.load_id AND p.q = e.span_q
+    WHERE e.decom <= p.q AND (e.dec IS NULL OR e.dec > p.y1)
+"""
+
 _AT_DATE = """
     -- Children looked after at each quarter end (the latest episode open that day).
-    SELECT p.load_id, p.q, e.child,
-        arg_max(e.ls, e.decom) AS ls, arg_max(e.place, e.decom) AS place,
-        arg_max(e.place_provider, e.decom) AS provider, arg_max(e.pl_la, e.decom) AS pl_la,
-        arg_max(e.care_start, e.decom) AS care_start,
-        arg_max(e.placement_start, e.decom) AS placement_start
-    FROM picks p JOIN episodes e
-      ON e.load_id = p.load_id AND e.decom <= p.q AND (e.dec IS NULL OR e.dec > p.q)
-    GROUP BY p.load_id, p.q, e.child
+    SELECT load_id, q, child,
+        arg_max(ls, decom) AS ls, arg_max(place, decom) AS place,
+        arg_max(place_provider, decom) AS provider, arg_max(pl_la, decom) AS pl_la,
+        arg_max(care_start, decom) AS care_start,
+        arg_max(placement_start, decom) AS placement_start
+    FROM spans
+    WHERE dec IS NULL OR dec > q
+    GROUP BY load_id, q, child
 """
 
 
-def _raw_figures(
-    con: duckdb.DuckDBPyConnection, la_code: str, picks: list[ExtractQuarter]
-) -> pd.DataFrame:
-    """Every indicator's numerator and denominator at each quarter end, unprotected."""
+def _raw_figures(con: duckdb.DuckDBPyConnection, picks: list[ExtractQuarter]) -> pd.DataFrame:
+    """Every indicator's numerator and denominator at each chosen quarter end, unprotected.
+
+    The picks may be one council's or a whole region's: every query is keyed by
+    load and quarter end, so a region is computed in one pass.
+    """
     if not picks:
         return pd.DataFrame(columns=RAW_COLUMNS)
     cursor = con.cursor()
@@ -174,6 +236,7 @@ def _raw_figures(
         "picks_frame",
         pd.DataFrame(
             {
+                "la_code": [p.la_code for p in picks],
                 "load_id": [p.load_id for p in picks],
                 "q": [p.quarter_end for p in picks],
                 "as_at": [p.as_at for p in picks],
@@ -181,10 +244,12 @@ def _raw_figures(
         ),
     )
     cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE picks AS SELECT load_id::INTEGER AS load_id, q::DATE AS q, "
-        "(q::DATE - INTERVAL 1 YEAR)::DATE AS y1, as_at::DATE AS as_at FROM picks_frame"
+        "CREATE OR REPLACE TEMP TABLE picks AS SELECT la_code::VARCHAR AS la_code, "
+        "load_id::INTEGER AS load_id, q::DATE AS q, (q::DATE - INTERVAL 1 YEAR)::DATE AS y1, "
+        "as_at::DATE AS as_at FROM picks_frame"
     )
     cursor.execute(f"CREATE OR REPLACE TEMP TABLE episodes AS {_EPISODES}")
+    cursor.execute(f"CREATE OR REPLACE TEMP TABLE spans AS {_SPANS}")
     cursor.execute(f"CREATE OR REPLACE TEMP TABLE at_date AS {_AT_DATE}")
     cursor.execute(
         "CREATE OR REPLACE TEMP TABLE cla AS SELECT a.*, c.dob FROM at_date a "
@@ -192,7 +257,7 @@ def _raw_figures(
         f"WHERE coalesce(a.ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})"
     )
     parts = [
-        _cla_and_flows(cursor, la_code),
+        _cla_and_flows(cursor),
         _placement_groups(cursor),
         _stability(cursor),
         _missing(cursor),
@@ -200,15 +265,19 @@ def _raw_figures(
         _reviews(cursor),
         _uasc(cursor),
         _health(cursor),
-        _out_of_area(cursor, la_code),
+        _out_of_area(cursor),
     ]
-    for table in ("picks", "episodes", "at_date", "cla"):
+    for table in ("picks", "episodes", "spans", "at_date", "cla"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.unregister("picks_frame")
+    cursor.close()
     raw = pd.concat([p for p in parts if len(p)], ignore_index=True)
     raw["quarter_end"] = pd.to_datetime(raw["quarter_end"]).dt.date
+    raw["load_id"] = raw["load_id"].astype(int)
     # DuckDB returns rows in no set order; a fixed order keeps protection repeatable.
-    return raw[RAW_COLUMNS].sort_values(["quarter_end", "indicator_id"], ignore_index=True)
+    return raw[RAW_COLUMNS].sort_values(
+        ["load_id", "quarter_end", "indicator_id"], ignore_index=True
+    )
 
 
 def _frame(cursor: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
@@ -219,27 +288,30 @@ def _frame(cursor: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return frame
 
 
-def _population(cursor: duckdb.DuckDBPyConnection, la_code: str) -> dict[int, float]:
-    """0-17 population by mid-year: ONS's file, else the one DfE publishes with its rates."""
-    rows = cursor.execute(
+def _populations(cursor: duckdb.DuckDBPyConnection) -> dict[str, dict[int, float]]:
+    """Each chosen council's 0-17 population by mid-year: ONS's file, else the one DfE
+    publishes with its rates (which carries the mid-(Y-1) estimate under year Y)."""
+    ons = cursor.execute(
         """
-        SELECT year, value FROM current_facts
+        SELECT area_code, year, value FROM current_facts
         WHERE dataset = 'ons_population' AND geographic_level = 'Local authority'
-          AND area_code = ? AND measure = 'population_estimate' AND value IS NOT NULL
-        """,
-        [la_code],
+          AND area_code IN (SELECT la_code FROM picks) AND measure = 'population_estimate'
+          AND value IS NOT NULL
+        """
     ).fetchall()
-    population = {int(year): float(value) for year, value in rows}
-    if not population:  # DfE's rates file carries the mid-(Y-1) estimate under year Y
-        rows = cursor.execute(
-            """
-            SELECT year - 1, max(value) FROM current_facts
-            WHERE dataset = 'cla_number_and_rate' AND area_code = ?
-              AND measure = 'population_estimate' AND value IS NOT NULL GROUP BY year
-            """,
-            [la_code],
-        ).fetchall()
-        population = {int(year): float(value) for year, value in rows}
+    dfe = cursor.execute(
+        """
+        SELECT area_code, year - 1, max(value) FROM current_facts
+        WHERE dataset = 'cla_number_and_rate' AND area_code IN (SELECT la_code FROM picks)
+          AND measure = 'population_estimate' AND value IS NOT NULL GROUP BY ALL
+        """
+    ).fetchall()
+    population: dict[str, dict[int, float]] = {}
+    for council, year, value in ons:
+        population.setdefault(council, {})[int(year)] = float(value)
+    for council, year, value in dfe:
+        if council not in {c for c, _, _ in ons}:
+            population.setdefault(council, {})[int(year)] = float(value)
     return population
 
 
@@ -249,26 +321,40 @@ def _mid_year(quarter_end: date) -> int:
     return quarter_end.year if quarter_end.month > 3 else quarter_end.year - 1
 
 
-def _cla_and_flows(cursor: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+def _cla_and_flows(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    not_short_break = f"coalesce(e.ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})"
     counts = cursor.execute(
         f"""
-        SELECT p.q AS quarter_end,
-            (SELECT count(*) FROM cla c WHERE c.load_id = p.load_id AND c.q = p.q) AS looked_after,
-            (SELECT count(DISTINCT e.child) FROM extract_episodes e
-             WHERE e.load_id = p.load_id AND e.rne = 'S' AND e.decom > p.y1 AND e.decom <= p.q
-               AND coalesce(e.ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})) AS started,
-            (SELECT count(DISTINCT e.child) FROM extract_episodes e
-             WHERE e.load_id = p.load_id AND e.dec > p.y1 AND e.dec <= p.q
-               AND coalesce(e.rec, '') <> 'X1'
-               AND coalesce(e.ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})) AS ceased
-        FROM picks p
+        WITH looked_after AS (SELECT load_id, q, count(*) AS n FROM cla GROUP BY ALL),
+        started AS (
+            SELECT p.load_id, p.q, count(DISTINCT e.child) AS n
+            FROM (SELECT *, unnest({_in_year_to("decom")}) AS span_q FROM extract_episodes
+                  WHERE load_id IN (SELECT load_id FROM picks) AND rne = 'S') e
+            JOIN picks p ON p.load_id = e.load_id AND p.q = e.span_q
+            WHERE e.decom > p.y1 AND e.decom <= p.q AND {not_short_break}
+            GROUP BY ALL
+        ), ceased AS (
+            SELECT p.load_id, p.q, count(DISTINCT e.child) AS n
+            FROM (SELECT *, unnest({_in_year_to("dec")}) AS span_q FROM extract_episodes
+                  WHERE load_id IN (SELECT load_id FROM picks) AND dec IS NOT NULL
+                    AND coalesce(rec, '') <> 'X1') e
+            JOIN picks p ON p.load_id = e.load_id AND p.q = e.span_q
+            WHERE e.dec > p.y1 AND e.dec <= p.q AND {not_short_break}
+            GROUP BY ALL
+        )
+        SELECT p.la_code, p.load_id, p.q AS quarter_end, coalesce(l.n, 0) AS looked_after,
+            coalesce(s.n, 0) AS started, coalesce(c.n, 0) AS ceased
+        FROM picks p LEFT JOIN looked_after l USING (load_id, q)
+        LEFT JOIN started s USING (load_id, q) LEFT JOIN ceased c USING (load_id, q)
         """
     ).df()
-    population = _population(cursor, la_code)
+    populations = _populations(cursor)
     rows = []
     for record in counts.itertuples():
         end = pd.Timestamp(record.quarter_end).date()
-        rows.append((end, "cla_count", record.looked_after, None, record.looked_after, None))
+        load = record.load_id
+        rows.append((load, end, "cla_count", record.looked_after, None, record.looked_after, None))
+        population = populations.get(record.la_code, {})
         known = [y for y in population if y <= _mid_year(end)]
         if not known:
             continue
@@ -278,7 +364,7 @@ def _cla_and_flows(cursor: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFr
             ("cla_starts_rate_per_10k", record.started),
             ("cla_ceased_rate_per_10k", record.ceased),
         ):
-            rows.append((end, indicator, number, people, 10_000 * number / people, None))
+            rows.append((load, end, indicator, number, people, 10_000 * number / people, None))
     return pd.DataFrame(rows, columns=RAW_COLUMNS)
 
 
@@ -318,12 +404,12 @@ def _placement_groups(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                    count(*) FILTER (WHERE provider = 'PR1') AS own
             FROM grouped WHERE placement_group = 'foster_pct' GROUP BY ALL
         )
-        SELECT x.q AS quarter_end, x.indicator_id, coalesce(c.n, 0) AS numerator,
-               x.total AS denominator, 100.0 * coalesce(c.n, 0) / x.total AS value,
-               x.group_name AS group_id
+        SELECT x.load_id, x.q AS quarter_end, x.indicator_id,
+               coalesce(c.n, 0) AS numerator, x.total AS denominator,
+               100.0 * coalesce(c.n, 0) / x.total AS value, x.group_name AS group_id
         FROM every_cell x LEFT JOIN cells c USING (load_id, q, indicator_id)
         UNION ALL
-        SELECT q, 'foster_own_provision_pct', own, total, 100.0 * own / total, NULL
+        SELECT load_id, q, 'foster_own_provision_pct', own, total, 100.0 * own / total, NULL
         FROM foster
         """,
     )
@@ -337,31 +423,30 @@ def _stability(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             -- Placements in the 12 months to the quarter end: the one the child was in
             -- when the year began (if looked after then), and each new placement after.
             SELECT c.load_id, c.q, c.child,
-                max(CASE WHEN e.decom <= p.y1 THEN 1 ELSE 0 END)
-                + count(*) FILTER (WHERE e.decom > p.y1 AND e.new_placement) AS placements
-            FROM cla c JOIN picks p USING (load_id, q)
-            JOIN episodes e ON e.load_id = c.load_id AND e.child = c.child
-              AND e.decom <= c.q AND (e.dec IS NULL OR e.dec > p.y1)
+                max(CASE WHEN e.decom <= e.y1 THEN 1 ELSE 0 END)
+                + count(*) FILTER (WHERE e.decom > e.y1 AND e.new_placement) AS placements
+            FROM cla c JOIN spans e USING (load_id, q, child)
             GROUP BY ALL
         ), three AS (
-            SELECT c.q, count(*) AS total,
+            SELECT c.load_id, c.q, count(*) AS total,
                 count(*) FILTER (WHERE coalesce(m.placements, 0) >= 3) AS three_plus
             FROM cla c LEFT JOIN moves m USING (load_id, q, child) GROUP BY ALL
         ), long_term AS (
             -- Under 16, looked after for 2.5 years or more, same placement for 2 years.
-            SELECT q, count(*) AS total,
+            SELECT load_id, q, count(*) AS total,
                 count(*) FILTER (WHERE placement_start <= (q - INTERVAL 2 YEAR)) AS stable
             FROM cla
             WHERE dob IS NOT NULL AND dob > (q - INTERVAL 16 YEAR)
               AND care_start <= (q - INTERVAL 30 MONTH)
             GROUP BY ALL
         )
-        SELECT q AS quarter_end, 'placements_3plus_pct' AS indicator_id,
+        SELECT load_id, q AS quarter_end, 'placements_3plus_pct' AS indicator_id,
                three_plus AS numerator, total AS denominator,
                100.0 * three_plus / total AS value
         FROM three
         UNION ALL
-        SELECT q, 'long_term_stability_pct', stable, total, 100.0 * stable / total FROM long_term
+        SELECT load_id, q, 'long_term_stability_pct', stable, total, 100.0 * stable / total
+        FROM long_term
         """,
     )
 
@@ -371,16 +456,17 @@ def _missing(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         cursor,
         f"""
         WITH during AS (
-            SELECT DISTINCT p.load_id, p.q, e.child FROM picks p JOIN extract_episodes e
-              ON e.load_id = p.load_id AND e.decom <= p.q AND (e.dec IS NULL OR e.dec > p.y1)
-            WHERE coalesce(e.ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})
+            SELECT DISTINCT load_id, q, child FROM spans
+            WHERE coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})
         ), incidents AS (
             SELECT d.load_id, d.q, d.child, m.kind
-            FROM during d JOIN picks p USING (load_id, q)
-            JOIN extract_missing m ON m.load_id = d.load_id AND m.child = d.child
-              AND m.mis_start > p.y1 AND m.mis_start <= p.q
+            FROM (SELECT *, unnest({_in_year_to("mis_start")}) AS span_q FROM extract_missing
+                  WHERE load_id IN (SELECT load_id FROM picks)) m
+            JOIN picks p ON p.load_id = m.load_id AND p.q = m.span_q
+            JOIN during d ON d.load_id = m.load_id AND d.q = p.q AND d.child = m.child
+            WHERE m.mis_start > p.y1 AND m.mis_start <= p.q
         ), totals AS (
-            SELECT d.load_id, d.q, count(*) AS children FROM during d GROUP BY ALL
+            SELECT load_id, q, count(*) AS children FROM during GROUP BY ALL
         ), counts AS (
             SELECT load_id, q,
                 count(DISTINCT child) FILTER (WHERE kind = 'M') AS went_missing,
@@ -388,18 +474,18 @@ def _missing(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 count(DISTINCT child) FILTER (WHERE kind = 'A') AS away
             FROM incidents GROUP BY ALL
         )
-        SELECT t.q AS quarter_end, 'missing_pct' AS indicator_id,
+        SELECT t.load_id, t.q AS quarter_end, 'missing_pct' AS indicator_id,
                coalesce(c.went_missing, 0) AS numerator, t.children AS denominator,
                100.0 * coalesce(c.went_missing, 0) / t.children AS value
         FROM totals t LEFT JOIN counts c USING (load_id, q)
         UNION ALL
-        SELECT t.q, 'away_without_authorisation_pct', coalesce(c.away, 0), t.children,
-               100.0 * coalesce(c.away, 0) / t.children
+        SELECT t.load_id, t.q, 'away_without_authorisation_pct', coalesce(c.away, 0),
+               t.children, 100.0 * coalesce(c.away, 0) / t.children
         FROM totals t LEFT JOIN counts c USING (load_id, q)
         UNION ALL
         -- The average is over children who went missing: its 'numerator' for protection
         -- is that number of children.
-        SELECT t.q, 'missing_incidents_per_child', c.went_missing, c.went_missing,
+        SELECT t.load_id, t.q, 'missing_incidents_per_child', c.went_missing, c.went_missing,
                c.missing_incidents / c.went_missing
         FROM totals t JOIN counts c USING (load_id, q) WHERE c.went_missing > 0
         """,
@@ -412,34 +498,40 @@ def _care_leavers(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         cursor,
         f"""
         WITH birthdays AS (
-            SELECT p.q, l.*, age
-            FROM picks p JOIN extract_care_leavers l ON l.load_id = p.load_id
-            CROSS JOIN range(17, 22) ages(age)
-            WHERE (l.dob + to_years(age::INTEGER))::DATE > p.y1
-              AND (l.dob + to_years(age::INTEGER))::DATE <= p.q
+            SELECT l.*, age, (l.dob + to_years(age::INTEGER))::DATE AS birthday
+            FROM extract_care_leavers l CROSS JOIN range(17, 22) ages(age)
+            WHERE l.load_id IN (SELECT load_id FROM picks) AND l.dob IS NOT NULL
+        ), in_year AS (
+            SELECT p.q, b.*
+            FROM (SELECT *, unnest({_in_year_to("birthday")}) AS span_q FROM birthdays) b
+            JOIN picks p ON p.load_id = b.load_id AND p.q = b.span_q
+            WHERE b.birthday > p.y1 AND b.birthday <= p.q
         ), groups AS (
-            SELECT q, CASE WHEN age >= 19 THEN '19_21' ELSE '17_18' END AS ages,
+            SELECT load_id, q, CASE WHEN age >= 19 THEN '19_21' ELSE '17_18' END AS ages,
                 count(*) AS total,
                 count(*) FILTER (WHERE in_touch = 'YES') AS in_touch,
                 count(*) FILTER (WHERE activ IN ({_sql_list(EET)})) AS eet,
                 count(*) FILTER (WHERE activ IN ({_sql_list(HIGHER_EDUCATION)})) AS higher,
                 count(*) FILTER (WHERE length(accom) = 2 AND accom LIKE '%1') AS suitable
-            FROM birthdays GROUP BY ALL
+            FROM in_year GROUP BY ALL
         )
-        SELECT q AS quarter_end, 'care_leavers_' || ages || '_eet_pct' AS indicator_id,
+        SELECT load_id, q AS quarter_end, 'care_leavers_' || ages || '_eet_pct' AS indicator_id,
                eet AS numerator, total AS denominator, 100.0 * eet / total AS value
         FROM groups
         UNION ALL
-        SELECT q, 'care_leavers_' || ages || '_suitable_accom_pct', suitable, total,
+        SELECT load_id, q, 'care_leavers_' || ages || '_suitable_accom_pct', suitable, total,
                100.0 * suitable / total FROM groups
         UNION ALL
-        SELECT q, 'care_leavers_19_21_in_touch_pct', in_touch, total, 100.0 * in_touch / total
+        SELECT load_id, q, 'care_leavers_19_21_in_touch_pct', in_touch, total,
+               100.0 * in_touch / total
         FROM groups WHERE ages = '19_21'
         UNION ALL
-        SELECT q, 'care_leavers_higher_education_pct', higher, total, 100.0 * higher / total
+        SELECT load_id, q, 'care_leavers_higher_education_pct', higher, total,
+               100.0 * higher / total
         FROM groups WHERE ages = '19_21'
         UNION ALL
-        SELECT q, 'care_leavers_19_21_count', total, NULL, total FROM groups WHERE ages = '19_21'
+        SELECT load_id, q, 'care_leavers_19_21_count', total, NULL, total
+        FROM groups WHERE ages = '19_21'
         """,
     )
 
@@ -447,15 +539,17 @@ def _care_leavers(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def _reviews(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(
         cursor,
-        """
-        SELECT p.q AS quarter_end, 'review_participation_pct' AS indicator_id,
+        f"""
+        SELECT p.load_id, p.q AS quarter_end, 'review_participation_pct' AS indicator_id,
             count(*) FILTER (WHERE r.review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6'))
                 AS numerator,
             count(*) AS denominator,
             100.0 * numerator / count(*) AS value
-        FROM picks p JOIN extract_reviews r ON r.load_id = p.load_id
-          AND r.review > p.y1 AND r.review <= p.q
-        WHERE r.review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6','PN7')
+        FROM (SELECT *, unnest({_in_year_to("review")}) AS span_q FROM extract_reviews
+              WHERE load_id IN (SELECT load_id FROM picks)
+                AND review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6','PN7')) r
+        JOIN picks p ON p.load_id = r.load_id AND p.q = r.span_q
+        WHERE r.review > p.y1 AND r.review <= p.q
         GROUP BY ALL
         """,
     )
@@ -465,12 +559,13 @@ def _uasc(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(
         cursor,
         """
-        SELECT p.q AS quarter_end, 'uasc_count' AS indicator_id,
+        SELECT c.load_id, c.q AS quarter_end, 'uasc_count' AS indicator_id,
             count(u.child) AS numerator, NULL AS denominator, count(u.child) AS value
-        FROM picks p JOIN cla c USING (load_id, q)
+        FROM cla c
         LEFT JOIN extract_uasc u ON u.load_id = c.load_id AND u.child = c.child
           AND (u.duc IS NULL OR u.duc > c.q)
-        WHERE EXISTS (SELECT 1 FROM extract_uasc x WHERE x.load_id = p.load_id)
+        WHERE c.load_id IN (SELECT DISTINCT load_id FROM extract_uasc
+                            WHERE load_id IN (SELECT load_id FROM picks))
         GROUP BY ALL
         """,
     )
@@ -489,9 +584,10 @@ def _health(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             FROM cla c JOIN picks p USING (load_id, q)
             WHERE month(c.q) = 3 AND c.q > (p.as_at - INTERVAL 1 YEAR)
               AND c.care_start <= (c.q - INTERVAL 1 YEAR)
-              AND EXISTS (SELECT 1 FROM extract_health x WHERE x.load_id = c.load_id)
+              AND c.load_id IN (SELECT DISTINCT load_id FROM extract_health
+                                WHERE load_id IN (SELECT load_id FROM picks))
         )
-        SELECT c.q AS quarter_end, count(*) AS total, {flags},
+        SELECT c.load_id, c.q AS quarter_end, count(*) AS total, {flags},
             count(*) FILTER (WHERE c.age < 5) AS under_5,
             count(*) FILTER (WHERE c.age < 5 AND h.health_check = '1') AS development,
             count(*) FILTER (WHERE c.age >= 10) AS aged_10_plus,
@@ -505,7 +601,7 @@ def _health(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
     rows = []
     for record in counts.to_dict("records"):
-        end = record["quarter_end"]
+        load, end = record["load_id"], record["quarter_end"]
         pairs = [(indicator, record[indicator], record["total"]) for indicator in HEALTH_FLAGS]
         pairs += [
             ("development_checks_pct", record["development"], record["under_5"]),
@@ -514,33 +610,37 @@ def _health(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ]
         for indicator, part, whole in pairs:
             if whole:
-                rows.append((end, indicator, part, whole, 100.0 * part / whole, None))
+                rows.append((load, end, indicator, part, whole, 100.0 * part / whole, None))
         if record["with_sdq"]:
-            rows.append(
-                (end, "sdq_mean", record["with_sdq"], record["with_sdq"], record["sdq_mean"], None)
-            )
+            with_sdq = record["with_sdq"]
+            rows.append((load, end, "sdq_mean", with_sdq, with_sdq, record["sdq_mean"], None))
     return pd.DataFrame(rows, columns=RAW_COLUMNS)
 
 
-def _out_of_area(cursor: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
-    """Children placed outside the council, where the extract says where (PL_LA)."""
-    codes = [la_code] + [
-        row[0]
-        for row in cursor.execute(
-            "SELECT DISTINCT new_la_code FROM areas WHERE area_code = ? AND new_la_code "
-            "IS NOT NULL",
-            [la_code],
-        ).fetchall()
-    ]
+def _out_of_area(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Children placed outside their council, where the extract says where (PL_LA).
+
+    A placement in the council itself, under its current or any earlier code,
+    is inside it.
+    """
     return _frame(
         cursor,
-        f"""
-        SELECT c.q AS quarter_end, 'placed_outside_la_pct' AS indicator_id,
-            count(*) FILTER (WHERE c.pl_la <> '' AND c.pl_la NOT IN ({_sql_list(tuple(codes))}))
-                AS numerator,
-            count(*) AS denominator, 100.0 * numerator / count(*) AS value
-        FROM cla c JOIN extracts x ON x.load_id = c.load_id AND x.has_pl_la
-        GROUP BY ALL
+        """
+        WITH own_codes AS (
+            SELECT DISTINCT la_code, la_code AS code FROM picks
+            UNION
+            SELECT DISTINCT p.la_code, a.new_la_code FROM picks p
+            JOIN areas a ON a.area_code = p.la_code AND a.new_la_code IS NOT NULL
+        ), placed AS (
+            SELECT c.load_id, c.q, c.pl_la <> '' AND NOT EXISTS (
+                SELECT 1 FROM own_codes o WHERE o.la_code = x.la_code AND o.code = c.pl_la
+            ) AS outside
+            FROM cla c JOIN extracts x ON x.load_id = c.load_id AND x.has_pl_la
+        )
+        SELECT load_id, q AS quarter_end, 'placed_outside_la_pct' AS indicator_id,
+            count(*) FILTER (WHERE outside) AS numerator, count(*) AS denominator,
+            100.0 * numerator / count(*) AS value
+        FROM placed GROUP BY ALL
         """,
     )
 
@@ -574,23 +674,41 @@ def protect(raw: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     figures["hidden"] = hidden
     numerators = pd.to_numeric(figures["numerator"], errors="coerce").fillna(0)
     grouped = figures["group_id"].notna()
-    for _, cells in figures[grouped].groupby(["quarter_end", "group_id"]):
-        hidden_cells = cells.index[cells["hidden"]]
-        if len(hidden_cells) == 0:
-            continue
+    # Only groups (a council's placement or provider cells at a quarter end) with a
+    # hidden cell need more hiding.
+    keys = ["load_id", "quarter_end", "group_id"]
+    in_group = figures[grouped]
+    needs_more = in_group.groupby(keys)["hidden"].transform("any")
+    for _, cells in in_group[needs_more].groupby(keys):
         # Hide the next smallest cells until no hidden cell can be worked out and the
         # hidden cells together hold at least `limit` children.
         candidates = cells[~cells["hidden"]].assign(n=numerators[cells.index])
         for index in candidates.sort_values(["n", "indicator_id"]).index:
-            together = numerators[
-                figures.index[grouped & figures["hidden"]].intersection(cells.index)
-            ].sum()
-            if figures.loc[cells.index, "hidden"].sum() >= 2 and together >= limit:
+            hidden_here = figures.loc[cells.index, "hidden"]
+            if hidden_here.sum() >= 2 and numerators[cells.index[hidden_here]].sum() >= limit:
                 break
             figures.loc[index, "hidden"] = True
     figures["symbol"] = figures["hidden"].map({True: "c", False: None})
     figures.loc[figures["hidden"], "value"] = float("nan")
     return figures.drop(columns=["hidden", "numerator", "denominator", "group_id"])
+
+
+def _protected_figures(
+    con: duckdb.DuckDBPyConnection, picks: list[ExtractQuarter], threshold: int | None
+) -> pd.DataFrame:
+    raw = _raw_figures(con, picks)
+    if raw.empty:
+        return pd.DataFrame(columns=["la_code", *FIGURE_COLUMNS])
+    figures = protect(raw, threshold)
+    source = {(p.load_id, p.quarter_end): p for p in picks}
+    chosen = [source[key] for key in zip(figures["load_id"], figures["quarter_end"], strict=True)]
+    labels = [quarter_label(end) for end in figures["quarter_end"]]
+    figures["time_period"] = [period for period, _ in labels]
+    figures["quarter"] = [quarter for _, quarter in labels]
+    figures["as_at"] = [p.as_at for p in chosen]
+    figures["la_code"] = [p.la_code for p in chosen]
+    figures["value"] = figures["value"].astype(float)
+    return figures[["la_code", *FIGURE_COLUMNS]]
 
 
 def quarterly_extract_figures(
@@ -601,30 +719,19 @@ def quarterly_extract_figures(
     Columns: quarter_end, time_period (202425), quarter (Q1-Q4), indicator_id,
     value, symbol ('c' when protected), load_id and as_at of the extract used.
     """
-    picks = extract_quarters(con, la_code)
-    raw = _raw_figures(con, la_code, picks)
-    if raw.empty:
-        return pd.DataFrame(
-            columns=[
-                "quarter_end",
-                "time_period",
-                "quarter",
-                "indicator_id",
-                "value",
-                "symbol",
-                "load_id",
-                "as_at",
-            ]
-        )
-    figures = protect(raw, threshold)
-    source = {p.quarter_end: p for p in picks}
-    labels = [quarter_label(end) for end in figures["quarter_end"]]
-    figures["time_period"] = [period for period, _ in labels]
-    figures["quarter"] = [quarter for _, quarter in labels]
-    figures["load_id"] = [source[end].load_id for end in figures["quarter_end"]]
-    figures["as_at"] = [source[end].as_at for end in figures["quarter_end"]]
-    figures["value"] = figures["value"].astype(float)
-    return figures.sort_values(["indicator_id", "quarter_end"]).reset_index(drop=True)
+    figures = _protected_figures(con, extract_quarters(con, la_code), threshold)
+    return (
+        figures[FIGURE_COLUMNS].sort_values(["indicator_id", "quarter_end"]).reset_index(drop=True)
+    )
+
+
+def every_council_extract_figures(
+    con: duckdb.DuckDBPyConnection, threshold: int | None = None
+) -> pd.DataFrame:
+    """`quarterly_extract_figures` for every council with an extract, in one pass
+    (a region's store; the benchmark). Adds the council's code (la_code)."""
+    figures = _protected_figures(con, extract_quarters(con), threshold)
+    return figures.sort_values(["la_code", "indicator_id", "quarter_end"]).reset_index(drop=True)
 
 
 def not_available(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, str]:

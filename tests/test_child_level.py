@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from indicators.child_level import (
+    RAW_COLUMNS,
     extract_quarters,
     not_available,
     protect,
@@ -73,18 +74,18 @@ def test_children_looked_after_exclude_short_breaks_and_a_child_leaving_that_day
 def test_starts_and_ceasings_count_each_child_once(loaded):
     from indicators.child_level import _raw_figures
 
-    raw = _raw_figures(loaded, "825", extract_quarters(loaded, "825"))
+    raw = _raw_figures(loaded, extract_quarters(loaded, "825"))
     assert raw[raw["indicator_id"].str.contains("rate")].empty  # no population loaded
     # Start and ceasing counts are checked through the rates in the demo test; here the
     # counts themselves, from the rates' numerators when a population is known:
     from indicators import child_level
 
-    original = child_level._population
-    child_level._population = lambda cursor, la: {2024: 10_000.0}
+    original = child_level._populations
+    child_level._populations = lambda cursor: {"825": {2024: 10_000.0}}
     try:
-        raw = _raw_figures(loaded, "825", extract_quarters(loaded, "825"))
+        raw = _raw_figures(loaded, extract_quarters(loaded, "825"))
     finally:
-        child_level._population = original
+        child_level._populations = original
     last = raw[raw["quarter_end"] == AS_AT].set_index("indicator_id")
     assert last.loc["cla_starts_rate_per_10k", "numerator"] == 4  # B, C, F, G (not D)
     assert last.loc["cla_ceased_rate_per_10k", "numerator"] == 2  # B, G
@@ -215,22 +216,28 @@ def test_an_extract_without_a_council_is_refused_and_nothing_is_written(store):
 def test_protection_hides_small_counts_complements_and_one_hidden_cell_in_a_sum():
     raw = pd.DataFrame(
         [
-            (AS_AT, "cla_count", 100, None, 100.0, None),
-            (AS_AT, "foster_pct", 60, 100, 60.0, "placement"),
-            (AS_AT, "childrens_homes_pct", 3, 100, 3.0, "placement"),  # small
-            (AS_AT, "placed_for_adoption_pct", 12, 100, 12.0, "placement"),  # next smallest
-            (AS_AT, "other_placements_pct", 25, 100, 25.0, "placement"),
-            (AS_AT, "missing_pct", 97, 100, 97.0, None),  # 3 did not go missing
-            (AS_AT, "uasc_count", 0, None, 0.0, None),  # zero is not disclosive
-            (AS_AT, "sdq_mean", 4, 4, 15.0, None),  # average of four children
+            (1, AS_AT, "cla_count", 100, None, 100.0, None),
+            (1, AS_AT, "foster_pct", 60, 100, 60.0, "placement"),
+            (1, AS_AT, "childrens_homes_pct", 3, 100, 3.0, "placement"),  # small
+            (1, AS_AT, "placed_for_adoption_pct", 12, 100, 12.0, "placement"),  # next smallest
+            (1, AS_AT, "other_placements_pct", 25, 100, 25.0, "placement"),
+            (1, AS_AT, "missing_pct", 97, 100, 97.0, None),  # 3 did not go missing
+            (1, AS_AT, "uasc_count", 0, None, 0.0, None),  # zero is not disclosive
+            (1, AS_AT, "sdq_mean", 4, 4, 15.0, None),  # average of four children
+            # Another council's extract at the same date: its cells are its own group.
+            (2, AS_AT, "foster_pct", 80, 100, 80.0, "placement"),
+            (2, AS_AT, "childrens_homes_pct", 10, 100, 10.0, "placement"),
+            (2, AS_AT, "placed_for_adoption_pct", 10, 100, 10.0, "placement"),
         ],
-        columns=["quarter_end", "indicator_id", "numerator", "denominator", "value", "group_id"],
+        columns=RAW_COLUMNS,
     )
-    shown = protect(raw, threshold=5).set_index("indicator_id")
+    protected = protect(raw, threshold=5)
+    shown = protected[protected["load_id"] == 1].set_index("indicator_id")
     hidden = set(shown.index[shown["symbol"] == "c"])
     assert hidden == {"childrens_homes_pct", "placed_for_adoption_pct", "missing_pct", "sdq_mean"}
     assert shown.loc[sorted(hidden), "value"].isna().all()
     assert {"numerator", "denominator"}.isdisjoint(shown.columns)
+    assert protected.loc[protected["load_id"] == 2, "symbol"].isna().all()
 
 
 def test_the_threshold_is_configurable(loaded, monkeypatch):
@@ -267,3 +274,28 @@ def test_an_incomplete_or_doubled_extract_is_refused_and_nothing_is_written(stor
     assert report.status == "rejected"
     assert all(message in f.message for f in report.files if f.outcome == "rejected")
     assert store_contents(store) == before
+
+
+def test_a_region_computed_in_one_pass_matches_each_council_alone(tmp_path):
+    import numpy as np
+
+    from demo.ssda903_extract import regional_plans, write_extract
+    from indicators.child_level import every_council_extract_figures
+    from loaders.load import load_paths
+    from loaders.store import open_store
+
+    plans = regional_plans(2, 2, 7)
+    con = open_store(tmp_path / "region.duckdb")
+    for k, plan in enumerate(plans):
+        write_extract(tmp_path / plan.la_code, plan, np.random.default_rng([7, k]))
+        options = ExtractOptions(plan.la_code, plan.as_at)
+        assert load_paths(con, [tmp_path / plan.la_code], extract=options).status == "committed"
+    region = every_council_extract_figures(con)
+    assert set(region["la_code"]) == {plan.la_code for plan in plans}
+    by_council = [set(region.loc[region["la_code"] == p.la_code, "quarter_end"]) for p in plans]
+    assert by_council[0] & by_council[1]  # the same quarter ends, computed side by side
+    for plan in plans:
+        alone = quarterly_extract_figures(con, plan.la_code)
+        mine = region[region["la_code"] == plan.la_code].drop(columns="la_code")
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), alone)
+    con.close()

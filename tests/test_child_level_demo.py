@@ -36,7 +36,7 @@ COUNCIL = "140"
 def demo(demo_db_copy):
     con = open_store(demo_db_copy)
     figures = quarterly_figures(con, COUNCIL)
-    raw = _raw_figures(con, COUNCIL, extract_quarters(con, COUNCIL))
+    raw = _raw_figures(con, extract_quarters(con, COUNCIL))
     values = all_values(con)
     neighbours = neighbour_lists(con)
     yield {
