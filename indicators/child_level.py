@@ -184,7 +184,7 @@ _EPISODES = f"""
             (place IN ('A3', 'A5') AND place_1 LIKE 'U%') AS adoption_by_carer
         FROM flagged
     )
-    SELECT *,
+    SELECT load_id, child, decom, dec, ls, place, place_provider, pl_la, new_placement,
         coalesce(max(CASE WHEN rne = 'S' THEN decom END) OVER upto, first_decom) AS care_start,
         coalesce(max(CASE WHEN new_placement AND NOT adoption_by_carer THEN decom END)
                  OVER upto, first_decom) AS placement_start
@@ -193,32 +193,35 @@ _EPISODES = f"""
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 """
 
-# Each episode at each chosen quarter end it touches in the 12 months to that date
+# Each child at each chosen quarter end at which they were looked after at some time
+# in the 12 months before: one pass over each episode at each quarter end it touches
 # (open at some time after the year began and started by the quarter end).
-_SPANS = f"""
-    SELECT p.q, p.y1, e.*
+_CHILD_QUARTERS = f"""
+    SELECT load_id, q, child,
+        -- Looked after at the quarter end: the latest episode open that day.
+        arg_max({{'ls': ls, 'place': place, 'provider': place_provider, 'pl_la': pl_la,
+                  'care_start': care_start, 'placement_start': placement_start}}, decom)
+            FILTER (WHERE dec IS NULL OR dec > q) AS at_date,
+        -- Looked after during the year other than in short breaks (missing's denominator).
+        bool_or(coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})) AS during_year,
+        -- Placements in the year: the one the child was in when the year began (if
+        -- looked after then), and each new placement after.
+        max(CASE WHEN decom <= y1 THEN 1 ELSE 0 END)
+            + count(*) FILTER (WHERE decom > y1 AND new_placement) AS placements
     FROM (
-        SELECT e.*, unnest({
+        SELECT p.q, p.y1, e.*
+        FROM (
+            SELECT e.*, unnest({
     _quarter_ends(
         "e.decom",
         "coalesce(e.dec + INTERVAL 1 YEAR - INTERVAL 1 DAY, x.as_at)",
     )
 }) AS span_q
-        FROM episodes e JOIN (SELECT DISTINCT load_id, as_at FROM picks) x USING (load_id)
-    ) e
-    JOIN picks p ON p.load_id = e.load_id AND p.q = e.span_q
-    WHERE e.decom <= p.q AND (e.dec IS NULL OR e.dec > p.y1)
-"""
-
-_AT_DATE = """
-    -- Children looked after at each quarter end (the latest episode open that day).
-    SELECT load_id, q, child,
-        arg_max(ls, decom) AS ls, arg_max(place, decom) AS place,
-        arg_max(place_provider, decom) AS provider, arg_max(pl_la, decom) AS pl_la,
-        arg_max(care_start, decom) AS care_start,
-        arg_max(placement_start, decom) AS placement_start
-    FROM spans
-    WHERE dec IS NULL OR dec > q
+            FROM episodes e JOIN (SELECT DISTINCT load_id, as_at FROM picks) x USING (load_id)
+        ) e
+        JOIN picks p ON p.load_id = e.load_id AND p.q = e.span_q
+        WHERE e.decom <= p.q AND (e.dec IS NULL OR e.dec > p.y1)
+    )
     GROUP BY load_id, q, child
 """
 
@@ -249,12 +252,15 @@ def _raw_figures(con: duckdb.DuckDBPyConnection, picks: list[ExtractQuarter]) ->
         "as_at::DATE AS as_at FROM picks_frame"
     )
     cursor.execute(f"CREATE OR REPLACE TEMP TABLE episodes AS {_EPISODES}")
-    cursor.execute(f"CREATE OR REPLACE TEMP TABLE spans AS {_SPANS}")
-    cursor.execute(f"CREATE OR REPLACE TEMP TABLE at_date AS {_AT_DATE}")
+    cursor.execute(f"CREATE OR REPLACE TEMP TABLE child_quarters AS {_CHILD_QUARTERS}")
     cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE cla AS SELECT a.*, c.dob FROM at_date a "
+        "CREATE OR REPLACE TEMP TABLE cla AS SELECT a.load_id, a.q, a.child, "
+        "a.at_date.ls, a.at_date.place, a.at_date.provider, a.at_date.pl_la, "
+        "a.at_date.care_start, a.at_date.placement_start, a.placements, c.dob "
+        "FROM child_quarters a "
         "LEFT JOIN extract_children c ON c.load_id = a.load_id AND c.child = a.child "
-        f"WHERE coalesce(a.ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})"
+        f"WHERE a.at_date IS NOT NULL AND coalesce(a.at_date.ls, '') NOT IN "
+        f"({_sql_list(SHORT_BREAKS)})"
     )
     parts = [
         _cla_and_flows(cursor),
@@ -267,7 +273,7 @@ def _raw_figures(con: duckdb.DuckDBPyConnection, picks: list[ExtractQuarter]) ->
         _health(cursor),
         _out_of_area(cursor),
     ]
-    for table in ("picks", "episodes", "spans", "at_date", "cla"):
+    for table in ("picks", "episodes", "child_quarters", "cla"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.unregister("picks_frame")
     cursor.close()
@@ -419,18 +425,10 @@ def _stability(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(
         cursor,
         """
-        WITH moves AS (
-            -- Placements in the 12 months to the quarter end: the one the child was in
-            -- when the year began (if looked after then), and each new placement after.
-            SELECT c.load_id, c.q, c.child,
-                max(CASE WHEN e.decom <= e.y1 THEN 1 ELSE 0 END)
-                + count(*) FILTER (WHERE e.decom > e.y1 AND e.new_placement) AS placements
-            FROM cla c JOIN spans e USING (load_id, q, child)
-            GROUP BY ALL
-        ), three AS (
-            SELECT c.load_id, c.q, count(*) AS total,
-                count(*) FILTER (WHERE coalesce(m.placements, 0) >= 3) AS three_plus
-            FROM cla c LEFT JOIN moves m USING (load_id, q, child) GROUP BY ALL
+        WITH three AS (
+            SELECT load_id, q, count(*) AS total,
+                count(*) FILTER (WHERE placements >= 3) AS three_plus
+            FROM cla GROUP BY ALL
         ), long_term AS (
             -- Under 16, looked after for 2.5 years or more, same placement for 2 years.
             SELECT load_id, q, count(*) AS total,
@@ -456,8 +454,7 @@ def _missing(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         cursor,
         f"""
         WITH during AS (
-            SELECT DISTINCT load_id, q, child FROM spans
-            WHERE coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})
+            SELECT load_id, q, child FROM child_quarters WHERE during_year
         ), incidents AS (
             SELECT d.load_id, d.q, d.child, m.kind
             FROM (SELECT *, unnest({_in_year_to("mis_start")}) AS span_q FROM extract_missing

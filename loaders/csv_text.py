@@ -278,11 +278,12 @@ def header_columns(data: bytes) -> list[str]:
 
 def _has_blank_row(table: pa.Table) -> bool:
     """Whether some row is blank in every column (Arrow reads a blank line as one)."""
-    blank = None
-    for column in table.columns:
-        empty = pc.equal(pc.utf8_trim_whitespace(column), "")
-        blank = empty if blank is None else pc.and_(blank, empty)
-    return blank is not None and pc.any(blank).as_py() is True
+    blank = pc.equal(pc.utf8_trim_whitespace(table.column(0)), "")
+    if not pc.any(blank).as_py():  # the usual case, decided by one column
+        return False
+    for column in table.columns[1:]:
+        blank = pc.and_(blank, pc.equal(pc.utf8_trim_whitespace(column), ""))
+    return pc.any(blank).as_py() is True
 
 
 def read_csv_columns(file: str, data: bytes) -> CsvColumns:

@@ -212,6 +212,7 @@ class Extract:
     row_count: dict[str, int]
     as_at: date = date.min
     set_aside: dict[str, set[int]] = field(default_factory=dict)
+    derived: set[str] = field(default_factory=set)
 
     @property
     def tables(self) -> list[str]:
@@ -230,6 +231,13 @@ class Extract:
     def text(self, table: str, column: str) -> list[str]:
         """One column's cells in file order (for tests and the command line)."""
         return [r[0] for r in self.rows(f'SELECT "{column}" FROM "{table}" ORDER BY _row')]
+
+    def table_of(self, name: str, sql: str) -> str:
+        """A table computed once from the staged ones (for checks that share it)."""
+        if name not in self.derived:
+            self.con.execute(f'CREATE TABLE "{name}" AS {sql}')
+            self.derived.add(name)
+        return f'"{name}"'
 
     def close(self) -> None:
         self.con.close()
@@ -283,7 +291,7 @@ def _problems(
     check: str,
     message: str | Callable[[object], str],
     column: str,
-    expected: str,
+    expected: str | Callable[[object], str],
     severity: Severity = "warning",
     value: str | None = None,
     detail: str = "NULL",
@@ -293,7 +301,7 @@ def _problems(
     """One problem per row of `table` (or the `source` query over it) where `where` holds.
 
     `value` is the SQL for the value shown (the column by default); `detail` is
-    passed to a callable `message`. Errors set the row aside.
+    passed to a callable `message` or `expected`. Errors set the row aside.
     """
     shown = value or f'"{column}"'
     rows_from = source or f'"{table}"'
@@ -312,7 +320,7 @@ def _problems(
             line=int(row_index) + 2,
             column=column,
             value=str(shown),
-            expected=expected,
+            expected=expected(extra) if callable(expected) else expected,
             child=str(child),
             table=table,
         )
@@ -359,26 +367,28 @@ def check_place(extract: Extract) -> list[Problem]:
     """
     if not extract.has("Episodes", "PLACE", "DEC"):
         return []
-    as_at = [extract.as_at, extract.as_at]
-    problems: list[Problem] = []
-    # One query for each run of years with the same list (to 2023-24, 2024-25, from 2025-26).
-    for first, last in ((0, 2024), (2025, 2025), (2026, 9999)):
-        valid = place_codes(first if first else last)
-        problems += _problems(
-            extract,
-            "Episodes",
-            f"collection_year BETWEEN {first} AND {last} AND PLACE <> '' "
-            f"AND PLACE NOT IN ({_quoted(valid)})",
-            "place",
-            lambda year: f"PLACE is not a valid placement code in {_year_label(int(year))}; "  # type: ignore[call-overload]
-            "the episode is kept and counted as 'code not valid'.",
-            "PLACE",
-            ", ".join(sorted(valid)),
-            detail="collection_year",
-            source=_EPISODE_YEAR,
-            parameters=as_at,
+    regimes = ((2024, place_codes(2024)), (2025, place_codes(2025)), (2026, place_codes(2026)))
+    valid_list = (
+        "CASE "
+        + " ".join(
+            f"WHEN collection_year <= {year} THEN [{_quoted(codes)}]"
+            for year, codes in regimes[:-1]
         )
-    return problems
+        + f" ELSE [{_quoted(regimes[-1][1])}] END"
+    )
+    return _problems(
+        extract,
+        "Episodes",
+        f"PLACE <> '' AND NOT list_contains({valid_list}, PLACE)",
+        "place",
+        lambda year: f"PLACE is not a valid placement code in {_year_label(int(year))}; "  # type: ignore[call-overload]
+        "the episode is kept and counted as 'code not valid'.",
+        "PLACE",
+        lambda year: ", ".join(sorted(place_codes(int(year)))),  # type: ignore[call-overload]
+        detail="collection_year",
+        source=_EPISODE_YEAR,
+        parameters=[extract.as_at, extract.as_at],
+    )
 
 
 check_legal_status = _code_check("Episodes", "LS", LEGAL_STATUS, "legal_status")
@@ -521,13 +531,17 @@ def check_ceased_with_reason(extract: Extract) -> list[Problem]:
 
 
 # Each child's dated episodes in time order, with the episode before each.
-_EPISODE_SEQUENCE = """(
-    SELECT *, lag(_row) OVER w IS NOT NULL AS has_previous,
+_EPISODE_SEQUENCE = """
+    SELECT _row, CHILD, DECOM, RNE, d_DECOM, lag(_row) OVER w IS NOT NULL AS has_previous,
         lag(d_DEC) OVER w AS previous_end, lag(REC) OVER w AS previous_rec,
         lag(_row) OVER w AS previous_row
     FROM "Episodes" WHERE d_DECOM IS NOT NULL
     WINDOW w AS (PARTITION BY CHILD ORDER BY d_DECOM, _row)
-)"""
+"""
+
+
+def _sequence(extract: Extract) -> str:
+    return extract.table_of("episode_sequence", _EPISODE_SEQUENCE)
 
 
 def check_episodes_do_not_overlap(extract: Extract) -> list[Problem]:
@@ -544,7 +558,7 @@ def check_episodes_do_not_overlap(extract: Extract) -> list[Problem]:
         "DECOM",
         "on or after the previous DEC",
         detail="previous_row",
-        source=_EPISODE_SEQUENCE,
+        source=_sequence(extract),
     )
 
 
@@ -564,7 +578,7 @@ def check_episodes_chain(extract: Extract) -> list[Problem]:
         "that day as a continuing episode.",
         "RNE",
         "DECOM equal to the previous DEC, and RNE other than S",
-        source=_EPISODE_SEQUENCE,
+        source=_sequence(extract),
     ) + _problems(
         extract,
         "Episodes",
@@ -574,7 +588,7 @@ def check_episodes_chain(extract: Extract) -> list[Problem]:
         "period of care.",
         "RNE",
         "RNE S",
-        source=_EPISODE_SEQUENCE,
+        source=_sequence(extract),
     )
 
 
@@ -598,20 +612,21 @@ def _duplicate_check(table: str, key: tuple[str, ...], name: str, expected: str)
     def check(extract: Extract) -> list[Problem]:
         if not extract.has(table):
             return []
-        partition = ", ".join(f'"{c}"' if c in extract.columns[table] else "NULL" for c in key)
+        keys = ", ".join(f'"{c}"' for c in key)
         return _problems(
             extract,
             table,
-            "repeat > 1",
+            "TRUE",
             "duplicate",
             f"This row repeats an earlier {table} row for the same "
             f"{' and '.join(key)}; it is set aside.",
             key[-1],
             expected,
             severity="error",
-            value=f'"{key[-1]}"' if key[-1] in extract.columns[table] else "''",
-            source=f"(SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY _row) "
-            f'AS repeat FROM "{table}")',
+            # Each row after the first of its key (grouping is cheaper than a window).
+            source=f'(SELECT t.* FROM "{table}" t JOIN (SELECT {keys}, min(_row) AS first_row '
+            f'FROM "{table}" GROUP BY ALL HAVING count(*) > 1) d USING ({keys}) '
+            "WHERE t._row > d.first_row)",
         )
 
     check.__name__ = f"check_{name}"
