@@ -5,7 +5,9 @@ Reviews, UASC, OC2, OC3, AD1, PlacedAdoption, PrevPerm, Missing, SWEpisodes)
 from their case-management system every quarter. Each table is recognised by
 its columns. The checks follow the Data to Insight validator's style: small
 named functions, one result shape (`Problem`, naming file, table, line, child
-and column), each with its own test.
+and column), each with its own test. Each check is a SQL condition over the
+tables staged in a private in-memory DuckDB (`stage`), so a council's extract of
+100,000 episodes is checked in a fraction of a second.
 
 Unlike a DfE release, an extract is never refused whole for a bad row: the
 case-management system always holds some, and the panel still needs this
@@ -23,11 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from loaders.csv_text import CsvColumns, CsvTable
@@ -160,7 +161,7 @@ def place_codes(collection_year: int) -> set[str]:
     return codes
 
 
-def collection_year(day: date | pd.Timestamp) -> int:
+def collection_year(day: date) -> int:
     """The SSDA903 collection year (the year of the 31 March it ends on) a date falls in."""
     return day.year + 1 if day.month > 3 else day.year
 
@@ -840,7 +841,7 @@ def quarter_ends_covered(start: date, as_at: date) -> list[date]:
     for year in range(first.year - 1, as_at.year + 1):
         for month, day in QUARTER_END_DAYS:
             end = date(year, month, day)
-            if first - pd.Timedelta(days=1).to_pytimedelta() <= end <= as_at:
+            if first - timedelta(days=1) <= end <= as_at:
                 ends.append(end)
     return ends
 
