@@ -315,8 +315,9 @@ def _populations(cursor: duckdb.DuckDBPyConnection) -> dict[str, dict[int, float
     population: dict[str, dict[int, float]] = {}
     for council, year, value in ons:
         population.setdefault(council, {})[int(year)] = float(value)
+    with_ons = set(population)
     for council, year, value in dfe:
-        if council not in {c for c, _, _ in ons}:
+        if council not in with_ons:
             population.setdefault(council, {})[int(year)] = float(value)
     return population
 

@@ -30,6 +30,7 @@ from datetime import date, timedelta
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders.csv_text import CsvColumns, CsvTable
 from loaders.problems import Problem, Severity
@@ -809,16 +810,11 @@ def summarise(episodes: pa.Table) -> ExtractSummary:
     extract is complete from the 1 April on or before that ceasing (or before
     the first start, when no child has left).
     """
-    con = duckdb.connect()
-    try:
-        con.register("episodes", episodes)
-        ((children, count, first, has_pl_la),) = con.execute(
-            "SELECT count(DISTINCT child), count(*), "
-            "coalesce(min(dec) FILTER (WHERE dec IS NOT NULL AND rec <> 'X1'), min(decom)), "
-            "coalesce(bool_or(pl_la <> ''), false) FROM episodes"
-        ).fetchall()
-    finally:
-        con.close()
+    ceased = pc.and_(pc.is_valid(episodes["dec"]), pc.not_equal(episodes["rec"], "X1"))
+    first = pc.min(pc.filter(episodes["dec"], ceased)).as_py() or pc.min(episodes["decom"]).as_py()
+    has_pl_la = pc.any(pc.not_equal(episodes["pl_la"], "")).as_py() is True
+    children = pc.count_distinct(episodes["child"]).as_py()
+    count = episodes.num_rows
     start = None
     if first is not None:
         start = date(first.year if first.month > 3 else first.year - 1, 4, 1)

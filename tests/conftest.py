@@ -19,6 +19,28 @@ from loaders.load import InputFile, load_files
 from loaders.store import EXTRACT_TABLES, open_store
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+def open_app_page(page: str, council: str, timeout: float = 60, **state: object):
+    """An AppTest of the whole app opened as a user would: the council chosen in the
+    sidebar (and any other session state), then the page picked from the navigation.
+
+    The state is set before the first run: under st.navigation, AppTest drops the
+    entry script's sidebar on a rerun, so it cannot be set afterwards.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=timeout)
+    at.session_state["council"] = council
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page != "at_a_glance":
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    return at
+
+
 ARTIFACTS = PROJECT / "test-artifacts"
 
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 import streamlit as st
-from conftest import PROJECT
+from conftest import PROJECT, open_app_page
 from streamlit.testing.v1 import AppTest
 
 from exports.tables import to_csv_bytes
@@ -31,15 +31,7 @@ def app_for(demo_db, monkeypatch):
     st.cache_resource.clear()
 
     def open_page(page: str, council: str = ORDINARY, **state) -> AppTest:
-        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
-        at.session_state["council"] = council
-        for key, value in state.items():
-            at.session_state[key] = value
-        at.run()
-        if page != "at_a_glance":
-            at.switch_page(f"app_pages/{page}.py").run()
-        assert not at.exception, at.exception[0].message if at.exception else ""
-        return at
+        return open_app_page(page, council, **state)
 
     yield open_page
     st.cache_data.clear()

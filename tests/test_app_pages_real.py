@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
-from conftest import PROJECT
+from conftest import open_app_page
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.reference
@@ -24,13 +24,7 @@ def real_page(real_db, monkeypatch):
     st.cache_resource.clear()
 
     def open_page(page: str, council: str = BUCKINGHAMSHIRE) -> AppTest:
-        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
-        at.session_state["council"] = council
-        at.run()
-        if page != "at_a_glance":
-            at.switch_page(f"app_pages/{page}.py").run()
-        assert not at.exception, at.exception[0].message if at.exception else ""
-        return at
+        return open_app_page(page, council, timeout=120)
 
     yield open_page
     st.cache_data.clear()

@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import PROJECT
+from conftest import PROJECT, open_app_page
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
@@ -112,12 +112,7 @@ def app_on(demo_db, monkeypatch):
     st.cache_resource.clear()
 
     def open_page(page: str) -> AppTest:
-        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=90)
-        at.session_state["council"] = COUNCIL
-        at.run()
-        at.switch_page(f"app_pages/{page}.py").run()
-        assert not at.exception, at.exception[0].message if at.exception else ""
-        return at
+        return open_app_page(page, COUNCIL, timeout=90)
 
     yield open_page
     st.cache_data.clear()

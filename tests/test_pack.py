@@ -113,51 +113,22 @@ def test_command_line_writes_a_pack_for_a_group(demo_db_copy, tmp_path):
     from conftest import PROJECT
 
     out = tmp_path / "pack.pptx"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "exports",
-            "pack",
-            "--db",
-            str(demo_db_copy),
-            "--la",
-            "172",
-            "--group",
-            "stability",
-            "--meeting",
-            "Panel",
-            "--out",
-            str(out),
-        ],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def pack(*options: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "exports", "pack", "--db", str(demo_db_copy)]
+        return subprocess.run(
+            [*command, "--la", "172", *options, "--out", str(out)],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    result = pack("--group", "stability", "--meeting", "Panel")
     assert result.returncode == 0, result.stdout + result.stderr
     deck = Presentation(str(out))
     assert len(deck.slides) == 2 + len(STABILITY) + 1
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "exports",
-            "pack",
-            "--db",
-            str(demo_db_copy),
-            "--la",
-            "172",
-            "--indicators",
-            "nope",
-            "--out",
-            str(out),
-        ],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = pack("--indicators", "nope")
     assert bad.returncode == 2 and "Unknown indicator id(s): nope" in bad.stdout
 
 
