@@ -185,6 +185,9 @@ _EPISODES = f"""
         FROM flagged
     )
     SELECT load_id, child, decom, dec, ls, place, place_provider, pl_la, new_placement,
+        -- The episode's place in the child's time order: of two episodes open on a
+        -- date, the later one (the larger number) describes the child that day.
+        row_number() OVER upto AS sequence,
         coalesce(max(CASE WHEN rne = 'S' THEN decom END) OVER upto, first_decom) AS care_start,
         coalesce(max(CASE WHEN new_placement AND NOT adoption_by_carer THEN decom END)
                  OVER upto, first_decom) AS placement_start
@@ -198,10 +201,9 @@ _EPISODES = f"""
 # (open at some time after the year began and started by the quarter end).
 _CHILD_QUARTERS = f"""
     SELECT load_id, q, child,
-        -- Looked after at the quarter end: the latest episode open that day.
-        arg_max({{'ls': ls, 'place': place, 'provider': place_provider, 'pl_la': pl_la,
-                  'care_start': care_start, 'placement_start': placement_start}}, decom)
-            FILTER (WHERE dec IS NULL OR dec > q) AS at_date,
+        -- Looked after at the quarter end: the latest episode open that day (its
+        -- details are joined on after: carrying them through the grouping costs more).
+        max(sequence) FILTER (WHERE dec IS NULL OR dec > q) AS at_sequence,
         -- Looked after during the year other than in short breaks (missing's denominator).
         bool_or(coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})) AS during_year,
         -- Placements in the year: the one the child was in when the year began (if
@@ -211,7 +213,8 @@ _CHILD_QUARTERS = f"""
     FROM (
         SELECT p.q, p.y1, e.*
         FROM (
-            SELECT e.*, unnest({
+            SELECT e.load_id, e.child, e.decom, e.dec, e.ls, e.new_placement, e.sequence,
+                unnest({
     _quarter_ends(
         "e.decom",
         "coalesce(e.dec + INTERVAL 1 YEAR - INTERVAL 1 DAY, x.as_at)",
@@ -255,12 +258,13 @@ def _raw_figures(con: duckdb.DuckDBPyConnection, picks: list[ExtractQuarter]) ->
     cursor.execute(f"CREATE OR REPLACE TEMP TABLE child_quarters AS {_CHILD_QUARTERS}")
     cursor.execute(
         "CREATE OR REPLACE TEMP TABLE cla AS SELECT a.load_id, a.q, a.child, "
-        "a.at_date.ls, a.at_date.place, a.at_date.provider, a.at_date.pl_la, "
-        "a.at_date.care_start, a.at_date.placement_start, a.placements, c.dob "
+        "e.ls, e.place, e.place_provider AS provider, e.pl_la, "
+        "e.care_start, e.placement_start, a.placements, c.dob "
         "FROM child_quarters a "
+        "JOIN episodes e ON e.load_id = a.load_id AND e.child = a.child "
+        "AND e.sequence = a.at_sequence "
         "LEFT JOIN extract_children c ON c.load_id = a.load_id AND c.child = a.child "
-        f"WHERE a.at_date IS NOT NULL AND coalesce(a.at_date.ls, '') NOT IN "
-        f"({_sql_list(SHORT_BREAKS)})"
+        f"WHERE coalesce(e.ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})"
     )
     parts = [
         _cla_and_flows(cursor),
