@@ -1,4 +1,5 @@
-"""Command line: ``python -m loaders load PATH… --db FILE``, ``history``, ``undo N``, ``demo``.
+"""Command line: ``python -m loaders load PATH… --db FILE``, ``region``, ``history``, ``undo N``,
+``demo``.
 
 Prints what each file was recognised as, what was loaded, rejected (with every
 problem by file, line and column) and not used, so an analyst can load a whole
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 
-from loaders.load import ExtractOptions, LoadReport, load_paths
+from loaders.load import ExtractOptions, LoadReport, load_extracts, load_paths
 from loaders.store import load_history, open_store
 
 
@@ -101,6 +103,37 @@ def print_history(con: duckdb.DuckDBPyConnection, with_files: bool = False) -> N
                 print(f"           {item}")
 
 
+def _day(text: str) -> date:
+    return datetime.strptime(text, "%Y-%m-%d").date()
+
+
+def load_region(folder: Path, db: str, as_at: date | None, user: str | None, dry_run: bool) -> int:
+    """Each council's extract in `folder` (sub-folders named by three-digit code) as its own
+    load, read and checked two at a time. Returns 1 when any extract was refused."""
+    if not folder.is_dir():
+        print(f"{folder} is not a folder.")
+        return 1
+    councils = sorted(p for p in folder.iterdir() if p.is_dir())
+    for other in [p for p in councils if not (p.name.isdigit() and len(p.name) == 3)]:
+        print(f"skipped {other.name}/: not a three-digit council code")
+    councils = [p for p in councils if p.name.isdigit() and len(p.name) == 3]
+    if not councils:
+        print(f"{folder} holds no council folders (named by three-digit code, e.g. 904/).")
+        return 1
+    con = open_store(db)
+    batch = [([path], ExtractOptions(path.name, as_at)) for path in councils]
+    reports = load_extracts(con, batch, user_name=user, dry_run=dry_run)
+    for path, report in zip(councils, reports, strict=True):
+        print(f"council {path.name} ({path})")
+        print_report(report)
+    counts = {
+        status: sum(r.status == status for r in reports) for status in {r.status for r in reports}
+    }
+    print("Region: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
+    con.close()
+    return 1 if counts.get("rejected") else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -114,9 +147,21 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--la", help="SSDA903 extracts: the council's three-digit code")
     load.add_argument(
         "--as-at",
-        type=lambda text: datetime.strptime(text, "%Y-%m-%d").date(),
+        type=_day,
         help="SSDA903 extracts: the date the extract was run to, YYYY-MM-DD "
         "(default: its latest episode date)",
+    )
+    region = commands.add_parser(
+        "region", help="load a region's SSDA903 extracts: one folder per council, named by its code"
+    )
+    region.add_argument("folder", help="holds a folder per council (e.g. 904/) with its extract")
+    region.add_argument("--db", required=True, help="the DuckDB file (created if missing)")
+    region.add_argument("--user", help="who is loading (default: the operating-system user)")
+    region.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    region.add_argument(
+        "--as-at",
+        type=_day,
+        help="the date every extract was run to, YYYY-MM-DD (default: each one's latest date)",
     )
     history = commands.add_parser("history", help="list every load")
     history.add_argument("--db", required=True)
@@ -157,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         con = open_store(args.db)
         print_history(con, with_files=args.files)
         return 0
+
+    if args.command == "region":
+        return load_region(Path(args.folder), args.db, args.as_at, args.user, args.dry_run)
 
     con = open_store(args.db)
     report = load_paths(

@@ -14,9 +14,11 @@ import hashlib
 import os
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import duckdb
@@ -51,7 +53,7 @@ class InputFile:
     name: str
     data: bytes
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
@@ -609,7 +611,33 @@ def load_files(
     """
     started = time.perf_counter()
     parsed, extract_lines = prepare(inputs, con, release, neighbour_model, today, extract)
-    reports = [p.report for p in parsed] + list(extra_reports or [])
+    return _preview_and_commit(
+        con,
+        parsed,
+        extract_lines,
+        started=started,
+        extra_reports=extra_reports or [],
+        user_name=user_name,
+        kind=kind,
+        dry_run=dry_run,
+        with_preview=with_preview,
+    )
+
+
+def _preview_and_commit(
+    con: duckdb.DuckDBPyConnection,
+    parsed: list[_Parsed],
+    extract_lines: list[str],
+    *,
+    started: float,
+    extra_reports: list[FileReport],
+    user_name: str | None,
+    kind: str | None = None,
+    dry_run: bool = False,
+    with_preview: bool = True,
+) -> LoadReport:
+    """The second half of `load_files`: a prepared batch previewed, then written as one load."""
+    reports = [p.report for p in parsed] + list(extra_reports)
     if any(r.outcome == "rejected" for r in reports):
         return LoadReport(reports, "rejected", seconds=time.perf_counter() - started)
     to_load = [p for p in parsed if p.report.outcome == "loaded"]
@@ -764,12 +792,93 @@ def load_paths(
     try:
         inputs, skipped = expand_paths(paths)
     except FileRejected as rejected:
-        report = FileReport(
-            rejected.problems[0].file,
-            "",
-            "rejected",
-            message=rejected.problems[0].message,
-            problems=rejected.problems,
-        )
-        return LoadReport([report], "rejected")
+        return _rejected_paths(rejected)
     return load_files(con, inputs, extra_reports=skipped, **options)  # type: ignore[arg-type]
+
+
+def _rejected_paths(rejected: FileRejected) -> LoadReport:
+    """The report for paths that could not be read at all (a bad zip, say)."""
+    report = FileReport(
+        rejected.problems[0].file,
+        "",
+        "rejected",
+        message=rejected.problems[0].message,
+        problems=rejected.problems,
+    )
+    return LoadReport([report], "rejected")
+
+
+# Extracts prepared at once while another is written: this machine's two cores.
+EXTRACT_WORKERS = 2
+
+
+def load_extracts(
+    con: duckdb.DuckDBPyConnection,
+    extracts: Sequence[tuple[Sequence[str | Path], ExtractOptions]],
+    *,
+    user_name: str | None = None,
+    dry_run: bool = False,
+    workers: int = EXTRACT_WORKERS,
+) -> list[LoadReport]:
+    """Load several councils' SSDA903 extracts (a region's), each as a load of its own.
+
+    The same as calling `load_paths` for each in turn, with the same reports
+    and checks, but faster: a council's extract is read and checked in one
+    thread while another is, and while the one before is written. Reading and
+    checking happen in pyarrow and DuckDB, which work outside Python's lock, so
+    on two cores a region loads in a little over half the time. Loads are
+    committed in the order given; a failed or refused extract does not stop
+    the others.
+    """
+
+    def read_and_check(paths: Sequence[str | Path], options: ExtractOptions) -> _Prepared:
+        started = time.perf_counter()
+        cursor = con.cursor()  # DuckDB: one cursor per thread
+        try:
+            inputs, skipped = expand_paths(paths)
+            parsed, lines = prepare(inputs, cursor, extract=options)
+        except FileRejected as rejected:
+            return _Prepared(started, rejected=rejected)
+        finally:
+            cursor.close()
+        return _Prepared(started, parsed, lines, skipped)
+
+    reports = []
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        futures = [pool.submit(read_and_check, paths, options) for paths, options in extracts]
+        for (paths, options), future in zip(extracts, futures, strict=True):
+            ready = future.result()
+            if ready.rejected is not None:
+                reports.append(_rejected_paths(ready.rejected))
+                continue
+            already = loaded_hashes(con)
+            if any(p.report.sha256 in already for p in ready.parsed):
+                # A file loaded since this one was checked (the same extract twice in
+                # the list): check again against the store as it is now.
+                reports.append(
+                    load_paths(con, paths, user_name=user_name, dry_run=dry_run, extract=options)
+                )
+                continue
+            reports.append(
+                _preview_and_commit(
+                    con,
+                    ready.parsed,
+                    ready.extract_lines,
+                    started=ready.started,
+                    extra_reports=ready.skipped,
+                    user_name=user_name,
+                    dry_run=dry_run,
+                )
+            )
+    return reports
+
+
+@dataclass
+class _Prepared:
+    """One extract read and checked by `load_extracts`, waiting its turn to be written."""
+
+    started: float
+    parsed: list[_Parsed] = field(default_factory=list)
+    extract_lines: list[str] = field(default_factory=list)
+    skipped: list[FileReport] = field(default_factory=list)
+    rejected: FileRejected | None = None

@@ -299,3 +299,40 @@ def test_a_region_computed_in_one_pass_matches_each_council_alone(tmp_path):
         mine = region[region["la_code"] == plan.la_code].drop(columns="la_code")
         pd.testing.assert_frame_equal(mine.reset_index(drop=True), alone)
     con.close()
+
+
+def _without_times(contents: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """Store contents with the load log's timestamps taken out (they differ run to run)."""
+    loads = [row[:1] + row[3:] for row in contents["loads"]]  # load_id, then after the times
+    return {**contents, "loads": loads}
+
+
+def test_a_region_loaded_in_parallel_is_the_same_as_loading_each_in_turn(tmp_path):
+    import numpy as np
+
+    from demo.ssda903_extract import regional_plans, write_extract
+    from loaders.load import load_extracts, load_paths
+    from loaders.store import open_store
+    from tests.conftest import store_contents
+
+    plans = regional_plans(3, 2, 11)
+    for k, plan in enumerate(plans):
+        write_extract(tmp_path / plan.la_code, plan, np.random.default_rng([11, k]))
+    # The first council's folder listed twice: the second time it is already loaded.
+    batch = [([tmp_path / p.la_code], ExtractOptions(p.la_code, p.as_at)) for p in plans]
+    batch.append(batch[0])
+
+    in_turn = open_store(tmp_path / "in_turn.duckdb")
+    expected = [load_paths(in_turn, paths, extract=options) for paths, options in batch]
+    together = open_store(tmp_path / "together.duckdb")
+    reports = load_extracts(together, batch, workers=2)
+
+    assert [r.status for r in reports] == [r.status for r in expected]
+    assert [r.status for r in reports] == ["committed"] * 3 + ["nothing new"]
+    assert [r.load_id for r in reports] == [1, 2, 3, None]
+    for mine, theirs in zip(reports, expected, strict=True):
+        assert mine.files_table().equals(theirs.files_table())
+        assert [p.describe() for p in mine.problems] == [p.describe() for p in theirs.problems]
+    assert _without_times(store_contents(together)) == _without_times(store_contents(in_turn))
+    in_turn.close()
+    together.close()

@@ -82,3 +82,32 @@ def test_dry_run_previews_revisions_and_undo_restores(tmp_path: Path):
     history = _run("history", "--db", str(db)).stdout
     assert "undone by load 3" in history
     assert _run("undo", "3", "--db", str(db)).returncode == 1  # an undo is not undone
+
+
+def test_region_loads_each_council_folder_as_its_own_load(tmp_path: Path):
+    from fixtures.ssda903 import extract_files
+
+    def windows(files: dict[str, str]) -> dict[str, str]:  # other bytes, the same rows
+        return {name: text.replace("\n", "\r\n") for name, text in files.items()}
+
+    region = tmp_path / "region"
+    for council, files in {
+        "825": extract_files(),
+        "826": windows(extract_files()),
+        # No Episodes table: refused, and the other councils still load.
+        "827": {"header.csv": extract_files()["header.csv"].replace("WBRI", "WIRI")},
+    }.items():
+        (region / council).mkdir(parents=True)
+        for name, text in files.items():
+            (region / council / name).write_text(text)
+    (region / "notes").mkdir()
+    db = tmp_path / "region.duckdb"
+    result = _run("region", str(region), "--db", str(db), "--as-at", "2025-03-31")
+    assert result.returncode == 1, result.stdout + result.stderr  # one council refused
+    assert "skipped notes/: not a three-digit council code" in result.stdout
+    assert "council 825" in result.stdout and "Committed load 1" in result.stdout
+    assert "council 826" in result.stdout and "Committed load 2" in result.stdout
+    assert "council 827" in result.stdout and "needs its Episodes table" in result.stdout
+    assert "Region: 2 committed, 1 rejected." in result.stdout
+    history = _run("history", "--db", str(db)).stdout
+    assert "load   1" in history and "load   2" in history and "load   3" not in history
