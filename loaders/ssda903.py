@@ -245,6 +245,12 @@ class Extract:
         self.con.close()
 
 
+def _has_padding(column: pa.ChunkedArray) -> bool:
+    """Whether some cell starts or ends with a space (checking is cheaper than trimming)."""
+    edges = pc.or_(pc.starts_with(column, " "), pc.ends_with(column, " "))
+    return pc.any(edges).as_py() is True
+
+
 def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
     """Stage the recognised tables in a new in-memory database (text trimmed of spaces,
     dates parsed), keeping only the columns the checks and the store use (no names,
@@ -253,7 +259,9 @@ def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
     Of two copies of one table, the first is staged (the loader refuses a batch
     with two copies of a table the indicators use).
     """
-    con = duckdb.connect()
+    # One thread: an extract's tables are too small for DuckDB to split, and a region's
+    # extracts are staged two at a time (loaders.load.load_extracts).
+    con = duckdb.connect(config={"threads": 1})
     extract = Extract(con, {}, {}, {})
     for table in tables:
         name = recognise(table)
@@ -264,11 +272,11 @@ def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
         source = source.select(columns).append_column(
             "_row", pa.array(np.arange(source.num_rows, dtype=np.int64))
         )
-        trimmed = [f'trim("{c}") AS "{c}"' for c in columns]
+        padded = {c for c in columns if _has_padding(source[c])}
+        cells = {c: f'trim("{c}")' if c in padded else f'"{c}"' for c in columns}
+        trimmed = [f'{cells[c]} AS "{c}"' for c in columns]
         dates = [
-            _date_sql(f'trim("{c}")') + f' AS "d_{c}"'
-            for c in DATE_COLUMNS.get(name, {})
-            if c in columns
+            _date_sql(cells[c]) + f' AS "d_{c}"' for c in DATE_COLUMNS.get(name, {}) if c in columns
         ]
         con.register("incoming", source)
         try:

@@ -193,3 +193,21 @@ def test_the_fake_extract_is_read_whole_and_its_problems_reported(reference_data
     assert {p.value for p in withdrawn} == {"H5", "P2", "Z1"}
     open_rows = {i + 2 for i, end in enumerate(extract.text("Episodes", "DEC")) if not end}
     assert {p.line for p in withdrawn} <= open_rows
+
+
+def test_cells_padded_with_spaces_are_read_as_their_codes_and_dates():
+    from loaders.csv_text import read_csv_columns
+    from loaders.ssda903 import rows_for_store
+
+    padded = episodes(" 1 ,01/04/2024 , S,C2 ,N1,U1,PR1, 10/06/2024,X1 ,,,,", *GOOD[1:])
+    tables = [
+        read_csv_columns("header.csv", HEADER.replace("1,1,", " 1,1,").encode()),
+        read_csv_columns("episodes.csv", padded.encode()),
+    ]
+    extract, problems = read_extract(tables, date(2025, 3, 31))
+    assert problems == []
+    stored = rows_for_store(extract)["episodes"].to_pylist()
+    extract.close()
+    assert stored[0]["child"] == "1" and stored[0]["rne"] == "S" and stored[0]["rec"] == "X1"
+    assert (stored[0]["decom"], stored[0]["dec"]) == (date(2024, 4, 1), date(2024, 6, 10))
+    assert [row["ls"] for row in stored] == ["C2", "C2", "V3"]
