@@ -6,7 +6,7 @@ from their case-management system every quarter. Each table is recognised by
 its columns. The checks follow the Data to Insight validator's style: small
 named functions, one result shape (`Problem`, naming file, table, line, child
 and column), each with its own test. Each check is a SQL condition over the
-tables staged in a private in-memory DuckDB (`stage`), so a council's extract of
+tables staged in a private schema of an in-memory DuckDB (`stage`), so a council's extract of
 100,000 episodes is checked in a fraction of a second.
 
 Unlike a DfE release, an extract is never refused whole for a bad row: the
@@ -23,6 +23,8 @@ store. Turning episodes into indicators at a date is the indicators layer's job.
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -200,7 +202,7 @@ def _date_sql(column: str) -> str:
 # ------------------------------------------------------------------ the extract
 @dataclass
 class Extract:
-    """One extract's tables, staged in a private in-memory DuckDB database.
+    """One extract's tables, staged in a private in-memory DuckDB schema.
 
     Each recognised table is a DuckDB table of the same name, its columns the
     file's (upper case, trimmed text), plus `_row` (0-based data row, so line =
@@ -215,6 +217,7 @@ class Extract:
     as_at: date = date.min
     set_aside: dict[str, set[int]] = field(default_factory=dict)
     derived: set[str] = field(default_factory=set)
+    schema: str = ""  # in the staging database (see `stage`)
 
     @property
     def tables(self) -> list[str]:
@@ -242,7 +245,32 @@ class Extract:
         return f'"{name}"'
 
     def close(self) -> None:
+        """Free the staged tables (their schema in the staging database)."""
+        if self.schema:
+            self.con.execute(f"DROP SCHEMA IF EXISTS memory.{self.schema} CASCADE")
         self.con.close()
+
+
+# Extracts are staged in one in-memory DuckDB database per process, each in a schema
+# of its own, reached through a cursor of its own: opening and closing a database
+# per extract costs more than checking a small one. One thread per query: an
+# extract's tables are too small for DuckDB to split, and a region's extracts are
+# staged two at a time (loaders.load.load_extracts).
+_STAGING: list[duckdb.DuckDBPyConnection] = []
+_STAGING_LOCK = threading.Lock()
+_SCHEMA_NUMBERS = itertools.count(1)
+
+
+def _staging_cursor() -> tuple[duckdb.DuckDBPyConnection, str]:
+    """A cursor on the staging database, its default schema a new, empty one."""
+    with _STAGING_LOCK:
+        if not _STAGING:
+            _STAGING.append(duckdb.connect(config={"threads": 1}))
+        cursor = _STAGING[0].cursor()
+        schema = f"extract_{next(_SCHEMA_NUMBERS)}"
+    cursor.execute(f"CREATE SCHEMA memory.{schema}")
+    cursor.execute(f"USE memory.{schema}")
+    return cursor, schema
 
 
 def _has_padding(column: pa.ChunkedArray) -> bool:
@@ -259,10 +287,8 @@ def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
     Of two copies of one table, the first is staged (the loader refuses a batch
     with two copies of a table the indicators use).
     """
-    # One thread: an extract's tables are too small for DuckDB to split, and a region's
-    # extracts are staged two at a time (loaders.load.load_extracts).
-    con = duckdb.connect(config={"threads": 1})
-    extract = Extract(con, {}, {}, {})
+    con, schema = _staging_cursor()
+    extract = Extract(con, {}, {}, {}, schema=schema)
     for table in tables:
         name = recognise(table)
         if name is None or name in extract.files:  # a second copy: the first is used

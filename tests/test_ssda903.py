@@ -211,3 +211,21 @@ def test_cells_padded_with_spaces_are_read_as_their_codes_and_dates():
     assert stored[0]["child"] == "1" and stored[0]["rne"] == "S" and stored[0]["rec"] == "X1"
     assert (stored[0]["decom"], stored[0]["dec"]) == (date(2024, 4, 1), date(2024, 6, 10))
     assert [row["ls"] for row in stored] == ["C2", "C2", "V3"]
+
+
+def test_closing_an_extract_frees_its_staged_tables():
+    from loaders import ssda903
+
+    first, _ = read_extract([read_csv_bytes("header.csv", HEADER.encode())], date(2025, 3, 31))
+    second, _ = read_extract([read_csv_bytes("header.csv", HEADER.encode())], date(2025, 3, 31))
+    assert first.schema != second.schema  # each extract has its own tables
+
+    def schemas() -> set[str]:
+        rows = ssda903._STAGING[0].execute("SELECT schema_name FROM duckdb_schemas()").fetchall()
+        return {name for (name,) in rows}
+
+    assert {first.schema, second.schema} <= schemas()
+    first.close()
+    assert first.schema not in schemas() and second.schema in schemas()
+    assert second.text("Header", "CHILD") == ["1", "2"]
+    second.close()
