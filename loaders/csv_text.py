@@ -39,6 +39,9 @@ class CsvTable:
         return 2
 
 
+_WITHOUT_LINE_BREAKS = str.maketrans("", "", "\r\n\t")
+
+
 def decode(file: str, data: bytes) -> tuple[str, str, list[Problem]]:
     """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252."""
     notes: list[Problem] = []
@@ -89,7 +92,10 @@ def decode(file: str, data: bytes) -> tuple[str, str, list[Problem]]:
                 file,
             )
         )
-    if sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:4096]) < 0.95 * min(len(text), 4096):
+    sample = text[:4096]
+    if not sample.translate(_WITHOUT_LINE_BREAKS).isprintable() and sum(
+        ch.isprintable() or ch in "\r\n\t" for ch in sample
+    ) < 0.95 * len(sample):
         raise FileRejected(
             [
                 Problem(
