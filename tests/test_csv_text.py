@@ -38,6 +38,8 @@ def test_semicolon_separated_file_is_read_with_a_note():
         (b"   \n\n", "empty_file"),
         (b"time_period,number\n", "no_rows"),
         (b"\x00\x01\x02PK\x03\x04binary\x00junk" * 50, "not_text"),
+        # Control characters but no NUL byte: mostly unprintable.
+        (b"a,b\n" + bytes(range(1, 32)) * 20, "not_text"),
         (b"just one column name\nvalue\n", "delimiter"),
     ],
 )
