@@ -152,11 +152,6 @@ def _quarter_ends(first: str, last: str) -> str:
     )
 
 
-def _quarter_end_of(day: str) -> str:
-    """SQL for the quarter end on or after `day` (the end of its quarter)."""
-    return f"(date_trunc('quarter', {day}) + INTERVAL 3 MONTH - INTERVAL 1 DAY)::DATE"
-
-
 def _in_year_to(day: str) -> str:
     """The quarter ends whose 12 months include `day` (from `day` to a year later)."""
     return _quarter_ends(day, f"({day} + INTERVAL 1 YEAR - INTERVAL 1 DAY)")
@@ -544,27 +539,20 @@ def _care_leavers(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _reviews(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Reviews in the 12 months to each quarter end: those four whole quarters, so the
-    reviews are counted by quarter first (millions of rows to a few thousand)."""
+    """Reviews in the 12 months to each quarter end: those four whole quarters (the
+    store keeps reviews counted by quarter and participation code)."""
     return _frame(
         cursor,
-        f"""
-        WITH by_quarter AS (
-            SELECT load_id, {_quarter_end_of("review")} AS quarter_end,
-                count(*) FILTER (WHERE review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6'))
-                    AS participated,
-                count(*) AS reviews
-            FROM extract_reviews
-            WHERE load_id IN (SELECT load_id FROM picks)
-              AND review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6','PN7')
-            GROUP BY ALL
-        )
+        """
         SELECT p.load_id, p.q AS quarter_end, 'review_participation_pct' AS indicator_id,
-            sum(r.participated)::BIGINT AS numerator, sum(r.reviews)::BIGINT AS denominator,
+            sum(r.reviews) FILTER (WHERE r.review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6'))
+                ::BIGINT AS numerator,
+            sum(r.reviews)::BIGINT AS denominator,
             100.0 * numerator / denominator AS value
         FROM picks p
-        JOIN by_quarter r ON r.load_id = p.load_id
+        JOIN extract_review_quarters r ON r.load_id = p.load_id
           AND r.quarter_end > p.y1 AND r.quarter_end <= p.q
+        WHERE r.review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6','PN7')
         GROUP BY ALL
         """,
     )

@@ -451,7 +451,7 @@ def _extract_results(
     rows = ssda903.rows_for_store(extract)
     extract.close()
     stored = {table: name for table, (name, _) in ssda903.STORED_COLUMNS.items()}
-    stored["OC2"] = "health"
+    stored.update(OC2="health", Reviews="review_quarters")
     release = f"SSDA903 extract as at {extract.as_at:%d/%m/%Y}"
     for name, p in first.items():
         found = by_table.get(name, [])
@@ -461,7 +461,7 @@ def _extract_results(
         if name in stored:
             p.report.outcome = "loaded"
             p.report.release = release
-            p.report.facts = rows[stored[name]].num_rows if stored[name] in rows else 0
+            p.report.facts = extract.row_count[name] - aside  # the rows kept
             p.report.message = (
                 f"{p.report.facts:,} rows kept, {aside:,} set aside, {warnings:,} warnings."
             )

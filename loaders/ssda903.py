@@ -754,7 +754,6 @@ STORED_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "Header": ("children", {"child": "CHILD", "sex": "SEX", "dob": "DOB"}),
-    "Reviews": ("reviews", {"child": "CHILD", "review": "REVIEW", "review_code": "REVIEW_CODE"}),
     "Missing": (
         "missing",
         {"child": "CHILD", "kind": "MISSING", "mis_start": "MIS_START", "mis_end": "MIS_END"},
@@ -776,12 +775,17 @@ USED_COLUMNS: dict[str, frozenset[str]] = {
 }
 
 
+def _kept(extract: Extract, table: str) -> str:
+    """SQL for the rows of `table` not set aside."""
+    aside = sorted(extract.set_aside.get(table, set()))
+    keep = f" WHERE _row NOT IN ({', '.join(map(str, aside))})" if aside else ""
+    return f'"{table}"{keep}'
+
+
 def _usable(extract: Extract, table: str, selected: list[str]) -> pa.Table:
     """The rows of `table` not set aside, as the store's columns, in file order."""
-    aside = sorted(extract.set_aside.get(table, set()))
-    keep = f"WHERE _row NOT IN ({', '.join(map(str, aside))})" if aside else ""
     return extract.con.sql(
-        f'SELECT {", ".join(selected)} FROM "{table}" {keep} ORDER BY _row'
+        f"SELECT {', '.join(selected)} FROM {_kept(extract, table)} ORDER BY _row"
     ).to_arrow_table()
 
 
@@ -790,7 +794,7 @@ def rows_for_store(extract: Extract) -> dict[str, pa.Table]:
 
     Only what the indicators use is stored (no UPN, postcodes or mothers' details);
     placement location is kept only as the council of placement (PL_LA) when the
-    extract carries it.
+    extract carries it, and reviews only as counts by quarter and participation code.
     """
     out: dict[str, pa.Table] = {}
     for table, (stored, columns) in STORED_COLUMNS.items():
@@ -806,6 +810,13 @@ def rows_for_store(extract: Extract) -> dict[str, pa.Table]:
             else:
                 selected.append(f'"{source}" AS {name}')
         out[stored] = _usable(extract, table, selected)
+    if extract.has("Reviews"):
+        # Counted by quarter and code: all the indicators need (see the store's migration 5).
+        out["review_quarters"] = extract.con.sql(
+            f"SELECT {quarter_end_sql('d_REVIEW')} AS quarter_end, REVIEW_CODE AS review_code, "
+            f"count(*)::INTEGER AS reviews FROM {_kept(extract, 'Reviews')} "
+            "GROUP BY ALL ORDER BY ALL"
+        ).to_arrow_table()
     if extract.has("OC2"):
         present = extract.columns["OC2"]
         flags = [
@@ -874,6 +885,12 @@ def quarter_ends_covered(start: date, as_at: date) -> list[date]:
             if first - timedelta(days=1) <= end <= as_at:
                 ends.append(end)
     return ends
+
+
+def quarter_end_sql(day: str) -> str:
+    """SQL for the end of the quarter (31 March, 30 June, 30 September, 31 December)
+    a date falls in."""
+    return f"(date_trunc('quarter', {day}) + INTERVAL 3 MONTH - INTERVAL 1 DAY)::DATE"
 
 
 def quarter_label(end: date) -> tuple[str, str]:

@@ -228,11 +228,30 @@ def _migration_4_child_level_extracts(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-# Child-level tables, in the order a load writes them (each keyed by load_id).
+def _migration_5_reviews_by_quarter(con: duckdb.DuckDBPyConnection) -> None:
+    """Reviews kept as counts by quarter and participation code, not one row per child
+    and review: the indicators only count them by quarter, and a review is the
+    largest child-level table (a council's extract holds about two per child a year).
+    Less is written per load, and no child-level review is kept."""
+    from loaders.ssda903 import quarter_end_sql  # the loaders' one definition of a quarter
+
+    con.execute(
+        "CREATE TABLE extract_review_quarters (load_id INTEGER NOT NULL, "
+        "quarter_end DATE NOT NULL, review_code VARCHAR NOT NULL, reviews INTEGER NOT NULL)"
+    )
+    con.execute(
+        f"INSERT INTO extract_review_quarters SELECT load_id, {quarter_end_sql('review')}, "
+        "coalesce(review_code, ''), count(*) FROM extract_reviews GROUP BY ALL"
+    )
+    con.execute("DROP TABLE extract_reviews")
+
+
+# Child-level tables (and the reviews, counted by quarter), in the order a load writes
+# them (each keyed by load_id).
 EXTRACT_TABLES = {
     "episodes": "extract_episodes",
     "children": "extract_children",
-    "reviews": "extract_reviews",
+    "review_quarters": "extract_review_quarters",
     "missing": "extract_missing",
     "uasc": "extract_uasc",
     "care_leavers": "extract_care_leavers",
@@ -244,6 +263,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (2, "indexes on facts", _migration_2_indexes),
     (3, "local indicator definitions", _migration_3_local_indicators),
     (4, "SSDA903 child-level extracts", _migration_4_child_level_extracts),
+    (5, "SSDA903 reviews counted by quarter", _migration_5_reviews_by_quarter),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

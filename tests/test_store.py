@@ -31,6 +31,30 @@ def test_new_store_is_at_the_latest_schema(store):
     assert data_version(store) == 0
 
 
+def test_migration_5_keeps_reviews_as_counts_by_quarter_and_code(tmp_path: Path):
+    path = tmp_path / "v4.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, MIGRATIONS[:4])
+    con.execute(
+        "INSERT INTO extract_reviews VALUES "
+        "(7, 'A', '2024-04-01', 'PN1'), (7, 'B', '2024-06-30', 'PN1'), "
+        "(7, 'A', '2024-07-01', 'PN0'), (7, 'C', '2024-12-31', NULL), "
+        "(8, 'A', '2024-04-02', 'PN1')"
+    )
+    con.close()
+    con = open_store(path)
+    rows = con.execute("SELECT * FROM extract_review_quarters ORDER BY ALL").fetchall()
+    assert [(load, str(end), code, n) for load, end, code, n in rows] == [
+        (7, "2024-06-30", "PN1", 2),
+        (7, "2024-09-30", "PN0", 1),
+        (7, "2024-12-31", "", 1),
+        (8, "2024-06-30", "PN1", 1),
+    ]
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "extract_reviews" not in tables  # no child-level review is kept
+    con.close()
+
+
 def test_opening_an_older_database_migrates_it_and_keeps_its_data(tmp_path: Path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
