@@ -164,7 +164,7 @@ _EPISODES = f"""
         SELECT e.*,
             lag(place) OVER w AS place_1, lag(place, 2) OVER w AS place_2,
             lag(place_provider, 2) OVER w AS provider_2, lag(urn, 2) OVER w AS urn_2,
-            min(decom) OVER (PARTITION BY load_id, child) AS first_decom
+            first_value(decom) OVER w AS first_decom
         FROM extract_episodes e
         WHERE load_id IN (SELECT load_id FROM picks)
         WINDOW w AS (PARTITION BY load_id, child ORDER BY decom, dec NULLS LAST)
