@@ -260,10 +260,21 @@ class CsvColumns:
     encoding: str
     delimiter: str
     notes: list[Problem] = field(default_factory=list)
+    # False when no cell can start or end with a space (then none needs trimming).
+    padded: bool = True
 
     @property
     def row_count(self) -> int:
         return self.table.num_rows
+
+
+def _may_have_padded_cells(body: bytes, delimiter: str) -> bool:
+    """Whether some cell may start or end with a space: a space next to a delimiter,
+    a line break or a quote, or at either end of the file. Scanning the bytes is
+    far cheaper than trimming every cell of a large file."""
+    d = delimiter.encode()
+    edges = (d + b" ", b" " + d, b"\n ", b" \n", b" \r", b'" ', b' "')
+    return body.startswith(b" ") or body.endswith(b" ") or any(e in body for e in edges)
 
 
 def header_columns(data: bytes) -> list[str]:
@@ -333,4 +344,7 @@ def read_csv_columns(file: str, data: bytes) -> CsvColumns:
             slow.notes,
         )
     columns = _checked_header(file, header)
-    return CsvColumns(file, columns, table.rename_columns(columns), encoding, delimiter, notes)
+    padded = _may_have_padded_cells(body, delimiter)
+    return CsvColumns(
+        file, columns, table.rename_columns(columns), encoding, delimiter, notes, padded
+    )

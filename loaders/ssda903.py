@@ -298,7 +298,8 @@ def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
         source = source.select(columns).append_column(
             "_row", pa.array(np.arange(source.num_rows, dtype=np.int64))
         )
-        padded = {c for c in columns if _has_padding(source[c])}
+        maybe = not isinstance(table, CsvColumns) or table.padded
+        padded = {c for c in columns if maybe and _has_padding(source[c])}
         cells = {c: f'trim("{c}")' if c in padded else f'"{c}"' for c in columns}
         trimmed = [f'{cells[c]} AS "{c}"' for c in columns]
         dates = [

@@ -112,3 +112,23 @@ def test_the_column_reader_reads_and_refuses_as_the_row_reader_does(data):
 def test_header_columns_reads_only_the_first_line():
     assert header_columns(b"\xef\xbb\xbfCHILD; DECOM\n1;2\n") == ["child", "decom"]
     assert header_columns(b"\x00\x01") == ["\x00\x01"]
+
+
+@pytest.mark.parametrize(
+    ("data", "padded"),
+    [
+        (b"a,b\n1,2\n", False),
+        (b"a,b\n1 ,2\n", True),
+        (b"a,b\n1, 2\n", True),
+        (b"a,b\n 1,2\n", True),
+        (b"a,b\n1,2 \n", True),
+        (b"a,b\r\n1,2 \r\n", True),
+        (b'a,b\n"1 ",2\n', True),
+        (b"a,b\n1,2\n3,4 ", True),
+        (b"a,b\n1 2,3\n", False),  # a space inside a cell is not padding
+    ],
+)
+def test_the_reader_says_whether_any_cell_may_need_trimming(data, padded):
+    from loaders.csv_text import read_csv_columns
+
+    assert read_csv_columns("t.csv", data).padded is padded
