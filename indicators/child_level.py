@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from loaders.ssda903 import quarter_ends_covered, quarter_label
@@ -674,23 +675,29 @@ def protect(raw: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     hidden |= figures["indicator_id"].isin(["sdq_mean", "missing_incidents_per_child"]) & (
         pd.to_numeric(figures["denominator"], errors="coerce") < limit
     )
-    figures["hidden"] = hidden
-    numerators = pd.to_numeric(figures["numerator"], errors="coerce").fillna(0)
-    grouped = figures["group_id"].notna()
-    # Only groups (a council's placement or provider cells at a quarter end) with a
-    # hidden cell need more hiding.
+    is_hidden = hidden.to_numpy(dtype=bool, copy=True)
+    numbers = pd.to_numeric(figures["numerator"], errors="coerce").fillna(0).to_numpy()
+    names = figures["indicator_id"].to_numpy()
+    grouped = figures["group_id"].notna().to_numpy()
+    in_group = np.flatnonzero(grouped)  # positions of the cells that belong to a group
     keys = ["load_id", "quarter_end", "group_id"]
-    in_group = figures[grouped]
-    needs_more = in_group.groupby(keys)["hidden"].transform("any")
-    for _, cells in in_group[needs_more].groupby(keys):
-        # Hide the next smallest cells until no hidden cell can be worked out and the
-        # hidden cells together hold at least `limit` children.
-        candidates = cells[~cells["hidden"]].assign(n=numerators[cells.index])
-        for index in candidates.sort_values(["n", "indicator_id"]).index:
-            hidden_here = figures.loc[cells.index, "hidden"]
-            if hidden_here.sum() >= 2 and numerators[cells.index[hidden_here]].sum() >= limit:
+    for members in figures[grouped].groupby(keys).indices.values():
+        # A council's placement or provider cells at a quarter end. Only groups with a
+        # hidden cell need more hiding: hide the next smallest cells until no hidden
+        # cell can be worked out and the hidden cells together hold at least `limit`.
+        cells = in_group[members]
+        if not is_hidden[cells].any():
+            continue
+        shown = sorted(
+            (cell for cell in cells if not is_hidden[cell]),
+            key=lambda cell: (numbers[cell], names[cell]),
+        )
+        for cell in shown:
+            hidden_cells = cells[is_hidden[cells]]
+            if len(hidden_cells) >= 2 and numbers[hidden_cells].sum() >= limit:
                 break
-            figures.loc[index, "hidden"] = True
+            is_hidden[cell] = True
+    figures["hidden"] = is_hidden
     figures["symbol"] = figures["hidden"].map({True: "c", False: None})
     figures.loc[figures["hidden"], "value"] = float("nan")
     return figures.drop(columns=["hidden", "numerator", "denominator", "group_id"])
