@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from loaders.ssda903 import quarter_ends_covered, quarter_label
+from loaders.ssda903 import quarter_end_sql, quarter_ends_covered, quarter_label
 
 # Counts below this many children (and shares built on them, or on their complement)
 # are shown as 'c'. See docs/METHODOLOGY.md, "Small numbers", for the default.
@@ -189,6 +189,7 @@ _EPISODES = f"""
         -- The episode's place in the child's time order: of two episodes open on a
         -- date, the later one (the larger number) describes the child that day.
         row_number() OVER upto AS sequence,
+        coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS not_short_break,
         coalesce(max(CASE WHEN rne = 'S' THEN decom END) OVER upto, first_decom) AS care_start,
         coalesce(max(CASE WHEN new_placement AND NOT adoption_by_carer THEN decom END)
                  OVER upto, first_decom) AS placement_start
@@ -206,7 +207,7 @@ _CHILD_QUARTERS = f"""
         -- details are joined on after: carrying them through the grouping costs more).
         max(sequence) FILTER (WHERE dec IS NULL OR dec > q) AS at_sequence,
         -- Looked after during the year other than in short breaks (missing's denominator).
-        bool_or(coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})) AS during_year,
+        bool_or(not_short_break) AS during_year,
         -- Placements in the year: the one the child was in when the year began (if
         -- looked after then), and each new placement after.
         max(CASE WHEN decom <= y1 THEN 1 ELSE 0 END)
@@ -214,7 +215,8 @@ _CHILD_QUARTERS = f"""
     FROM (
         SELECT p.q, p.y1, e.*
         FROM (
-            SELECT e.load_id, e.child, e.decom, e.dec, e.ls, e.new_placement, e.sequence,
+            SELECT e.load_id, e.child, e.decom, e.dec, e.not_short_break, e.new_placement,
+                e.sequence,
                 unnest({
     _quarter_ends(
         "e.decom",
@@ -496,27 +498,33 @@ def _missing(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _care_leavers(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """OC3: care leavers whose 17th to 21st birthday fell in the 12 months to the date."""
+    """OC3: care leavers whose 17th to 21st birthday fell in the 12 months to the date.
+
+    Those 12 months are four whole quarters, so birthdays are counted by quarter
+    first and the quarters summed.
+    """
     return _frame(
         cursor,
         f"""
-        WITH birthdays AS (
-            SELECT l.*, age, (l.dob + to_years(age::INTEGER))::DATE AS birthday
-            FROM extract_care_leavers l CROSS JOIN range(17, 22) ages(age)
-            WHERE l.load_id IN (SELECT load_id FROM picks) AND l.dob IS NOT NULL
-        ), in_year AS (
-            SELECT p.q, b.*
-            FROM (SELECT *, unnest({_in_year_to("birthday")}) AS span_q FROM birthdays) b
-            JOIN picks p ON p.load_id = b.load_id AND p.q = b.span_q
-            WHERE b.birthday > p.y1 AND b.birthday <= p.q
-        ), groups AS (
-            SELECT load_id, q, CASE WHEN age >= 19 THEN '19_21' ELSE '17_18' END AS ages,
+        WITH by_quarter AS (
+            SELECT l.load_id, {quarter_end_sql("(l.dob + to_years(age::INTEGER))")} AS quarter_end,
+                CASE WHEN age >= 19 THEN '19_21' ELSE '17_18' END AS ages,
                 count(*) AS total,
                 count(*) FILTER (WHERE in_touch = 'YES') AS in_touch,
                 count(*) FILTER (WHERE activ IN ({_sql_list(EET)})) AS eet,
                 count(*) FILTER (WHERE activ IN ({_sql_list(HIGHER_EDUCATION)})) AS higher,
                 count(*) FILTER (WHERE length(accom) = 2 AND accom LIKE '%1') AS suitable
-            FROM in_year GROUP BY ALL
+            FROM extract_care_leavers l CROSS JOIN range(17, 22) ages(age)
+            WHERE l.load_id IN (SELECT load_id FROM picks) AND l.dob IS NOT NULL
+            GROUP BY ALL
+        ), groups AS (
+            SELECT p.load_id, p.q, b.ages, sum(b.total)::BIGINT AS total,
+                sum(b.in_touch)::BIGINT AS in_touch, sum(b.eet)::BIGINT AS eet,
+                sum(b.higher)::BIGINT AS higher, sum(b.suitable)::BIGINT AS suitable
+            FROM picks p
+            JOIN by_quarter b ON b.load_id = p.load_id
+              AND b.quarter_end > p.y1 AND b.quarter_end <= p.q
+            GROUP BY ALL
         )
         SELECT load_id, q AS quarter_end, 'care_leavers_' || ages || '_eet_pct' AS indicator_id,
                eet AS numerator, total AS denominator, 100.0 * eet / total AS value
