@@ -9,6 +9,7 @@ cut-short last line) is refused with a message that names the file and line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ _WITHOUT_LINE_BREAKS = str.maketrans("", "", "\r\n\t")
 def decode(file: str, data: bytes) -> tuple[str, str, list[Problem]]:
     """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252."""
     notes: list[Problem] = []
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy a large file)
         raise FileRejected(
             [Problem("error", "empty_file", "The file is empty.", file, expected="a CSV table")]
         )
@@ -176,10 +177,16 @@ def _checked_header(file: str, header: list[str]) -> list[str]:
     return columns
 
 
+def _first_line(text: str) -> str:
+    """The header line, without copying the rest of a large file."""
+    end = text.find("\n")
+    return (text if end < 0 else text[:end]).rstrip("\r")
+
+
 def read_csv_bytes(file: str, data: bytes) -> CsvTable:
     """Parse a whole CSV file held in memory, checking it is a rectangular table."""
     text, encoding, notes = decode(file, data)
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    first_line = _first_line(text)
     delimiter = _choose_delimiter(file, first_line, notes)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -309,9 +316,10 @@ def read_csv_columns(file: str, data: bytes) -> CsvColumns:
     `read_csv_bytes`, which either names the line that is wrong or reads it.
     """
     text, encoding, notes = decode(file, data)
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    first_line = _first_line(text)
     delimiter = _choose_delimiter(file, first_line, notes)
-    body = text.encode("utf-8")
+    # Arrow reads UTF-8: the file's own bytes when it is UTF-8 (no copy), else re-encoded.
+    body = data.removeprefix(codecs.BOM_UTF8) if encoding == "utf-8" else text.encode("utf-8")
     try:
         header = next(csv.reader([first_line], delimiter=delimiter))
         table = pacsv.read_csv(
