@@ -316,7 +316,7 @@ def migrate(
     return applied
 
 
-CHECKPOINT_THRESHOLD = "256MB"
+CHECKPOINT_THRESHOLD = "64MB"
 
 
 def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -326,10 +326,11 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    # A council's extract writes 20-30 MB to the write-ahead log. Under DuckDB's
-    # default threshold (16 MB) every such load would end by rewriting the database
-    # file (about 0.1 s each); the log is as durable, and DuckDB folds it into the
-    # file once it reaches this size, and when the store is closed.
+    # A council's extract writes about 6 MB to the write-ahead log (a large one 15 MB).
+    # Under DuckDB's default threshold (16 MB) most such loads would end by rewriting
+    # the database file, at about 0.1 s each; the log is as durable, and DuckDB folds
+    # it into the file once it reaches this size (every ten or so loads of a region,
+    # measured fastest of 32-256 MB) and when the store is closed.
     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     migrate(con)
     return con
