@@ -326,7 +326,8 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    # A council's extract writes about 6 MB to the write-ahead log (a large one 15 MB).
+    # A council's extract writes about 6 MB to the write-ahead log (185 MB for the
+    # benchmark's 30-council region).
     # Under DuckDB's default threshold (16 MB) most such loads would end by rewriting
     # the database file, at about 0.1 s each; the log is as durable, and DuckDB folds
     # it into the file once it reaches this size (every ten or so loads of a region,
