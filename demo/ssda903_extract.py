@@ -563,7 +563,9 @@ def regional_plans(councils: int = 30, years: int = 10, seed: int = 903) -> list
             CouncilPlan(
                 code,
                 f"E06900{code}",
-                tuple(f"E06900{c}" for c in codes if c != code)[:8],
+                # Placed out of area: in other councils of the region (in councils
+                # outside it when the region is one council).
+                tuple(f"E06900{c}" for c in codes if c != code)[:8] or ("E06999001",),
                 start,
                 as_at,
                 looked_after,

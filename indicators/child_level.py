@@ -632,12 +632,14 @@ def _health(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def _out_of_area(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Children placed outside their council, where the extract says where (PL_LA).
 
-    A placement in the council itself, under its current or any earlier code,
-    is inside it.
+    A placement in the council itself, under its three-digit code or its current
+    or any earlier ONS code, is inside it. ONS codes come with the DfE's
+    releases: an extract that gives ONS codes for a council no loaded release
+    names cannot be counted (`not_available` says why).
     """
     return _frame(
         cursor,
-        """
+        f"""
         WITH own_codes AS (
             SELECT DISTINCT la_code, la_code AS code FROM picks
             UNION
@@ -646,15 +648,22 @@ def _out_of_area(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ), placed AS (
             SELECT c.load_id, c.q, c.pl_la <> '' AND NOT EXISTS (
                 SELECT 1 FROM own_codes o WHERE o.la_code = x.la_code AND o.code = c.pl_la
-            ) AS outside
+            ) AS outside,
+            {_THREE_DIGIT_CODE.format(column="c.pl_la")} AS three_digit,
+            x.la_code IN (SELECT la_code FROM own_codes WHERE code <> la_code) AS ons_known
             FROM cla c JOIN extracts x ON x.load_id = c.load_id AND x.has_pl_la
         )
         SELECT load_id, q AS quarter_end, 'placed_outside_la_pct' AS indicator_id,
             count(*) FILTER (WHERE outside) AS numerator, count(*) AS denominator,
             100.0 * numerator / count(*) AS value
         FROM placed GROUP BY ALL
+        HAVING bool_or(ons_known) OR bool_and(three_digit)
         """,
     )
+
+
+# PL_LA given as the DfE's three-digit codes (or blank), rather than ONS codes.
+_THREE_DIGIT_CODE = "({column} = '' OR regexp_full_match({column}, '[0-9]{{3}}'))"
 
 
 # ------------------------------------------------------------------ protection
@@ -764,6 +773,20 @@ def not_available(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, str
             "a postcode-to-council lookup, so placements outside the council cannot be "
             "counted from it."
         )
+    elif rows and rows[0][0]:
+        ((ons_known, three_digit),) = con.execute(
+            "SELECT EXISTS (SELECT 1 FROM areas WHERE area_code = $la AND new_la_code IS NOT "
+            f"NULL), bool_and({_THREE_DIGIT_CODE.format(column='pl_la')}) FROM extract_episodes "
+            "WHERE load_id IN (SELECT load_id FROM extracts WHERE la_code = $la AND has_pl_la)",
+            {"la": la_code},
+        ).fetchall()
+        if not (ons_known or three_digit):
+            reasons["placed_outside_la_pct"] = (
+                "The extract gives the council of each placement (PL_LA) as an ONS code, but "
+                "no DfE release loaded here names this council's ONS code, so placements "
+                "inside the council cannot be told from those outside. Load a DfE release "
+                "that includes the council."
+            )
     return reasons
 
 

@@ -336,3 +336,38 @@ def test_a_region_loaded_in_parallel_is_the_same_as_loading_each_in_turn(tmp_pat
     assert _without_times(store_contents(together)) == _without_times(store_contents(in_turn))
     in_turn.close()
     together.close()
+
+
+def test_out_of_area_needs_the_councils_own_code_in_the_form_the_extract_uses(tmp_path):
+    """The benchmark's one-council region: PL_LA as ONS codes, its own known or not."""
+    import numpy as np
+
+    from demo.ssda903_extract import regional_plans, write_extract
+    from loaders.load import load_paths
+    from loaders.store import open_store
+
+    (plan,) = regional_plans(1, 2, 5)
+    write_extract(tmp_path / plan.la_code, plan, np.random.default_rng(5))
+    con = open_store(tmp_path / "one.duckdb")
+    options = ExtractOptions(plan.la_code, plan.as_at)
+    assert load_paths(con, [tmp_path / plan.la_code], extract=options).status == "committed"
+    figures = quarterly_extract_figures(con, plan.la_code)
+    assert len(figures) > 100
+    # Its PL_LA are ONS codes and no DfE release names the fictional council's own:
+    # inside cannot be told from outside, so no figure, and the reason.
+    assert "placed_outside_la_pct" not in set(figures["indicator_id"])
+    assert "ONS code" in not_available(con, plan.la_code)["placed_outside_la_pct"]
+    # A published row naming the council's ONS code (as a DfE release would).
+    con.execute(
+        "INSERT INTO facts (load_id, dataset, release, time_period, year, time_identifier, "
+        "geographic_level, area_code, area_name, old_la_code, new_la_code, cohort, breakdown, "
+        "variant, measure, value, published_filters) VALUES (99, 'cla_number_and_rate', "
+        "'2025', '2025', 2025, 'Reporting year', 'Local authority', ?, 'Fictional', ?, ?, "
+        "'', '', '', 'population_estimate', 1000, '')",
+        [plan.la_code, plan.la_code, plan.ons_code],
+    )
+    figures = quarterly_extract_figures(con, plan.la_code)
+    shares = figures.loc[figures["indicator_id"] == "placed_outside_la_pct", "value"]
+    assert len(shares) and shares.between(1, 99).all()
+    assert not_available(con, plan.la_code) == {}
+    con.close()
