@@ -190,6 +190,10 @@ _EPISODES = f"""
         -- date, the later one (the larger number) describes the child that day.
         row_number() OVER upto AS sequence,
         coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS not_short_break,
+        -- Starting and ceasing to be looked after (short breaks do not count).
+        rne = 'S' AND coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS starts_care,
+        dec IS NOT NULL AND coalesce(rec, '') <> 'X1'
+            AND coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS ends_care,
         coalesce(max(CASE WHEN rne = 'S' THEN decom END) OVER upto, first_decom) AS care_start,
         coalesce(max(CASE WHEN new_placement AND NOT adoption_by_carer THEN decom END)
                  OVER upto, first_decom) AS placement_start
@@ -211,12 +215,15 @@ _CHILD_QUARTERS = f"""
         -- Placements in the year: the one the child was in when the year began (if
         -- looked after then), and each new placement after.
         max(CASE WHEN decom <= y1 THEN 1 ELSE 0 END)
-            + count(*) FILTER (WHERE decom > y1 AND new_placement) AS placements
+            + count(*) FILTER (WHERE decom > y1 AND new_placement) AS placements,
+        -- Started or ceased to be looked after in the year (each child once).
+        bool_or(starts_care AND decom > y1) AS started,
+        bool_or(ends_care AND dec <= q) AS ceased
     FROM (
         SELECT p.q, p.y1, e.*
         FROM (
             SELECT e.load_id, e.child, e.decom, e.dec, e.not_short_break, e.new_placement,
-                e.sequence,
+                e.sequence, e.starts_care, e.ends_care,
                 unnest({
     _quarter_ends(
         "e.decom",
@@ -336,30 +343,18 @@ def _mid_year(quarter_end: date) -> int:
 
 
 def _cla_and_flows(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    not_short_break = f"coalesce(e.ls, '') NOT IN ({_sql_list(SHORT_BREAKS)})"
     counts = cursor.execute(
-        f"""
+        """
         WITH looked_after AS (SELECT load_id, q, count(*) AS n FROM cla GROUP BY ALL),
-        started AS (
-            SELECT p.load_id, p.q, count(DISTINCT e.child) AS n
-            FROM (SELECT *, unnest({_in_year_to("decom")}) AS span_q FROM extract_episodes
-                  WHERE load_id IN (SELECT load_id FROM picks) AND rne = 'S') e
-            JOIN picks p ON p.load_id = e.load_id AND p.q = e.span_q
-            WHERE e.decom > p.y1 AND e.decom <= p.q AND {not_short_break}
-            GROUP BY ALL
-        ), ceased AS (
-            SELECT p.load_id, p.q, count(DISTINCT e.child) AS n
-            FROM (SELECT *, unnest({_in_year_to("dec")}) AS span_q FROM extract_episodes
-                  WHERE load_id IN (SELECT load_id FROM picks) AND dec IS NOT NULL
-                    AND coalesce(rec, '') <> 'X1') e
-            JOIN picks p ON p.load_id = e.load_id AND p.q = e.span_q
-            WHERE e.dec > p.y1 AND e.dec <= p.q AND {not_short_break}
-            GROUP BY ALL
+        flows AS (
+            SELECT load_id, q, count(*) FILTER (WHERE started) AS started,
+                count(*) FILTER (WHERE ceased) AS ceased
+            FROM child_quarters GROUP BY ALL
         )
         SELECT p.la_code, p.load_id, p.q AS quarter_end, coalesce(l.n, 0) AS looked_after,
-            coalesce(s.n, 0) AS started, coalesce(c.n, 0) AS ceased
+            coalesce(f.started, 0) AS started, coalesce(f.ceased, 0) AS ceased
         FROM picks p LEFT JOIN looked_after l USING (load_id, q)
-        LEFT JOIN started s USING (load_id, q) LEFT JOIN ceased c USING (load_id, q)
+        LEFT JOIN flows f USING (load_id, q)
         """
     ).df()
     populations = _populations(cursor)
