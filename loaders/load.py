@@ -448,8 +448,10 @@ def _extract_results(
     by_table: dict[str, list[Problem]] = {}
     for problem in problems:
         by_table.setdefault(problem.table or "", []).append(problem)
-    rows = ssda903.rows_for_store(extract)
-    extract.close()
+    try:
+        rows = ssda903.rows_for_store(extract)
+    finally:
+        extract.close()
     stored = {table: name for table, (name, _) in ssda903.STORED_COLUMNS.items()}
     stored.update(OC2="health", Reviews="review_quarters")
     release = f"SSDA903 extract as at {extract.as_at:%d/%m/%Y}"

@@ -738,8 +738,12 @@ def read_extract(
     `as_at` is the date the extract was run to; by default the latest date it records.
     """
     extract = stage(tables)
-    extract.as_at = as_at or latest_date(extract) or date.today()
-    return extract, [problem for check in CHECKS for problem in check(extract)]
+    try:
+        extract.as_at = as_at or latest_date(extract) or date.today()
+        return extract, [problem for check in CHECKS for problem in check(extract)]
+    except BaseException:
+        extract.close()  # the staged tables are freed whatever happens
+        raise
 
 
 # ------------------------------------------------------------------ for the store
