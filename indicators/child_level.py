@@ -456,23 +456,30 @@ def _missing(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(
         cursor,
         f"""
-        WITH during AS (
-            SELECT load_id, q, child FROM child_quarters WHERE during_year
-        ), incidents AS (
-            SELECT d.load_id, d.q, d.child, m.kind
+        WITH incidents AS (
+            -- Each child's incidents in the 12 months to each quarter end.
+            SELECT m.load_id, p.q, m.child,
+                count(*) FILTER (WHERE m.kind = 'M') AS missing,
+                count(*) FILTER (WHERE m.kind = 'A') AS away
             FROM (SELECT *, unnest({_in_year_to("mis_start")}) AS span_q FROM extract_missing
                   WHERE load_id IN (SELECT load_id FROM picks)) m
             JOIN picks p ON p.load_id = m.load_id AND p.q = m.span_q
-            JOIN during d ON d.load_id = m.load_id AND d.q = p.q AND d.child = m.child
             WHERE m.mis_start > p.y1 AND m.mis_start <= p.q
+            GROUP BY ALL
+        ), counted AS (
+            -- Only children looked after during the year (other than in short breaks).
+            SELECT i.* FROM incidents i
+            JOIN child_quarters d ON d.load_id = i.load_id AND d.q = i.q AND d.child = i.child
+            WHERE d.during_year
         ), totals AS (
-            SELECT load_id, q, count(*) AS children FROM during GROUP BY ALL
+            SELECT load_id, q, count(*) FILTER (WHERE during_year) AS children
+            FROM child_quarters GROUP BY ALL HAVING children > 0
         ), counts AS (
             SELECT load_id, q,
-                count(DISTINCT child) FILTER (WHERE kind = 'M') AS went_missing,
-                count(*) FILTER (WHERE kind = 'M') AS missing_incidents,
-                count(DISTINCT child) FILTER (WHERE kind = 'A') AS away
-            FROM incidents GROUP BY ALL
+                count(*) FILTER (WHERE missing > 0) AS went_missing,
+                sum(missing)::BIGINT AS missing_incidents,
+                count(*) FILTER (WHERE away > 0) AS away
+            FROM counted GROUP BY ALL
         )
         SELECT t.load_id, t.q AS quarter_end, 'missing_pct' AS indicator_id,
                coalesce(c.went_missing, 0) AS numerator, t.children AS denominator,
