@@ -325,7 +325,9 @@ def test_a_region_loaded_in_parallel_is_the_same_as_loading_each_in_turn(tmp_pat
     in_turn = open_store(tmp_path / "in_turn.duckdb")
     expected = [load_paths(in_turn, paths, extract=options) for paths, options in batch]
     together = open_store(tmp_path / "together.duckdb")
+    threads = together.execute("SELECT current_setting('threads')").fetchall()
     reports = load_extracts(together, batch, workers=2)
+    assert together.execute("SELECT current_setting('threads')").fetchall() == threads
 
     assert [r.status for r in reports] == [r.status for r in expected]
     assert [r.status for r in reports] == ["committed"] * 3 + ["nothing new"]
