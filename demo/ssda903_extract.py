@@ -383,7 +383,9 @@ class _Simulator:
         went_missing = min(plan.target("missing_pct", 10) / 100 / 0.5, 0.9)
         away = min(plan.target("away_without_authorisation_pct", 4) / 100 / 0.5, 0.9)
         per_child = max(plan.target("missing_incidents_per_child", 4) - 1, 0.0)
+        starts: dict[str, set[date]] = {}  # one incident per child and start (as the checks ask)
         for child, first, last in self._periods(people):
+            used = starts.setdefault(child.number, set())
             day = max(first, _add_years(child.dob, 11))
             while day < last:
                 year_end = min(_add_years(day, 1), last)
@@ -394,7 +396,9 @@ class _Simulator:
                     for _ in range(1 + rng.poisson(extra)):
                         start = day + timedelta(days=int(rng.integers(0, days)))
                         back = min(start + timedelta(days=int(rng.integers(0, 3))), plan.as_at)
-                        yield [child.number, _d(child.dob), kind, _d(start), _d(back)]
+                        if start not in used:
+                            used.add(start)
+                            yield [child.number, _d(child.dob), kind, _d(start), _d(back)]
                 day = year_end
 
     def _oc3(self):

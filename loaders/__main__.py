@@ -24,6 +24,9 @@ def print_report(report: LoadReport) -> None:
     for file in report.files:
         groups.setdefault(file.outcome, []).append(file)
     for file in groups["loaded"]:
+        if file.dataset == "ssda903":  # a table of a child-level extract
+            print(f"  loaded    {file.name}\n            as {file.dataset_title}: {file.message}")
+            continue
         print(
             f"  loaded    {file.name}\n"
             f"            as {file.dataset} ({file.layout}), release {file.release}: "

@@ -109,5 +109,7 @@ def test_region_loads_each_council_folder_as_its_own_load(tmp_path: Path):
     assert "council 826" in result.stdout and "Committed load 2" in result.stdout
     assert "council 827" in result.stdout and "needs its Episodes table" in result.stdout
     assert "Region: 2 committed, 1 rejected." in result.stdout
+    assert "as SSDA903 Episodes: " in result.stdout and " rows kept, " in result.stdout
+    assert "(None)" not in result.stdout
     history = _run("history", "--db", str(db)).stdout
     assert "load   1" in history and "load   2" in history and "load   3" not in history
