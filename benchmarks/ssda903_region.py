@@ -14,6 +14,7 @@ into a new store) and prints the medians the README quotes, with their range.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import statistics
 import sys
@@ -44,7 +45,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     plans = regional_plans(args.councils, args.years, args.seed)
-    folder = PROJECT / ".cache" / f"region_{args.councils}x{args.years}_{args.seed}"
+    # Kept per generator version: a change to the generator writes the region anew.
+    generator = hashlib.sha256((PROJECT / "demo" / "ssda903_extract.py").read_bytes())
+    name = f"region_{args.councils}x{args.years}_{args.seed}_{generator.hexdigest()[:8]}"
+    folder = PROJECT / ".cache" / name
     if not (folder / "done").exists():
         shutil.rmtree(folder, ignore_errors=True)
         started = time.perf_counter()
