@@ -102,6 +102,9 @@ def test_region_loads_each_council_folder_as_its_own_load(tmp_path: Path):
             (region / council / name).write_text(text)
     (region / "notes").mkdir()
     db = tmp_path / "region.duckdb"
+    checked = _run("region", str(region), "--db", str(db), "--as-at", "2025-03-31", "--dry-run")
+    assert "Region: 2 dry run, 1 rejected." in checked.stdout, checked.stdout + checked.stderr
+    assert "No loads yet." in _run("history", "--db", str(db)).stdout  # nothing written
     result = _run("region", str(region), "--db", str(db), "--as-at", "2025-03-31")
     assert result.returncode == 1, result.stdout + result.stderr  # one council refused
     assert "skipped notes/: not a three-digit council code" in result.stdout
