@@ -276,9 +276,11 @@ class CsvColumns:
 
 
 def _may_have_padded_cells(body: bytes) -> bool:
-    """Whether some cell may start or end with a space: false when the file holds no
-    space at all (one fast scan of the bytes), as an extract without postcodes does."""
-    return b" " in body
+    """Whether some cell may start or end with a space DuckDB's `trim` removes: false
+    when the file holds no space and no character outside ASCII (DuckDB also trims
+    Unicode spaces, such as the no-break spaces of Excel exports). Two fast scans of
+    the bytes, as against trimming every cell."""
+    return b" " in body or not body.isascii()
 
 
 def header_columns(data: bytes) -> list[str]:

@@ -218,6 +218,7 @@ class Extract:
     set_aside: dict[str, set[int]] = field(default_factory=dict)
     derived: set[str] = field(default_factory=set)
     schema: str = ""  # in the staging database (see `stage`)
+    closed: bool = False
 
     @property
     def tables(self) -> list[str]:
@@ -245,10 +246,13 @@ class Extract:
         return f'"{name}"'
 
     def close(self) -> None:
-        """Free the staged tables (their schema in the staging database)."""
+        """Free the staged tables (their schema in the staging database); once is enough."""
+        if self.closed:
+            return
         if self.schema:
             self.con.execute(f"DROP SCHEMA IF EXISTS memory.{self.schema} CASCADE")
         self.con.close()
+        self.closed = True
 
 
 # Extracts are staged in one in-memory DuckDB database per process, each in a schema
@@ -274,9 +278,11 @@ def _staging_cursor() -> tuple[duckdb.DuckDBPyConnection, str]:
 
 
 def _has_padding(column: pa.ChunkedArray) -> bool:
-    """Whether some cell starts or ends with a space (checking is cheaper than trimming)."""
+    """Whether some cell may need DuckDB's `trim`: it starts or ends with a space, or
+    holds a character outside ASCII (DuckDB trims Unicode spaces too). Checking is
+    cheaper than trimming."""
     edges = pc.or_(pc.starts_with(column, " "), pc.ends_with(column, " "))
-    return pc.any(edges).as_py() is True
+    return pc.any(pc.or_(edges, pc.invert(pc.string_is_ascii(column)))).as_py() is True
 
 
 def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
@@ -289,33 +295,43 @@ def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
     """
     con, schema = _staging_cursor()
     extract = Extract(con, {}, {}, {}, schema=schema)
-    for table in tables:
-        name = recognise(table)
-        if name is None or name in extract.files:  # a second copy: the first is used
-            continue
-        source = _arrow(table)
-        columns = [c for c in source.column_names if c in USED_COLUMNS[name]]
-        source = source.select(columns).append_column(
-            "_row", pa.array(np.arange(source.num_rows, dtype=np.int64))
-        )
-        maybe = not isinstance(table, CsvColumns) or table.padded
-        padded = {c for c in columns if maybe and _has_padding(source[c])}
-        cells = {c: f'trim("{c}")' if c in padded else f'"{c}"' for c in columns}
-        trimmed = [f'{cells[c]} AS "{c}"' for c in columns]
-        dates = [
-            _date_sql(cells[c]) + f' AS "d_{c}"' for c in DATE_COLUMNS.get(name, {}) if c in columns
-        ]
-        con.register("incoming", source)
-        try:
-            con.execute(
-                f'CREATE TABLE "{name}" AS SELECT _row, {", ".join(trimmed + dates)} FROM incoming'
-            )
-        finally:
-            con.unregister("incoming")
-        extract.files[name] = table.file
-        extract.columns[name] = columns
-        extract.row_count[name] = source.num_rows
+    try:
+        for table in tables:
+            _stage_table(extract, table)
+    except BaseException:
+        extract.close()  # the schema is freed whatever happens
+        raise
     return extract
+
+
+def _stage_table(extract: Extract, table: CsvTable | CsvColumns) -> None:
+    """One recognised table into the extract's schema (a second copy is skipped)."""
+    con = extract.con
+    name = recognise(table)
+    if name is None or name in extract.files:  # a second copy: the first is used
+        return
+    source = _arrow(table)
+    columns = [c for c in source.column_names if c in USED_COLUMNS[name]]
+    source = source.select(columns).append_column(
+        "_row", pa.array(np.arange(source.num_rows, dtype=np.int64))
+    )
+    maybe = not isinstance(table, CsvColumns) or table.padded
+    padded = {c for c in columns if maybe and _has_padding(source[c])}
+    cells = {c: f'trim("{c}")' if c in padded else f'"{c}"' for c in columns}
+    trimmed = [f'{cells[c]} AS "{c}"' for c in columns]
+    dates = [
+        _date_sql(cells[c]) + f' AS "d_{c}"' for c in DATE_COLUMNS.get(name, {}) if c in columns
+    ]
+    con.register("incoming", source)
+    try:
+        con.execute(
+            f'CREATE TABLE "{name}" AS SELECT _row, {", ".join(trimmed + dates)} FROM incoming'
+        )
+    finally:
+        con.unregister("incoming")
+    extract.files[name] = table.file
+    extract.columns[name] = columns
+    extract.row_count[name] = source.num_rows
 
 
 Check = Callable[[Extract], list[Problem]]

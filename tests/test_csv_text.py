@@ -126,6 +126,7 @@ def test_header_columns_reads_only_the_first_line():
         (b'a,b\n"1 ",2\n', True),
         (b"a,b\n1,2\n3,4 ", True),
         (b"a,b\n1 2,3\n", True),  # a space anywhere: the columns are checked one by one
+        (("a,b\n" + "1,2\n" * 20 + "3\u00a0,4\n").encode(), True),  # Unicode spaces too
     ],
 )
 def test_the_reader_says_whether_any_cell_may_need_trimming(data, padded):

@@ -229,3 +229,22 @@ def test_closing_an_extract_frees_its_staged_tables():
     assert first.schema not in schemas() and second.schema in schemas()
     assert second.text("Header", "CHILD") == ["1", "2"]
     second.close()
+
+
+def test_cells_padded_with_no_break_spaces_are_trimmed_too():
+    """Excel exports pad with no-break spaces (here in a Windows-1252 file)."""
+    from loaders.csv_text import read_csv_columns
+    from loaders.ssda903 import rows_for_store
+
+    reviews = b"CHILD,REVIEW,REVIEW_CODE\r\n1,01/05/2024,PN1\xa0\r\n2\xa0,02/05/2024\xa0,PN2\r\n"
+    tables = [
+        read_csv_columns("header.csv", HEADER.encode()),
+        read_csv_columns("reviews.csv", reviews),
+    ]
+    extract, problems = read_extract(tables, date(2025, 3, 31))
+    assert problems == []
+    counted = rows_for_store(extract)["review_quarters"].to_pylist()
+    extract.close()
+    extract.close()  # closing twice is harmless
+    assert counted == [{"quarter_end": date(2024, 6, 30), "review_code": "PN1", "reviews": 1},
+                       {"quarter_end": date(2024, 6, 30), "review_code": "PN2", "reviews": 1}]  # fmt: skip
