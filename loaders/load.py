@@ -11,11 +11,13 @@ columns rather than treated as errors.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -830,8 +832,11 @@ def load_extracts(
     checking happen in pyarrow and DuckDB, which work outside Python's lock, so
     on two cores a region loads in under three quarters of the time it takes one
     at a time (benchmarks/ssda903_region.py --workers 1). Loads are committed in
-    the order given; a failed or refused extract does not stop the others.
+    the order given, and only a few extracts are read ahead of the writing. An
+    extract that is refused, or cannot be read or written, is reported as
+    rejected (its load rolled back) and the others go on.
     """
+    before = set(loaded_hashes(con))
 
     def read_and_check(paths: Sequence[str | Path], options: ExtractOptions) -> _Prepared:
         started = time.perf_counter()
@@ -841,58 +846,61 @@ def load_extracts(
             parsed, lines = prepare(inputs, cursor, extract=options)
         except FileRejected as rejected:
             return _Prepared(started, rejected=rejected)
+        except Exception as error:
+            return _Prepared(
+                started, rejected=_failed(paths, "could not be read and checked", error)
+            )
         finally:
             cursor.close()
         return _Prepared(started, parsed, lines, skipped)
 
-    reports = []
-    # The writes run beside the reading and checking, which use both cores: the store's
-    # own queries take one thread meanwhile (measured 0.2 s faster for a region).
-    ((threads,),) = con.execute("SELECT current_setting('threads')").fetchall()
-    con.execute("SET threads = 1")
+    def write(paths: Sequence[str | Path], options: ExtractOptions, ready: _Prepared) -> LoadReport:
+        if ready.rejected is not None:
+            return _rejected_paths(ready.rejected)
+        since = set(loaded_hashes(con)) - before
+        if any(p.report.sha256 in since for p in ready.parsed):
+            # A file loaded by this batch since this one was checked (the same extract
+            # twice in the list): check it again against the store as it is now.
+            return load_paths(con, paths, user_name=user_name, dry_run=dry_run, extract=options)
+        try:
+            return _preview_and_commit(
+                con,
+                ready.parsed,
+                ready.extract_lines,
+                started=ready.started,
+                extra_reports=ready.skipped,
+                user_name=user_name,
+                dry_run=dry_run,
+            )
+        except Exception as error:
+            return _rejected_paths(
+                _failed(paths, "could not be written (nothing of it was kept)", error)
+            )
+
+    reports: list[LoadReport] = []
+    ahead = max(1, workers) + 1  # extracts read and checked ahead of the writing
+    pool = ThreadPoolExecutor(max(1, workers))
     try:
-        _load_in_turn(con, extracts, read_and_check, reports, user_name, dry_run, workers)
+        pending: deque[Future[_Prepared]] = deque()
+        queue = iter(extracts)
+        for paths, options in itertools.islice(queue, ahead):
+            pending.append(pool.submit(read_and_check, paths, options))
+        for paths, options in extracts:
+            ready = pending.popleft().result()
+            following = next(queue, None)
+            if following is not None:
+                pending.append(pool.submit(read_and_check, *following))
+            reports.append(write(paths, options, ready))
     finally:
-        con.execute(f"SET threads = {int(threads)}")
+        pool.shutdown(wait=True, cancel_futures=True)
     return reports
 
 
-def _load_in_turn(
-    con: duckdb.DuckDBPyConnection,
-    extracts: Sequence[tuple[Sequence[str | Path], ExtractOptions]],
-    read_and_check: Callable[[Sequence[str | Path], ExtractOptions], _Prepared],
-    reports: list[LoadReport],
-    user_name: str | None,
-    dry_run: bool,
-    workers: int,
-) -> None:
-    """Read and check extracts `workers` at a time; write each, in order, when ready."""
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        futures = [pool.submit(read_and_check, paths, options) for paths, options in extracts]
-        for (paths, options), future in zip(extracts, futures, strict=True):
-            ready = future.result()
-            if ready.rejected is not None:
-                reports.append(_rejected_paths(ready.rejected))
-                continue
-            already = loaded_hashes(con)
-            if any(p.report.sha256 in already for p in ready.parsed):
-                # A file loaded since this one was checked (the same extract twice in
-                # the list): check again against the store as it is now.
-                reports.append(
-                    load_paths(con, paths, user_name=user_name, dry_run=dry_run, extract=options)
-                )
-                continue
-            reports.append(
-                _preview_and_commit(
-                    con,
-                    ready.parsed,
-                    ready.extract_lines,
-                    started=ready.started,
-                    extra_reports=ready.skipped,
-                    user_name=user_name,
-                    dry_run=dry_run,
-                )
-            )
+def _failed(paths: Sequence[str | Path], what: str, error: Exception) -> FileRejected:
+    """An extract that failed for a reason of its own, as a refusal naming it."""
+    where = ", ".join(str(p) for p in paths)
+    message = f"The extract in {where} {what}: {type(error).__name__}: {error}"
+    return FileRejected([Problem("error", "extract_failed", message, where)])
 
 
 @dataclass

@@ -373,3 +373,41 @@ def test_out_of_area_needs_the_councils_own_code_in_the_form_the_extract_uses(tm
     assert len(shares) and shares.between(1, 99).all()
     assert not_available(con, plan.la_code) == {}
     con.close()
+
+
+def test_a_region_load_goes_on_when_one_extract_cannot_be_read_or_written(tmp_path, monkeypatch):
+    import loaders.load as load
+    from loaders.store import open_store
+
+    folders = []
+    for k, la in enumerate(("825", "826", "827")):
+        folder = tmp_path / la
+        folder.mkdir()
+        for name, text in extract_files().items():  # other bytes per council, the same rows
+            variant = (text, text.replace("\n", "\r\n"), "\ufeff" + text)[k]
+            (folder / name).write_bytes(variant.encode())
+        folders.append(([folder], ExtractOptions(la, AS_AT)))
+    real_prepare, real_write = load.prepare, load._write_extract
+
+    def prepare(inputs, con, **options):
+        if options["extract"].la_code == "826":
+            raise OSError("the disk went away")
+        return real_prepare(inputs, con, **options)
+
+    def write_extract(con, load_id, extract):
+        if extract.la_code == "827":
+            raise RuntimeError("out of space")
+        return real_write(con, load_id, extract)
+
+    monkeypatch.setattr(load, "prepare", prepare)
+    monkeypatch.setattr(load, "_write_extract", write_extract)
+    con = open_store(tmp_path / "region.duckdb")
+    reports = load.load_extracts(con, folders, workers=2)
+    assert [r.status for r in reports] == ["committed", "rejected", "rejected"]
+    assert (
+        "could not be read and checked: OSError: the disk went away" in reports[1].files[0].message
+    )
+    assert "could not be written" in reports[2].files[0].message
+    assert con.execute("SELECT DISTINCT la_code FROM extracts").fetchall() == [("825",)]
+    assert con.execute("SELECT count(*) FROM loads WHERE status = 'committed'").fetchall() == [(1,)]
+    con.close()
