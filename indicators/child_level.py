@@ -635,9 +635,10 @@ def _out_of_area(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Children placed outside their council, where the extract says where (PL_LA).
 
     A placement in the council itself, under its three-digit code or its current
-    or any earlier ONS code, is inside it. ONS codes come with the DfE's
-    releases: an extract that gives ONS codes for a council no loaded release
-    names cannot be counted (`not_available` says why).
+    or any earlier ONS code, is inside it. Inside can be told from outside when
+    the council's ONS code is known (from a DfE release) or the extract gives
+    the council's own three-digit code; otherwise the extract is not counted
+    (`not_available` says why).
     """
     return _frame(
         cursor,
@@ -647,25 +648,30 @@ def _out_of_area(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             UNION
             SELECT DISTINCT p.la_code, a.new_la_code FROM picks p
             JOIN areas a ON a.area_code = p.la_code AND a.new_la_code IS NOT NULL
+        ), recognised AS (
+            SELECT x.load_id, x.la_code FROM extracts x
+            WHERE x.load_id IN (SELECT load_id FROM picks) AND {_RECOGNISED}
         ), placed AS (
             SELECT c.load_id, c.q, c.pl_la <> '' AND NOT EXISTS (
                 SELECT 1 FROM own_codes o WHERE o.la_code = x.la_code AND o.code = c.pl_la
-            ) AS outside,
-            {_THREE_DIGIT_CODE.format(column="c.pl_la")} AS three_digit,
-            x.la_code IN (SELECT la_code FROM own_codes WHERE code <> la_code) AS ons_known
-            FROM cla c JOIN extracts x ON x.load_id = c.load_id AND x.has_pl_la
+            ) AS outside
+            FROM cla c JOIN recognised x ON x.load_id = c.load_id
         )
         SELECT load_id, q AS quarter_end, 'placed_outside_la_pct' AS indicator_id,
             count(*) FILTER (WHERE outside) AS numerator, count(*) AS denominator,
             100.0 * numerator / count(*) AS value
         FROM placed GROUP BY ALL
-        HAVING bool_or(ons_known) OR bool_and(three_digit)
         """,
     )
 
 
-# PL_LA given as the DfE's three-digit codes (or blank), rather than ONS codes.
-_THREE_DIGIT_CODE = "({column} = '' OR regexp_full_match({column}, '[0-9]{{3}}'))"
+# An extract (x, a row of `extracts`) whose placements inside the council can be told
+# from those outside: it gives PL_LA, and either a loaded DfE release names the
+# council's ONS code or the extract gives the council's own three-digit code.
+_RECOGNISED = """x.has_pl_la AND (
+    EXISTS (SELECT 1 FROM areas a WHERE a.area_code = x.la_code AND a.new_la_code IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM extract_episodes e WHERE e.load_id = x.load_id AND e.pl_la = x.la_code)
+)"""
 
 
 # ------------------------------------------------------------------ protection
@@ -776,13 +782,10 @@ def not_available(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, str
             "counted from it."
         )
     elif rows and rows[0][0]:
-        ((ons_known, three_digit),) = con.execute(
-            "SELECT EXISTS (SELECT 1 FROM areas WHERE area_code = $la AND new_la_code IS NOT "
-            f"NULL), bool_and({_THREE_DIGIT_CODE.format(column='pl_la')}) FROM extract_episodes "
-            "WHERE load_id IN (SELECT load_id FROM extracts WHERE la_code = $la AND has_pl_la)",
-            {"la": la_code},
+        ((recognised,),) = con.execute(
+            f"SELECT bool_or({_RECOGNISED}) FROM extracts x WHERE x.la_code = ?", [la_code]
         ).fetchall()
-        if not (ons_known or three_digit):
+        if not recognised:
             reasons["placed_outside_la_pct"] = (
                 "The extract gives the council of each placement (PL_LA) as an ONS code, but "
                 "no DfE release loaded here names this council's ONS code, so placements "

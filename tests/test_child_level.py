@@ -172,6 +172,19 @@ def test_out_of_area_counts_placements_in_another_council(store):
     assert not_available(store, "825") == {}
 
 
+def test_out_of_area_with_three_digit_codes_counts_a_placement_in_wales_as_outside(store):
+    columns = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,URN,PL_LA"
+    rows = [e.split(",") for e in EPISODES]
+    where = {"A": "826", "C": "W06000001"}  # C is placed in Wales (an ONS code)
+    with_la = [",".join([*r[:9], r[12], where.get(r[0], "825")]) for r in rows]
+    files = extract_files(episodes=None)
+    files["episodes.csv"] = "\n".join([columns, *with_la]) + "\n"
+    assert load_extract(store, files).status == "committed"
+    figures = quarterly_extract_figures(store, "825", threshold=1)
+    assert at(figures, "placed_outside_la_pct") == pytest.approx(25)  # A, C of 8
+    assert not_available(store, "825") == {}
+
+
 def test_a_later_extract_supersedes_for_the_quarters_it_covers_and_undo_restores(loaded):
     from loaders.store import undo_load
 
