@@ -160,23 +160,18 @@ def test_out_of_area_is_not_available_without_a_placement_council(loaded, figure
     assert "PL_LA" in not_available(loaded, "825")["placed_outside_la_pct"]
 
 
-def test_out_of_area_counts_placements_in_another_council(store):
+@pytest.mark.parametrize(
+    "placed",
+    [
+        {"A": "826", "C": "826"},
+        {"A": "826", "C": "W06000001"},  # C in Wales (an ONS code) beside three-digit codes
+    ],
+    ids=["another council", "a placement in Wales"],
+)
+def test_out_of_area_counts_placements_in_another_council(store, placed):
     columns = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,URN,PL_LA"
     rows = [e.split(",") for e in EPISODES]
-    with_la = [",".join([*r[:9], r[12], "826" if r[0] in "AC" else "825"]) for r in rows]
-    files = extract_files(episodes=None)
-    files["episodes.csv"] = "\n".join([columns, *with_la]) + "\n"
-    assert load_extract(store, files).status == "committed"
-    figures = quarterly_extract_figures(store, "825", threshold=1)
-    assert at(figures, "placed_outside_la_pct") == pytest.approx(25)  # A, C of 8
-    assert not_available(store, "825") == {}
-
-
-def test_out_of_area_with_three_digit_codes_counts_a_placement_in_wales_as_outside(store):
-    columns = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,URN,PL_LA"
-    rows = [e.split(",") for e in EPISODES]
-    where = {"A": "826", "C": "W06000001"}  # C is placed in Wales (an ONS code)
-    with_la = [",".join([*r[:9], r[12], where.get(r[0], "825")]) for r in rows]
+    with_la = [",".join([*r[:9], r[12], placed.get(r[0], "825")]) for r in rows]
     files = extract_files(episodes=None)
     files["episodes.csv"] = "\n".join([columns, *with_la]) + "\n"
     assert load_extract(store, files).status == "committed"
