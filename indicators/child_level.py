@@ -182,18 +182,18 @@ _EPISODES = f"""
             ) AS new_placement,
             -- Placed for adoption with the current foster carer (A3, A5) continues the
             -- foster placement for long-term stability.
-            (place IN ('A3', 'A5') AND place_1 LIKE 'U%') AS adoption_by_carer
+            (place IN ('A3', 'A5') AND place_1 LIKE 'U%') AS adoption_by_carer,
+            coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS not_short_break
         FROM flagged
     )
     SELECT load_id, child, decom, dec, ls, place, place_provider, pl_la, new_placement,
         -- The episode's place in the child's time order: of two episodes open on a
         -- date, the later one (the larger number) describes the child that day.
         row_number() OVER upto AS sequence,
-        coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS not_short_break,
+        not_short_break,
         -- Starting and ceasing to be looked after (short breaks do not count).
-        rne = 'S' AND coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS starts_care,
-        dec IS NOT NULL AND coalesce(rec, '') <> 'X1'
-            AND coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS ends_care,
+        rne = 'S' AND not_short_break AS starts_care,
+        dec IS NOT NULL AND coalesce(rec, '') <> 'X1' AND not_short_break AS ends_care,
         coalesce(max(CASE WHEN rne = 'S' THEN decom END) OVER upto, first_decom) AS care_start,
         coalesce(max(CASE WHEN new_placement AND NOT adoption_by_carer THEN decom END)
                  OVER upto, first_decom) AS placement_start

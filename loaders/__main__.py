@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
@@ -129,9 +130,7 @@ def load_region(folder: Path, db: str, as_at: date | None, user: str | None, dry
     for path, report in zip(councils, reports, strict=True):
         print(f"council {path.name} ({path})")
         print_report(report)
-    counts = {
-        status: sum(r.status == status for r in reports) for status in {r.status for r in reports}
-    }
+    counts = Counter(r.status for r in reports)
     print("Region: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
     con.close()
     return 1 if counts.get("rejected") else 0
