@@ -68,7 +68,7 @@ def print_report(report: LoadReport) -> None:
     elif report.status == "dry run":
         print(f"Dry run: {report.facts_loaded:,} facts would be loaded; nothing was written.")
     else:
-        print("Nothing new to load.")
+        print("Nothing new to load." if report.files else "No files to load here.")
 
 
 def _print_extract_problems(report: LoadReport, shown: int = 30) -> None:
@@ -108,7 +108,10 @@ def print_history(con: duckdb.DuckDBPyConnection, with_files: bool = False) -> N
 
 
 def _day(text: str) -> date:
-    return datetime.strptime(text, "%Y-%m-%d").date()
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def load_region(folder: Path, db: str, as_at: date | None, user: str | None, dry_run: bool) -> int:

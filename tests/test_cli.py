@@ -116,3 +116,18 @@ def test_region_loads_each_council_folder_as_its_own_load(tmp_path: Path):
     assert "(None)" not in result.stdout
     history = _run("history", "--db", str(db)).stdout
     assert "load   1" in history and "load   2" in history and "load   3" not in history
+
+
+def test_region_says_so_for_an_empty_council_folder_and_a_date_in_the_wrong_form(tmp_path: Path):
+    region = tmp_path / "region"
+    (region / "828").mkdir(parents=True)
+    db = tmp_path / "region.duckdb"
+    wrong_date = _run("region", str(region), "--db", str(db), "--as-at", "31/03/2025")
+    assert wrong_date.returncode == 2
+    assert "expected a date as YYYY-MM-DD, got '31/03/2025'" in wrong_date.stderr
+    empty = _run("region", str(region), "--db", str(db))
+    assert empty.returncode == 0, empty.stdout + empty.stderr
+    assert "council 828" in empty.stdout and "No files to load here." in empty.stdout
+    assert "No loads yet." in _run("history", "--db", str(db)).stdout
+    missing = _run("region", str(tmp_path / "nowhere"), "--db", str(db))
+    assert missing.returncode == 1 and "is not a folder" in missing.stdout
