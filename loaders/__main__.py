@@ -107,6 +107,14 @@ def print_history(con: duckdb.DuckDBPyConnection, with_files: bool = False) -> N
                 print(f"           {item}")
 
 
+def _store(path: str) -> duckdb.DuckDBPyConnection:
+    """The store at `path`, or a plain message (no traceback) when it cannot be opened."""
+    try:
+        return open_store(path)
+    except (OSError, duckdb.Error) as error:
+        raise SystemExit(f"Cannot open the database {path}: {error}") from None
+
+
 def _day(text: str) -> date:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
@@ -127,7 +135,7 @@ def load_region(folder: Path, db: str, as_at: date | None, user: str | None, dry
     if not councils:
         print(f"{folder} holds no council folders (named by three-digit code, e.g. 904/).")
         return 1
-    con = open_store(db)
+    con = _store(db)
     batch = [([path], ExtractOptions(path.name, as_at)) for path in councils]
     reports = load_extracts(con, batch, user_name=user, dry_run=dry_run)
     for path, report in zip(councils, reports, strict=True):
@@ -194,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "undo":
         from loaders.store import UndoRefused, undo_load
 
-        con = open_store(args.db)
+        con = _store(args.db)
         try:
             undo_id = undo_load(con, args.load_id, args.user)
         except UndoRefused as refused:
@@ -204,14 +212,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "history":
-        con = open_store(args.db)
+        con = _store(args.db)
         print_history(con, with_files=args.files)
         return 0
 
     if args.command == "region":
         return load_region(Path(args.folder), args.db, args.as_at, args.user, args.dry_run)
 
-    con = open_store(args.db)
+    con = _store(args.db)
     report = load_paths(
         con,
         args.paths,

@@ -131,3 +131,13 @@ def test_region_says_so_for_an_empty_council_folder_and_a_date_in_the_wrong_form
     assert "No loads yet." in _run("history", "--db", str(db)).stdout
     missing = _run("region", str(tmp_path / "nowhere"), "--db", str(db))
     assert missing.returncode == 1 and "is not a folder" in missing.stdout
+
+
+def test_a_database_that_cannot_be_opened_is_named_without_a_traceback(tmp_path: Path):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("x")
+    (tmp_path / "region" / "825").mkdir(parents=True)
+    for command in (["history"], ["region", str(tmp_path / "region")], ["load", str(tmp_path)]):
+        result = _run(*command, "--db", str(blocked / "store.duckdb"))
+        assert result.returncode == 1
+        assert "Cannot open the database" in result.stderr and "Traceback" not in result.stderr
