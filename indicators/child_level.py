@@ -805,8 +805,8 @@ def extracts_loaded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT x.load_id, x.la_code, coalesce(a.la_name, x.la_code) AS la_name, x.as_at,
                x.covers_from, x.children, x.episodes
         FROM extracts x
-        LEFT JOIN (SELECT area_code, arg_max(area_name, last_year) AS la_name FROM areas
-                   WHERE geographic_level = 'Local authority' GROUP BY area_code) a
+        LEFT JOIN (SELECT area_code, area_name AS la_name FROM area_names
+                   WHERE geographic_level = 'Local authority') a
           ON a.area_code = x.la_code
         ORDER BY x.la_code, x.as_at
         """

@@ -64,6 +64,7 @@ def selectors(indicators: tuple[Indicator, ...]) -> pd.DataFrame:
                     "breakdown": selector.breakdown,
                     "variant": selector.variant,
                     "measure": selector.measure,
+                    "computed": item.computed,
                 }
             )
     return pd.DataFrame(rows)
@@ -71,29 +72,51 @@ def selectors(indicators: tuple[Indicator, ...]) -> pd.DataFrame:
 
 QUERY = """
 WITH cells AS (
-    SELECT s.indicator_id, s.role, f.year, f.time_period, f.geographic_level, f.area_code,
-           f.area_name, f.region_code, f.value, f.symbol, f.release
+    -- Every published cell an indicator reads, one per release (a later load of
+    -- the same release replaces an earlier one).
+    SELECT s.indicator_id, s.role, s.computed, f.year, f.time_period, f.geographic_level,
+           f.area_code, f.value, f.symbol, f.release
     FROM facts f
     JOIN wanted_cells s
       ON f.dataset = s.dataset AND f.cohort = s.cohort AND f.breakdown = s.breakdown
      AND f.variant = s.variant AND f.measure = s.measure
     WHERE $release IS NULL OR f.release = $release
     QUALIFY row_number() OVER (
-        PARTITION BY s.indicator_id, s.role, f.time_period, f.geographic_level, f.area_code
-        ORDER BY f.release DESC, f.load_id DESC) = 1
+        PARTITION BY s.indicator_id, s.role, f.time_period, f.geographic_level, f.area_code,
+                     f.release
+        ORDER BY f.load_id DESC) = 1
+),
+releases AS (
+    SELECT indicator_id, time_period, geographic_level, area_code, release,
+           CASE WHEN any_value(computed)
+                THEN bool_or(role = 'numerator') AND bool_or(role = 'denominator')
+                ELSE bool_or(role = 'value') END AS complete
+    FROM cells
+    GROUP BY ALL
+),
+chosen AS (
+    -- One release per figure: the newest that publishes it (for a figure the app
+    -- computes, the newest that publishes both its inputs). Value, numerator and
+    -- denominator all come from that release, never mixed.
+    SELECT indicator_id, time_period, geographic_level, area_code,
+           max(release) AS release
+    FROM releases
+    WHERE complete
+    GROUP BY ALL
 )
-SELECT indicator_id, geographic_level, area_code, year, time_period,
-       arg_max(area_name, release) AS area_name,
-       arg_max(region_code, release) AS region_code,
-       max(release) AS release,
-       max(value) FILTER (WHERE role = 'value') AS published,
-       max(symbol) FILTER (WHERE role = 'value') AS published_symbol,
-       count(*) FILTER (WHERE role = 'value') AS has_published,
-       max(value) FILTER (WHERE role = 'numerator') AS numerator,
-       max(symbol) FILTER (WHERE role = 'numerator') AS numerator_symbol,
-       max(value) FILTER (WHERE role = 'denominator') AS denominator,
-       max(symbol) FILTER (WHERE role = 'denominator') AS denominator_symbol
-FROM cells
+SELECT c.indicator_id, c.geographic_level, c.area_code, c.year, c.time_period,
+       n.area_name, n.region_code,
+       c.release,
+       max(c.value) FILTER (WHERE c.role = 'value') AS published,
+       max(c.symbol) FILTER (WHERE c.role = 'value') AS published_symbol,
+       count(*) FILTER (WHERE c.role = 'value') AS has_published,
+       max(c.value) FILTER (WHERE c.role = 'numerator') AS numerator,
+       max(c.symbol) FILTER (WHERE c.role = 'numerator') AS numerator_symbol,
+       max(c.value) FILTER (WHERE c.role = 'denominator') AS denominator,
+       max(c.symbol) FILTER (WHERE c.role = 'denominator') AS denominator_symbol
+FROM cells c
+JOIN chosen USING (indicator_id, time_period, geographic_level, area_code, release)
+JOIN area_names n USING (geographic_level, area_code)
 GROUP BY ALL
 """
 

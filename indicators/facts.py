@@ -63,18 +63,18 @@ def series(
 
 
 def councils(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every council in the store with its latest name and region (old_la_code order)."""
+    """Every council in the store with its one display name and region (by name).
+
+    Names come from the store's ``area_names`` view (newest DfE release first, the
+    same whatever order files were loaded in), never from the last file loaded.
+    """
     return con.execute(
         """
-        SELECT area_code AS old_la_code,
-               arg_max(area_name, last_year) AS la_name,
-               arg_max(region_code, last_year) AS region_code,
-               arg_max(region_name, last_year) AS region_name,
-               arg_max(new_la_code, last_year) AS new_la_code
-        FROM areas
+        SELECT area_code AS old_la_code, area_name AS la_name, region_code, region_name,
+               new_la_code
+        FROM area_names
         WHERE geographic_level = 'Local authority'
-        GROUP BY area_code
-        ORDER BY la_name
+        ORDER BY la_name, old_la_code
         """
     ).df()
 

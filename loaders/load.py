@@ -552,14 +552,12 @@ def prepare(
             table = parsed[i].pending_return
             assert table is not None
             parsed[i] = _return_result(parsed[i].report, table, context)
-    # Release: as given, else the latest year each publication reaches in this batch.
-    latest: dict[str, int] = {}
-    for p in parsed:
-        if p.publication and p.latest_year is not None:
-            latest[p.publication] = max(latest.get(p.publication, 0), p.latest_year)
+    # Release: as given, else what the file itself says (its latest period). Never
+    # from other files in the batch, so a file's figures carry the same release
+    # however the releases are batched (docs/METHODOLOGY.md, "Which release wins").
     for p in parsed:
         if p.facts is not None:
-            p.report.release = release or p.release_hint or str(latest[p.publication or ""])
+            p.report.release = release or p.release_hint or str(p.latest_year)
     extract_lines = _extract_results(parsed, extract or ExtractOptions(), con)
     return parsed, extract_lines
 
@@ -574,20 +572,20 @@ def _keep_one_list_per_model(parsed: list[_Parsed]) -> None:
         if model not in first:
             first[model] = p
             continue
-        key = ["old_la_code", "sn_rank", "neighbour_old_la_code"]
         kept = first[model].neighbours
         assert kept is not None
-        same = (
-            p.neighbours[key]
-            .sort_values(key)
-            .reset_index(drop=True)
-            .equals(kept[key].sort_values(key).reset_index(drop=True))
-        )
+        ours, theirs = _links(_link_rows(p.neighbours)), _links(_link_rows(kept))
+        if ours == theirs:
+            comparison = f"identical to {first[model].report.name}, which was used"
+        else:
+            comparison = (
+                f"different from {first[model].report.name}, which was used: "
+                f"{len(ours - theirs):,} of its {len(ours):,} links are not in that file and "
+                f"{len(theirs - ours):,} of that file's {len(theirs):,} are not in this one"
+            )
         p.report.outcome = "not used"
         p.report.message = (
-            f"Another copy of the {model} neighbour model in this batch "
-            f"({'identical to' if same else 'DIFFERENT from'} {first[model].report.name}, "
-            "which was used)."
+            f"Another copy of the {model} neighbour model in this batch ({comparison})."
         )
         p.neighbours = None
 
@@ -651,6 +649,7 @@ def _preview_and_commit(
             con, [(p.facts, p.report.release or "") for p in to_load if p.facts is not None]
         )
         preview.extracts = extract_lines
+    to_load = _without_stored_copies(con, to_load)
     if not to_load or dry_run:
         status = "dry run" if dry_run and to_load else "nothing new"
         return LoadReport(reports, status, seconds=time.perf_counter() - started, preview=preview)
@@ -692,6 +691,89 @@ def _preview_and_commit(
             time.sleep(float(pause))
         load_id = record.load_id
     return LoadReport(reports, "committed", load_id, time.perf_counter() - started, preview)
+
+
+def _without_stored_copies(con: duckdb.DuckDBPyConnection, to_load: list[_Parsed]) -> list[_Parsed]:
+    """Leave out what the store already holds, so loading it again writes nothing.
+
+    A figure is already stored when a fact with the same cell, release, value and
+    symbol is there (the same file saved with semicolons, or re-exported, has a
+    new SHA-256 but nothing new in it); a neighbour list when the list in force
+    for its model has the same links. A file left with nothing is reported as
+    already loaded; the files that remain keep only their new figures.
+    """
+    remaining = []
+    for p in to_load:
+        if p.facts is not None and len(p.facts):
+            p.facts = _facts_not_stored(con, p.facts, p.report.release or "")
+            p.report.facts = len(p.facts)
+        if p.neighbours is not None and _neighbour_list_in_force(con, p.neighbours):
+            p.neighbours = None
+        has_content = (
+            (p.facts is not None and len(p.facts))
+            or p.neighbours is not None
+            or p.definitions is not None
+            or p.extract is not None
+            or p.extract_table is not None
+        )
+        if has_content:
+            remaining.append(p)
+        else:
+            p.report.outcome = "already loaded"
+            p.report.message = (
+                "Everything in this file is already in the store (the same figures from the "
+                "same release, or the neighbour list in force); nothing to write."
+            )
+    return remaining
+
+
+FACT_CELL = "dataset, time_period, geographic_level, area_code, cohort, breakdown, variant, measure"
+
+
+def _facts_not_stored(
+    con: duckdb.DuckDBPyConnection, facts: pd.DataFrame, release: str
+) -> pd.DataFrame:
+    """The incoming facts that no stored fact of the same release repeats exactly."""
+    cursor = con.cursor()
+    cursor.register("incoming_check", facts.assign(row_number=range(len(facts))))
+    try:
+        stored = cursor.execute(
+            f"""
+            SELECT i.row_number FROM incoming_check i
+            SEMI JOIN (SELECT {FACT_CELL}, value, symbol FROM facts WHERE release = ?) f
+              ON {" AND ".join(f"i.{c} = f.{c}" for c in FACT_CELL.split(", "))}
+             AND i.value IS NOT DISTINCT FROM f.value AND i.symbol IS NOT DISTINCT FROM f.symbol
+            """,
+            [release],
+        ).fetchnumpy()["row_number"]
+    finally:
+        cursor.unregister("incoming_check")
+        cursor.close()
+    if not len(stored):
+        return facts
+    keep = pd.Series(True, index=range(len(facts)))
+    keep[stored] = False
+    return facts[keep.to_numpy()].reset_index(drop=True)
+
+
+def _neighbour_list_in_force(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> bool:
+    """Whether the incoming list is the same, link for link, as the one in force for its model."""
+    model = str(incoming["model"].iloc[0]) if len(incoming) else ""
+    in_force = con.execute(
+        "SELECT old_la_code, sn_rank, neighbour_old_la_code FROM current_neighbours "
+        "WHERE model = ?",
+        [model],
+    ).fetchall()
+    return bool(in_force) and _links(_link_rows(incoming)) == _links(in_force)
+
+
+def _links(rows) -> set[tuple[str, int, str]]:
+    """Neighbour links as plain (council, rank, neighbour) tuples: types never matter."""
+    return {(str(a).strip(), int(b), str(c).strip()) for a, b, c in rows}
+
+
+def _link_rows(frame: pd.DataFrame):
+    return frame[["old_la_code", "sn_rank", "neighbour_old_la_code"]].itertuples(index=False)
 
 
 def _describe_kind(to_load: list[_Parsed]) -> str:

@@ -246,6 +246,39 @@ def _migration_5_reviews_by_quarter(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE extract_reviews")
 
 
+def _migration_6_one_name_per_place(con: duckdb.DuckDBPyConnection) -> None:
+    """One name (and ONS code and region) per place, chosen the same way whatever the
+    order of loads: from DfE's published files before a council's own returns, then
+    the newest release, then the latest year, then alphabetical order. Pages,
+    downloads and slides take names from here, never from whichever file was loaded
+    last. Ties in the newest-release rule are broken by stated columns too, so the
+    figures shown never depend on the order of rows in the store."""
+    con.execute(
+        """
+        CREATE VIEW area_names AS
+        SELECT geographic_level, area_code, area_name, new_la_code, region_code, region_name
+        FROM facts
+        QUALIFY row_number() OVER (
+            PARTITION BY geographic_level, area_code
+            ORDER BY dataset = 'quarterly_return', release DESC, year DESC, area_name,
+                     new_la_code NULLS LAST, region_code NULLS LAST) = 1
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE VIEW current_facts AS
+        SELECT * EXCLUDE (newest_first) FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY dataset, time_period, geographic_level, area_code,
+                             cohort, breakdown, variant, measure
+                ORDER BY release DESC, load_id DESC, value NULLS LAST, symbol NULLS LAST,
+                         area_name, published_filters) AS newest_first
+            FROM facts
+        ) WHERE newest_first = 1
+        """
+    )
+
+
 # Child-level tables (and the reviews, counted by quarter), in the order a load writes
 # them (each keyed by load_id).
 EXTRACT_TABLES = {
@@ -264,6 +297,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (3, "local indicator definitions", _migration_3_local_indicators),
     (4, "SSDA903 child-level extracts", _migration_4_child_level_extracts),
     (5, "SSDA903 reviews counted by quarter", _migration_5_reviews_by_quarter),
+    (
+        6,
+        "one name per place; stated tie-breaks for the newest figure",
+        _migration_6_one_name_per_place,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
