@@ -1,8 +1,10 @@
 """Indicator values for every place and period, as published and recomputed.
 
 One query gathers every indicator's published cell (and its numerator and
-denominator cells) for every council, region and England and every year, the
-newest release winning unless a release is named. The published value is
+denominator cells) for every council, region and England and every year. Each
+figure is read from one release only, the newest that publishes it (or the
+release named), so a value is never built from one release's count over another
+release's population. The published value is
 reported as published; where a numerator and denominator exist, a precise
 value is recomputed (a rate per 10,000 from the count and the population DfE
 used, printed beside it in the same file), which rounds to the published one.
