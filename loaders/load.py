@@ -694,66 +694,60 @@ def _preview_and_commit(
 
 
 def _without_stored_copies(con: duckdb.DuckDBPyConnection, to_load: list[_Parsed]) -> list[_Parsed]:
-    """Leave out what the store already holds, so loading it again writes nothing.
+    """Nothing to write when everything in the batch is already in the store.
 
     A figure is already stored when a fact with the same cell, release, value and
     symbol is there (the same file saved with semicolons, or re-exported, has a
     new SHA-256 but nothing new in it); a neighbour list when the list in force
-    for its model has the same links. A file left with nothing is reported as
-    already loaded; the files that remain keep only their new figures.
+    for its model has the same links. If every file of the batch is already
+    stored, the batch writes nothing and each file says why. A batch with
+    anything new is written whole, so undoing an earlier load can never take
+    away figures that a later, committed load also holds.
     """
-    remaining = []
+    if not to_load or any(
+        p.definitions is not None or p.extract is not None or p.extract_table is not None
+        for p in to_load
+    ):
+        return to_load
     for p in to_load:
-        if p.facts is not None and len(p.facts):
-            p.facts = _facts_not_stored(con, p.facts, p.report.release or "")
-            p.report.facts = len(p.facts)
-        if p.neighbours is not None and _neighbour_list_in_force(con, p.neighbours):
-            p.neighbours = None
-        has_content = (
-            (p.facts is not None and len(p.facts))
-            or p.neighbours is not None
-            or p.definitions is not None
-            or p.extract is not None
-            or p.extract_table is not None
+        if (
+            p.facts is not None
+            and len(p.facts)
+            and _any_fact_not_stored(con, p.facts, p.report.release or "")
+        ):
+            return to_load
+        if p.neighbours is not None and not _neighbour_list_in_force(con, p.neighbours):
+            return to_load
+    for p in to_load:
+        p.report.outcome = "already loaded"
+        p.report.message = (
+            "Everything in this file is already in the store (the same figures from the "
+            "same release, or the neighbour list in force); nothing to write."
         )
-        if has_content:
-            remaining.append(p)
-        else:
-            p.report.outcome = "already loaded"
-            p.report.message = (
-                "Everything in this file is already in the store (the same figures from the "
-                "same release, or the neighbour list in force); nothing to write."
-            )
-    return remaining
+    return []
 
 
 FACT_CELL = "dataset, time_period, geographic_level, area_code, cohort, breakdown, variant, measure"
 
 
-def _facts_not_stored(
-    con: duckdb.DuckDBPyConnection, facts: pd.DataFrame, release: str
-) -> pd.DataFrame:
-    """The incoming facts that no stored fact of the same release repeats exactly."""
+def _any_fact_not_stored(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame, release: str) -> bool:
+    """Whether any incoming fact is not repeated exactly by a stored fact of its release."""
     cursor = con.cursor()
-    cursor.register("incoming_check", facts.assign(row_number=range(len(facts))))
+    cursor.register("incoming_check", facts)
     try:
-        stored = cursor.execute(
+        missing = cursor.execute(
             f"""
-            SELECT i.row_number FROM incoming_check i
-            SEMI JOIN (SELECT {FACT_CELL}, value, symbol FROM facts WHERE release = ?) f
+            SELECT count(*) FROM incoming_check i
+            ANTI JOIN (SELECT {FACT_CELL}, value, symbol FROM facts WHERE release = ?) f
               ON {" AND ".join(f"i.{c} = f.{c}" for c in FACT_CELL.split(", "))}
              AND i.value IS NOT DISTINCT FROM f.value AND i.symbol IS NOT DISTINCT FROM f.symbol
             """,
             [release],
-        ).fetchnumpy()["row_number"]
+        ).fetchall()[0][0]
     finally:
         cursor.unregister("incoming_check")
         cursor.close()
-    if not len(stored):
-        return facts
-    keep = pd.Series(True, index=range(len(facts)))
-    keep[stored] = False
-    return facts[keep.to_numpy()].reset_index(drop=True)
+    return bool(missing)
 
 
 def _neighbour_list_in_force(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> bool:

@@ -13,6 +13,7 @@ from fixtures import ees
 from test_neighbours import _long, _workbook
 
 from loaders.load import load_paths
+from loaders.store import undo_load
 
 
 def test_the_same_file_saved_with_semicolons_writes_nothing(store):
@@ -35,18 +36,18 @@ def test_a_dry_run_of_nothing_new_offers_no_commit(store):
     assert report.status == "nothing new"
 
 
-def test_only_the_new_figures_of_a_partly_new_file_are_written(store):
+def test_a_file_with_anything_new_is_written_whole_so_undo_stays_exact(store):
+    """Undoing the first load must not take away figures the second load also holds."""
     text = ees.placement_stability_2025()
-    load_texts(store, {"stability.csv": text})
-    rows = store.execute("SELECT count(*) FROM facts").fetchone()[0]
-    extra = text.replace(
+    first = load_texts(store, {"stability.csv": text}).load_id
+    revised = text.replace(
         "With 3 or more placements during the year,c,c",
         "With 3 or more placements during the year,3,9",
     )
-    report = load_texts(store, {"revised.csv": extra})
-    assert report.status == "committed"
-    assert report.facts_loaded == 2  # the council's revised count and percentage
-    assert store.execute("SELECT count(*) FROM facts").fetchone()[0] == rows + 2
+    report = load_texts(store, {"revised.csv": revised})
+    assert report.status == "committed" and report.facts_loaded == 8
+    undo_load(store, first)
+    assert store.execute("SELECT count(*) FROM current_facts").fetchone()[0] == 8
 
 
 def test_the_same_neighbour_list_loaded_again_is_not_written(store):
