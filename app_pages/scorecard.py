@@ -13,7 +13,7 @@ if page_heading(
     selection,
     "Every indicator on one page: the latest figure, the year before and the direction of "
     "travel, the statistical neighbours' average, the region and England, the council's rank "
-    "among all councils (1 = best) and its quartile band (A = best quarter).",
+    "among all councils (1 = best) and its quartile band (A = best quarter), as in DfE's LAIT.",
 ):
     assert selection is not None
     card = data.scorecard_rows(selection)
@@ -46,7 +46,7 @@ if page_heading(
     st.caption(
         "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better. "
         "'Suppressed' means DfE withheld a small number to protect children's privacy. "
-        "Bands are quarters of all councils: A best, D worst; no band where neither higher nor "
-        "lower is better."
+        "Bands are quarters of all councils: A best, D worst. There is no rank or band where "
+        "neither higher nor lower is better (a count of children in care, for example)."
     )
     table_downloads(shown.drop(columns=["Trend"]), f"scorecard_{selection.council}", "scorecard")

@@ -353,10 +353,12 @@ def _indicator_slide(deck, table, neighbours, request: PackRequest, indicator_id
         XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.45), Inches(5.9), Inches(3.9), bars
     )
     _style_ranking(frame.chart, list(ranked["area_code"]), request.council, item)
+    # Without polarity nothing is "best" (LAIT gives no rank): the bars run highest first.
+    order = "best first" if item.has_polarity else "highest first"
     _alt_text(
         frame,
         f"Bar chart ranking {request.council_name} among its statistical "
-        f"neighbours for {item.short_title}, {period_label(row['time_period'])}, best first.",
+        f"neighbours for {item.short_title}, {period_label(row['time_period'])}, {order}.",
     )
 
     _comparison_table(slide, item, row)
@@ -424,8 +426,8 @@ def _closing_slide(deck, request: PackRequest, footnotes: bool) -> None:
         "counted for each measure.",
         "Statistical neighbours are the ten councils most like ours on DfE's model"
         + (f" ({request.sn_model})." if request.sn_model else "."),
-        "Bands: A is the best quarter of councils, D the worst, for measures where higher or "
-        "lower is better.",
+        "Rank (1 = best) and bands (A is the best quarter of councils, D the worst) are given "
+        "only for measures where higher or lower is better, as in DfE's LAIT.",
     ]
     if footnotes:
         lines.append("Gaps in a line are figures DfE suppressed to protect children's privacy.")
@@ -492,7 +494,7 @@ def _style_ranking(chart, codes: list[str], council: str, item) -> None:
             point = series.points[index]
             point.format.fill.solid()
             point.format.fill.fore_color.rgb = BLUE
-    chart.category_axis.reverse_order = True  # best at the top
+    chart.category_axis.reverse_order = True  # first (best, or highest) at the top
     chart.category_axis.tick_labels.font.size = Pt(10)
     chart.value_axis.minimum_scale = 0
     chart.value_axis.tick_labels.number_format = _number_format(item)

@@ -56,10 +56,26 @@ class Indicator:
     denominator: Selector | None = None
     scale: float = 1.0
     computed: bool = False  # True when DfE publishes no value: it is numerator/denominator
+    # The same measure in DfE's Local Authority Interactive Tool (its data dictionary's
+    # `Measure`), so the catalogue can be checked against LAIT's polarity and decimals.
+    lait_measure: str | None = None
+    # False where LAIT shows no quartile band (its dictionary's No_Quartile = "N"):
+    # councils' values are too close together for quarters to mean anything.
+    quartile_bands: bool = True
 
     @property
     def has_polarity(self) -> bool:
         return self.polarity != "none"
+
+    @property
+    def is_ranked(self) -> bool:
+        """LAIT ranks only indicators where higher or lower is better ("1 = best")."""
+        return self.has_polarity
+
+    @property
+    def is_banded(self) -> bool:
+        """A quartile band needs a polarity (which end is A) and LAIT's say-so."""
+        return self.has_polarity and self.quartile_bands
 
     @property
     def is_rate_or_share(self) -> bool:
@@ -134,6 +150,12 @@ def parse_catalogue(text: str) -> tuple[Indicator, ...]:
         denominator = entry.get("denominator")
         if (numerator is None) != (denominator is None):
             raise CatalogueError(f"{where}: numerator and denominator go together")
+        lait_measure = entry.get("lait_measure")
+        if lait_measure is not None and not (isinstance(lait_measure, str) and lait_measure):
+            raise CatalogueError(f"{where}: lait_measure must name a measure in LAIT's dictionary")
+        quartile_bands = entry.get("quartile_bands", True)
+        if not isinstance(quartile_bands, bool):
+            raise CatalogueError(f"{where}: quartile_bands must be true or false")
         indicators.append(
             Indicator(
                 id=entry["id"],
@@ -151,6 +173,8 @@ def parse_catalogue(text: str) -> tuple[Indicator, ...]:
                 denominator=_selector(denominator, where) if denominator else None,
                 scale=float(entry.get("scale", 1)),
                 computed=bool(entry.get("computed", False)),
+                lait_measure=lait_measure,
+                quartile_bands=quartile_bands,
             )
         )
         seen.add(entry["id"])

@@ -11,12 +11,21 @@ Methods (also written on the About page):
 - Region and England: the published regional and national rows, not
   recomputed. A London borough's region is London (its published row), never
   Inner plus Outer London.
-- Rank: among councils with a value, 1 = best by polarity (highest first when
-  higher is better, lowest first when lower is better, highest first when the
-  indicator has no polarity); tied councils share the lowest rank.
-- Quartile band: the quartiles of all councils' values (linear interpolation,
-  as Excel's QUARTILE.INC), A = best quarter by polarity. A value on a quartile
-  boundary goes to the better band. No band without polarity.
+- Rank, as in DfE's Local Authority Interactive Tool (LAIT, R/fn_analysis.R
+  calculate_rank), so a council reads the same here as there: among councils
+  with a value, 1 = best (highest first when higher is better, lowest first
+  when lower is better); tied councils share the lowest rank (R's
+  ties.method = "min"). No rank (and no "of N") when neither higher nor lower
+  is better: "1 = best" would mean nothing for a count.
+- Quartile band, as LAIT's calculate_quartile_band: the quartiles of all
+  councils' values that year (linear interpolation: R's quantile() default,
+  type 7, and Excel's QUARTILE.INC). Each band runs from just above one
+  quartile up to and including the next: lower is better A = [min, Q1],
+  B = (Q1, Q2], C = (Q2, Q3], D = (Q3, max]; higher is better D = [min, Q1],
+  C = (Q1, Q2], B = (Q2, Q3], A = (Q3, max]. So a value exactly on a quartile
+  goes to the better band when lower is better and to the worse band when
+  higher is better. No band without polarity, nor where LAIT shows none
+  (catalogue quartile_bands = false).
 - Direction of travel: against the previous year, compared at the published
   precision: improving, worsening or no change by polarity; up or down for
   indicators without polarity; not comparable when either year is missing
@@ -83,12 +92,16 @@ def quartiles(values: pd.Series) -> tuple[float, float, float]:
 
 
 def band(value: float, q1: float, q2: float, q3: float, polarity: str) -> str | None:
-    """A (best quarter) to D (worst) by polarity; boundary values go to the better band."""
+    """A (best quarter) to D (worst) by polarity, as LAIT's calculate_quartile_band.
+
+    Each band includes its upper quartile, whichever end is best, so a value on a
+    quartile goes to the worse band when higher is better (91 with quartiles
+    87/91/93 is C) and to the better band when lower is better.
+    """
     if polarity == "none" or value is None or math.isnan(value) or math.isnan(q1):
         return None
-    if polarity == "higher is better":
-        return "A" if value >= q3 else "B" if value >= q2 else "C" if value >= q1 else "D"
-    return "A" if value <= q1 else "B" if value <= q2 else "C" if value <= q3 else "D"
+    quarter = 1 if value <= q1 else 2 if value <= q2 else 3 if value <= q3 else 4
+    return "ABCD"[quarter - 1] if polarity == "lower is better" else "DCBA"[quarter - 1]
 
 
 def direction(current: float, previous: float, decimals: int, polarity: str) -> str:
@@ -152,6 +165,8 @@ def compare_all(
         {
             "indicator_id": [i.id for i in indicators],
             "polarity": [i.polarity for i in indicators],
+            "ranked": [i.is_ranked for i in indicators],
+            "banded": [i.is_banded for i in indicators],
             "decimals": [i.decimals for i in indicators],
             "unit": [i.unit for i in indicators],
             "funnel": [i.is_rate_or_share for i in indicators],
@@ -247,13 +262,14 @@ def _with_previous(councils: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_rank_and_band(councils: pd.DataFrame) -> pd.DataFrame:
-    """Rank (1 = best, ties share the lowest rank) and quartile band A–D by polarity."""
+    """Rank (1 = best, ties share the lowest rank) and quartile band A–D, as LAIT."""
     lower_better = councils["polarity"] == "lower is better"
-    # Rank ascending on a key that puts the best first for every polarity.
+    # Rank ascending on a key that puts the best first for either polarity.
     key = councils["value"].where(lower_better, -councils["value"])
     groups = [councils["indicator_id"], councils["year"]]
-    councils["rank"] = key.groupby(groups).rank(method="min")
-    councils["rank_of"] = councils["value"].groupby(groups).transform("count")
+    ranked = councils["ranked"].fillna(False).astype(bool)
+    councils["rank"] = key.groupby(groups).rank(method="min").where(ranked)
+    councils["rank_of"] = councils["value"].groupby(groups).transform("count").where(ranked)
     bounds = (
         councils.groupby(["indicator_id", "year"])["value"]
         .quantile([0.25, 0.5, 0.75], interpolation="linear")
@@ -263,21 +279,14 @@ def _with_rank_and_band(councils: pd.DataFrame) -> pd.DataFrame:
     )
     councils = councils.merge(bounds, on=["indicator_id", "year"], how="left")
     value, q1, q2, q3 = (councils[c] for c in ("value", "q1", "median", "q3"))
-    higher = councils["polarity"] == "higher is better"
-    lower = councils["polarity"] == "lower is better"
-    councils["quartile_band"] = np.select(
-        [
-            value.isna() | q1.isna() | ~(higher | lower),
-            higher & (value >= q3),
-            higher & (value >= q2),
-            higher & (value >= q1),
-            higher,
-            lower & (value <= q1),
-            lower & (value <= q2),
-            lower & (value <= q3),
-        ],
-        [None, "A", "B", "C", "D", "A", "B", "C"],
-        default="D",
+    # Quarter 1 = [min, Q1], 2 = (Q1, Q2], 3 = (Q2, Q3], 4 = (Q3, max]: each includes
+    # its upper quartile (LAIT's calculate_quartile_band), whichever end is best.
+    quarter = np.select([value <= q1, value <= q2, value <= q3], [1, 2, 3], default=4)
+    banded = councils["banded"].fillna(False).astype(bool) & value.notna() & q1.notna()
+    best_low = np.array(["A", "B", "C", "D"], dtype=object)[quarter - 1]
+    best_high = np.array(["D", "C", "B", "A"], dtype=object)[quarter - 1]
+    councils["quartile_band"] = np.where(
+        ~banded, None, np.where(councils["polarity"] == "lower is better", best_low, best_high)
     )
     return councils
 

@@ -246,13 +246,23 @@ def compare_trend_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
 
 
 def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
-    """A ranking as a readable table: council, figure, rank of N, band."""
+    """A ranking as a readable table: council, figure, rank of N.
+
+    Without polarity there is no rank (as in LAIT: "1 = best" means nothing for a
+    count), so the table lists the councils highest first, as the chart does.
+    """
+    figures = [show(item, v, s) for v, s in zip(rows["value"], rows["symbol"], strict=True)]
+    if not item.is_ranked:
+        order = rows["value"].reset_index(drop=True).sort_values(ascending=False, kind="stable")
+        return (
+            pd.DataFrame({"Council": list(rows["area_name"]), "Figure": figures})
+            .reindex(order.index)
+            .reset_index(drop=True)
+        )
     return pd.DataFrame(
         {
             "Council": rows["area_name"],
-            "Figure": [
-                show(item, v, s) for v, s in zip(rows["value"], rows["symbol"], strict=True)
-            ],
+            "Figure": figures,
             "Rank": rows["rank"],
             "of": rows["rank_of"],
         }

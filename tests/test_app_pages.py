@@ -92,6 +92,22 @@ def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
     )
 
 
+def test_scorecard_gives_no_rank_or_band_where_neither_direction_is_better(app_for):
+    """LAIT R/fn_analysis.R calculate_rank and calculate_quartile_band: "-" for polarity "-"."""
+    at = app_for("scorecard")
+    table = at.dataframe[0].value.set_index("Indicator")
+    in_care = table.loc[["Children in care"]].iloc[0]
+    assert (in_care["Rank"], in_care["Band"]) == ("", "")
+    assert " of " in table.loc[["3+ placements in the year"]].iloc[0]["Rank"]
+    assert not table["Rank"].str.contains("nan|NA|None").any()
+    assert "no rank or band where neither higher nor lower is better" in _text(at)
+
+
+def test_a_measure_without_polarity_says_councils_are_not_ranked_on_it(app_for):
+    at = app_for("cohort")
+    assert "so councils are not ranked or banded on it" in _text(at)
+
+
 def test_scorecard_follows_a_local_grouping(app_for):
     at = app_for("scorecard", grouping="five_priorities")
     assert set(at.dataframe[0].value["Theme"]) <= {

@@ -14,7 +14,14 @@ from indicators.facts import Selector
 SEL = Selector("d", "", "", "number")
 
 
-def _indicator(id="x", polarity="higher is better", unit="percent", decimals=0, denominator=True):
+def _indicator(
+    id="x",
+    polarity="higher is better",
+    unit="percent",
+    decimals=0,
+    denominator=True,
+    quartile_bands=True,
+):
     return Indicator(
         id=id,
         title=id,
@@ -30,6 +37,7 @@ def _indicator(id="x", polarity="higher is better", unit="percent", decimals=0, 
         numerator=SEL if denominator else None,
         denominator=SEL if denominator else None,
         scale=100.0,
+        quartile_bands=quartile_bands,
     )
 
 
@@ -86,26 +94,119 @@ def test_quartiles_match_excel_quartile_inc():
     assert quartiles(pd.Series([1, 2, 3, 4, 5, 6, 7, 8])) == (2.75, 4.5, 6.25)
 
 
+def test_quartiles_match_r_quantile_type_7():
+    """LAIT R/lait_modules/mod_la_lvl_table.R: quantile(na.rm = TRUE), R's default type 7.
+
+    R: quantile(c(80, 87, 91, 93, 95, NA), na.rm = TRUE) gives 87, 91, 93 for 25/50/75 %.
+    """
+    assert quartiles(pd.Series([80, 87, 91, 93, 95, math.nan])) == (87.0, 91.0, 93.0)
+
+
 @pytest.mark.parametrize(
     ("value", "polarity", "expected"),
     [
-        (6.25, "higher is better", "A"),  # on Q3: the better band
+        (6.26, "higher is better", "A"),
+        (6.25, "higher is better", "B"),  # on Q3: the worse band, (Q2, Q3] is B
         (6.24, "higher is better", "B"),
-        (4.5, "higher is better", "B"),
-        (2.75, "higher is better", "C"),
+        (4.5, "higher is better", "C"),  # on Q2
+        (2.76, "higher is better", "C"),
+        (2.75, "higher is better", "D"),  # on Q1: [min, Q1] is D
         (2.74, "higher is better", "D"),
-        (2.75, "lower is better", "A"),  # on Q1: the better band
+        (2.75, "lower is better", "A"),  # on Q1: [min, Q1] is A
         (2.76, "lower is better", "B"),
-        (6.25, "lower is better", "C"),
+        (4.5, "lower is better", "B"),  # on Q2
+        (6.25, "lower is better", "C"),  # on Q3
         (6.26, "lower is better", "D"),
         (5.0, "none", None),
     ],
 )
 def test_band_boundaries(value, polarity, expected):
+    """LAIT R/fn_analysis.R calculate_quartile_band: each band is (lower quartile, upper]."""
     assert band(value, 2.75, 4.5, 6.25, polarity) == expected
 
 
+NINE = [1, 2, 3, 4, 5, 6, 7, 8, 9]  # min 1, Q1 3, Q2 5, Q3 7, max 9: quartiles on values
+
+
+@pytest.mark.parametrize(
+    ("polarity", "expected"),
+    [
+        # High: D = [min, Q1], C = (Q1, Q2], B = (Q2, Q3], A = (Q3, max].
+        ("higher is better", ["D", "D", "D", "C", "C", "B", "B", "A", "A"]),
+        # Low: A = [min, Q1], B = (Q1, Q2], C = (Q2, Q3], D = (Q3, max].
+        ("lower is better", ["A", "A", "A", "B", "B", "C", "C", "D", "D"]),
+    ],
+)
+def test_bands_in_the_table_for_values_on_min_quartiles_and_max(polarity, expected):
+    """LAIT R/fn_analysis.R calculate_quartile_band, quartiles over all councils with a value."""
+    table = compare_all(_world(NINE), _neighbours({}), indicators=(_indicator(polarity=polarity),))
+    assert (table["q1"].iloc[0], table["median"].iloc[0], table["q3"].iloc[0]) == (3, 5, 7)
+    assert list(table.sort_values("value")["quartile_band"]) == expected
+
+
+def test_a_council_on_the_median_of_a_higher_is_better_indicator_is_band_c():
+    """LAIT R/fn_analysis.R calculate_quartile_band: quartiles 87/91/93, a council at 91 is C."""
+    table = compare_all(_world([80, 87, 91, 93, 95]), _neighbours({}), indicators=(_indicator(),))
+    bands = dict(zip(table["value"], table["quartile_band"], strict=True))
+    assert bands == {80: "D", 87: "D", 91: "C", 93: "B", 95: "A"}
+
+
+@pytest.mark.parametrize(
+    ("polarity", "ranks", "bands"),
+    [
+        ("higher is better", [9, 6, 6, 6, 5, 2, 2, 2, 1], "DDDDCBBBA"),
+        ("lower is better", [1, 2, 2, 2, 5, 6, 6, 6, 9], "AAAABCCCD"),
+    ],
+)
+def test_tied_councils_share_the_lowest_rank_and_the_same_band(polarity, ranks, bands):
+    """LAIT R/fn_analysis.R calculate_rank (ties.method = "min") and calculate_quartile_band."""
+    values = [2, 4, 4, 4, 6, 8, 8, 8, 10]  # Q1 4, Q2 6, Q3 8: the ties sit on quartiles
+    table = compare_all(
+        _world(values), _neighbours({}), indicators=(_indicator(polarity=polarity),)
+    ).sort_values("value")
+    assert list(table["rank"]) == ranks
+    assert "".join(table["quartile_band"]) == bands
+
+
+def test_the_table_and_the_single_value_band_agree():
+    """LAIT R/fn_analysis.R calculate_quartile_band, vectorised here: same answer both ways."""
+    for polarity in ("higher is better", "lower is better"):
+        table = compare_all(
+            _world([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]),
+            _neighbours({}),
+            indicators=(_indicator(polarity=polarity),),
+        )
+        for _, row in table.iterrows():
+            assert row["quartile_band"] == band(
+                row["value"], row["q1"], row["median"], row["q3"], polarity
+            )
+
+
+def test_an_indicator_without_polarity_has_no_rank_and_no_band():
+    """LAIT R/fn_analysis.R calculate_rank gives "-" and calculate_quartile_band "-"
+    when the polarity is neither High nor Low."""
+    table = compare_all(
+        _world([10, 20, 30, 40]), _neighbours({}), indicators=(_indicator(polarity="none"),)
+    )
+    assert table["rank"].isna().all()
+    assert table["rank_of"].isna().all()
+    assert table["quartile_band"].isna().all()
+    # The spread of councils is still there to describe, and the values to sort by.
+    assert table["median"].iloc[0] == 25
+
+
+def test_an_indicator_lait_does_not_band_is_ranked_but_not_banded():
+    """LAIT global.R no_qb_indicators (dictionary No_Quartile = "N") and R/fn_analysis.R
+    calculate_quartile_band(no_show_qb = TRUE): "-" for the band, the rank as usual."""
+    table = compare_all(
+        _world([10, 20, 30, 40]), _neighbours({}), indicators=(_indicator(quartile_bands=False),)
+    )
+    assert dict(zip(table["value"], table["rank"], strict=True)) == {10: 4, 20: 3, 30: 2, 40: 1}
+    assert table["quartile_band"].isna().all()
+
+
 def test_ties_share_the_lowest_rank_and_rank_of_counts_councils_with_data():
+    """LAIT R/fn_analysis.R calculate_rank: rank(-x, ties.method = "min"), NA rank for NA."""
     table = compare_all(
         _world([10, 20, 20, 30, 5], symbols={"105": "c"}),
         _neighbours({}),
@@ -118,6 +219,7 @@ def test_ties_share_the_lowest_rank_and_rank_of_counts_councils_with_data():
 
 
 def test_lower_is_better_ranks_the_smallest_first():
+    """LAIT R/fn_analysis.R calculate_rank: rank(x, ties.method = "min") for "Low"."""
     table = compare_all(
         _world([10, 20, 30]), _neighbours({}), indicators=(_indicator(polarity="lower is better"),)
     )

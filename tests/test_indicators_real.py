@@ -60,3 +60,26 @@ def test_every_council_has_ranks_and_bands_for_the_latest_rate(real_2024_2025):
     assert with_value["rank"].min() == 1
     assert set(with_value["quartile_band"]) == {"A", "B", "C", "D"}
     assert (with_value["rank_of"] == len(with_value)).all()
+
+
+def test_a_council_on_a_quartile_of_a_higher_is_better_indicator_takes_the_worse_band(
+    real_2024_2025,
+):
+    """LAIT R/fn_analysis.R calculate_quartile_band, with quartiles from R's quantile()
+    over every council's 2025 long-term stability (LAIT R/lait_modules/mod_la_lvl_table.R)."""
+    table = comparisons(real_2024_2025)
+    rows = table[(table["indicator_id"] == "long_term_stability_pct") & (table["year"] == 2025)]
+    rows = rows.set_index("area_code")
+    assert tuple(rows[["q1", "median", "q3"]].iloc[0]) == (63, 68, 72)
+    # Barnet on Q1, Newham on the median, Birmingham on Q3: each in the band below.
+    for code, value, expected in (("302", 63, "D"), ("316", 68, "C"), ("330", 72, "B")):
+        assert (rows.loc[code, "value"], rows.loc[code, "quartile_band"]) == (value, expected)
+
+
+def test_indicators_without_polarity_have_no_rank_and_no_band_for_any_council(real_2024_2025):
+    """LAIT R/fn_analysis.R calculate_rank and calculate_quartile_band: "-" for polarity "-"."""
+    table = comparisons(real_2024_2025)
+    for indicator_id in ("cla_count", "cla_rate_per_10k", "missing_pct"):
+        rows = table[table["indicator_id"] == indicator_id]
+        assert rows["value"].notna().sum() > 500, indicator_id
+        assert rows[["rank", "rank_of", "quartile_band"]].isna().all().all(), indicator_id

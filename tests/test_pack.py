@@ -151,3 +151,26 @@ def test_a_council_template_and_logo_are_used(demo_tables, tmp_path):
     assert len(pictures) == 1
     assert pictures[0]._element.nvPicPr.cNvPr.get("descr") == "Wyrebrook logo"
     assert deck.slide_width == 12192000
+
+
+def _comparison_cells(slide) -> dict[str, str]:
+    (table,) = [s.table for s in slide.shapes if s.has_table]
+    labels = [cell.text for cell in table.rows[0].cells]
+    return dict(zip(labels, [cell.text for cell in table.rows[1].cells], strict=True))
+
+
+def test_an_indicator_without_polarity_has_no_rank_or_band_and_is_not_called_best(demo_tables):
+    """LAIT R/fn_analysis.R calculate_rank and calculate_quartile_band: "-" for polarity "-"."""
+    slide = list(deck_for(demo_tables, ids=["cla_rate_per_10k"]).slides)[2]
+    cells = _comparison_cells(slide)
+    assert (cells["Rank"], cells["Band"]) == ("–", "–")
+    assert not any(word in " ".join(cells.values()) for word in ("nan", "NA", "None"))
+    alt = charts(slide)[1]._element.nvGraphicFramePr.cNvPr.get("descr")
+    assert "highest first" in alt and "best" not in alt
+
+
+def test_an_indicator_with_polarity_has_rank_of_n_and_a_band(demo_tables):
+    slide = list(deck_for(demo_tables, ids=["placements_3plus_pct"]).slides)[2]
+    cells = _comparison_cells(slide)
+    assert " of " in cells["Rank"] and cells["Band"] in {"A", "B", "C", "D"}
+    assert "best first" in charts(slide)[1]._element.nvGraphicFramePr.cNvPr.get("descr")

@@ -122,3 +122,64 @@ def test_a_missing_figure_says_where_it_comes_from_and_gives_england():
     )
     assert note.startswith("No figure for Wyrebrook is loaded. It comes from DfE,")
     assert note.endswith("England's figure for 2025 is 68%.")
+
+
+def _ranking_rows(indicator_id: str, ranked: bool) -> pd.DataFrame:
+    """Three councils, one suppressed, as views.ranking returns them."""
+    ranks = [2, 1, None] if ranked else [None, None, None]
+    rank_of = [2, 2, None] if ranked else [None, None, None]
+    return pd.DataFrame(
+        {
+            "area_code": ["172", "173", "174"],
+            "area_name": ["Wyrebrook", "Eastmoor", "Hollins"],
+            "value": [12.0, 30.0, NAN],
+            "symbol": [None, None, "c"],
+            "rank": pd.array(ranks, dtype="Int64"),
+            "rank_of": pd.array(rank_of, dtype="Int64"),
+        }
+    )
+
+
+def test_a_ranking_table_without_polarity_has_no_rank_column_and_lists_highest_first():
+    """LAIT R/fn_analysis.R calculate_rank: no rank ("-") when polarity is "-"."""
+    item = views.indicator("cla_rate_per_10k")
+    table = views.ranking_table(_ranking_rows(item.id, ranked=False), item)
+    assert list(table.columns) == ["Council", "Figure"]
+    assert list(table["Council"]) == ["Eastmoor", "Wyrebrook", "Hollins"]
+    assert list(table["Figure"]) == ["30", "12", "suppressed"]
+    assert "NA" not in table.to_csv(index=False) and "nan" not in table.to_csv(index=False)
+
+
+def test_a_ranking_table_with_polarity_keeps_rank_of_n():
+    item = views.indicator("placements_3plus_pct")
+    table = views.ranking_table(_ranking_rows(item.id, ranked=True), item)
+    assert list(table.columns) == ["Council", "Figure", "Rank", "of"]
+    assert list(table["Rank"][:2]) == [2, 1]
+
+
+def test_the_scorecard_shows_no_rank_or_band_for_an_indicator_without_polarity():
+    """LAIT R/fn_analysis.R calculate_rank and calculate_quartile_band: "-" without polarity."""
+    from indicators.catalogue import Grouping, Theme
+
+    table = comparison_rows(
+        [
+            row("cla_count", 2025, 540.0, 577.0, direction="down"),
+            row(
+                "placements_3plus_pct",
+                2025,
+                9.0,
+                10.0,
+                direction="improving",
+                rank=3,
+                rank_of=150,
+                quartile_band="A",
+            ),
+        ]
+    )
+    table["rank"] = table["rank"].astype("Int64")
+    table["rank_of"] = table["rank_of"].astype("Int64")
+    theme = Theme("cohort", "Cohort", indicator_ids=("cla_count", "placements_3plus_pct"))
+    card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,))).set_index("indicator_id")
+    assert (card.loc["cla_count", "Rank"], card.loc["cla_count", "Band"]) == ("", "")
+    assert card.loc["placements_3plus_pct", "Rank"] == "3 of 150"
+    assert card.loc["placements_3plus_pct", "Band"] == "A"

@@ -65,7 +65,8 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
         polarity = {
             "higher is better": "A higher figure is better.",
             "lower is better": "A lower figure is better.",
-            "none": "Neither higher nor lower is better in itself.",
+            "none": "Neither higher nor lower is better in itself, so councils are not "
+            "ranked or banded on it.",
         }[item.polarity]
         st.markdown(f"**Reading it.** {polarity}")
         st.markdown("**Questions to ask officers**")
