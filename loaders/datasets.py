@@ -15,6 +15,16 @@ Every filter is mapped onto up to three canonical filters:
 Labels that DfE reworded between releases are mapped to the newest wording, so
 one indicator selector works across all years. The published labels are kept
 with each fact as well.
+
+Each measure also has a kind (a count, a percentage, a rate per 10,000, an
+average on its own scale) that says which values are possible at all. They are
+declared here, beside the layouts: ``MEASURE_KINDS`` for the four measures the
+fixed layouts publish, ``row_kinds`` for rows whose label says the count column
+holds something else (DfE puts the SDQ average and "Percentage of children who
+had a missing incident" in the ``number`` column), and ``column_kinds`` for the
+wide outcome files. ``shares`` and ``totals`` name the published numerators and
+the denominators they are a share of. The loader refuses any file with a value
+its kind does not allow (``ees.check_value_ranges`` and the checks beside it).
 """
 
 from __future__ import annotations
@@ -37,6 +47,87 @@ GEOGRAPHY_COLUMNS = (
 REQUIRED_LOCATION_COLUMNS = ("time_period", "time_identifier", "geographic_level")
 CANONICAL_FILTERS = ("cohort", "breakdown", "variant")
 
+
+@dataclass(frozen=True)
+class ValueKind:
+    """What a published number is, and so the values it can possibly take.
+
+    A value outside its kind's range is not a figure anyone published (a
+    percentage of -40, a negative count): the file is refused rather than
+    stored. A kind with no limits is still declared, so that "anything goes" is
+    a decision written down (a net gain can be negative) rather than an omission.
+    """
+
+    name: str  # as a message says it: "-40 is not a percentage"
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def expected(self) -> str:
+        """The range in words, for a problem's "expected" field."""
+        if self.minimum is not None and self.maximum is not None:
+            return f"{self.minimum:g} to {self.maximum:g}"
+        if self.minimum is not None:
+            return f"{self.minimum:g} or more"
+        if self.maximum is not None:
+            return f"{self.maximum:g} or less"
+        return "any number"
+
+    def allows(self, value: float) -> bool:
+        return (self.minimum is None or value >= self.minimum) and (
+            self.maximum is None or value <= self.maximum
+        )
+
+
+COUNT = ValueKind("a count", minimum=0)
+PERCENT = ValueKind("a percentage", minimum=0, maximum=100)
+RATE_PER_10000 = ValueKind("a rate per 10,000 children", minimum=0)
+POPULATION = ValueKind("a population estimate", minimum=0)
+# Children placed in the area by other councils minus the council's own placed outside it.
+NET_COUNT = ValueKind("a net count (in minus out)")
+# Strengths and Difficulties Questionnaire: 0 to 40 for each child, so for their average.
+SDQ_AVERAGE = ValueKind("an average SDQ score", minimum=0, maximum=40)
+INCIDENTS_PER_CHILD = ValueKind("an average number of incidents per child", minimum=0)
+AVERAGE_DAYS = ValueKind("an average number of days", minimum=0)
+# Attainment 8: eight GCSE slots graded 9 to 1, English and maths counted twice, so 0 to 90.
+ATTAINMENT_8 = ValueKind("an Attainment 8 score", minimum=0, maximum=90)
+# The EBacc average point score is on the 9 to 1 grade scale.
+EBACC_POINT_SCORE = ValueKind("an EBacc average point score", minimum=0, maximum=9)
+# Progress 8 is (Attainment 8 - its estimate) / 10, and both run 0 to 90.
+PROGRESS_8 = ValueKind("a Progress 8 score", minimum=-9, maximum=9)
+# Totals of pupils' scores, the numerators of the averages beside them.
+TOTAL_POINTS = ValueKind("a total of pupils' points", minimum=0)
+# KS2 progress scores and their sums are negative for pupils below their estimate, and
+# DfE publishes no fixed scale for them; a confidence limit can pass the end of the
+# scale of what it bounds when few pupils are counted. Declared, not range-checked.
+PROGRESS_SCORE = ValueKind("a progress score")
+CONFIDENCE_LIMIT = ValueKind("a confidence limit")
+
+# National and regional counts are rounded to the nearest 10 (council counts are not),
+# so a rounded count may pass the total it is a share of by up to this much.
+ROUNDED_LEVELS = ("National", "Regional")
+ROUNDING = 10
+
+# The canonical measures of the fixed layouts, and the kind of number each holds.
+MEASURE_KINDS: dict[str, ValueKind] = {
+    "number": COUNT,
+    "percentage": PERCENT,
+    "rate_per_10000": RATE_PER_10000,
+    "population_estimate": POPULATION,
+}
+
+# The council's quarterly return: the kind of each unit an indicator can be given.
+# A count or a score does not fix its range alone (a net gain may be negative; SDQ
+# runs 0 to 40, Attainment 8 0 to 90), so a catalogue indicator in those units takes
+# the kind of the published cell it comes from (``cell_kind``). A local "number"
+# indicator keeps the rule it always had: never negative.
+UNIT_KINDS: dict[str, ValueKind] = {
+    "count": COUNT,
+    "percent": PERCENT,
+    "rate per 10,000": RATE_PER_10000,
+    "incidents per child": INCIDENTS_PER_CHILD,
+    "number": ValueKind("a figure for this indicator", minimum=0),
+}
+
 # Published measure column -> canonical measure (the pre-2025 names).
 COUNT_AND_PERCENT_2025 = {"children_count": "number", "children_percent": "percentage"}
 COUNT_AND_PERCENT = {"number": "number", "percentage": "percentage"}
@@ -58,6 +149,11 @@ class Layout:
     # Filters kept with each fact as published but not part of its identity (e.g. a
     # KS2 "version" that is Final one year and Revised the next).
     published_only: tuple[str, ...] = ()
+    # The kind of each measure column where MEASURE_KINDS does not say (the wide files).
+    column_kinds: dict[str, ValueKind] = field(default_factory=dict)
+    # (numerator, denominator) columns published in the same row, the first a share
+    # of the second, so never larger than it.
+    shares: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +166,12 @@ class DatasetSpec:
     layouts: tuple[Layout, ...]
     label_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
     age_labels: bool = False
+    # Rows whose breakdown (newest wording) says the count column holds another kind.
+    row_kinds: dict[str, ValueKind] = field(default_factory=dict)
+    # Breakdowns (newest wording) that are the whole of their cohort: every other
+    # row's count in the same cohort, place and period is a share of it (the
+    # published percentage is count / total), so never larger than it.
+    totals: tuple[str, ...] = ()
 
 
 CARE_LEAVER_AGE = re.compile(r"^Aged (\d.*)$")
@@ -99,6 +201,53 @@ CHILDS_BEHAVIOUR = {
     ),
 }
 
+# The wide outcome files: one column per measure. Names as DfE publishes them
+# (lower-cased): t_ a count or total, pt_ a percentage, avg_ an average.
+KS2_SUBJECTS = ("read", "writta", "mat", "rwm", "gps", "scita")
+KS2_PROGRESS_SUBJECTS = ("read", "writta", "mat")
+KS2_KINDS: dict[str, ValueKind] = {
+    **{f"t_{s}_eligible_pupils": COUNT for s in KS2_SUBJECTS},
+    **{f"t_{s}_met_expected_standard": COUNT for s in KS2_SUBJECTS},
+    **{f"pt_{s}_met_expected_standard": PERCENT for s in KS2_SUBJECTS},
+    **{f"t_{s}_progress_eligible_pupils": COUNT for s in KS2_PROGRESS_SUBJECTS},
+    **{f"t_{s}_progress_score": PROGRESS_SCORE for s in KS2_PROGRESS_SUBJECTS},
+    **{f"avg_{s}_progress_score": PROGRESS_SCORE for s in KS2_PROGRESS_SUBJECTS},
+    **{f"avg_{s}_progress_score_lower_ci": CONFIDENCE_LIMIT for s in KS2_PROGRESS_SUBJECTS},
+    **{f"avg_{s}_progress_score_upper_ci": CONFIDENCE_LIMIT for s in KS2_PROGRESS_SUBJECTS},
+}
+KS4_KINDS: dict[str, ValueKind] = {
+    "t_pupils": COUNT,
+    "t_att8": TOTAL_POINTS,
+    "avg_att8": ATTAINMENT_8,
+    "t_l2basics_95": COUNT,
+    "pt_l2basics_95": PERCENT,
+    "t_l2basics_94": COUNT,
+    "pt_l2basics_94": PERCENT,
+    "t_ebacc_e_ptq_ee": COUNT,
+    "pt_ebacc_e_ptq_ee": PERCENT,
+    "t_ebaccaps": TOTAL_POINTS,
+    "avg_ebaccaps": EBACC_POINT_SCORE,
+    "t_inp8calc": COUNT,
+    "t_p8score": PROGRESS_SCORE,
+    "avg_p8score": PROGRESS_8,
+    "p8score_ci_low": CONFIDENCE_LIMIT,
+    "p8score_ci_upp": CONFIDENCE_LIMIT,
+}
+ABSENCE_KINDS: dict[str, ValueKind] = {
+    "t_pupils": COUNT,
+    "t_sess_possible": COUNT,
+    "t_sess_overall": COUNT,
+    "pt_overall": PERCENT,
+    "t_sess_authorised": COUNT,
+    "pt_sess_authorised": PERCENT,
+    "t_sess_unauthorised": COUNT,
+    "pt_sess_unauthorised": PERCENT,
+    "t_pupils_pa_10_exact": COUNT,
+    "pt_pupils_pa_10_exact": PERCENT,
+    "t_pupils_pa_50_exact": COUNT,
+    "pt_pupils_pa_50_exact": PERCENT,
+}
+
 DATASETS: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         "cla_number_and_rate",
@@ -114,6 +263,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                     "population_estimate": "population_estimate",
                 },
                 {"cohort": ("Children looked after at 31 March each year",)},
+                shares=(("number", "population_estimate"),),
             ),
             Layout(
                 "2025 harmonised",
@@ -124,6 +274,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                     "population_estimate": "population_estimate",
                 },
                 {"cohort": ("Children looked after on 31 March each year",)},
+                shares=(("children_count", "population_estimate"),),
             ),
         ),
         {
@@ -186,6 +337,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 ),
             },
         },
+        totals=("Total children",),
     ),
     DatasetSpec(
         "cla_new_placements",
@@ -206,6 +358,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
             ),
         ),
         {"breakdown": CHILDS_BEHAVIOUR},
+        totals=("Total new placements", "Total placements changing"),
     ),
     DatasetSpec(
         "cla_placement_net_gain",
@@ -225,6 +378,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 {"breakdown": ("Net gain of children by responsible LA",)},
             ),
         ),
+        row_kinds={"Net gain of children by responsible LA": NET_COUNT},
     ),
     DatasetSpec(
         "care_leavers_in_touch",
@@ -244,6 +398,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
             ),
         ),
         age_labels=True,
+        totals=("Total",),
     ),
     DatasetSpec(
         "care_leavers_activity",
@@ -268,6 +423,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
             ),
         ),
         age_labels=True,
+        totals=("Total",),
     ),
     DatasetSpec(
         "care_leavers_accommodation",
@@ -293,6 +449,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
             }
         },
         age_labels=True,
+        totals=("Suitability total",),
     ),
     DatasetSpec(
         "care_leavers_staying_put",
@@ -308,6 +465,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
             ),
         ),
         age_labels=True,
+        # Those living with former foster carers are a share of these young people.
+        totals=(
+            "Young people who ceased to be looked after in a foster placement on their 18th "
+            "birthday and were eligible for care leavers support",
+        ),
     ),
     DatasetSpec(
         "cla_missing",
@@ -321,6 +483,16 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 {"breakdown": ("Children who had a missing incident during the year",)},
             ),
         ),
+        row_kinds={
+            "Percentage of children who had a missing incident during the year": PERCENT,
+            "Percentage of children who were away from placement without authorisation "
+            "during the year": PERCENT,
+            "Average number of missing incidents per looked after child who went missing": (
+                INCIDENTS_PER_CHILD
+            ),
+            "Average number of away from placement without authorisation incidents per "
+            "looked after child": INCIDENTS_PER_CHILD,
+        },
     ),
     DatasetSpec(
         "cla_short_term_breaks",
@@ -358,6 +530,8 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 {"cohort": ("Reason episode ceased",)},
             ),
         ),
+        row_kinds={"Average duration of last period of care (days)": AVERAGE_DAYS},
+        totals=("Total", "Total children"),
     ),
     DatasetSpec(
         "cla_ceased_sgo_adoption",
@@ -377,6 +551,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 {"cohort": ("Special guardianship orders",)},
             ),
         ),
+        totals=("Total",),
     ),
     DatasetSpec(
         "cla_started",
@@ -396,6 +571,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 {"cohort": ("Taken into care", "Age on starting")},
             ),
         ),
+        totals=("Total", "Total children"),
     ),
     DatasetSpec(
         "cla_characteristics",
@@ -415,6 +591,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 {"cohort": ("Placement",)},
             ),
         ),
+        totals=("Total children",),
     ),
     DatasetSpec(
         "cla_placement_provider",
@@ -447,6 +624,13 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 {"cohort": ("Health assessments: Children looked after all ages",)},
             ),
         ),
+        row_kinds={"SDQ average score": SDQ_AVERAGE},
+        totals=(
+            "Total all ages",
+            "Total ages 0 to 4 years",
+            "Total ages 5 to 16 years",
+            "Total ages 10 to 17 years",
+        ),
     ),
     DatasetSpec(
         "cla_school_moves",
@@ -465,6 +649,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 "At least one mid-year move": "With one or more mid-year moves during the year",
             }
         },
+        totals=("Total children",),
     ),
     DatasetSpec(
         "cla_social_worker_changes",
@@ -482,6 +667,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 COUNT_AND_PERCENT,
             ),
         ),
+        totals=("Total", "Total children"),
     ),
     DatasetSpec(
         "ks2_cin_cla",
@@ -495,6 +681,10 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 other_columns_are_measures=True,
                 required_measures=("pt_rwm_met_expected_standard",),
                 published_only=("version",),
+                column_kinds=KS2_KINDS,
+                shares=tuple(
+                    (f"t_{s}_met_expected_standard", f"t_{s}_eligible_pupils") for s in KS2_SUBJECTS
+                ),
             ),
         ),
     ),
@@ -510,6 +700,12 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 other_columns_are_measures=True,
                 required_measures=("avg_att8",),
                 published_only=("version",),
+                column_kinds=KS4_KINDS,
+                shares=(
+                    ("t_l2basics_94", "t_pupils"),
+                    ("t_l2basics_95", "t_pupils"),
+                    ("t_ebacc_e_ptq_ee", "t_pupils"),
+                ),
             ),
         ),
     ),
@@ -525,6 +721,14 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 other_columns_are_measures=True,
                 required_measures=("pt_overall",),
                 published_only=("absence_terms",),
+                column_kinds=ABSENCE_KINDS,
+                shares=(
+                    ("t_sess_overall", "t_sess_possible"),
+                    ("t_sess_authorised", "t_sess_possible"),
+                    ("t_sess_unauthorised", "t_sess_possible"),
+                    ("t_pupils_pa_10_exact", "t_pupils"),
+                    ("t_pupils_pa_50_exact", "t_pupils"),
+                ),
             ),
         ),
     ),
@@ -544,3 +748,34 @@ DATASETS: tuple[DatasetSpec, ...] = (
 )
 
 DATASETS_BY_ID = {spec.id: spec for spec in DATASETS}
+
+
+def measure_kind(layout: Layout, column: str, measure: str) -> ValueKind | None:
+    """The kind of number a published measure column holds, or None if undeclared.
+
+    A wide outcome file may gain a column DfE adds later: it is loaded, but has
+    no kind to check until one is declared here.
+    """
+    if layout.other_columns_are_measures:
+        return layout.column_kinds.get(column)
+    return layout.column_kinds.get(column) or MEASURE_KINDS.get(measure)
+
+
+def row_kind(spec: DatasetSpec, breakdown: str, measure: str) -> ValueKind | None:
+    """The kind a row's label gives its count column (an average, a percentage), if any."""
+    return spec.row_kinds.get(breakdown) if measure == "number" else None
+
+
+def cell_kind(dataset: str, breakdown: str, measure: str) -> ValueKind | None:
+    """The kind of one published cell, named as the indicator catalogue names its source."""
+    spec = DATASETS_BY_ID.get(dataset)
+    if spec is None:
+        return None
+    kind = row_kind(spec, breakdown, measure)
+    if kind is not None:
+        return kind
+    for layout in spec.layouts:
+        kind = measure_kind(layout, measure, measure)
+        if kind is not None:
+            return kind
+    return None

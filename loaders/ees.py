@@ -8,26 +8,37 @@ zero, and the older ``low``, ``u``, ``~``, ``:``). A symbol is never a zero.
 A file is recognised by its columns and filter labels (see ``datasets``). A
 recognised file with any broken row is rejected whole, with every problem
 named by file, line, column and value, so nothing half-read reaches the store.
+A number that cannot be what its column measures (a percentage of -40, a
+negative count, more children with three placements than children in care) is
+such a problem too: see ``check_value_ranges`` and the two checks after it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from loaders.csv_text import CsvTable
 from loaders.datasets import (
     CANONICAL_FILTERS,
+    COUNT,
     DATASETS,
     GEOGRAPHY_COLUMNS,
     REQUIRED_LOCATION_COLUMNS,
+    ROUNDED_LEVELS,
+    ROUNDING,
     TIME_COLUMNS,
     DatasetSpec,
     Layout,
+    ValueKind,
     canonical_label,
+    measure_kind,
+    row_kind,
 )
 from loaders.problems import Problem
 
@@ -153,6 +164,13 @@ def _markers_present(
     return True
 
 
+RowText = str | Callable[[Hashable], str]
+
+
+def _row_text(text: RowText, row_index: Hashable) -> str:
+    return text(row_index) if callable(text) else text
+
+
 def _problem_rows(
     problems: list[Problem],
     mask: pd.Series,
@@ -160,22 +178,26 @@ def _problem_rows(
     file: str,
     check: str,
     column: str,
-    message: str,
-    expected: str,
+    message: RowText,
+    expected: RowText,
 ) -> None:
-    """Add one problem per offending row (up to a limit, then a count of the rest)."""
+    """Add one problem per offending row (up to a limit, then a count of the rest).
+
+    The message and the expectation may be functions of the row, for checks whose
+    wording names the row's own figures ("-40 is not a percentage").
+    """
     bad = frame.index[mask]
     for row_index in bad[:MAX_PROBLEMS_PER_CHECK]:
         problems.append(
             Problem(
                 "error",
                 check,
-                message,
+                _row_text(message, row_index),
                 file,
                 line=int(row_index) + 2,
                 column=column,
                 value=str(frame.at[row_index, column]),
-                expected=expected,
+                expected=_row_text(expected, row_index),
             )
         )
     if len(bad) > MAX_PROBLEMS_PER_CHECK:
@@ -187,7 +209,7 @@ def _problem_rows(
                 f"in column '{column}'.",
                 file,
                 column=column,
-                expected=expected,
+                expected=_row_text(expected, bad[MAX_PROBLEMS_PER_CHECK]),
             )
         )
 
@@ -352,6 +374,18 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
     if problems:
         return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
 
+    labels = _canonical_labels(frame, spec, recognition)
+    breakdowns = pd.Categorical(labels["breakdown"].to_numpy(dtype=object))
+    kinds = {
+        column: _cell_kinds(spec, layout, column, measure, breakdowns, frame.index)
+        for column, measure in recognition.measure_columns.items()
+    }
+    problems += check_value_ranges(frame, values, kinds, file)
+    problems += check_numerators_within_denominators(frame, values, layout, file)
+    problems += check_counts_within_totals(frame, values, kinds, spec, recognition, labels, file)
+    if problems:
+        return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
+
     code, name = _area_columns(frame)
     base = pd.DataFrame(
         {
@@ -368,13 +402,7 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
     for column in ("region_code", "region_name", "old_la_code", "new_la_code", "la_name"):
         base[column] = frame[column].replace("", None) if column in frame else None
     for canonical in CANONICAL_FILTERS:
-        published = [c for c, f in recognition.filter_columns.items() if f == canonical]
-        if published:
-            labels = frame[published[0]]
-            mapping = {v: canonical_label(spec, canonical, v) for v in labels.unique()}
-            base[canonical] = labels.map(mapping)
-        else:
-            base[canonical] = ""
+        base[canonical] = labels[canonical]
     base["published_filters"] = _published_filters(
         frame, [*recognition.filter_columns, *layout.published_only]
     )
@@ -393,6 +421,191 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
     return ParsedFile(
         file, spec.id, layout.name, facts, len(frame), [], latest_year=int(year.max())
     )
+
+
+def _canonical_labels(
+    frame: pd.DataFrame, spec: DatasetSpec, recognition: Recognition
+) -> dict[str, pd.Series]:
+    """Each row's cohort, breakdown and variant in the newest wording ("" if none)."""
+    labels = {}
+    for canonical in CANONICAL_FILTERS:
+        published = [c for c, f in recognition.filter_columns.items() if f == canonical]
+        if published:
+            cells = frame[published[0]]
+            mapping = {v: canonical_label(spec, canonical, v) for v in cells.unique()}
+            labels[canonical] = cells.map(mapping)
+        else:
+            labels[canonical] = pd.Series("", index=frame.index)
+    return labels
+
+
+@dataclass
+class CellKinds:
+    """The kind of each row's cell in one measure column.
+
+    The column's own kind, unless the row's breakdown label says the cell holds
+    something else (the SDQ average in a count column); None where no kind is
+    declared (a column DfE added later). Kept by label, as labels are few and rows
+    many: a whole column's limits are one array lookup.
+    """
+
+    labels: pd.Categorical  # each row's breakdown label
+    kinds: list[ValueKind | None]  # the kind of each of the labels' categories
+    index: pd.Index
+
+    def of(self, row: Hashable) -> ValueKind:
+        kind = self.kinds[self.labels.codes[self.index.get_loc(row)]]
+        assert kind is not None  # only rows with a limit are ever reported
+        return kind
+
+    def limit(self, end: str) -> pd.Series:
+        """Each row's "minimum" or "maximum" (NaN where there is none)."""
+        ends = [getattr(kind, end, None) for kind in self.kinds]
+        by_category = np.array([np.nan if e is None else e for e in ends], dtype=float)
+        return pd.Series(by_category[self.labels.codes], index=self.index)
+
+    def is_kind(self, wanted: ValueKind) -> pd.Series:
+        by_category = np.array([kind is wanted for kind in self.kinds], dtype=bool)
+        return pd.Series(by_category[self.labels.codes], index=self.index)
+
+
+def _cell_kinds(
+    spec: DatasetSpec,
+    layout: Layout,
+    column: str,
+    measure: str,
+    breakdowns: pd.Categorical,
+    index: pd.Index,
+) -> CellKinds:
+    own = measure_kind(layout, column, measure)
+    kinds = [row_kind(spec, label, measure) or own for label in breakdowns.categories]
+    return CellKinds(breakdowns, kinds, index)
+
+
+def check_value_ranges(
+    frame: pd.DataFrame,
+    values: dict[str, pd.Series],
+    kinds: dict[str, CellKinds],
+    file: str,
+) -> list[Problem]:
+    """Every number is a possible value of its kind: a percentage 0 to 100, a count or a
+    rate never negative, an average within its scale (SDQ 0 to 40, Attainment 8 0 to 90).
+
+    Symbols (c, x, z, k ...) are not numbers and are never range-checked.
+    """
+    problems: list[Problem] = []
+    for column, value in values.items():
+        kind = kinds[column]
+        outside = (value < kind.limit("minimum")) | (value > kind.limit("maximum"))
+        _problem_rows(
+            problems,
+            outside.fillna(False).astype(bool),
+            frame,
+            file,
+            "value_range",
+            column,
+            lambda row, column=column, kind=kind: (
+                f"{frame.at[row, column]} is not {kind.of(row).name}"
+            ),
+            lambda row, kind=kind: kind.of(row).expected(),
+        )
+    return problems
+
+
+def _rounding_allowance(frame: pd.DataFrame) -> pd.Series:
+    """How far a rounded count may pass the total it is a share of: national and regional
+    counts are rounded to the nearest 10, a council's are exact."""
+    return frame["geographic_level"].isin(ROUNDED_LEVELS).astype(int) * ROUNDING
+
+
+def _rounding_note(frame: pd.DataFrame, row: Hashable) -> str:
+    level = frame.at[row, "geographic_level"]
+    if level not in ROUNDED_LEVELS:
+        return ""
+    return f" (or up to {ROUNDING} more, as {level.lower()} counts are rounded to the nearest 10)"
+
+
+def check_numerators_within_denominators(
+    frame: pd.DataFrame, values: dict[str, pd.Series], layout: Layout, file: str
+) -> list[Problem]:
+    """A count published beside the number it is a share of is never larger than it
+    (pupils reaching the standard, of pupils eligible; children in care, of all children)."""
+    problems: list[Problem] = []
+    allowance = _rounding_allowance(frame)
+    for numerator, denominator in layout.shares:
+        if numerator not in values or denominator not in values:
+            continue
+        over = (values[numerator] - values[denominator]) > allowance
+        _problem_rows(
+            problems,
+            over.fillna(False).astype(bool),
+            frame,
+            file,
+            "numerator_within_denominator",
+            numerator,
+            lambda row, n=numerator, d=denominator: (
+                f"{frame.at[row, n]} in {n} is more than the {frame.at[row, d]} in {d}, "
+                "the number it is a share of"
+            ),
+            lambda row, d=denominator: (
+                f"no more than {d} ({frame.at[row, d]}){_rounding_note(frame, row)}"
+            ),
+        )
+    return problems
+
+
+def check_counts_within_totals(
+    frame: pd.DataFrame,
+    values: dict[str, pd.Series],
+    kinds: dict[str, CellKinds],
+    spec: DatasetSpec,
+    recognition: Recognition,
+    labels: dict[str, pd.Series],
+    file: str,
+) -> list[Problem]:
+    """A count is never larger than the total of its cohort in the same place and period.
+
+    Only where the file publishes a percentage beside each count, so the total row is
+    truly the whole the counts are a share of (the percentage is count / total). The
+    total rows are named in the dataset's spec (e.g. "Total children").
+    """
+    measures = recognition.measure_columns
+    counts = [column for column, measure in measures.items() if measure == "number"]
+    if not spec.totals or not counts or "percentage" not in measures.values():
+        return []
+    column = counts[0]
+    count = values[column]
+    code, _ = _area_columns(frame)
+    group = frame["time_period"] + "\x1f" + frame["geographic_level"] + "\x1f" + code
+    for canonical in ("cohort", "variant"):
+        group = group + "\x1f" + labels[canonical]
+    is_total = labels["breakdown"].isin(spec.totals)
+    total_rows = frame.index[is_total & count.notna()]
+    first_total = pd.Series(total_rows, index=group[total_rows].to_numpy())
+    first_total = first_total[~first_total.index.duplicated()]
+    total_row = group.map(first_total)  # the row holding each row's total (NaN: none)
+    total = total_row.map(count)
+    is_count = kinds[column].is_kind(COUNT)
+    over = ~is_total & is_count & ((count - total) > _rounding_allowance(frame))
+    problems: list[Problem] = []
+    _problem_rows(
+        problems,
+        over.fillna(False).astype(bool),
+        frame,
+        file,
+        "count_within_total",
+        column,
+        lambda row: (
+            f"{frame.at[row, column]} is more than the total it is a share of, "
+            f"{frame.at[int(total_row[row]), column]}"
+        ),
+        lambda row: (
+            f"no more than {frame.at[int(total_row[row]), column]}, the "
+            f"'{labels['breakdown'][int(total_row[row])]}' row on line "
+            f"{int(total_row[row]) + 2}{_rounding_note(frame, row)}"
+        ),
+    )
+    return problems
 
 
 def _published_filters(frame: pd.DataFrame, names: list[str]) -> pd.Series:

@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from loaders.csv_text import CsvTable
+from loaders.datasets import COUNT, PERCENT, RATE_PER_10000, UNIT_KINDS, ValueKind, cell_kind
 from loaders.problems import Problem
 
 QUARTERLY_DATASET = "quarterly_return"
@@ -85,6 +86,7 @@ POLARITIES = {"higher is better", "lower is better", "none"}
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,60}$")
 NEW_LA_PATTERN = re.compile(r"^E(06|07|08|09|10)\d{6}$")
 OLDEST_YEAR = 2010
+MEASURES = ("value", "numerator", "denominator")
 CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "indicators" / "catalogue.toml"
 GROUPINGS_FILE = CATALOGUE_FILE.with_name("groupings.toml")
 
@@ -95,6 +97,32 @@ def catalogue_units() -> dict[str, str]:
     with CATALOGUE_FILE.open("rb") as handle:
         data = tomllib.load(handle)
     return {entry["id"]: entry["unit"] for entry in data["indicator"]}
+
+
+@cache
+def catalogue_sources() -> dict[str, dict[str, str]]:
+    """Indicator id → the published cell it comes from (dataset, breakdown, measure)."""
+    with CATALOGUE_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {entry["id"]: entry["source"] for entry in data["indicator"]}
+
+
+def indicator_kind(indicator_id: str, unit: str | None) -> ValueKind | None:
+    """The kind of value an indicator can have: its unit's, unless the unit is a count
+    or a score, whose range depends on what is counted or scored; then the kind of
+    the published cell a catalogue indicator comes from (see ``datasets.UNIT_KINDS``).
+    """
+    source = catalogue_sources().get(indicator_id)
+    if source is not None and unit in ("count", "score"):
+        kind = cell_kind(source["dataset"], source.get("breakdown", ""), source["measure"])
+        if kind is not None:
+            return kind
+    return UNIT_KINDS.get(unit or "")
+
+
+# A value that is a share of its denominator: its numerator can be no larger. (Not
+# incidents per child: a child who goes missing twice makes incidents outnumber children.)
+SHARE_KINDS = (PERCENT, RATE_PER_10000)
 
 
 @cache
@@ -290,7 +318,7 @@ def check_indicators_known(
 def check_numbers(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
     """Values are numbers or DfE symbols; numerators and denominators are numbers."""
     problems = []
-    for column in ("value", "numerator", "denominator"):
+    for column in MEASURES:
         for index, text in enumerate(frame[column]):
             if text == "" and column != "value":
                 continue
@@ -310,39 +338,34 @@ def check_numbers(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> lis
                         + (", or c, x, z, k, u" if column == "value" else ", or empty"),
                     )
                 )
-            elif _number(text) < 0:
-                problems.append(
-                    _problem(
-                        table,
-                        "number",
-                        "Figures cannot be negative.",
-                        index,
-                        column=column,
-                        value=text,
-                        expected="zero or more",
-                    )
-                )
     return problems
 
 
-def check_percentages(
+def check_value_ranges(
     table: CsvTable, frame: pd.DataFrame, context: ReturnContext
 ) -> list[Problem]:
+    """Each value is one its indicator can have (a percentage 0 to 100, a count never
+    negative, an SDQ average 0 to 40, a net gain anything); numerators and
+    denominators are counts. Symbols are not numbers and are never range-checked."""
     problems = []
-    for index, (indicator_id, text) in enumerate(
-        zip(frame["indicator_id"], frame["value"], strict=True)
-    ):
-        value = _number(text)
-        if context.units.get(indicator_id) == "percent" and value is not None and value > 100:
+    for index, record in enumerate(frame[["indicator_id", *MEASURES]].to_dict("records")):
+        value_kind = indicator_kind(
+            record["indicator_id"], context.units.get(record["indicator_id"])
+        )
+        for column, kind in (("value", value_kind), ("numerator", COUNT), ("denominator", COUNT)):
+            text = record[column]
+            number = _number(text)
+            if kind is None or number is None or kind.allows(number):
+                continue
             problems.append(
                 _problem(
                     table,
-                    "percentage",
-                    "A percentage cannot be more than 100.",
+                    "value_range",
+                    f"{text} is not {kind.name}",
                     index,
-                    column="value",
+                    column=column,
                     value=text,
-                    expected="0 to 100",
+                    expected=kind.expected(),
                 )
             )
     return problems
@@ -351,6 +374,7 @@ def check_percentages(
 def check_numerator_within_denominator(
     table: CsvTable, frame: pd.DataFrame, context: ReturnContext
 ) -> list[Problem]:
+    """A percentage's or a rate's numerator is a share of its denominator: never larger."""
     problems = []
     for index, (indicator_id, top, bottom) in enumerate(
         zip(frame["indicator_id"], frame["numerator"], frame["denominator"], strict=True)
@@ -358,16 +382,18 @@ def check_numerator_within_denominator(
         numerator, denominator = _number(top), _number(bottom)
         if numerator is None or denominator is None:
             continue
-        if context.units.get(indicator_id) == "percent" and numerator > denominator:
+        kind = indicator_kind(indicator_id, context.units.get(indicator_id))
+        if kind in SHARE_KINDS and numerator > denominator:
             problems.append(
                 _problem(
                     table,
                     "numerator_within_denominator",
-                    "The numerator is larger than the denominator.",
+                    f"{top} in numerator is more than the {bottom} in denominator, "
+                    "the number it is a share of",
                     index,
                     column="numerator",
                     value=f"{top} of {bottom}",
-                    expected="a numerator no larger than its denominator",
+                    expected=f"no more than denominator ({bottom})",
                 )
             )
     return problems
@@ -403,7 +429,7 @@ RETURN_CHECKS: list[Check] = [
     check_periods,
     check_indicators_known,
     check_numbers,
-    check_percentages,
+    check_value_ranges,
     check_numerator_within_denominator,
     check_duplicates,
 ]
@@ -465,7 +491,7 @@ def parse_return(table: CsvTable, context: ReturnContext) -> ParsedReturn:
             "variant": record["time_identifier"],
             "published_filters": json.dumps({"quarter_end": ends.isoformat()}),
         }
-        for measure in ("value", "numerator", "denominator"):
+        for measure in MEASURES:
             text = record[measure]
             if text == "" and measure != "value":
                 continue

@@ -8,7 +8,8 @@ import pytest
 from conftest import load_texts, store_contents
 from fixtures import quarterly as q
 
-from loaders.quarterly import return_template
+from loaders.datasets import ATTAINMENT_8, NET_COUNT, PERCENT, SDQ_AVERAGE
+from loaders.quarterly import catalogue_units, indicator_kind, return_template
 from loaders.store import scalar, undo_load
 
 TODAY = date(2026, 11, 23)
@@ -46,10 +47,19 @@ def test_a_valid_return_loads_value_numerator_and_denominator(store):
     ("bad_row", "check", "column"),
     [
         (q.row("cla_count", "lots"), "number", "value"),
-        (q.row("cla_count", "-3"), "number", "value"),
-        (q.row("foster_pct", "120"), "percentage", "value"),
+        (q.row("cla_count", "-3"), "value_range", "value"),
+        (q.row("foster_pct", "120"), "value_range", "value"),
+        (q.row("foster_pct", "-40"), "value_range", "value"),
+        (q.row("sdq_mean", "41"), "value_range", "value"),
+        (q.row("ks4_attainment8", "95"), "value_range", "value"),
+        (q.row("foster_pct", "50", numerator="-2", denominator="4"), "value_range", "numerator"),
         (
             q.row("foster_pct", "50", numerator="9", denominator="3"),
+            "numerator_within_denominator",
+            "numerator",
+        ),
+        (
+            q.row("cla_rate_per_10k", "60", numerator="9000", denominator="8000"),
             "numerator_within_denominator",
             "numerator",
         ),
@@ -76,6 +86,35 @@ def test_each_bad_cell_is_named_by_line_column_and_check_and_nothing_is_written(
     assert (problem.check, problem.line, problem.column) == (check, 3, column)
     assert problem.expected
     assert store_contents(store) == before
+
+
+def test_a_range_problem_names_the_kind_of_figure_and_its_range(store):
+    text = q.quarterly_return(q.row("foster_pct", "-40"))
+    problem = only_problem(load(store, {"bad.csv": text}))
+    assert problem.message.startswith("-40 is not a percentage")
+    assert problem.expected == "0 to 100"
+
+
+def test_figures_whose_range_is_not_a_plain_count_are_accepted(store):
+    # A net gain may be negative (more children placed out than in), and a child who
+    # went missing can go missing more than once: incidents may outnumber children.
+    text = q.quarterly_return(
+        q.row("net_gain_count", "-12"),
+        q.row("sdq_mean", "14.9"),
+        q.row("missing_incidents_per_child", "4.5", numerator="27", denominator="6"),
+    )
+    report = load(store, {"q.csv": text})
+    assert report.status == "committed", [p.describe() for p in report.problems]
+
+
+def test_every_catalogue_indicator_has_a_kind_of_value():
+    kinds = {i: indicator_kind(i, unit) for i, unit in catalogue_units().items()}
+    assert [i for i, kind in kinds.items() if kind is None] == []
+    assert kinds["sdq_mean"] is SDQ_AVERAGE
+    assert kinds["ks4_attainment8"] is ATTAINMENT_8
+    assert kinds["net_gain_count"] is NET_COUNT
+    # A percentage computed from published counts is still a percentage.
+    assert kinds["placed_outside_la_pct"] is PERCENT
 
 
 def test_a_repeated_indicator_and_quarter_is_a_duplicate(store):
