@@ -8,7 +8,7 @@ from indicators import views
 from indicators.at_a_glance import HEADLINE_IDS
 from indicators.scorecard import council_scorecard
 from ui import data, state
-from ui.components import delta_colour, page_heading, table_downloads
+from ui.components import delta_colour, page_heading, table_downloads, table_key
 
 selection = state.current()
 if page_heading("At a glance", selection):
@@ -28,7 +28,7 @@ if page_heading("At a glance", selection):
                 tile["value"],
                 delta=tile["change"],
                 delta_color=delta_colour(str(tile["polarity"])),
-                help=f"{tile['label']}.",
+                help=" ".join(part for part in (f"{tile['label']}.", str(tile["note"])) if part),
                 border=True,
             )
             st.caption(str(tile["caption"]))
@@ -37,10 +37,18 @@ if page_heading("At a glance", selection):
     if years:
         st.markdown(f"#### The last three years ({years[0]} to {years[-1]})")
     st.dataframe(table, hide_index=True, width="stretch")
+    # The meanings of the symbol words shown here (tiles and table), from the one table.
     st.caption(
-        "Figures as published by the Department for Education (newest release of each year). "
-        "'Suppressed' means DfE withheld a small number to protect children's privacy. "
-        "Years end on 31 March."
+        " ".join(
+            part
+            for part in (
+                "Figures as published by the Department for Education (newest release of each "
+                "year).",
+                table_key(table, *(tile["value"] for tile in tiles)),
+                "Years end on 31 March.",
+            )
+            if part
+        )
     )
     table_downloads(table, f"at_a_glance_{council}", "glance")
 

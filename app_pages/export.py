@@ -76,5 +76,6 @@ if page_heading(
     )
     st.caption(
         "The deck is built when you click. Charts are PowerPoint charts: right-click → Edit "
-        "Data to change a figure. Suppressed figures are gaps, with a footnote."
+        "Data to change a figure. A figure that was not published (suppressed, not available "
+        "and so on) is a gap, with a footnote saying which and why."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, state
-from ui.components import page_heading, table_downloads
+from ui.components import page_heading, table_downloads, table_key
 
 selection = state.current()
 if page_heading(
@@ -43,10 +43,19 @@ if page_heading(
             "Trend": st.column_config.LineChartColumn("Trend", width=72),
         },
     )
+    # The meanings of the symbol words in the rows shown, from the one table.
+    meanings = table_key(shown.drop(columns=["Trend"]))
     st.caption(
-        "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better. "
-        "'Suppressed' means DfE withheld a small number to protect children's privacy. "
-        "Bands are quarters of all councils: A best, D worst. There is no rank or band where "
-        "neither higher nor lower is better (a count of children in care, for example)."
+        " ".join(
+            part
+            for part in (
+                "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better.",
+                meanings,
+                "Bands are quarters of all councils: A best, D worst. There is no rank or band "
+                "where neither higher nor lower is better (a count of children in care, for "
+                "example).",
+            )
+            if part
+        )
     )
     table_downloads(shown.drop(columns=["Trend"]), f"scorecard_{selection.council}", "scorecard")

@@ -5,8 +5,11 @@ England. The functions take small frames (as `indicators.views` makes them)
 and return a `plotly.graph_objects.Figure`, so the pages, the PNG and slide
 exports and the tests all draw exactly the same chart.
 
-A suppressed or missing figure is a gap with a note saying why ("suppressed"),
-never a zero; hover text shows values as the tables do ("67%", "1,806", "13.9").
+A suppressed or missing figure is a gap with a note saying why, never a zero:
+the short word from the symbol table in `indicators.formatting` ("suppressed",
+"not available") on the chart and its plain sentence in the hover text, so a
+gap DfE marked ``x`` is never said to protect children's privacy. Hover text
+shows values as the tables do ("67%", "1,806", "13.9").
 """
 
 from __future__ import annotations
@@ -43,7 +46,12 @@ from charts.palette import (
     wrap_title,
 )
 from indicators.compare import Z_95, Z_998, funnel_limits
-from indicators.formatting import SYMBOL_WORDS, format_value
+from indicators.formatting import (
+    format_value,
+    gap_kinds_note,
+    symbol_sentence,
+    symbol_word,
+)
 
 POLARITIES = ("higher is better", "lower is better", "none")
 FUNNEL_UNITS = ("percent", "rate per 10,000")
@@ -144,14 +152,15 @@ def multi_trend_chart(
     if council_code in codes:  # drawn last, on top of the others; listed first
         codes.remove(council_code)
         codes.append(council_code)
-    has_gaps = False
+    gap_symbols: list[str | None] = []
     for index, code in enumerate(codes):
         mine = code == council_code
         own = frame[frame["area_code"] == code].drop_duplicates("period_label")
         by_period = own.set_index(own["period_label"].astype(str))
         values = [_number(by_period["value"].get(p)) for p in periods]
         texts = [_show(value, unit, decimals) for value in values]
-        has_gaps = has_gaps or any(value is None for value in values)
+        symbols = [by_period["symbol"].get(p) if "symbol" in own else None for p in periods]
+        gap_symbols += [s for v, s in zip(values, symbols, strict=True) if v is None]
         name = str(own["area_name"].iloc[0])
         style = COUNCIL_STYLE if mine else _other_style(index)
         fig.add_trace(
@@ -169,12 +178,12 @@ def multi_trend_chart(
             )
         )
         if mine:
-            symbols = [by_period["symbol"].get(p) if "symbol" in own else None for p in periods]
             series = pd.DataFrame({"council": values, "council_symbol": symbols})
             _note_missing_council(fig, series, periods)
-    if has_gaps:
+    if gap_symbols:
+        # Names only the kinds of gap on this chart ('x' alone is never "suppressed").
         fig.add_annotation(
-            text="A gap in a line: the figure was suppressed or not published",
+            text=gap_kinds_note(gap_symbols),
             xref="paper",
             yref="paper",
             x=1,
@@ -205,7 +214,8 @@ def ranking_chart(
     "Best" follows `polarity`: highest first when higher is better or when the
     indicator has no polarity, lowest first when lower is better. A council
     without a value is listed at the bottom with no bar and its symbol in words
-    ("suppressed" for "c", "not available" for "x"; "no data" without a symbol).
+    ("suppressed" for "c", "not available" for "x"; "no data" without a symbol), its
+    sentence in the hover text.
     Vertical lines mark England and the neighbours' average.
     """
     if polarity not in POLARITIES:
@@ -269,7 +279,8 @@ def ranking_chart(
             y=position,
             xref="x",
             yref="y",
-            text=SYMBOL_WORDS.get(symbol, symbol) if symbol else "no data",
+            text=symbol_word(symbol),
+            hovertext=f"{rows['area_name'].iloc[position]}: {symbol_sentence(symbol)}",
             showarrow=False,
             xanchor="left",
             xshift=4,
@@ -317,6 +328,7 @@ def funnel_chart(
     unit: str,
     england: float,
     decimals: int,
+    council_symbol: str | None = None,
 ) -> go.Figure:
     """Every council's figure against its size, with England and control limits.
 
@@ -324,7 +336,8 @@ def funnel_chart(
     chance alone; inside the 95 % limits, the difference may well be chance.
     Limits come from `indicators.compare.funnel_limits` (binomial for
     percentages, Poisson for rates), drawn from the smallest denominator
-    present to the largest.
+    present to the largest. When the council has no point, a note says why, from
+    ``council_symbol`` (its DfE symbol for the year, if any).
     """
     if unit not in FUNNEL_UNITS:
         raise ValueError(f"a funnel plot needs a percentage or a rate, not {unit!r}")
@@ -414,7 +427,7 @@ def funnel_chart(
         )
     else:
         fig.add_annotation(
-            text="Your council has no figure to plot (suppressed or not published)",
+            text=f"Your council has no figure to plot: {symbol_sentence(council_symbol)}",
             xref="paper",
             yref="paper",
             x=0,
@@ -490,17 +503,16 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
         )
         for position, value in enumerate(values):
             if value is None:
+                symbol = symbols[position] if index == 0 else None  # England has no symbol
+                gap_symbol = symbol if isinstance(symbol, str) else None
                 fig.add_annotation(
                     x=0,
                     y=position + offsets[index],
                     xref="x",
                     yref="y",
-                    text=f"{name}: "
-                    + (
-                        SYMBOL_WORDS.get(symbols[position], symbols[position])
-                        if index == 0 and isinstance(symbols[position], str)
-                        else "no data"
-                    ),
+                    text=f"{name}: {symbol_word(gap_symbol)}",
+                    hovertext=f"{name}, {frame['category'].iloc[position]}: "
+                    f"{symbol_sentence(gap_symbol)}",
                     showarrow=False,
                     xanchor="left",
                     xshift=4,
@@ -573,7 +585,11 @@ def _symbols(rows: pd.DataFrame) -> list[str | None]:
 
 
 def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[str]) -> None:
-    """A note in the council line's gap: 'suppressed', 'not available' or 'no data'."""
+    """A note in the council line's gap: 'suppressed', 'not available' or 'no data'.
+
+    The hover text gives the symbol's sentence ("... is suppressed to protect
+    children's privacy"; "... is not available").
+    """
     values = sparkline_values(series["council"])
     if "council_symbol" in series.columns:
         symbols = [s if isinstance(s, str) and s else None for s in series["council_symbol"]]
@@ -582,7 +598,7 @@ def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[st
     for index, (value, symbol) in enumerate(zip(values, symbols, strict=True)):
         if value is not None:
             continue
-        word = SYMBOL_WORDS.get(symbol, symbol) if symbol else "no data"
+        word = symbol_word(symbol)
         level = _gap_level(values, index)
         placement: dict[str, object] = (
             {"y": level, "yref": "y"} if level is not None else {"y": 0.9, "yref": "paper"}
@@ -593,7 +609,7 @@ def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[st
             x=index,
             xref="x",
             text=f"<i>{word}</i>",
-            hovertext=f"The council's figure for {periods[index]} is {word}",
+            hovertext=f"The council's figure for {periods[index]} is {symbol_sentence(symbol)}",
             showarrow=False,
             font={"size": SMALL_FONT_SIZE, "color": COUNCIL},
             bgcolor="rgba(255,255,255,0.9)",

@@ -9,6 +9,11 @@ headline, a trend line chart, a ranking among statistical neighbours, a small
 comparison table, definition and questions in the speaker notes, alt text on
 every chart) and a closing slide with definitions and the licence.
 
+A gap in a line or a missing bar is explained in the words of the one symbol
+table (`indicators.formatting.SYMBOLS`), naming only the symbols on that slide:
+a gap DfE marked ``x`` is "not available", never "suppressed to protect
+children's privacy", which only ``c`` means.
+
 No streamlit here: the Export page and ``python -m exports pack`` both call
 `build_pack`.
 """
@@ -31,7 +36,7 @@ from pptx.util import Inches, Pt
 
 from indicators import views
 from indicators.catalogue import indicator
-from indicators.formatting import period_label
+from indicators.formatting import SYMBOLS, gap_kinds_note, gaps_note, period_label, symbol_word
 from indicators.narrative import sentence
 
 WIDE = (Inches(13.333), Inches(7.5))
@@ -41,6 +46,7 @@ BLACK = RGBColor(0x0B, 0x0C, 0x0C)  # England and text
 GREY = RGBColor(0xBB, 0xBB, 0xBB)  # other councils
 MUTED = RGBColor(0x50, 0x5A, 0x5F)
 DEMO_LABEL = "Demo data — fictional councils"
+FOOTNOTE_CHARACTERS = 300  # two lines of 10-point Arial across the slide
 LICENCE = (
     "Contains public sector information licensed under the Open Government Licence v3.0: "
     "Department for Education, Children looked after in England including adoptions, and "
@@ -83,10 +89,10 @@ def build_pack(table: pd.DataFrame, neighbours: pd.DataFrame, request: PackReque
     _summary_slide(deck, request)
     _quarterly_slide(deck, request)
     _reconciliation_slide(deck, request)
-    footnotes = False
+    gap_symbols: list[str | None] = []
     for indicator_id in request.indicator_ids:
-        footnotes |= _indicator_slide(deck, table, neighbours, request, indicator_id)
-    _closing_slide(deck, request, footnotes)
+        gap_symbols += _indicator_slide(deck, table, neighbours, request, indicator_id)
+    _closing_slide(deck, request, gap_symbols)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
@@ -240,7 +246,7 @@ def _quarterly_slide(deck, request: PackRequest) -> None:
     _text(
         slide, Inches(0.6), Inches(1.2), Inches(12.1), Inches(0.6),
         f"From the council's {sources}; not checked or published by DfE. Small numbers "
-        "are shown as 'suppressed'.",
+        f"are shown as '{SYMBOLS['c'].word}' to protect children's privacy.",
         size=12, colour=MUTED,
     )  # fmt: skip
     _grid(slide, table, Inches(1.9), "Quarterly figures")
@@ -305,21 +311,25 @@ def _heading(slide, text: str, request: PackRequest) -> None:
     )
 
 
-def _indicator_slide(deck, table, neighbours, request: PackRequest, indicator_id: str) -> bool:
-    """One indicator's slide; returns True when a suppressed value left a gap."""
+def _indicator_slide(
+    deck, table, neighbours, request: PackRequest, indicator_id: str
+) -> list[str | None]:
+    """One indicator's slide; returns the symbols of its gaps and missing bars (None: no data)."""
     item = indicator(indicator_id)
     slide = _blank(deck)
     year = views.latest_year(table, indicator_id, request.council, request.year)
     row = views.council_row(table, indicator_id, request.council, year)
     if row is None:
         _heading(slide, f"{item.title}: no figure published for {request.council_name}", request)
-        _notes(slide, item, [])
-        return False
+        _notes(slide, item, "")
+        return []
     _heading(slide, sentence(row, item, request.council_name), request)
     history = views.trend(table, indicator_id, request.council)
     gaps = [
-        str(p)
-        for p, v in zip(history["period_label"], history["council"], strict=True)
+        (str(p), s)
+        for p, v, s in zip(
+            history["period_label"], history["council"], history["council_symbol"], strict=True
+        )
         if _missing(v)
     ]
     trend = CategoryChartData(number_format=_number_format(item))
@@ -346,8 +356,17 @@ def _indicator_slide(deck, table, neighbours, request: PackRequest, indicator_id
         sort=ranked["value"].fillna(-math.inf if item.polarity != "lower is better" else math.inf)
     )
     ranked = ranked.sort_values("sort", ascending=item.polarity == "lower is better")
+    missing_bars = [
+        (str(n), s if isinstance(s, str) else None)
+        for n, v, s in zip(ranked["area_name"], ranked["value"], ranked["symbol"], strict=True)
+        if _missing(v)
+    ]
     bars = CategoryChartData(number_format=_number_format(item))
-    bars.categories = [str(n) for n in ranked["area_name"]]
+    # A missing bar would look like a zero: its name carries the symbol's word.
+    bars.categories = [
+        f"{n} ({symbol_word(s if isinstance(s, str) else None)})" if _missing(v) else str(n)
+        for n, v, s in zip(ranked["area_name"], ranked["value"], ranked["symbol"], strict=True)
+    ]
     bars.add_series(item.short_title, [_cell(v) for v in ranked["value"]])
     frame = slide.shapes.add_chart(
         XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.45), Inches(5.9), Inches(3.9), bars
@@ -362,21 +381,24 @@ def _indicator_slide(deck, table, neighbours, request: PackRequest, indicator_id
     )
 
     _comparison_table(slide, item, row)
-    if gaps:
+    footnote = " ".join(
+        note for note in (gaps_note(gaps), gaps_note(missing_bars, lead="No bar")) if note
+    )
+    if footnote:
+        # Two lines fit between the table and the footer; a long list gets smaller type.
         _text(
             slide,
             Inches(0.6),
-            Inches(6.65),
+            Inches(6.5),
             Inches(12.1),
-            Inches(0.35),
-            f"Gaps in the line: DfE suppressed the figure for {', '.join(gaps)} to protect "
-            "children's privacy.",
-            size=10,
+            Inches(0.45),
+            footnote,
+            size=10 if len(footnote) <= FOOTNOTE_CHARACTERS else 8,
             colour=MUTED,
             name="Footnote",
         )
-    _notes(slide, item, gaps)
-    return bool(gaps)
+    _notes(slide, item, footnote)
+    return [s for _, s in gaps] + [s for _, s in missing_bars]
 
 
 def _comparison_table(slide, item, row) -> None:
@@ -406,19 +428,19 @@ def _comparison_table(slide, item, row) -> None:
             paragraph.font.name = "Arial"
 
 
-def _notes(slide, item, gaps: list[str]) -> None:
+def _notes(slide, item, footnote: str) -> None:
     notes = [
         f"Definition: {item.definition}",
         f"Source: {item.source_note}",
         "Questions to ask officers:",
         *[f"- {q}" for q in item.questions],
     ]
-    if gaps:
-        notes.append(f"Suppressed (shown as gaps): {', '.join(gaps)}.")
+    if footnote:
+        notes.append(footnote)
     slide.notes_slide.notes_text_frame.text = "\n".join(notes)
 
 
-def _closing_slide(deck, request: PackRequest, footnotes: bool) -> None:
+def _closing_slide(deck, request: PackRequest, gap_symbols: list[str | None]) -> None:
     slide = _blank(deck)
     _heading(slide, "About these figures", request)
     lines = [
@@ -429,8 +451,11 @@ def _closing_slide(deck, request: PackRequest, footnotes: bool) -> None:
         "Rank (1 = best) and bands (A is the best quarter of councils, D the worst) are given "
         "only for measures where higher or lower is better, as in DfE's LAIT.",
     ]
-    if footnotes:
-        lines.append("Gaps in a line are figures DfE suppressed to protect children's privacy.")
+    if gap_symbols:
+        # Only the kinds of gap the deck shows: 'x' alone never reads as "suppressed".
+        lines.append(
+            gap_kinds_note(gap_symbols, lead="A gap in a line or a missing bar is a figure that is")
+        )
     lines.append(LICENCE)
     _text(
         slide,

@@ -38,11 +38,31 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def symbol_notes(frame: pd.DataFrame) -> pd.DataFrame:
+    """What each symbol word in the table means ('suppressed', 'not available'), one row each.
+
+    From the one symbol table (`indicators.formatting.SYMBOLS`), and only for the
+    words the table shows, so a download never explains a symbol it does not hold.
+    """
+    from indicators.formatting import symbols_shown
+
+    cells = (cell for column in frame.columns for cell in frame[column])
+    rows = [{"Shown as": e.word, "Meaning": e.meaning} for e in symbols_shown(cells)]
+    return pd.DataFrame(rows, columns=["Shown as", "Meaning"])
+
+
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
-    """An Excel workbook of the table, with the same formula-safe cells as the CSV."""
+    """An Excel workbook of the table, with the same formula-safe cells as the CSV.
+
+    When the table shows symbol words, a second sheet, "Notes", says what they
+    mean (a CSV stays a plain table that programs can read).
+    """
     import io
 
     buffer = io.BytesIO()
+    notes = symbol_notes(frame)
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         safe_frame(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
+        if len(notes) and sheet_name[:31] != "Notes":
+            safe_frame(notes).to_excel(writer, sheet_name="Notes", index=False)
     return buffer.getvalue()

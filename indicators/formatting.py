@@ -1,36 +1,221 @@
 """Numbers as councillors read them: thousands separators, units, and symbols in words.
 
 A suppressed or unavailable figure is never shown as a zero or a blank: the
-symbol DfE published is shown with its meaning, so "c" reads as "suppressed".
+symbol DfE published is shown with its meaning. ``SYMBOLS`` is the one table of
+those meanings, so every page, chart, table, download and slide says the same
+thing about the same symbol, and only ``c`` is ever said to protect children's
+privacy (``x`` is "not available": nothing was withheld).
+
+The meanings follow DfE's data guidance for the children looked after releases
+("'c' to protect confidentiality ... 'z' for not applicable, 'x' for not
+available, 'k' ... a value that would round to zero but is not zero, for example
+where a percentage is <0.5%") and, for the older symbols, DfE's open data
+standards: ``low`` "rounds to 0, but is not 0" (``~`` is its obsolete form),
+``u`` "an observation of low reliability", and ``:`` the obsolete form of ``x``.
+The council's own small-number protection (indicators/child_level.py,
+indicators/local.py) marks its hidden figures ``c`` too, so the same words apply.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-SYMBOL_WORDS = {
-    "c": "suppressed",
-    "x": "not available",
-    "z": "not applicable",
-    "k": "less than 0.5",
-    "low": "fewer than 5",
-    "u": "low reliability",
-    "~": "fewer than 5",
-    ":": "not available",
+
+@dataclass(frozen=True)
+class SymbolMeaning:
+    """One symbol's words: a short one for cells, a sentence for notes, a meaning for keys.
+
+    ``word`` fits a table cell, tile or chart label ("suppressed"). ``sentence``
+    completes "the figure is ..." in narrative sentences, footnotes and hover
+    text ("suppressed to protect children's privacy"). ``meaning`` completes
+    "'Suppressed' means ..." in the key under a table and in the glossary.
+    """
+
+    symbol: str
+    word: str
+    sentence: str
+    meaning: str
+
+
+_NOT_AVAILABLE = (
+    "not available",
+    "not available",
+    "no figure is available for that place and year, for example because it was not collected",
+)
+_VERY_SMALL = (
+    "very small",
+    "more than zero but so small that it rounds to zero",
+    "the figure is more than zero but so small that it would round to zero",
+)
+
+# In DfE's order: the current symbols, then the older ones.
+SYMBOLS: dict[str, SymbolMeaning] = {
+    entry.symbol: entry
+    for entry in (
+        SymbolMeaning(
+            "c",
+            "suppressed",
+            "suppressed to protect children's privacy",
+            "the number is small enough that a child could be identified, so it is withheld "
+            "to protect children's privacy",
+        ),
+        SymbolMeaning("x", *_NOT_AVAILABLE),
+        SymbolMeaning(
+            "z",
+            "not applicable",
+            "not applicable",
+            "the measure does not apply there, so there is no figure",
+        ),
+        SymbolMeaning(
+            "k",
+            "less than 0.5",
+            "more than zero but less than 0.5",
+            "the figure is more than zero but less than 0.5 (for example a percentage under "
+            "0.5%), so it would round to zero",
+        ),
+        SymbolMeaning("low", *_VERY_SMALL),
+        SymbolMeaning(
+            "u",
+            "low reliability",
+            "not shown because it is of low reliability",
+            "DfE judged the figure to be of low reliability (for example because of missing "
+            "returns), so none is shown",
+        ),
+        SymbolMeaning("~", *_VERY_SMALL),
+        SymbolMeaning(":", *_NOT_AVAILABLE),
+    )
 }
+# No symbol and no value: the place has no figure for that year in the data loaded.
+NO_DATA = SymbolMeaning(
+    "", "no data", "not in the data loaded", "no figure for that year is in the data loaded"
+)
+# The short words alone, for callers that only put a word in a cell.
+SYMBOL_WORDS = {symbol: entry.word for symbol, entry in SYMBOLS.items()}
+
+
+def meaning_of(symbol: str | None) -> SymbolMeaning:
+    """The table's entry for a symbol; ``NO_DATA`` for none; the symbol itself if unknown.
+
+    Loaders accept only the symbols in the table, so an unknown one should never
+    arrive; if it does, it is shown as published rather than guessed at.
+    """
+    if not symbol:
+        return NO_DATA
+    return SYMBOLS.get(
+        symbol,
+        SymbolMeaning(symbol, symbol, f"marked '{symbol}' by its publisher", f"marked '{symbol}'"),
+    )
+
+
+def symbol_word(symbol: str | None) -> str:
+    """A symbol as a table cell, tile or chart label shows it: 'suppressed', 'not available'."""
+    return meaning_of(symbol).word
+
+
+def symbol_sentence(symbol: str | None) -> str:
+    """What completes "the figure is ...": 'suppressed to protect children's privacy'."""
+    return meaning_of(symbol).sentence
 
 
 def format_value(value: float | None, symbol: str | None, unit: str, decimals: int = 0) -> str:
-    """One figure as text: '83,530', '70', '67%', '13.9', or the symbol's meaning."""
+    """One figure as text: '83,530', '70', '67%', '13.9', or the symbol's word."""
     if symbol:
-        return SYMBOL_WORDS.get(symbol, symbol)
+        return symbol_word(symbol)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no data"
+        return NO_DATA.word
     if unit == "count":
         return f"{value:,.{decimals}f}"
     if unit == "percent":
         return f"{value:.{decimals}f}%"
     return f"{value:,.{decimals}f}"
+
+
+def _distinct(symbols: Iterable[str | None]) -> list[SymbolMeaning]:
+    """The meanings of the symbols given, each sentence once, in the table's order."""
+    order = {symbol: rank for rank, symbol in enumerate(SYMBOLS)}
+    # Anything but a symbol (None, NaN, "") is a gap with no symbol: no data.
+    found = {meaning_of(s if isinstance(s, str) else None) for s in symbols}
+    ranked = sorted(found, key=lambda m: (order.get(m.symbol, len(order)), m.symbol))
+    seen: set[str] = set()
+    distinct = []
+    for entry in ranked:
+        if entry.sentence not in seen:
+            seen.add(entry.sentence)
+            distinct.append(entry)
+    return distinct
+
+
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def gaps_note(gaps: Iterable[tuple[str, str | None]], lead: str = "Gaps in the line") -> str:
+    """A footnote for gaps, naming each gap's reason and only the reasons present.
+
+    ``gaps`` are (label, symbol) pairs such as ("2020", "x"); a gap without a
+    symbol is "not in the data loaded". Labels sharing a meaning are grouped:
+    "Gaps in the line: 2019 and 2021 suppressed to protect children's privacy;
+    2020 not available." Empty when there are no gaps.
+    """
+    groups: dict[str, list[str]] = {}
+    pairs = [(str(label), symbol if isinstance(symbol, str) else None) for label, symbol in gaps]
+    for entry in _distinct(symbol for _, symbol in pairs):
+        groups[entry.sentence] = []
+    for label, symbol in pairs:
+        groups[symbol_sentence(symbol)].append(label)
+    if not groups:
+        return ""
+    parts = [f"{_and_list(labels)} {sentence}" for sentence, labels in groups.items()]
+    return f"{lead}: " + "; ".join(parts) + "."
+
+
+def gap_kinds_note(
+    symbols: Iterable[str | None], lead: str = "A gap in a line is a figure that is"
+) -> str:
+    """One sentence on the kinds of gap shown, each named once: '... not available.'
+
+    For a chart or deck whose gaps are not listed one by one. Empty when there are none.
+    """
+    sentences = [entry.sentence for entry in _distinct(symbols)]
+    if not sentences:
+        return ""
+    if len(sentences) == 1:
+        return f"{lead} {sentences[0]}."
+    return f"{lead} " + ", ".join(sentences[:-1]) + f", or {sentences[-1]}."
+
+
+def first_capital(text: str) -> str:
+    """The text with its first letter capitalised and the rest untouched ('DfE' stays)."""
+    return text[:1].upper() + text[1:]
+
+
+def symbols_shown(cells: Iterable[object]) -> list[SymbolMeaning]:
+    """The table's entries whose word appears among the cells, each word once, in order."""
+    shown = {cell for cell in cells if isinstance(cell, str)}
+    entries: list[SymbolMeaning] = []
+    for entry in SYMBOLS.values():
+        if entry.word in shown and entry.word not in {e.word for e in entries}:
+            entries.append(entry)
+    return entries
+
+
+def symbol_key(cells: Iterable[object]) -> str:
+    """The key under a table: what each symbol word it shows means, and nothing else.
+
+    "'Suppressed' means the number is small enough that a child could be
+    identified ...". Empty when the table shows no symbol word.
+    """
+    return " ".join(f"'{first_capital(e.word)}' means {e.meaning}." for e in symbols_shown(cells))
+
+
+def symbols_markdown() -> str:
+    """The table as Markdown, as docs/GLOSSARY.md lists it (a test keeps the two equal)."""
+    lines = ["| Symbol | Shown as | Means |", "|---|---|---|"]
+    lines += [f"| `{s}` | {e.word} | {e.meaning} |" for s, e in SYMBOLS.items()]
+    return "\n".join(lines)
 
 
 def period_label(time_period: str | int) -> str:

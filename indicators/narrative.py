@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from indicators.catalogue import Indicator
-from indicators.formatting import SYMBOL_WORDS, format_value, period_label
+from indicators.formatting import format_value, period_label, symbol_sentence
 
 DIRECTION_WORDS = {
     "improving": "an improvement on",
@@ -53,9 +53,9 @@ def sentence(row: pd.Series | dict, item: Indicator, council_name: str) -> str:
     year = period_label(row.get("time_period") or int(row["year"]))
     symbol = row.get("symbol")
     if not _missing(symbol) and symbol:
-        reason = SYMBOL_WORDS.get(str(symbol), "not available")
-        extra = " to protect children's privacy" if symbol == "c" else ""
-        return f"{item.short_title}: {council_name}'s figure for {year} is {reason}{extra}."
+        # The symbol table's sentence: only 'c' speaks of children's privacy.
+        reason = symbol_sentence(str(symbol))
+        return f"{item.short_title}: {council_name}'s figure for {year} is {reason}."
     value = float(row["value"])
     text = f"{item.short_title}: {_figure(value, item)} in {council_name} in {year}"
     previous = row.get("previous_value")

@@ -13,7 +13,13 @@ import math
 import pandas as pd
 
 from indicators.catalogue import Grouping, Indicator, catalogue, indicator
-from indicators.formatting import format_value, period_label
+from indicators.formatting import (
+    first_capital,
+    format_value,
+    period_label,
+    symbol_sentence,
+    symbol_word,
+)
 
 DIRECTION_ARROWS = {
     "improving": "▲ improving",
@@ -294,8 +300,16 @@ FUNNEL_WORDS = {
 }
 
 
-def funnel_sentence(points: pd.DataFrame, council: str, council_name: str) -> str:
+def funnel_sentence(
+    points: pd.DataFrame, council: str, council_name: str, council_symbol: str | None = None
+) -> str:
+    """Where the council sits on the funnel plot, or why it is not on it (its symbol's words)."""
     flag = points.loc[points["area_code"] == council, "funnel_flag"]
+    if flag.empty and isinstance(council_symbol, str) and council_symbol:
+        return (
+            f"{council_name}'s figure for this year is {symbol_sentence(council_symbol)}, "
+            "so it is not in the funnel plot."
+        )
     if flag.empty:
         return f"{council_name} has no published figure with a denominator for this year."
     words = FUNNEL_WORDS.get(flag.iloc[0] or "within", FUNNEL_WORDS["within"])
@@ -322,10 +336,8 @@ def funnel_table(points: pd.DataFrame, item: Indicator) -> pd.DataFrame:
 
 def breakdown_table(frame: pd.DataFrame, council_name: str) -> pd.DataFrame:
     """A share breakdown as a table, with symbols in words (never a blank for 'suppressed')."""
-    from indicators.formatting import SYMBOL_WORDS
-
     council = [
-        SYMBOL_WORDS.get(s, s) if isinstance(s, str) else ("no data" if pd.isna(v) else f"{v:.0f}%")
+        symbol_word(s) if isinstance(s, str) else ("no data" if pd.isna(v) else f"{v:.0f}%")
         for v, s in zip(frame["council"], frame["council_symbol"], strict=True)
     ]
     england = ["no data" if pd.isna(v) else f"{v:.0f}%" for v in frame["england"]]
@@ -359,6 +371,8 @@ def headline_tiles(
             "neighbours": None,
             "england": None,
             "caption": "",
+            # The symbol's sentence, for the tile's help text ("Not available.").
+            "note": "",
         }
         if row is None:
             latest_england = table[table["indicator_id"] == indicator_id]["year"].max()
@@ -372,6 +386,8 @@ def headline_tiles(
             tiles.append(tile)
             continue
         tile["value"] = show(item, row["value"], row["symbol"])
+        if isinstance(row["symbol"], str) and row["symbol"]:
+            tile["note"] = first_capital(symbol_sentence(row["symbol"])) + "."
         tile["neighbours"] = show(item, row["sn_value"]) if pd.notna(row["sn_value"]) else None
         tile["england"] = show(item, row["england_value"])
         tile["direction"] = row["direction"] if isinstance(row["direction"], str) else None

@@ -42,17 +42,9 @@ from loaders.datasets import (
 )
 from loaders.problems import Problem
 
+# The symbols a cell may hold instead of a number. What each means, in the words
+# every page uses, is in one table: indicators/formatting.py (SYMBOLS).
 SYMBOLS = ("c", "x", "z", "k", "low", "u", "~", ":")
-SYMBOL_MEANINGS = {
-    "c": "suppressed to protect confidentiality",
-    "x": "not available",
-    "z": "not applicable",
-    "k": "rounds to zero, but is not zero",
-    "low": "a small number, rounds to zero",
-    "u": "low reliability",
-    "~": "a small number, rounds to zero",
-    ":": "not available",
-}
 GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")
 FACT_COLUMNS = [
     "dataset",

@@ -37,6 +37,7 @@ import pandas as pd
 
 from loaders.csv_text import CsvTable
 from loaders.datasets import COUNT, PERCENT, RATE_PER_10000, UNIT_KINDS, ValueKind, cell_kind
+from loaders.ees import SYMBOLS as EES_SYMBOLS
 from loaders.problems import Problem
 
 QUARTERLY_DATASET = "quarterly_return"
@@ -80,7 +81,7 @@ DEFINITION_COLUMNS = [
 ]
 REQUIRED_DEFINITION_COLUMNS = ["indicator_id", "title", "line_of_enquiry", "unit", "polarity"]
 QUARTERS = {"Q1": (6, 30, 0), "Q2": (9, 30, 0), "Q3": (12, 31, 0), "Q4": (3, 31, 1)}
-SYMBOLS = {"c", "x", "z", "k", "u", ":", "low", "~"}
+SYMBOLS = set(EES_SYMBOLS)  # DfE's symbols, as in published files
 UNITS = {"count", "percent", "rate per 10,000", "number"}
 POLARITIES = {"higher is better", "lower is better", "none"}
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,60}$")

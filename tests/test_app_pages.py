@@ -76,6 +76,23 @@ def test_at_a_glance_for_a_small_council_says_suppressed_not_zero(app_for):
     assert "0%" not in cells
 
 
+@pytest.mark.parametrize("page", ["at_a_glance", "scorecard"])
+@pytest.mark.parametrize("council", [ORDINARY, SMALL])
+def test_captions_explain_exactly_the_symbol_words_shown(app_for, page, council):
+    from indicators.formatting import SYMBOLS
+
+    at = app_for(page, council)
+    cells = {str(c) for c in at.dataframe[0].value.to_numpy().ravel().tolist()}
+    cells |= {str(m.value) for m in at.metric}
+    captions = " ".join(c.value for c in at.caption)
+    assert "withheld a small number" not in captions  # the old hard-coded sentence
+    for entry in SYMBOLS.values():
+        explained = f"'{entry.word.capitalize()}' means {entry.meaning}" in captions
+        assert explained == (entry.word in cells), (page, council, entry.word)
+    if council == SMALL:
+        assert "'Suppressed' means" in captions and "privacy" in captions
+
+
 def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
     at = app_for("scorecard")
     table = at.dataframe[0].value

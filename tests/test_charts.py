@@ -271,6 +271,18 @@ def test_not_available_symbol_is_noted_in_words():
     assert any("not available" in text for text in annotation_texts(fig))
 
 
+def test_a_gap_says_in_its_hover_why_it_is_there_x_and_c_differently():
+    suppressed = next(a for a in make_trend().layout.annotations if "suppressed" in a.text)
+    assert suppressed.hovertext == (
+        "The council's figure for 2021 is suppressed to protect children's privacy"
+    )
+    fig = make_trend(frame=count_trend_frame(), unit="count", title="Children looked after")
+    (gap,) = fig.layout.annotations
+    assert gap.text == "<i>not available</i>"
+    assert gap.hovertext == "The council's figure for 2022/23 is not available"
+    assert "privacy" not in gap.hovertext and "suppressed" not in gap.hovertext
+
+
 def test_trend_leaves_out_comparators_with_no_values():
     fig = make_trend(frame=count_trend_frame(), unit="count", title="Children looked after")
     assert [t.name for t in fig.data] == ["Kent"]
@@ -334,6 +346,20 @@ def test_multi_trend_puts_the_council_first_in_blue_and_others_distinct():
     assert list(fig.layout.yaxis.range) == [0, 100]
 
 
+def test_multi_trend_note_names_only_the_kinds_of_gap_shown():
+    only_c = " ".join(annotation_texts(make_multi_trend()))
+    assert "suppressed to protect children's privacy" in only_c
+    assert "not available" not in only_c
+    frame = compare_frame()
+    frame["symbol"] = frame["symbol"].replace("c", "x")
+    only_x = multi_trend_chart(
+        frame, council_code="E10000016", title=TITLE, unit="percent", decimals=0
+    )
+    texts = " ".join(annotation_texts(only_x))
+    assert "not available" in texts
+    assert "privacy" not in texts and "suppressed" not in texts
+
+
 # ------------------------------------------------------------------ ranking
 
 
@@ -382,6 +408,16 @@ def test_ranking_lists_a_suppressed_council_with_the_word_and_no_bar():
     notes = [a for a in fig.layout.annotations if a.text == "suppressed"]
     assert len(notes) == 1
     assert bar_order(fig)[int(notes[0].y)] == "Nottinghamshire"
+
+
+def test_ranking_gap_for_x_says_not_available_and_its_hover_explains_c():
+    fig = make_ranking()
+    (note,) = [a for a in fig.layout.annotations if a.text == "suppressed"]
+    assert note.hovertext == "Nottinghamshire: suppressed to protect children's privacy"
+    frame = ranking_frame()
+    frame["symbol"] = frame["symbol"].replace("c", "x")
+    texts = annotation_texts(make_ranking(frame=frame))
+    assert "not available" in texts and "suppressed" not in texts
 
 
 def test_ranking_has_labelled_england_and_neighbour_average_lines():
@@ -463,6 +499,19 @@ def test_funnel_marks_the_council_and_england():
     assert fig.layout.yaxis.range[0] == 0
 
 
+def test_funnel_says_why_the_council_has_no_point():
+    points = funnel_frame()
+    points = points[points["area_code"] != "E10000016"]
+    options = {"council_code": "E10000016", "title": TITLE, "unit": "percent", "decimals": 0}
+    x_gap = funnel_chart(points, england=10.0, council_symbol="x", **options)
+    (text,) = [t for t in annotation_texts(x_gap) if "no figure" in t]
+    assert text == "Your council has no figure to plot: not available"
+    c_gap = funnel_chart(points, england=10.0, council_symbol="c", **options)
+    assert any("children's privacy" in t for t in annotation_texts(c_gap))
+    unknown = funnel_chart(points, england=10.0, **options)
+    assert any(t.endswith("not in the data loaded") for t in annotation_texts(unknown))
+
+
 def test_funnel_for_rates_uses_poisson_limits_and_population_axis():
     fig = make_funnel(unit="rate per 10,000", england=70.0)
     assert fig.layout.xaxis.title.text == "Children aged 0–17"
@@ -496,6 +545,14 @@ def test_breakdown_bars_council_against_hatched_england_in_order():
     low, high = fig.layout.xaxis.range
     largest = max(v for t in (council, england) for v in t.x if v is not None)
     assert low == 0 and largest < high <= 100
+
+
+def test_breakdown_gap_words_come_from_the_symbol_table():
+    frame = breakdown_frame().assign(council_symbol=[None, None, None, None, None, "z"])
+    fig = breakdown_chart(frame, title="Where children live", unit="percent", council_name="Kent")
+    (note,) = [a for a in fig.layout.annotations if a.text.startswith("Kent:")]
+    assert note.text == "Kent: not applicable"
+    assert note.hovertext == "Kent, Other residential settings: not applicable"
 
 
 def test_percentage_bars_start_at_zero_and_stop_past_the_largest_value_and_references():

@@ -22,3 +22,21 @@ def test_csv_bytes_have_a_bom_and_neutralised_cells():
     text = to_csv_bytes(frame).decode("utf-8")
     assert text.startswith("\ufeff'=name,value")
     assert "'=1+1" in text and "-1" in text and "'-1" not in text
+
+
+def test_an_excel_download_explains_the_symbol_words_it_shows():
+    import io
+
+    from openpyxl import load_workbook
+
+    from exports.tables import to_xlsx_bytes
+
+    frame = pd.DataFrame({"Year": ["2020", "2021"], "Wyrebrook": ["not available", "67%"]})
+    book = load_workbook(io.BytesIO(to_xlsx_bytes(frame, "Trend")))
+    assert book.sheetnames == ["Trend", "Notes"]
+    notes = [row for row in book["Notes"].iter_rows(values_only=True)]
+    assert notes[0] == ("Shown as", "Meaning")
+    assert [row[0] for row in notes[1:]] == ["not available"]
+    assert "privacy" not in " ".join(str(cell) for row in notes for cell in row)
+    plain = load_workbook(io.BytesIO(to_xlsx_bytes(frame.iloc[1:], "Trend")))
+    assert plain.sheetnames == ["Trend"]

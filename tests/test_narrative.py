@@ -43,6 +43,25 @@ def test_suppressed_figure_is_explained_not_shown():
     )
 
 
+def test_a_figure_not_available_is_not_called_suppressed():
+    # DfE's 'x' (school moves in 2020, for example) is not available, not withheld.
+    item = indicator("placements_3plus_pct")
+    text = sentence(_row(value=None, symbol="x"), item, "Rutland")
+    assert text == "3+ placements in the year: Rutland's figure for 2025 is not available."
+    assert "privacy" not in text and "suppressed" not in text
+    older = sentence(_row(value=None, symbol=":"), item, "Rutland")
+    assert older.endswith("is not available.")
+
+
+def test_other_symbols_read_as_their_meaning():
+    item = indicator("placements_3plus_pct")
+    assert sentence(_row(value=None, symbol="z"), item, "Rutland").endswith(
+        "Rutland's figure for 2025 is not applicable."
+    )
+    low = sentence(_row(value=None, symbol="k"), item, "Rutland")
+    assert "more than zero but less than 0.5" in low and "privacy" not in low
+
+
 def test_counts_are_not_compared_with_england_totals():
     row = _row(
         indicator_id="cla_count",

@@ -84,7 +84,62 @@ def test_suppressed_values_are_gaps_with_a_footnote(demo_tables):
     values = list(charts(slide)[0].chart.plots[0].series[0].values)
     assert None in values and 0 not in values
     assert "suppressed" in texts(slide)
-    assert "Suppressed (shown as gaps)" in slide.notes_slide.notes_text_frame.text
+    assert "Gaps in the line: " in slide.notes_slide.notes_text_frame.text
+
+
+def _with_symbol(table, indicator_id: str, council: str, year: int, symbol: str):
+    """The table with one council figure replaced by a symbol, and any other symbol of
+    that indicator turned into the same one (so the slide shows only that symbol)."""
+    table = table.copy()
+    mine = table["indicator_id"] == indicator_id
+    table.loc[mine & table["symbol"].notna(), "symbol"] = symbol
+    cell = mine & (table["area_code"] == council) & (table["year"] == year)
+    table.loc[cell, ["value", "value_precise"]] = math.nan
+    table.loc[cell, "symbol"] = symbol
+    return table
+
+
+def _footnote(slide) -> str:
+    return "\n".join(s.text_frame.text for s in slide.shapes if s.name == "Footnote")
+
+
+@pytest.mark.parametrize(
+    ("symbol", "expected", "absent"),
+    [
+        ("x", "not available", ("privacy", "suppressed")),
+        ("c", "suppressed to protect children's privacy", ("not available",)),
+    ],
+)
+def test_a_gap_footnote_names_only_the_symbols_in_it(demo_tables, symbol, expected, absent):
+    table, neighbours = demo_tables
+    indicator_id = "cla_rate_per_10k"
+    years = sorted(set(table.loc[table["indicator_id"] == indicator_id, "year"]))
+    changed = _with_symbol(table, indicator_id, "172", int(years[0]), symbol)
+    deck = deck_for((changed, neighbours), ids=[indicator_id])
+    slide, closing = list(deck.slides)[2], list(deck.slides)[-1]
+    footnote = _footnote(slide)
+    assert footnote.startswith(f"Gaps in the line: {years[0]} {expected}")
+    notes = slide.notes_slide.notes_text_frame.text
+    closing_text = texts(closing)
+    assert expected in closing_text
+    for words in absent:
+        assert words not in footnote and words not in notes and words not in closing_text
+
+
+def test_a_missing_bar_is_named_with_its_word(demo_tables):
+    table, neighbours = demo_tables
+    indicator_id = "cla_rate_per_10k"
+    year = int(table.loc[table["indicator_id"] == indicator_id, "year"].max())
+    others = views.council_and_neighbours(neighbours, "172", "2025")[1:]
+    changed = _with_symbol(table, indicator_id, others[0], year, "x")
+    deck = deck_for((changed, neighbours), ids=[indicator_id])
+    slide = list(deck.slides)[2]
+    names = list(charts(slide)[1].chart.plots[0].categories)
+    name = str(changed.loc[changed["area_code"] == others[0], "area_name"].iloc[0])
+    assert f"{name} (not available)" in names
+    footnote = _footnote(slide)
+    assert f"No bar: {name} not available." in footnote
+    assert "privacy" not in footnote
 
 
 def test_charts_have_alt_text_and_slides_have_notes_with_questions(demo_tables):

@@ -93,6 +93,44 @@ def test_suppressed_tile_says_so_and_shows_no_change():
     assert tile["change"] is None
 
 
+def test_a_tile_explains_its_symbol_in_the_same_words_as_everywhere_else():
+    table = comparison_rows(
+        [
+            row("foster_pct", 2025, NAN, 69.0, symbol="x", direction="not comparable"),
+            row("cla_count", 2025, NAN, 40.0, symbol="c", direction="not comparable"),
+            row("placed_outside_la_pct", 2025, 30.0, 29.0, direction="up"),
+        ]
+    )
+    foster, count, outside = views.headline_tiles(
+        table, "172", ("foster_pct", "cla_count", "placed_outside_la_pct")
+    )
+    assert foster["value"] == "not available"
+    assert foster["note"] == "Not available."
+    assert count["value"] == "suppressed"
+    assert count["note"] == "Suppressed to protect children's privacy."
+    assert outside["note"] == ""
+
+
+def test_breakdown_table_and_funnel_sentence_use_the_symbol_words():
+    frame = pd.DataFrame(
+        {
+            "category": ["Foster placements", "Placed for adoption", "Other"],
+            "council_symbol": ["x", "c", None],
+            "council": [NAN, NAN, 12.0],
+            "england": [68.0, 3.0, 1.0],
+        }
+    )
+    shown = views.breakdown_table(frame, "Wyrebrook")
+    assert list(shown["Wyrebrook"]) == ["not available", "suppressed", "12%"]
+    points = pd.DataFrame(columns=["area_code", "funnel_flag"])
+    assert views.funnel_sentence(points, "172", "Wyrebrook", "x") == (
+        "Wyrebrook's figure for this year is not available, so it is not in the funnel plot."
+    )
+    assert "published figure with a denominator" in views.funnel_sentence(
+        points, "172", "Wyrebrook"
+    )
+
+
 def test_tile_the_council_lacks_says_not_published_and_shows_england():
     other = row("foster_pct", 2025, 70.0, 69.0, england_value=68.0) | {"area_code": "999"}
     table = comparison_rows([other])

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from exports.tables import to_csv_bytes, to_xlsx_bytes
+from indicators.formatting import symbol_key
 from ui.state import Selection
 
 
@@ -50,6 +51,17 @@ def table_downloads(table: pd.DataFrame, file_stem: str, key: str) -> None:
     )
 
 
+def table_key(table: pd.DataFrame, *more: object) -> str:
+    """What the symbol words in a table (and any more cells, such as tiles) mean.
+
+    Only the words shown are explained, in the words of the one symbol table
+    (`indicators.formatting.SYMBOLS`): a page showing only 'not available' never
+    says anything about children's privacy.
+    """
+    cells = [cell for column in table.columns for cell in table[column]]
+    return symbol_key([*cells, *more])
+
+
 def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str) -> None:
     """The chart, then (folded) the table behind it with CSV, Excel and PNG downloads."""
     from charts.palette import PLOTLY_CONFIG
@@ -58,6 +70,9 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: s
     st.plotly_chart(fig, width="stretch", key=f"{key}_chart", config=PLOTLY_CONFIG, theme=None)
     with st.expander("Table and downloads"):
         st.dataframe(table, hide_index=True, width="stretch")
+        symbols = table_key(table)
+        if symbols:
+            st.caption(symbols)
         table_downloads(table, file_stem, key)
         if not _can_draw_png():
             st.caption(

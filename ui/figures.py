@@ -125,6 +125,9 @@ def _compare_content(
     funnel_words = ""
     points = views.funnel_points(table, indicator_id, year) if item.is_rate_or_share else None
     if points is not None and not points.empty and england is not None:
+        # The council's symbol that year (if any) says why it has no point.
+        own = views.council_row(table, indicator_id, selection.council, year)
+        symbol = own["symbol"] if own is not None and isinstance(own["symbol"], str) else None
         funnel_figure = funnel_chart(
             points,
             council_code=selection.council,
@@ -132,9 +135,12 @@ def _compare_content(
             unit=item.unit,
             england=england,
             decimals=item.decimals,
+            council_symbol=symbol,
         )
         funnel_table = views.funnel_table(points, item)
-        funnel_words = views.funnel_sentence(points, selection.council, selection.council_name)
+        funnel_words = views.funnel_sentence(
+            points, selection.council, selection.council_name, symbol
+        )
     return CompareContent(
         year=year,
         period=period,

@@ -14,8 +14,9 @@ import streamlit as st
 from indicators import local, views
 from indicators.catalogue import Indicator, catalogue, grouping
 from indicators.child_level import small_count_threshold
+from indicators.formatting import SYMBOLS
 from ui import data, state
-from ui.components import chart_with_table, page_heading, slug, table_downloads
+from ui.components import chart_with_table, page_heading, slug, table_downloads, table_key
 from ui.figures import indicator_content
 
 BREAKDOWNS = {
@@ -83,9 +84,14 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
         f"From the council's {' and '.join(sources)} (not checked or published by DfE). "
         "Figures from the SSDA903 extract are computed with DfE's definitions at each "
         f"quarter end. Counts of fewer than {small_count_threshold()} children, and shares "
-        "that would reveal them, are shown as 'suppressed'."
+        f"that would reveal them, are shown as '{SYMBOLS['c'].word}' to protect children's "
+        "privacy."
     )
-    st.dataframe(local.quarter_table(own), hide_index=True, width="stretch")
+    quarters = local.quarter_table(own)
+    st.dataframe(quarters, hide_index=True, width="stretch")
+    meanings = table_key(quarters)
+    if meanings:
+        st.caption(meanings)
     titles = dict(zip(own["indicator_id"], own["short_title"], strict=False))
     chosen = st.selectbox(
         "Chart of",
@@ -163,6 +169,9 @@ def render(theme_id: str) -> None:
         width="stretch",
         column_config={"Trend": st.column_config.LineChartColumn("Trend", width="small")},
     )
+    meanings = table_key(summary.drop(columns=["Trend"]))
+    if meanings:
+        st.caption(meanings)
     if theme_id in BREAKDOWNS:
         from charts import breakdown_chart
 
