@@ -61,6 +61,17 @@ def load_texts(con, files: dict[str, str | bytes], **options):
     return load_files(con, inputs, **options)
 
 
+def one_figure(values, indicator_id: str, area: str, year: int):
+    """The one row of an indicator table for an indicator, place and year (asserted unique)."""
+    rows = values[
+        (values["indicator_id"] == indicator_id)
+        & (values["area_code"] == area)
+        & (values["year"] == year)
+    ]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
 def store_contents(con) -> dict[str, list[tuple]]:
     """Every row of the data tables, for before/after comparisons."""
     return {

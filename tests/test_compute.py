@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from conftest import load_texts
+from conftest import load_texts, one_figure
 from fixtures import ees
 
 from indicators.compute import all_values, round_half_up
-
-
-def _one(values: pd.DataFrame, indicator_id: str, area: str, year: int) -> pd.Series:
-    rows = values[
-        (values["indicator_id"] == indicator_id)
-        & (values["area_code"] == area)
-        & (values["year"] == year)
-    ]
-    assert len(rows) == 1, rows
-    return rows.iloc[0]
 
 
 def test_round_half_up_matches_published_rounding():
@@ -27,17 +17,17 @@ def test_round_half_up_matches_published_rounding():
 def test_rate_is_reported_as_published_with_a_precise_recomputation(store):
     load_texts(store, {"rates.csv": ees.number_and_rate_2025()})
     values = all_values(store)
-    council = _one(values, "cla_rate_per_10k", "857", 2025)
+    council = one_figure(values, "cla_rate_per_10k", "857", 2025)
     assert council["value"] == 43
     assert council["numerator"] == 35 and council["denominator"] == 8200
     assert council["value_precise"] == 35 / 8200 * 10_000
-    england = _one(values, "cla_count", "E92000001", 2025)
+    england = one_figure(values, "cla_count", "E92000001", 2025)
     assert england["value"] == 81770
 
 
 def test_suppressed_inputs_give_a_suppressed_output_never_a_number(store):
     load_texts(store, {"stability.csv": ees.placement_stability_2025()})
-    row = _one(all_values(store), "placements_3plus_pct", "857", 2025)
+    row = one_figure(all_values(store), "placements_3plus_pct", "857", 2025)
     assert pd.isna(row["value"]) and row["symbol"] == "c"
     assert pd.isna(row["value_precise"])
 
@@ -45,8 +35,8 @@ def test_suppressed_inputs_give_a_suppressed_output_never_a_number(store):
 def test_newest_release_wins_unless_another_is_asked_for(store):
     load_texts(store, {"old.csv": ees.number_and_rate_pre2025(england_2024=83630)})
     load_texts(store, {"new.csv": ees.number_and_rate_2025(england_2024=83530)})
-    assert _one(all_values(store), "cla_count", "E92000001", 2024)["value"] == 83530
-    older = _one(all_values(store, release="2024"), "cla_count", "E92000001", 2024)
+    assert one_figure(all_values(store), "cla_count", "E92000001", 2024)["value"] == 83530
+    older = one_figure(all_values(store, release="2024"), "cla_count", "E92000001", 2024)
     assert older["value"] == 83630 and older["release"] == "2024"
 
 
@@ -67,12 +57,12 @@ def test_computed_share_is_rounded_and_carries_input_symbols(store, tmp_path):
     load_texts(
         store, {"rates.csv": ees.number_and_rate_2025(), "gain.csv": NET_GAIN.format(outside=14)}
     )
-    row = _one(all_values(store), "placed_outside_la_pct", "857", 2025)
+    row = one_figure(all_values(store), "placed_outside_la_pct", "857", 2025)
     assert row["value"] == 40  # 14 / 35 = 40.0 %
     assert row["value_precise"] == 40.0
     other = open_store(tmp_path / "other.duckdb")
     load_texts(
         other, {"rates.csv": ees.number_and_rate_2025(), "gain.csv": NET_GAIN.format(outside="c")}
     )
-    row = _one(all_values(other), "placed_outside_la_pct", "857", 2025)
+    row = one_figure(all_values(other), "placed_outside_la_pct", "857", 2025)
     assert pd.isna(row["value"]) and row["symbol"] == "c"

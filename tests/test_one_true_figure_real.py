@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import one_figure
 
 from indicators.compute import all_values
 from indicators.scorecard import comparisons
@@ -92,26 +93,16 @@ def test_the_command_line_prints_the_same_bytes_whatever_the_load_order(stores):
     assert len(set(printed.values())) == 1, {k: len(v) for k, v in printed.items()}
 
 
-def _figure(values: pd.DataFrame, indicator_id: str, area: str, year: int) -> pd.Series:
-    rows = values[
-        (values["indicator_id"] == indicator_id)
-        & (values["area_code"] == area)
-        & (values["year"] == year)
-    ]
-    assert len(rows) == 1, rows
-    return rows.iloc[0]
-
-
 def test_revised_figures_are_the_2025_releases(tables):
     values, compared = tables["one batch"]
-    buckinghamshire = _figure(values, "cla_count", "825", 2024)
+    buckinghamshire = one_figure(values, "cla_count", "825", 2024)
     assert (buckinghamshire["value"], buckinghamshire["release"]) == (520, "2025")
     # So 2025 against 2024 is a rise of two (522 from 520), not a fall of one from 523.
-    tile = _figure(compared, "cla_count", "825", 2025)
+    tile = one_figure(compared, "cla_count", "825", 2025)
     assert (tile["value"], tile["previous_value"], tile["direction"]) == (522, 520, "up")
-    york = _figure(values, "long_term_stability_pct", "816", 2024)
+    york = one_figure(values, "long_term_stability_pct", "816", 2024)
     assert (york["value"], york["release"]) == (73, "2025")
-    lewisham = _figure(values, "cla_rate_per_10k", "209", 2024)
+    lewisham = one_figure(values, "cla_rate_per_10k", "209", 2024)
     assert lewisham["value"] == 72
     assert round(lewisham["value_precise"]) == 72
     assert lewisham["release"] == "2025"
@@ -119,7 +110,7 @@ def test_revised_figures_are_the_2025_releases(tables):
 
 def test_england_has_one_value_on_every_councils_page(tables):
     values, compared = tables["one batch"]
-    england = _figure(values, "cla_count", "E92000001", 2023)["value"]
+    england = one_figure(values, "cla_count", "E92000001", 2023)["value"]
     shown = compared[(compared["indicator_id"] == "cla_count") & (compared["year"] == 2023)]
     assert set(shown["england_value"]) == {england}
     per_figure = compared.groupby(["indicator_id", "year"])["england_value"].nunique(dropna=True)

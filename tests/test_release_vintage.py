@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from conftest import load_texts
+from conftest import load_texts, one_figure
 from fixtures import ees
 
 from indicators.compute import all_values
@@ -65,16 +64,6 @@ FILES = {
 }
 
 
-def _one(values: pd.DataFrame, indicator_id: str, area: str, year: int) -> pd.Series:
-    rows = values[
-        (values["indicator_id"] == indicator_id)
-        & (values["area_code"] == area)
-        & (values["year"] == year)
-    ]
-    assert len(rows) == 1, rows
-    return rows.iloc[0]
-
-
 def _store_from(path: Path, batches: list[list[str]]):
     con = open_store(path)
     for batch in batches:
@@ -100,20 +89,20 @@ def test_each_file_carries_the_release_it_holds_not_the_batch_newest(store):
 def test_in_one_batch_the_newer_release_wins_every_time(store):
     load_texts(store, FILES)
     for _ in range(3):
-        row = _one(all_values(store), "cla_count", "857", 2024)
+        row = one_figure(all_values(store), "cla_count", "857", 2024)
         assert row["value"] == 35 and row["release"] == "2025"
 
 
 def test_a_figure_never_mixes_releases(store):
     """The rate's count and population come from the release of the rate itself."""
     load_texts(store, FILES)
-    rate = _one(all_values(store), "cla_rate_per_10k", "857", 2024)
+    rate = one_figure(all_values(store), "cla_rate_per_10k", "857", 2024)
     assert rate["release"] == "2025"
     assert (rate["numerator"], rate["denominator"]) == (35, 8000)
     # The share placed outside: DfE publishes the outside count only in its 2024
     # release, so both inputs come from the 2024 release (14 of 40), never 14 of
     # the 2025 release's revised 35.
-    share = _one(all_values(store), "placed_outside_la_pct", "857", 2024)
+    share = one_figure(all_values(store), "placed_outside_la_pct", "857", 2024)
     assert (share["numerator"], share["denominator"], share["release"]) == (14, 40, "2024")
     assert share["value"] == 35
 
