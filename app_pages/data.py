@@ -56,6 +56,13 @@ with load_tab:
             "neighbour lists or ONS population (CSV, XLSX or ZIP). Every file is checked and "
             "the changes previewed; **nothing is written until you commit.**"
         )
+        if data.is_demo():
+            st.info(
+                "This store holds the **fictional demo councils**. You can try a quarterly "
+                "return, local indicators or an SSDA903 extract for one of them here; real "
+                "DfE, ONS and neighbour files go into a new store: start the app with "
+                "`CP_DB=data/council.duckdb make run`."
+            )
         extract_options = _extract_options()
         uploads = st.file_uploader(
             "Files to load",
@@ -72,7 +79,10 @@ with load_tab:
                 st.subheader("1. Check")
                 st.dataframe(report.files_table(), hide_index=True, width="stretch")
                 problems = report.problems_table()
-                if report.status == "rejected":
+                refusal = loading.store_refusal(report)
+                if refusal:
+                    st.error(refusal)
+                elif report.status == "rejected":
                     errors = problems[problems["severity"] == "error"]
                     st.error(
                         f"{len(errors):,} problem(s) found: nothing can be loaded until the "

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from loaders.identity import DEMO_REFUSAL
 from loaders.load import ExtractOptions, LoadReport, load_extracts, load_paths
 from loaders.store import load_history, open_store
 
@@ -37,11 +38,15 @@ def print_report(report: LoadReport) -> None:
         print(f"  skipped   {file.name}: {file.message}")
     for file in groups["not used"]:
         print(f"  not used  {file.name}: {file.message}")
+    # The demo store's refusal is the same for every file: said once, at the end.
+    demo_store = any(p.message == DEMO_REFUSAL for p in report.problems)
     for file in groups["rejected"]:
         print(f"  REJECTED  {file.name}")
         for problem in file.problems:
-            if problem.severity == "error":
+            if problem.severity == "error" and problem.message != DEMO_REFUSAL:
                 print(f"            - {problem.describe()}")
+            elif problem.severity == "error":
+                print("            - published data, and this store holds the demo (below)")
     for file in report.files:
         for problem in file.problems:
             if problem.severity == "info":
@@ -63,6 +68,8 @@ def print_report(report: LoadReport) -> None:
             f"Committed load {report.load_id}: {report.facts_loaded:,} facts from "
             f"{len(groups['loaded'])} file(s) in {report.seconds:.1f} s."
         )
+    elif report.status == "rejected" and demo_store:
+        print(f"Nothing was loaded. {DEMO_REFUSAL}")
     elif report.status == "rejected":
         print("Nothing was loaded: fix the rejected file(s) above and load again.")
     elif report.status == "dry run":

@@ -11,10 +11,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from loaders.identity import DEMO_KIND
 from loaders.load import ExtractOptions, LoadReport, load_paths
 from loaders.store import open_store
-
-DEMO_KIND = "demo data"
 
 
 def build_demo_database(path: str | Path, seed: int | None = None) -> LoadReport:

@@ -40,6 +40,7 @@ from loaders.datasets import (
     measure_kind,
     row_kind,
 )
+from loaders.identity import check_unsafe_text
 from loaders.problems import Problem
 
 # The symbols a cell may hold instead of a number. What each means, in the words
@@ -344,6 +345,7 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
     frame = frame.apply(lambda column: column.str.strip())
     problems: list[Problem] = []
     year = _check_location(frame, file, problems)
+    problems.extend(check_unsafe_text(file, frame))
 
     values: dict[str, pd.Series] = {}
     symbols: dict[str, pd.Series] = {}
@@ -398,6 +400,8 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
     base["published_filters"] = _published_filters(
         frame, [*recognition.filter_columns, *layout.published_only]
     )
+    # The line each fact came from (not stored): checks made after parsing can name it.
+    base["line"] = (frame.index + 2).astype("int32")
 
     pieces = []
     for column, measure in recognition.measure_columns.items():
@@ -406,7 +410,7 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
         piece["value"] = values[column]
         piece["symbol"] = symbols[column]
         pieces.append(piece)
-    facts = pd.concat(pieces, ignore_index=True)[FACT_COLUMNS]
+    facts = pd.concat(pieces, ignore_index=True)[[*FACT_COLUMNS, "line"]]
     _check_duplicates(facts, file, problems)
     if problems:
         return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)

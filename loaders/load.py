@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from loaders import ees, neighbours, quarterly, ssda903
+from loaders import ees, identity, neighbours, quarterly, ssda903
 from loaders.csv_text import CsvColumns, CsvTable, header_columns, read_csv_bytes, read_csv_columns
 from loaders.preview import Preview, preview_facts
 from loaders.problems import FileRejected, Problem
@@ -639,6 +639,7 @@ def _preview_and_commit(
     with_preview: bool = True,
 ) -> LoadReport:
     """The second half of `load_files`: a prepared batch previewed, then written as one load."""
+    _check_identity(con, parsed, kind)
     reports = [p.report for p in parsed] + list(extra_reports)
     if any(r.outcome == "rejected" for r in reports):
         return LoadReport(reports, "rejected", seconds=time.perf_counter() - started)
@@ -768,6 +769,27 @@ def _links(rows) -> set[tuple[str, int, str]]:
 
 def _link_rows(frame: pd.DataFrame):
     return frame[["old_la_code", "sn_rank", "neighbour_old_la_code"]].itertuples(index=False)
+
+
+def _check_identity(
+    con: duckdb.DuckDBPyConnection, parsed: list[_Parsed], kind: str | None
+) -> None:
+    """Refuse files that would rename a place or mix real with demo data (loaders/identity.py).
+
+    Checked here, against the store as it is when the batch is written, rather
+    than in `prepare`: `load_extracts` prepares extracts ahead of the writing. A
+    batch already refused is not checked further.
+    """
+    if any(p.report.outcome == "rejected" for p in parsed):
+        return
+    for index, found in identity.check_batch(con, parsed, kind).items():
+        report = parsed[index].report
+        if any(p.severity == "error" for p in found):
+            found.sort(key=lambda p: p.severity != "error")
+            report.outcome = "rejected"
+            parsed[index] = _rejected(report, found)
+        else:
+            report.problems.extend(found)
 
 
 def _describe_kind(to_load: list[_Parsed]) -> str:

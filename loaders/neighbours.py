@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from loaders.csv_text import CsvTable
+from loaders.identity import check_unsafe_text
 from loaders.problems import FileRejected, Problem
 
 LONG_COLUMNS = {"old_la_code", "sn_rank", "sn_old_la_code", "sn_closeness"}
@@ -148,9 +149,17 @@ def _validate(frame: pd.DataFrame, file: str, layout: str, rows_read: int) -> Pa
                 expected="ranks 1 to 10 once each",
             )
         )
+    problems += check_unsafe_text(
+        file,
+        frame.rename(columns={"neighbour_la_name": "sn_la_name"}),
+        frame["_line"],
+        ["la_name", "sn_la_name"],
+    )
     if problems:
         return ParsedNeighbours(file, layout, None, rows_read, problems)
-    return ParsedNeighbours(file, layout, frame[NEIGHBOUR_COLUMNS], rows_read, [])
+    # Each row keeps its line (not stored), so later checks can name it.
+    kept = frame[[*NEIGHBOUR_COLUMNS, "_line"]].rename(columns={"_line": "line"})
+    return ParsedNeighbours(file, layout, kept, rows_read, [])
 
 
 def parse_long(table: CsvTable, model: str | None) -> ParsedNeighbours:

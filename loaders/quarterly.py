@@ -38,6 +38,7 @@ import pandas as pd
 from loaders.csv_text import CsvTable
 from loaders.datasets import COUNT, PERCENT, RATE_PER_10000, UNIT_KINDS, ValueKind, cell_kind
 from loaders.ees import SYMBOLS as EES_SYMBOLS
+from loaders.identity import check_unsafe_text
 from loaders.problems import Problem
 
 QUARTERLY_DATASET = "quarterly_return"
@@ -424,8 +425,15 @@ def check_duplicates(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> 
     return problems
 
 
+def check_place_text(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
+    """Names and codes of places hold no formula or markup (loaders/identity.py)."""
+    lines = pd.Series(range(len(frame)), index=frame.index) + table.first_data_line()
+    return check_unsafe_text(table.file, frame, lines)
+
+
 RETURN_CHECKS: list[Check] = [
     check_one_council,
+    check_place_text,
     check_council_codes,
     check_periods,
     check_indicators_known,
@@ -471,7 +479,7 @@ def parse_return(table: CsvTable, context: ReturnContext) -> ParsedReturn:
     if problems:
         return ParsedReturn(problems)
     rows = []
-    for record in frame.to_dict("records"):
+    for index, record in enumerate(frame.to_dict("records")):
         ends = quarter_end(record["time_period"], record["time_identifier"])
         base = {
             "dataset": QUARTERLY_DATASET,
@@ -491,6 +499,7 @@ def parse_return(table: CsvTable, context: ReturnContext) -> ParsedReturn:
             "breakdown": record["indicator_id"],
             "variant": record["time_identifier"],
             "published_filters": json.dumps({"quarter_end": ends.isoformat()}),
+            "line": table.first_data_line() + index,  # not stored: for later checks
         }
         for measure in MEASURES:
             text = record[measure]

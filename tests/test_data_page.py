@@ -7,6 +7,7 @@ import shutil
 import pytest
 import streamlit as st
 from conftest import PROJECT
+from fixtures import ees
 from fixtures import quarterly as q
 from streamlit.testing.v1 import AppTest
 
@@ -126,6 +127,18 @@ def test_a_revision_is_previewed_old_to_new_and_undo_restores_the_old_figure(dat
     at.selectbox(key="undo_choice").set_value(newest).run()
     button(at, "undo").click().run()
     assert value_in(path, Q1_VALUE) == 590
+
+
+def test_a_dfe_file_is_refused_by_the_demo_store_in_plain_words(data_page):
+    open_page, path = data_page
+    before = value_in(path, "SELECT count(*) FROM facts")
+    at = upload(open_page(), "cla_number_and_rate.csv", ees.number_and_rate_2025())
+    [refusal] = [e.value for e in at.error]
+    assert "fictional demo councils" in refusal
+    assert "CP_DB=data/council.duckdb make run" in refusal
+    assert "problem(s) found" not in texts(at)  # the file is fine; the store is the wrong one
+    assert not [b for b in at.button if b.key == "commit"]
+    assert value_in(path, "SELECT count(*) FROM facts") == before
 
 
 def test_a_repeated_file_is_recognised(data_page):

@@ -103,9 +103,15 @@ def test_dfe_workbook_layout(store):
 
 def test_a_newer_list_for_the_same_model_replaces_the_older_one(store):
     load_texts(store, {"sn_2025.csv": _long()})
-    changed = _long().replace("101,Council 101,North,1,102,", "101,Council 101,North,1,111,")
-    changed = changed.replace("101,Council 101,North,10,111,", "101,Council 101,North,10,102,")
-    load_texts(store, {"sn_2025_revised.csv": changed})
+    changed = _long().replace(
+        "101,Council 101,North,1,102,Very Close,Council 102",
+        "101,Council 101,North,1,111,Very Close,Council 111",
+    )
+    changed = changed.replace(
+        "101,Council 101,North,10,111,Somewhat close,Council 111",
+        "101,Council 101,North,10,102,Somewhat close,Council 102",
+    )
+    assert load_texts(store, {"sn_2025_revised.csv": changed}).status == "committed"
     assert store.execute(
         "SELECT neighbour_old_la_code FROM current_neighbours WHERE old_la_code = '101' "
         "AND sn_rank = 1"

@@ -126,3 +126,89 @@ def test_code_history_is_kept_for_councils_whose_ons_code_changed(real_store):
         ).fetchall()
     }
     assert {"E10000002", "E06000060"} <= codes
+
+
+def test_the_real_files_load_in_the_other_order_each_in_a_batch_of_its_own(
+    reference_data: Path, tmp_path: Path
+):
+    """No real release renames a council another one named (loaders/identity.py)."""
+    dfe = reference_data / "dfe"
+    neighbours = dfe / "statistical_neighbours"
+    con = open_store(tmp_path / "reversed.duckdb")
+    try:
+        for batch in [
+            reference_data / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv",
+            neighbours / "sn_model_2025_wide_from_CSC_dashboard.csv",
+            neighbours / "sn_april_2021.xlsx",
+            dfe / "cla_release_2025",
+            dfe / "outcomes_cin_cla",
+            dfe / "cla_release_2024",
+            dfe / "cla_release_2022",
+            neighbours / "sn_may_2025.xlsx",
+        ]:
+            report = load_paths(con, [batch])
+            assert report.status == "committed", [p.describe() for p in report.problems][:5]
+            assert not [p for p in report.problems if p.severity == "error"]
+    finally:
+        con.close()
+
+
+def _lait_names(reference_data: Path) -> dict[str, str]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(
+        reference_data / "dfe" / "lait" / "la_code_list.xlsx", read_only=True
+    )
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))[1:]
+    return {str(code): str(name) for code, name, *_ in rows if code}
+
+
+def _ons_names(reference_data: Path) -> dict[str, str]:
+    import csv
+
+    names = {}
+    lookup = reference_data / "ons" / "LTLA-UTLA_Apr23_Lookup_England-Wales.csv"
+    with lookup.open(encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            names[row["UTLA23CD"]] = row["UTLA23NM"]
+            names[row["LTLA23CD"]] = row["LTLA23NM"]
+    return names
+
+
+def test_every_council_code_and_name_agrees_with_the_lait_list_and_the_ons_lookup(
+    real_store, reference_data: Path
+):
+    """The names the releases give each code are the LAIT list's and ONS's, under same_name.
+
+    This is what makes the run-time rule safe to apply without either list: the
+    variations the comparison forgives are the ones these lists and releases use.
+    """
+    from loaders.identity import same_name
+
+    con, _, _ = real_store
+    lait, ons = _lait_names(reference_data), _ons_names(reference_data)
+    named = con.execute(
+        "SELECT DISTINCT area_code, area_name, new_la_code FROM facts "
+        "WHERE geographic_level = 'Local authority' "
+        "UNION SELECT DISTINCT old_la_code, la_name, NULL FROM statistical_neighbours "
+        "UNION SELECT DISTINCT neighbour_old_la_code, neighbour_la_name, NULL "
+        "FROM statistical_neighbours WHERE neighbour_la_name <> ''"
+    ).fetchall()
+    assert len(named) > 150
+    disagree = [
+        (code, name, lait.get(code), new, ons.get(new))
+        for code, name, new in named
+        if code not in lait
+        or not same_name(name, lait[code])
+        or (new in ons and not same_name(name, ons[new]))
+    ]
+    assert not disagree
+    # A council whose ONS code changed kept one code ONS still uses; the others are retired.
+    changed = con.execute(
+        "SELECT area_code, list(DISTINCT new_la_code) FROM facts "
+        "WHERE geographic_level = 'Local authority' GROUP BY area_code "
+        "HAVING count(DISTINCT new_la_code) > 1"
+    ).fetchall()
+    assert {code for code, _ in changed} >= {"825"}
+    for code, codes in changed:
+        assert sum(c in ons for c in codes) == 1, (code, codes)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from loaders.identity import DEMO_CHECK
 from loaders.load import ExtractOptions, InputFile, LoadReport, load_files, unzip
 from loaders.problems import FileRejected
 from loaders.store import undo_load
@@ -93,6 +94,15 @@ def input_files(uploads: list) -> tuple[list[InputFile], list[str]]:
 def check(inputs: list[InputFile], extract: ExtractOptions | None = None) -> LoadReport:
     """Validate and preview: nothing is written."""
     return load_files(data.cursor(), inputs, dry_run=True, extract=extract)
+
+
+def store_refusal(report: LoadReport) -> str | None:
+    """Why the store itself refused the batch (the demo store and real files), or None.
+
+    Said once, in plain words, instead of as a problem to fix in the file: the
+    file is fine, it is the store that is the wrong one.
+    """
+    return next((p.message for p in report.problems if p.check == DEMO_CHECK), None)
 
 
 def commit(inputs: list[InputFile], extract: ExtractOptions | None = None) -> LoadReport:
