@@ -221,7 +221,12 @@ def places_in_facts(facts: pd.DataFrame) -> pd.DataFrame:
     where = ["geographic_level", "area_code", "area_name", "new_la_code"]
     where += ["region_code", "region_name"]
     facts = facts[[*where, "line"]] if "line" in facts else facts[where].assign(line=pd.NA)
-    facts = facts.sort_values("line", kind="stable").drop_duplicates(where)
+    facts = (  # distinct places first (a few hundred), each at its first line
+        facts.groupby(where, dropna=False, sort=False)["line"]
+        .min()
+        .reset_index()
+        .sort_values("line", kind="stable")
+    )
     level = facts["geographic_level"]
     parts = [
         pd.DataFrame(

@@ -78,7 +78,12 @@ class Preview:
 def preview_facts(
     con: duckdb.DuckDBPyConnection, incoming: list[tuple[pd.DataFrame, str]]
 ) -> Preview:
-    """Compare incoming facts (each frame with its release) with what the store shows."""
+    """Compare incoming facts (each frame with its release) with what the store shows.
+
+    The comparison and the counts are worked out in DuckDB; only the revised
+    figures come back as rows (a release folder has hundreds of thousands of
+    facts, nearly all new or unchanged).
+    """
     result = Preview()
     frames = [frame.assign(release=release) for frame, release in incoming if len(frame)]
     if not frames:
@@ -89,34 +94,54 @@ def preview_facts(
     try:
         # Only the datasets (and, for a council's own return, the areas) in the
         # batch: filters on the view's partition columns reach the table scan.
-        datasets = sorted(set(batch["dataset"]))
-        areas = sorted(set(batch["area_code"]))
+        datasets = _distinct(cursor, "dataset")
+        areas = _distinct(cursor, "area_code", limit=51)
         where = f"dataset IN ({_literals(datasets)})"
         if len(areas) <= 50:
             where += f" AND area_code IN ({_literals(areas)})"
-        compared = cursor.execute(
-            f"""
-            WITH shown AS (SELECT * FROM current_facts WHERE {where})
-            SELECT i.*, c.value AS old_value, c.symbol AS old_symbol,
-                   c.release AS old_release, c.dataset IS NOT NULL AS exists_now
-            FROM incoming_preview i
-            LEFT JOIN shown c USING ({", ".join(KEY)})
+        compared = f"""
+            WITH shown AS (SELECT * FROM current_facts WHERE {where}),
+            compared AS (
+                SELECT i.*, c.value AS old_value, c.symbol AS old_symbol,
+                       c.release AS old_release, c.dataset IS NOT NULL AS exists_now
+                FROM incoming_preview i
+                LEFT JOIN shown c USING ({", ".join(KEY)})
+            ),
+            judged AS (
+                SELECT *,
+                       exists_now AND release < old_release AS older,
+                       ((value IS NULL AND old_value IS NULL)
+                        OR abs(value - old_value) <= 1e-9 * greatest(abs(old_value), 1))
+                       AND coalesce(symbol, '') = coalesce(old_symbol, '') AS same
+                FROM compared
+            )
+        """
+        counts = cursor.execute(
+            f"""{compared}
+            SELECT count(*) FILTER (WHERE NOT exists_now),
+                   count(*) FILTER (WHERE older),
+                   count(*) FILTER (WHERE exists_now AND NOT older AND coalesce(same, false))
+            FROM judged
+            """
+        ).fetchall()[0]
+        revised = cursor.execute(
+            f"""{compared}
+            SELECT * FROM judged
+            WHERE exists_now AND NOT older AND NOT coalesce(same, false)
             """
         ).df()
-        shown_periods = cursor.execute(
-            "SELECT DISTINCT dataset, time_period FROM facts WHERE dataset IN (SELECT unnest(?))",
-            [datasets],
-        ).df()
+        new_periods = cursor.execute(
+            """
+            SELECT DISTINCT dataset, time_period FROM incoming_preview i
+            WHERE NOT EXISTS (SELECT 1 FROM facts f
+                              WHERE f.dataset = i.dataset AND f.time_period = i.time_period)
+            ORDER BY dataset, time_period
+            """
+        ).fetchall()
     finally:
         cursor.unregister("incoming_preview")
         cursor.close()
-    exists = compared["exists_now"].astype(bool)
-    result.new_facts = int((~exists).sum())
-    older = exists & (compared["release"].astype(str) < compared["old_release"].astype(str))
-    result.older_than_shown = int(older.sum())
-    same = exists & ~older & _same_cell(compared)
-    result.unchanged_facts = int(same.sum())
-    revised = compared[exists & ~older & ~same]
+    result.new_facts, result.older_than_shown, result.unchanged_facts = (int(n) for n in counts)
     result.revised_facts = len(revised)
     result.revisions = pd.DataFrame(
         {
@@ -130,22 +155,21 @@ def preview_facts(
             "new_value": _shown(revised["value"], revised["symbol"]),
             "old_release": revised["old_release"],
             "new_release": revised["release"],
-        }
+        },
+        columns=REVISION_COLUMNS,
     ).reset_index(drop=True)
-    known = set(zip(shown_periods["dataset"], shown_periods["time_period"], strict=True))
-    for dataset, period in sorted(
-        set(zip(batch["dataset"], batch["time_period"], strict=True)) - known
-    ):
+    for dataset, period in new_periods:
         result.new_periods.setdefault(dataset, []).append(str(period))
     return result
 
 
-def _same_cell(frame: pd.DataFrame) -> pd.Series:
-    """Equal values (to 9 significant places) and equal symbols; missing equals missing."""
-    new, old = frame["value"].astype(float), frame["old_value"].astype(float)
-    values_equal = (new.isna() & old.isna()) | ((new - old).abs() <= 1e-9 * old.abs().clip(1))
-    symbols_equal = frame["symbol"].fillna("") == frame["old_symbol"].fillna("")
-    return values_equal & symbols_equal
+def _distinct(cursor: duckdb.DuckDBPyConnection, column: str, limit: int | None = None) -> list:
+    """The distinct values of one column of the incoming batch, sorted (at most ``limit``)."""
+    rows = cursor.execute(
+        f"SELECT DISTINCT {column} FROM incoming_preview ORDER BY 1"
+        + (f" LIMIT {limit}" if limit else "")
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def _shown(values: pd.Series, symbols: pd.Series) -> list[str]:
