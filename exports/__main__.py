@@ -14,7 +14,7 @@ import time
 
 from exports.pack import pack_from_store
 from indicators.catalogue import catalogue, grouping, groupings
-from loaders.store import open_store
+from loaders.store import open_store_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     options = {"year": args.period, "sn_model": args.model, "meeting_name": args.meeting}
     if args.date:
         options["meeting_date"] = args.date
-    con = open_store(args.db, read_only=True)
+    con = open_store_or_exit(args.db, read_only=True)
     started = time.perf_counter()
     try:
         deck = pack_from_store(con, args.la, ids, **options)

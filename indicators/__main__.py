@@ -14,7 +14,7 @@ import pandas as pd
 
 from indicators.catalogue import catalogue
 from indicators.scorecard import SHOW_COLUMNS, council_scorecard
-from loaders.store import open_store
+from loaders.store import open_store_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             print(pd.DataFrame(rows).to_string(index=False))
         return 0
 
-    con = open_store(args.db, read_only=True)
+    con = open_store_or_exit(args.db, read_only=True)
     card = council_scorecard(
         con,
         args.la,

@@ -18,7 +18,7 @@ import duckdb
 
 from loaders.identity import DEMO_REFUSAL
 from loaders.load import ExtractOptions, LoadReport, load_extracts, load_paths
-from loaders.store import load_history, open_store
+from loaders.store import load_history, open_store_or_exit
 
 
 def print_report(report: LoadReport) -> None:
@@ -116,10 +116,7 @@ def print_history(con: duckdb.DuckDBPyConnection, with_files: bool = False) -> N
 
 def _store(path: str) -> duckdb.DuckDBPyConnection:
     """The store at `path`, or a plain message (no traceback) when it cannot be opened."""
-    try:
-        return open_store(path)
-    except (OSError, duckdb.Error) as error:
-        raise SystemExit(f"Cannot open the database {path}: {error}") from None
+    return open_store_or_exit(path)
 
 
 def _day(text: str) -> date:

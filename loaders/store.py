@@ -357,10 +357,31 @@ def migrate(
 CHECKPOINT_THRESHOLD = "64MB"
 
 
+class StoreOutdated(RuntimeError):
+    """A store from an older version, which cannot be upgraded while another process holds it."""
+
+
 def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating and migrating as needed) the store at ``path``."""
+    """Open (creating and migrating as needed) the store at ``path``.
+
+    Read-only opens (the command lines) upgrade an older store first, so a
+    view added by a later migration is always there to read.
+    """
     path = Path(path)
     if read_only:
+        con = duckdb.connect(str(path), read_only=True)
+        if schema_version(con) >= SCHEMA_VERSION:
+            return con
+        # A store made by an older version: upgrade it once (a short write), then read.
+        con.close()
+        try:
+            open_store(path).close()
+        except duckdb.IOException as locked:
+            raise StoreOutdated(
+                f"{path} was made by an older version of the dashboard and needs a quick "
+                "upgrade, which cannot run while another program (the app?) has it open. "
+                "Open it in the app once, or stop the app and run this again."
+            ) from locked
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
@@ -373,6 +394,14 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     migrate(con)
     return con
+
+
+def open_store_or_exit(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """For the command lines: the store, or a plain message (no traceback) and exit."""
+    try:
+        return open_store(path, read_only=read_only)
+    except (OSError, duckdb.Error, StoreOutdated) as error:
+        raise SystemExit(f"Cannot open the database {path}: {error}") from None
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:

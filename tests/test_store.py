@@ -109,3 +109,45 @@ def test_a_process_killed_mid_load_leaves_the_previous_state(tmp_path: Path):
     con = open_store(path)
     assert store_contents(con) == before
     assert con.execute("SELECT count(*) FROM loads WHERE status = 'in progress'").fetchone()[0] == 0
+
+
+def test_a_command_line_reading_an_older_store_upgrades_it_first(tmp_path: Path):
+    """`indicators show` opens read-only; a store from before the `area_names` view
+    (migration 6) is upgraded first instead of failing on the missing view."""
+    path = tmp_path / "v5.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, MIGRATIONS[:5])
+    load_texts(con, {"a.csv": ees.number_and_rate_2025()})
+    con.close()
+    shown = subprocess.run(
+        [sys.executable, "-m", "indicators", "show", "--db", str(path), "--la", "857"],
+        cwd=PROJECT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "Rutland" in shown.stdout
+    con = open_store(path, read_only=True)
+    assert schema_version(con) == SCHEMA_VERSION
+    con.close()
+
+
+def test_an_older_store_held_by_another_process_gives_a_plain_message(tmp_path: Path):
+    path = tmp_path / "v5.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, MIGRATIONS[:5])
+    con.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); "
+         "print('open', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        shown = subprocess.run(
+            [sys.executable, "-m", "indicators", "show", "--db", str(path), "--la", "857"],
+            cwd=PROJECT, capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        holder.kill()
+    assert shown.returncode != 0
+    assert "Cannot open the database" in shown.stderr
+    assert "Traceback" not in shown.stderr
