@@ -257,10 +257,16 @@ def _migration_6_one_name_per_place(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE VIEW area_names AS
         SELECT geographic_level, area_code, area_name, new_la_code, region_code, region_name
-        FROM facts
+        FROM (  -- each way a place is named, by release: thousands of rows, not millions
+            SELECT geographic_level, area_code, area_name, new_la_code, region_code,
+                   region_name, dataset = 'quarterly_return' AS from_return, release,
+                   max(year) AS year
+            FROM facts
+            GROUP BY ALL
+        )
         QUALIFY row_number() OVER (
             PARTITION BY geographic_level, area_code
-            ORDER BY dataset = 'quarterly_return', release DESC, year DESC, area_name,
+            ORDER BY from_return, release DESC, year DESC, area_name,
                      new_la_code NULLS LAST, region_code NULLS LAST) = 1
         """
     )
