@@ -39,7 +39,7 @@ def quarterly_return() -> InputFile:
             "172", "Wyrebrook", "E06000099", "E12000002", "North West", "202425", quarter
         )
         lines = text.strip().splitlines()
-        rows += [line + "42" for line in lines[1:]]
+        rows += [line + "12" for line in lines[1:]]  # a value every indicator can take
     return InputFile("quarterly_return.csv", ("\n".join([lines[0], *rows]) + "\n").encode())
 
 
