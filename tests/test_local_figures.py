@@ -7,7 +7,6 @@ import math
 import shutil
 from datetime import date
 
-import pandas as pd
 import pytest
 import streamlit as st
 from conftest import PROJECT, load_texts
@@ -18,30 +17,57 @@ from exports.tables import to_csv_bytes
 from indicators import local
 from loaders.store import open_store
 
+# An indicator's cases are in different quarters, and no two indicators here are linked,
+# so each figure is protected on its own.
+SMALL_FIGURES = [
+    # (indicator, quarter, value, numerator, denominator, hidden)
+    ("care_leavers_19_21_eet_pct", "Q1", "97", "97", "100", True),  # 3 are not in EET
+    ("care_leavers_19_21_eet_pct", "Q2", "94", "94", "100", False),
+    ("missing_pct", "Q1", "2", "", "200", True),  # 2 % of 200 gives back 4 children
+    ("missing_pct", "Q2", "3", "", "200", False),  # 6 children
+    ("short_breaks_count", "Q1", "0", "", "", False),  # none is not a child to identify
+    ("short_breaks_count", "Q2", "5", "", "", True),  # DfE suppresses 1 to 5
+    ("short_breaks_count", "Q3", "6", "", "", False),
+    ("members_trained_pct", "Q1", "96", "48", "50", True),  # a local indicator: 2 are not
+    ("members_trained_pct", "Q2", "4", "", "50", True),  # 2 of 50
+    ("members_trained_pct", "Q3", "12", "", "50", False),  # 6 of 50
+]
 
-def figures(unit: str, value: float, numerator: float = math.nan) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"unit": [unit], "value": [value], "numerator": [numerator], "symbol": [None]}
+
+@pytest.fixture(scope="module")
+def small_figures(demo_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("small") / "store.duckdb"
+    shutil.copyfile(demo_db, path)
+    con = open_store(path)
+    rows = [
+        q.row(indicator, value, quarter=quarter, numerator=numerator, denominator=denominator)
+        for indicator, quarter, value, numerator, denominator, _ in SMALL_FIGURES
+    ]
+    report = load_texts(
+        con,
+        {"local.csv": q.local_definitions(), "values.csv": q.quarterly_return(*rows)},
+        today=date(2026, 1, 1),
     )
+    assert report.status == "committed", [p.describe() for p in report.problems]
+    figures = local.quarterly_figures(con, "172")
+    con.close()
+    return figures.set_index(["indicator_id", "quarter"])
 
 
 @pytest.mark.parametrize(
-    ("unit", "value", "numerator", "hidden"),
-    [
-        ("count", 4, math.nan, True),
-        ("count", 1, math.nan, True),
-        ("count", 5, math.nan, False),
-        ("count", 0, math.nan, False),  # none is not a child who could be identified
-        ("percent", 60, 3, True),
-        ("percent", 60, 5, False),
-        ("rate per 10,000", 4, math.nan, False),
-    ],
+    ("indicator", "quarter", "value", "is_hidden"),
+    [(i, quarter, float(v), h) for i, quarter, v, _, _, h in SMALL_FIGURES],
 )
-def test_small_counts_and_shares_built_on_them_are_suppressed(unit, value, numerator, hidden):
-    protected = local.protect_small_counts(figures(unit, value, numerator)).iloc[0]
-    assert (protected["symbol"] == "c") is hidden
-    assert math.isnan(protected["value"]) is hidden
-    assert math.isnan(protected["numerator"])  # never passed on
+def test_the_returns_small_numbers_and_shares_that_give_them_back_are_suppressed(
+    small_figures, indicator, quarter, value, is_hidden
+):
+    figure = small_figures.loc[(indicator, quarter)]
+    assert (figure["symbol"] == "c") is is_hidden
+    if is_hidden:
+        assert math.isnan(figure["value"])
+    else:
+        assert figure["value"] == value
+    assert not {"numerator", "denominator"} & set(small_figures.columns)  # never passed on
 
 
 @pytest.fixture
