@@ -14,7 +14,6 @@ before returning. The raw counts are private to the module.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -25,12 +24,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators import protection
+from indicators.catalogue import catalogue
 from loaders.ssda903 import quarter_end_sql, quarter_ends_covered, quarter_label
 
-# Counts below this many children (and shares built on them, or on their complement)
-# are shown as 'c'. See docs/METHODOLOGY.md, "Small numbers", for the default.
-SMALL_COUNT_ENV = "CP_SMALL_COUNT"
-DEFAULT_SMALL_COUNT = 5
+# The threshold is the one rule's (indicators/protection.py; docs/METHODOLOGY.md,
+# "Small numbers"); kept here for the pages that say it.
+small_count_threshold = protection.small_count_threshold
 
 SHORT_BREAKS = ("V3", "V4")
 TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
@@ -69,7 +69,8 @@ RAW_COLUMNS = [
     "numerator",
     "denominator",
     "value",
-    "group_id",
+    "group_id",  # the breakdown a cell is in (placement, provider); protection reads its
+    # links from indicators/linked_cells.toml, not from this column
 ]
 FIGURE_COLUMNS = [
     "quarter_end",
@@ -81,12 +82,6 @@ FIGURE_COLUMNS = [
     "load_id",
     "as_at",
 ]
-
-
-def small_count_threshold() -> int:
-    """The smallest count shown (default 5: counts of 1 to 4 become 'c')."""
-    text = os.environ.get(SMALL_COUNT_ENV, "")
-    return int(text) if text.strip().isdigit() and int(text) >= 1 else DEFAULT_SMALL_COUNT
 
 
 @cache
@@ -678,54 +673,26 @@ _RECOGNISED = """x.has_pl_la AND (
 def protect(raw: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     """Hide small numbers before any figure leaves this module.
 
-    A count below the threshold becomes 'c', as does a share or rate whose
-    numerator is below it, a share whose complement (denominator - numerator)
-    is below it, and an average over fewer children than the threshold. Then
-    complementary suppression: within cells that add up to a shown total
-    (placement groups, provider groups), one hidden cell could be worked out by
-    subtraction, so the next smallest cell is hidden too.
+    The one rule every figure the council gives passes through
+    (`indicators.protection.protect`), grouped by extract and quarter end: counts of
+    1 to 5 children (by default), shares whose numerator or complement is that small,
+    averages over so few children, and then whatever cells of a breakdown (and of the
+    other links in indicators/linked_cells.toml) would let a hidden number be worked
+    out by adding and subtracting. Numerators and denominators stay here.
     """
-    limit = small_count_threshold() if threshold is None else threshold
-    figures = raw.copy()
+    codes, ids = pd.factorize(raw["indicator_id"])
+    unit = np.array([units().get(i, "") for i in ids] or [""], dtype=object)[codes]
+    cells = raw.assign(unit=unit)
+    protected = protection.protect(cells, ["load_id", "quarter_end"], threshold)
+    return protected.drop(columns=["unit", "group_id"])
 
-    def small(series: pd.Series) -> pd.Series:
-        numbers = pd.to_numeric(series, errors="coerce")
-        return numbers.between(1, limit - 1)
 
-    complement = pd.to_numeric(figures["denominator"], errors="coerce") - pd.to_numeric(
-        figures["numerator"], errors="coerce"
-    )
-    is_share = figures["indicator_id"].str.endswith("_pct")
-    hidden = small(figures["numerator"]) | (is_share & small(complement))
-    hidden |= figures["indicator_id"].isin(["sdq_mean", "missing_incidents_per_child"]) & (
-        pd.to_numeric(figures["denominator"], errors="coerce") < limit
-    )
-    is_hidden = hidden.to_numpy(dtype=bool, copy=True)
-    numbers = pd.to_numeric(figures["numerator"], errors="coerce").fillna(0).to_numpy()
-    names = figures["indicator_id"].to_numpy()
-    grouped = figures["group_id"].notna().to_numpy()
-    in_group = np.flatnonzero(grouped)  # positions of the cells that belong to a group
-    keys = ["load_id", "quarter_end", "group_id"]
-    for members in figures[grouped].groupby(keys).indices.values():
-        # A council's placement or provider cells at a quarter end. Only groups with a
-        # hidden cell need more hiding: hide the next smallest cells until no hidden
-        # cell can be worked out and the hidden cells together hold at least `limit`.
-        cells = in_group[members]
-        if not is_hidden[cells].any():
-            continue
-        shown = sorted(
-            (cell for cell in cells if not is_hidden[cell]),
-            key=lambda cell: (numbers[cell], names[cell]),
-        )
-        for cell in shown:
-            hidden_cells = cells[is_hidden[cells]]
-            if len(hidden_cells) >= 2 and numbers[hidden_cells].sum() >= limit:
-                break
-            is_hidden[cell] = True
-    figures["hidden"] = is_hidden
-    figures["symbol"] = figures["hidden"].map({True: "c", False: None})
-    figures.loc[figures["hidden"], "value"] = float("nan")
-    return figures.drop(columns=["hidden", "numerator", "denominator", "group_id"])
+@cache
+def units() -> dict[str, str]:
+    """Each indicator's unit: the catalogue's, and the extract-only definitions'."""
+    found = {item.id: item.unit for item in catalogue()}
+    found.update({str(e["id"]): str(e["unit"]) for e in extract_definitions()})
+    return found
 
 
 def _protected_figures(

@@ -7,7 +7,9 @@ return, and local indicators the council defines for itself (e.g. councillors
 trained in corporate parenting, for line of enquiry 2). Where the extract and
 the return both give an indicator for a quarter, the extract's figure is
 shown: it is computed from the records with the published definition.
-Small counts are protected before any page, download or slide sees them.
+Small numbers are protected before any page, download or slide sees them, by the
+one rule in indicators/protection.py (the extract's figures inside child_level,
+the return's and local indicators' here).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from indicators import child_level
+from indicators import child_level, protection
 from indicators.catalogue import catalogue
 from indicators.compute import round_half_up
 from indicators.formatting import format_value
@@ -145,11 +147,13 @@ def _returned_figures(con: duckdb.DuckDBPyConnection, council: str) -> pd.DataFr
     ).reset_index()
     symbols = raw[raw["measure"] == "value"][["indicator_id", "time_period", "quarter", "symbol"]]
     wide = wide.merge(symbols, on=["indicator_id", "time_period", "quarter"], how="left")
-    for column in ("value", "numerator"):
+    for column in ("value", "numerator", "denominator"):
         if column not in wide.columns:
             wide[column] = float("nan")
     figures = wide.merge(definitions(con), on="indicator_id", how="inner")
-    figures = protect_small_counts(figures)
+    # One quarter's figures are protected together (a breakdown and its total, shares
+    # of one denominator); numerators and denominators go no further.
+    figures = protection.protect(figures, ["time_period", "quarter"])
     figures["period_label"] = [
         f"{period[:4]}-{period[4:]} {quarter}"
         for period, quarter in zip(figures["time_period"], figures["quarter"], strict=True)
@@ -157,22 +161,6 @@ def _returned_figures(con: duckdb.DuckDBPyConnection, council: str) -> pd.DataFr
     figures["source"] = RETURN_SOURCE
     figures = figures.sort_values(["indicator_id", "time_period", "quarter"])
     return figures[COLUMNS].reset_index(drop=True)
-
-
-def protect_small_counts(figures: pd.DataFrame) -> pd.DataFrame:
-    """Small counts and percentages whose numerator is small become 'c' (value removed).
-
-    The threshold is the one child-level figures use (CP_SMALL_COUNT, default 5).
-    """
-    limit = child_level.small_count_threshold()
-    figures = figures.copy()
-    small_count = (figures["unit"] == "count") & figures["value"].between(1, limit - 1)
-    small_numerator = figures["numerator"].between(1, limit - 1)
-    hidden = small_count | small_numerator
-    figures.loc[hidden, "value"] = float("nan")
-    figures.loc[hidden, "symbol"] = "c"
-    figures["numerator"] = float("nan")  # never shown: the value is enough
-    return figures
 
 
 def for_line(figures: pd.DataFrame, line: str) -> pd.DataFrame:

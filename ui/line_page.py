@@ -13,8 +13,8 @@ import streamlit as st
 
 from indicators import local, views
 from indicators.catalogue import Indicator, catalogue, grouping
-from indicators.child_level import small_count_threshold
 from indicators.formatting import SYMBOLS
+from indicators.protection import small_counts_text
 from ui import data, state
 from ui.components import chart_with_table, page_heading, slug, table_downloads, table_key
 from ui.figures import indicator_content
@@ -83,9 +83,9 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
     st.caption(
         f"From the council's {' and '.join(sources)} (not checked or published by DfE). "
         "Figures from the SSDA903 extract are computed with DfE's definitions at each "
-        f"quarter end. Counts of fewer than {small_count_threshold()} children, and shares "
-        f"that would reveal them, are shown as '{SYMBOLS['c'].word}' to protect children's "
-        "privacy."
+        f"quarter end. Counts of {small_counts_text()} children, and figures that would "
+        f"give one back, are shown as '{SYMBOLS['c'].word}' to protect children's privacy, "
+        "as in DfE's releases."
     )
     quarters = local.quarter_table(own)
     st.dataframe(quarters, hide_index=True, width="stretch")
