@@ -102,6 +102,14 @@ def catalogue_units() -> dict[str, str]:
 
 
 @cache
+def catalogue_titles() -> dict[str, str]:
+    """Indicator id → its title, as the pages show it (read from the catalogue's data file)."""
+    with CATALOGUE_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {entry["id"]: entry["title"] for entry in data["indicator"]}
+
+
+@cache
 def catalogue_sources() -> dict[str, dict[str, str]]:
     """Indicator id → the published cell it comes from (dataset, breakdown, measure)."""
     with CATALOGUE_FILE.open("rb") as handle:
