@@ -62,7 +62,11 @@ def test_a_dolo_table_is_checked_and_reported_as_not_used_for_figures(store):
     )
     assert report.status == "dry run"
     file = next(f for f in report.files if f.name == "DoLo.csv")
-    assert (file.outcome, file.dataset, file.dataset_title) == ("not used", "ssda903", "SSDA903 DoLo")
+    assert (file.outcome, file.dataset, file.dataset_title) == (
+        "not used",
+        "ssda903",
+        "SSDA903 DoLo",
+    )
     assert "the indicators do not use this table" in file.message
     assert "not a DfE open-data file" not in file.message
     ((problem),) = file.problems  # its dates are checked like every table's
