@@ -193,8 +193,8 @@ with template_tab:
             "The quarterly return is DfE's tidy layout for one council: one row per indicator "
             "and quarter. `time_period` is the financial year (202526 = April 2025 to March "
             "2026), `time_identifier` the quarter (Q1 = April–June … Q4 = January–March). "
-            "Fill `value` (and `numerator`/`denominator` where you have them); leave out rows "
-            "you do not collect. See docs/QUARTERLY_RETURN.md."
+            "Fill `value` (and `numerator`/`denominator` where you have them); rows you leave "
+            "blank are left out. See docs/QUARTERLY_RETURN.md."
         )
         today = date.today()
         year = today.year if today.month > 3 else today.year - 1

@@ -364,7 +364,7 @@ def _return_result(
     report.dataset_title = "Quarterly return"
     report.layout = "quarterly return"
     report.rows_read = len(table.rows)
-    report.problems.extend(table.notes)
+    report.problems.extend(table.notes + parsed.notes)
     if parsed.problems:
         return _rejected(report, parsed.problems)
     assert parsed.facts is not None
