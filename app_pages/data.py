@@ -101,7 +101,8 @@ with load_tab:
                     st.dataframe(problems, hide_index=True, width="stretch")
                     st.download_button(
                         "Download the check report (CSV)",
-                        to_csv_bytes(problems),
+                        # Every row, including those a summary problem above stands for.
+                        to_csv_bytes(report.problems_table(detailed=True)),
                         "check_report.csv",
                         "text/csv",
                         key="report_csv",
@@ -113,7 +114,16 @@ with load_tab:
                         st.markdown(line)
                     if len(report.preview.revisions):
                         st.markdown("**Figures this load would revise (old → new):**")
-                        st.dataframe(report.preview.revisions, hide_index=True, width="stretch")
+                        revisions = report.preview.revisions_table()
+                        st.dataframe(revisions, hide_index=True, width="stretch")
+                        st.download_button(
+                            "Download the revisions (CSV)",
+                            to_csv_bytes(revisions),
+                            "revisions.csv",
+                            "text/csv",
+                            key="revisions_csv",
+                            on_click="ignore",
+                        )
                 if report.status == "nothing new":
                     st.info("Nothing new: these files are already loaded, or not used.")
                 elif report.status == "dry run" and not refused:
@@ -183,8 +193,8 @@ with template_tab:
             "The quarterly return is DfE's tidy layout for one council: one row per indicator "
             "and quarter. `time_period` is the financial year (202526 = April 2025 to March "
             "2026), `time_identifier` the quarter (Q1 = April–June … Q4 = January–March). "
-            "Fill `value` (and `numerator`/`denominator` where you have them); leave out rows "
-            "you do not collect. See docs/QUARTERLY_RETURN.md."
+            "Fill `value` (and `numerator`/`denominator` where you have them); rows you leave "
+            "blank are left out. See docs/QUARTERLY_RETURN.md."
         )
         today = date.today()
         year = today.year if today.month > 3 else today.year - 1
@@ -211,6 +221,9 @@ with template_tab:
         )
 
 with history_tab:
+    done = st.session_state.pop("undo_done", None)
+    if done:  # said after the rerun that shows the new history
+        st.success(done)
     history = data.history()
     if history.empty:
         st.info("Nothing has been loaded yet.")
@@ -248,11 +261,29 @@ with history_tab:
                 ),
                 key="undo_choice",
             )
+            # The question stays open across reruns (session state), for the load chosen.
+            if st.session_state.get("undo_pending") != chosen:
+                st.session_state.pop("undo_pending", None)
             if st.button("Undo this load", key="undo"):
-                try:
-                    undo_id = loading.undo(int(chosen))
-                except (loading.NotAllowed, UndoRefused) as refusal:
-                    st.error(str(refusal))
-                else:
-                    st.success(f"Load {chosen} undone (recorded as load {undo_id}).")
+                st.session_state["undo_pending"] = chosen
+            pending = st.session_state.get("undo_pending")
+            if pending is not None:
+                st.warning(
+                    f"Undo load {pending}? Its figures are taken out and any it revised come "
+                    "back as they were, on every page."
+                )
+                confirm, cancel = st.columns(2)
+                if confirm.button("Yes, undo it", key="undo_confirm", type="primary"):
+                    del st.session_state["undo_pending"]
+                    try:
+                        undo_id = loading.undo(int(pending))
+                    except (loading.NotAllowed, UndoRefused) as refusal:
+                        st.error(str(refusal))
+                    else:
+                        st.session_state["undo_done"] = (
+                            f"Load {pending} undone (recorded as load {undo_id})."
+                        )
+                        st.rerun()
+                if cancel.button("Cancel", key="undo_cancel"):
+                    del st.session_state["undo_pending"]
                     st.rerun()

@@ -6,6 +6,11 @@ engine is started per process, lazily on the first image, and then reused
 (about 0.2 s an image). The app never downloads a browser: on Debian install
 the `chromium` package, or point `BROWSER_PATH` at a Chromium.
 
+Nothing is fetched from the network at run time: kaleido's page would load
+MathJax from a public CDN by default (and plotly.js from one when it cannot
+find plotly's own copy), so the engine is started without MathJax (the
+charts use no LaTeX) and with the plotly.js bundled in the plotly package.
+
 kaleido's shared engine answers one request at a time and its requests are
 not safe to interleave from several threads (Streamlit runs each session in
 its own thread), so every export here goes through one lock. A request to an
@@ -20,6 +25,7 @@ import queue
 import shutil
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
@@ -61,10 +67,24 @@ def figure_to_png(
                 raise RuntimeError(MISSING_CHROMIUM)
             import kaleido
 
-            kaleido.start_sync_server(silence_warnings=True)
+            kaleido.start_sync_server(silence_warnings=True, **engine_options())
             _started = True
         opts = {"format": "png", "width": width, "height": height, "scale": scale}
         return _render(fig, opts)
+
+
+def engine_options() -> dict[str, Any]:
+    """kaleido's page settings: no MathJax, and plotly.js from the installed package.
+
+    Raises RuntimeError when plotly's bundled plotly.js is missing (kaleido would
+    then fetch it from a CDN).
+    """
+    import plotly
+
+    bundled = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    if not bundled.is_file():
+        raise RuntimeError(f"PNG export needs plotly's bundled plotly.js ({bundled} is missing)")
+    return {"mathjax": False, "plotlyjs": bundled.as_uri()}
 
 
 def _render(fig: go.Figure, opts: dict[str, Any]) -> bytes:

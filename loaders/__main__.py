@@ -1,9 +1,11 @@
 """Command line: ``python -m loaders load PATH… --db FILE``, ``region``, ``history``, ``undo N``,
 ``demo``.
 
-Prints what each file was recognised as, what was loaded, rejected (with every
-problem by file, line and column) and not used, so an analyst can load a whole
-DfE release folder or zip and see at a glance what happened.
+Prints what each file was recognised as, what was loaded, rejected and not
+used, so an analyst can load a whole DfE release folder or zip and see at a
+glance what happened. Problems are counted by file, check and line, naming no
+child and showing no cell value, so a scheduled job's log holds neither;
+``--details`` prints each problem in full, and only when the output is a terminal.
 """
 
 from __future__ import annotations
@@ -18,10 +20,24 @@ import duckdb
 
 from loaders.identity import DEMO_REFUSAL
 from loaders.load import ExtractOptions, LoadReport, load_extracts, load_paths
+from loaders.problems import Problem
 from loaders.store import load_history, open_store_or_exit
 
+DETAILS_REFUSED = (
+    "--details shows problems only at a terminal: this output is redirected (a log, a file "
+    "or a pipe), and the details name children and show cell values. Above is the summary; "
+    "run the command at a terminal, or see the check report on the Data page."
+)
+SUMMARY_NOTE = (
+    "Problems are summarised by check and line, without children or cell values: run with "
+    "--details at a terminal to see each one, or see the check report on the Data page."
+)
+LINES_SHOWN = 10
 
-def print_report(report: LoadReport) -> None:
+
+def print_report(report: LoadReport, details: bool = False) -> None:
+    """What happened to each file. Problems are counted by check with their lines, naming
+    no child and showing no cell value, unless `details` (only ever at a terminal)."""
     groups = {"loaded": [], "already loaded": [], "not used": [], "rejected": []}
     for file in report.files:
         groups.setdefault(file.outcome, []).append(file)
@@ -42,24 +58,30 @@ def print_report(report: LoadReport) -> None:
     demo_store = any(p.message == DEMO_REFUSAL for p in report.problems)
     for file in groups["rejected"]:
         print(f"  REJECTED  {file.name}")
-        for problem in file.problems:
-            if problem.severity == "error" and problem.message != DEMO_REFUSAL:
+        if any(p.message == DEMO_REFUSAL for p in file.problems):
+            print("            - published data, and this store holds the demo (below)")
+        errors = [p for p in file.problems if p.severity == "error" and p.message != DEMO_REFUSAL]
+        if details:
+            for problem in errors:
                 print(f"            - {problem.describe()}")
-            elif problem.severity == "error":
-                print("            - published data, and this store holds the demo (below)")
+        else:
+            _print_summary(errors, [p for p in file.folded if p.severity == "error"])
     for file in report.files:
         for problem in file.problems:
             if problem.severity == "info":
-                print(f"  note      {problem.describe()}")
-    _print_extract_problems(report)
+                print(f"  note      {problem.describe() if details else _where(problem)}")
+    summarised = _print_extract_problems(report, details)
+    if summarised or (not details and any(f.outcome == "rejected" for f in report.files)):
+        print(f"  {SUMMARY_NOTE}")
     if report.preview is not None:
         for line in report.preview.lines():
             print(f"  preview   {line}")
         revisions = report.preview.revisions
         for row in revisions.head(20).itertuples():
             print(
-                f"            revised {row.dataset} {row.time_period} {row.area_name} "
-                f"{row.breakdown} {row.measure}: {row.old_value} -> {row.new_value}"
+                f"            revised {row.dataset_title} {row.time_period} {row.area_name} "
+                f"{' / '.join(filter(None, (row.cohort, row.breakdown_label, row.variant)))} "
+                f"{row.measure_label}: {row.old_value} -> {row.new_value}"
             )
         if len(revisions) > 20:
             print(f"            … and {len(revisions) - 20:,} more revisions")
@@ -78,23 +100,74 @@ def print_report(report: LoadReport) -> None:
         print("Nothing new to load." if report.files else "No files to load here.")
 
 
-def _print_extract_problems(report: LoadReport, shown: int = 30) -> None:
-    """An extract's problems (rows set aside, codes not valid), a few of each check."""
-    found = [p for p in report.problems if p.table and p.severity != "info"]
-    if not found:
-        return
-    by_check: dict[tuple[str, str], list] = {}
-    for problem in found:
-        by_check.setdefault((problem.table or "", problem.check), []).append(problem)
-    print(f"  extract   {len(found):,} problem(s) in the SSDA903 tables:")
-    for (table, check), problems in sorted(by_check.items()):
-        aside = sum(p.severity == "error" for p in problems)
+def _where(problem: Problem) -> str:
+    """A note's file and message, without the value it found."""
+    return f"{problem.file}: {problem.message}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def _counted(problems: list[Problem], folded: list[Problem]) -> list[Problem]:
+    """The problems counted one by one: the rows a summary problem stands for (`folded`)
+    instead of the summary."""
+    folded_checks = {p.check for p in folded}
+    return [p for p in problems if p.check not in folded_checks] + folded
+
+
+def _print_summary(
+    problems: list[Problem], folded: list[Problem], extract: bool = False, indent: int = 12
+) -> None:
+    """Problems counted by check (with their columns and lines); a problem of the whole
+    file (no line) by its message, which names no cell."""
+    by_check: dict[tuple[str, str], list[Problem]] = {}
+    for problem in _counted(problems, folded):
+        if problem.line is None:
+            print(f"{' ' * indent}- {problem.message}")
+        else:
+            by_check.setdefault((problem.check, problem.severity), []).append(problem)
+    for (check, severity), found in by_check.items():
+        kept = (" (set aside)" if severity == "error" else " (kept)") if extract else ""
+        columns = sorted({p.column for p in found if p.column})
+        lines = sorted({p.line for p in found if p.line is not None})
+        shown = ", ".join(str(line) for line in lines[:LINES_SHOWN])
+        more = f" … and {len(lines) - LINES_SHOWN:,} more" if len(lines) > LINES_SHOWN else ""
         print(
-            f"            {table} {check}: {len(problems):,} row(s)"
-            + (f", {aside:,} set aside" if aside else ", kept")
+            f"{' ' * indent}- {check}: {_plural(len(found), severity)}{kept}"
+            + (f", column {', '.join(repr(c) for c in columns)}" if columns else "")
+            + f", line{'s' if len(lines) > 1 else ''} {shown}{more}"
         )
-        for problem in problems[: max(1, shown // len(by_check))]:
-            print(f"              - {problem.describe()}")
+
+
+def _print_extract_problems(report: LoadReport, details: bool, shown: int = 30) -> bool:
+    """An extract's problems (rows set aside, codes not valid) by file: counted by check
+    and line, or with `details` a few of each check in full. True when summarised."""
+    files = [
+        f
+        for f in report.files
+        if f.outcome != "rejected" and any(p.table and p.severity != "info" for p in f.problems)
+    ]
+    if not files:
+        return False
+    problems = {f.name: [p for p in f.problems if p.severity != "info"] for f in files}
+    total = sum(len(_counted(problems[f.name], f.folded)) for f in files)
+    print(f"  extract   {total:,} problem(s) in the SSDA903 tables:")
+    for file in files:
+        print(f"            {file.name} ({file.dataset_title}):")
+        if not details:
+            _print_summary(problems[file.name], file.folded, extract=True, indent=14)
+            continue
+        by_check: dict[str, list[Problem]] = {}
+        for problem in problems[file.name]:
+            by_check.setdefault(problem.check, []).append(problem)
+        each = max(1, shown // len(by_check))
+        for check, listed in by_check.items():
+            for problem in listed[:each]:
+                print(f"              - {problem.describe()}")
+            if len(listed) > each:
+                print(f"              … and {len(listed) - each:,} more {check}")
+    return not details
 
 
 def print_history(con: duckdb.DuckDBPyConnection, with_files: bool = False) -> None:
@@ -126,7 +199,14 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
-def load_region(folder: Path, db: str, as_at: date | None, user: str | None, dry_run: bool) -> int:
+def load_region(
+    folder: Path,
+    db: str,
+    as_at: date | None,
+    user: str | None,
+    dry_run: bool,
+    details: bool = False,
+) -> int:
     """Each council's extract in `folder` (sub-folders named by three-digit code) as its own
     load, read and checked two at a time. Returns 1 when any extract was refused."""
     if not folder.is_dir():
@@ -144,7 +224,7 @@ def load_region(folder: Path, db: str, as_at: date | None, user: str | None, dry
     reports = load_extracts(con, batch, user_name=user, dry_run=dry_run)
     for path, report in zip(councils, reports, strict=True):
         print(f"council {path.name} ({path})")
-        print_report(report)
+        print_report(report, details)
     counts = Counter(r.status for r in reports)
     print("Region: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
     con.close()
@@ -180,6 +260,13 @@ def main(argv: list[str] | None = None) -> int:
         type=_day,
         help="the date every extract was run to, YYYY-MM-DD (default: each one's latest date)",
     )
+    for command in (load, region):
+        command.add_argument(
+            "--details",
+            action="store_true",
+            help="each problem in full, naming children and showing cell values; only when "
+            "the output is a terminal (never in a log)",
+        )
     history = commands.add_parser("history", help="list every load")
     history.add_argument("--db", required=True)
     history.add_argument("--files", action="store_true", help="list each load's files too")
@@ -220,8 +307,13 @@ def main(argv: list[str] | None = None) -> int:
         print_history(con, with_files=args.files)
         return 0
 
+    # Details name children and show cell values: never in a scheduled job's log.
+    details = args.details and sys.stdout.isatty()
     if args.command == "region":
-        return load_region(Path(args.folder), args.db, args.as_at, args.user, args.dry_run)
+        code = load_region(Path(args.folder), args.db, args.as_at, args.user, args.dry_run, details)
+        if args.details and not details:
+            print(DETAILS_REFUSED)
+        return code
 
     con = _store(args.db)
     report = load_paths(
@@ -233,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
         dry_run=args.dry_run,
         extract=ExtractOptions(args.la, args.as_at),
     )
-    print_report(report)
+    print_report(report, details)
+    if args.details and not details:
+        print(DETAILS_REFUSED)
     return 1 if report.status == "rejected" else 0
 
 

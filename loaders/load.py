@@ -97,6 +97,9 @@ class FileReport:
     facts: int = 0
     message: str = ""
     problems: list[Problem] = field(default_factory=list)
+    # Rows a summary problem in `problems` stands for (an extract's rows after its as-at
+    # date): listed only in the downloadable check report.
+    folded: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -139,12 +142,15 @@ class LoadReport:
             columns=["File", "Outcome", "Recognised as", "Release", "Rows", "Message"],
         )
 
-    def problems_table(self) -> pd.DataFrame:
-        """Every problem found, in the one shape every check returns."""
+    def problems_table(self, detailed: bool = False) -> pd.DataFrame:
+        """Every problem found, in the one shape every check returns; `detailed` adds the
+        rows a summary problem stands for (for the downloadable check report)."""
+        found = [p for f in self.files for p in f.problems + f.folded] if detailed else None
+        found = self.problems if found is None else found
         columns = ["severity", "check", "message", "file", "line", "column", "value", "expected"]
-        if any(p.child for p in self.problems):  # an SSDA903 extract: for analysts only
+        if any(p.child or p.table for p in found):  # an SSDA903 extract: for analysts only
             columns[4:4] = ["table", "child"]
-        return pd.DataFrame([p.as_dict() for p in self.problems], columns=columns)
+        return pd.DataFrame([p.as_dict() for p in found], columns=columns)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[InputFile], list[FileReport]]:
@@ -358,7 +364,7 @@ def _return_result(
     report.dataset_title = "Quarterly return"
     report.layout = "quarterly return"
     report.rows_read = len(table.rows)
-    report.problems.extend(table.notes)
+    report.problems.extend(table.notes + parsed.notes)
     if parsed.problems:
         return _rejected(report, parsed.problems)
     assert parsed.facts is not None
@@ -447,9 +453,12 @@ def _extract_results(
     extract, problems = ssda903.read_extract(
         [p.extract_table for p in first.values() if p.extract_table is not None], options.as_at
     )
+    problems, folded = ssda903.fold_after_as_at(extract, problems, options.as_at is not None)
     by_table: dict[str, list[Problem]] = {}
     for problem in problems:
         by_table.setdefault(problem.table or "", []).append(problem)
+    for problem in folded:
+        first[problem.table or ""].report.folded.append(problem)
     try:
         rows = ssda903.rows_for_store(extract)
     finally:

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from loaders.datasets import DATASETS
+from loaders.quarterly import QUARTERLY_DATASET, catalogue_titles
+
 KEY = [
     "dataset",
     "time_period",
@@ -26,16 +29,45 @@ KEY = [
 ]
 REVISION_COLUMNS = [
     "dataset",
+    "dataset_title",
     "time_period",
     "area_name",
     "cohort",
     "breakdown",
+    "breakdown_label",
+    "variant",
     "measure",
+    "measure_label",
     "old_value",
     "new_value",
     "old_release",
     "new_release",
 ]
+# The revisions as an analyst reads them (the page and its CSV download).
+READABLE_REVISIONS = {
+    "dataset_title": "Dataset",
+    "time_period": "Period",
+    "area_name": "Place",
+    "cohort": "Cohort",
+    "breakdown_label": "Breakdown or indicator",
+    "variant": "Variant",
+    "measure_label": "Measure",
+    "old_value": "Old value",
+    "new_value": "New value",
+    "old_release": "Old release",
+    "new_release": "New release",
+}
+# The fixed layouts' measures and the quarterly return's columns, in words; the wide
+# outcome files' measures keep the column names DfE publishes them under.
+MEASURE_LABELS = {
+    "number": "Number",
+    "percentage": "Percentage",
+    "rate_per_10000": "Rate per 10,000 children",
+    "population_estimate": "Population estimate",
+    "value": "Value",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+}
 
 
 @dataclass
@@ -49,6 +81,11 @@ class Preview:
     new_periods: dict[str, list[str]] = field(default_factory=dict)
     revisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVISION_COLUMNS))
     extracts: list[str] = field(default_factory=list)  # what a child-level extract would add
+
+    def revisions_table(self) -> pd.DataFrame:
+        """The revisions with readable names: dataset titles, indicator titles and
+        measures in words, and the variant that tells apart cells that look alike."""
+        return self.revisions[list(READABLE_REVISIONS)].rename(columns=READABLE_REVISIONS)
 
     @property
     def changes_anything(self) -> bool:
@@ -138,19 +175,32 @@ def preview_facts(
             ORDER BY dataset, time_period
             """
         ).fetchall()
+        local_titles = {}
+        if (revised["dataset"] == QUARTERLY_DATASET).any():  # the council's own indicators
+            rows = cursor.execute("SELECT indicator_id, title FROM current_local_indicators")
+            local_titles = dict(rows.fetchall())
     finally:
         cursor.unregister("incoming_preview")
         cursor.close()
     result.new_facts, result.older_than_shown, result.unchanged_facts = (int(n) for n in counts)
     result.revised_facts = len(revised)
+    titles = {spec.id: spec.title for spec in DATASETS} | {QUARTERLY_DATASET: "Quarterly return"}
+    indicators = catalogue_titles() | local_titles
     result.revisions = pd.DataFrame(
         {
             "dataset": revised["dataset"],
+            "dataset_title": [titles.get(d, d) for d in revised["dataset"]],
             "time_period": revised["time_period"],
             "area_name": revised["area_name"],
             "cohort": revised["cohort"],
             "breakdown": revised["breakdown"],
+            "breakdown_label": [
+                indicators.get(b, b) if d == QUARTERLY_DATASET else b
+                for d, b in zip(revised["dataset"], revised["breakdown"], strict=True)
+            ],
+            "variant": revised["variant"],
             "measure": revised["measure"],
+            "measure_label": [MEASURE_LABELS.get(m, m) for m in revised["measure"]],
             "old_value": _shown(revised["old_value"], revised["old_symbol"]),
             "new_value": _shown(revised["value"], revised["symbol"]),
             "old_release": revised["old_release"],

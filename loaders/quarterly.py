@@ -28,7 +28,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -99,6 +99,14 @@ def catalogue_units() -> dict[str, str]:
     with CATALOGUE_FILE.open("rb") as handle:
         data = tomllib.load(handle)
     return {entry["id"]: entry["unit"] for entry in data["indicator"]}
+
+
+@cache
+def catalogue_titles() -> dict[str, str]:
+    """Indicator id → its title, as the pages show it (read from the catalogue's data file)."""
+    with CATALOGUE_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {entry["id"]: entry["title"] for entry in data["indicator"]}
 
 
 @cache
@@ -183,12 +191,16 @@ def check_required_columns(table: CsvTable, required: list[str]) -> list[Problem
     ]
 
 
+def _rows(frame: pd.DataFrame, *columns: str):
+    """Each row's position among the file's rows (its line is counted from it, whether
+    or not blank rows were left out) with its cells in `columns`."""
+    return zip(frame.index, zip(*(frame[c] for c in columns), strict=True), strict=True)
+
+
 def check_one_council(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
     problems = []
     first = frame["old_la_code"].iloc[0] if len(frame) else ""
-    for index, (level, code) in enumerate(
-        zip(frame["geographic_level"], frame["old_la_code"], strict=True)
-    ):
+    for index, (level, code) in _rows(frame, "geographic_level", "old_la_code"):
         if level != "Local authority":
             problems.append(
                 _problem(
@@ -218,9 +230,7 @@ def check_one_council(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) ->
 
 def check_council_codes(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
     problems = []
-    for index, (old, new) in enumerate(
-        zip(frame["old_la_code"], frame["new_la_code"], strict=True)
-    ):
+    for index, (old, new) in _rows(frame, "old_la_code", "new_la_code"):
         if not (old.isdigit() and len(old) == 3):
             problems.append(
                 _problem(
@@ -251,9 +261,7 @@ def check_council_codes(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) 
 def check_periods(table: CsvTable, frame: pd.DataFrame, context: ReturnContext) -> list[Problem]:
     """Financial year and quarter are well formed, ended, and not from long ago."""
     problems = []
-    for index, (period, quarter) in enumerate(
-        zip(frame["time_period"], frame["time_identifier"], strict=True)
-    ):
+    for index, (period, quarter) in _rows(frame, "time_period", "time_identifier"):
         if not (
             len(period) == 6 and period.isdigit() and int(period[4:]) == (int(period[:4]) + 1) % 100
         ):
@@ -312,7 +320,7 @@ def check_indicators_known(
             value=indicator_id,
             expected="an id from the template, or one defined in a local indicator file",
         )
-        for index, indicator_id in enumerate(frame["indicator_id"])
+        for index, indicator_id in frame["indicator_id"].items()
         if indicator_id not in context.units
     ]
 
@@ -321,7 +329,7 @@ def check_numbers(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> lis
     """Values are numbers or DfE symbols; numerators and denominators are numbers."""
     problems = []
     for column in MEASURES:
-        for index, text in enumerate(frame[column]):
+        for index, text in frame[column].items():
             if text == "" and column != "value":
                 continue
             if column == "value" and text in SYMBOLS:
@@ -350,7 +358,8 @@ def check_value_ranges(
     negative, an SDQ average 0 to 40, a net gain anything); numerators and
     denominators are counts. Symbols are not numbers and are never range-checked."""
     problems = []
-    for index, record in enumerate(frame[["indicator_id", *MEASURES]].to_dict("records")):
+    records = frame[["indicator_id", *MEASURES]].to_dict("records")
+    for index, record in zip(frame.index, records, strict=True):
         value_kind = indicator_kind(
             record["indicator_id"], context.units.get(record["indicator_id"])
         )
@@ -378,8 +387,8 @@ def check_numerator_within_denominator(
 ) -> list[Problem]:
     """A percentage's or a rate's numerator is a share of its denominator: never larger."""
     problems = []
-    for index, (indicator_id, top, bottom) in enumerate(
-        zip(frame["indicator_id"], frame["numerator"], frame["denominator"], strict=True)
+    for index, (indicator_id, top, bottom) in _rows(
+        frame, "indicator_id", "numerator", "denominator"
     ):
         numerator, denominator = _number(top), _number(bottom)
         if numerator is None or denominator is None:
@@ -407,7 +416,7 @@ def check_duplicates(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> 
     )
     first_line: dict[tuple, int] = {}
     problems = []
-    for index, key in enumerate(keys):
+    for index, key in zip(frame.index, keys, strict=True):
         if key not in first_line:
             first_line[key] = table.first_data_line() + index
             continue
@@ -427,7 +436,7 @@ def check_duplicates(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> 
 
 def check_place_text(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) -> list[Problem]:
     """Names and codes of places hold no formula or markup (loaders/identity.py)."""
-    lines = pd.Series(range(len(frame)), index=frame.index) + table.first_data_line()
+    lines = pd.Series(frame.index, index=frame.index) + table.first_data_line()
     return check_unsafe_text(table.file, frame, lines)
 
 
@@ -465,6 +474,7 @@ class ParsedReturn:
     problems: list[Problem]
     facts: pd.DataFrame | None = None
     latest_year: int | None = None
+    notes: list[Problem] = field(default_factory=list)  # said, never a refusal
 
 
 def parse_return(table: CsvTable, context: ReturnContext) -> ParsedReturn:
@@ -475,11 +485,37 @@ def parse_return(table: CsvTable, context: ReturnContext) -> ParsedReturn:
     frame = _frame(table, RETURN_COLUMNS)
     if frame.empty:
         return ParsedReturn([_problem(table, "empty", "The file has a header but no rows.")])
+    # The template lists every indicator: rows left blank are the ones not collected.
+    blank = (frame[list(MEASURES)] == "").all(axis=1)
+    if blank.all():
+        return ParsedReturn(
+            [
+                _problem(
+                    table,
+                    "empty",
+                    "No row has a value: fill in value (and numerator and denominator where "
+                    "you have them) for the indicators you collect.",
+                    expected="at least one row with a value",
+                )
+            ]
+        )
+    notes = []
+    if blank.any():
+        notes.append(
+            Problem(
+                "info",
+                "blank_rows",
+                f"{int(blank.sum())} rows with no value, numerator or denominator were left "
+                "out (the template's rows for indicators not collected).",
+                table.file,
+            )
+        )
+    frame = frame[~blank]  # the index keeps each row's position, so lines stay right
     problems = [p for check in RETURN_CHECKS for p in check(table, frame, context)]
     if problems:
-        return ParsedReturn(problems)
+        return ParsedReturn(problems, notes=notes)
     rows = []
-    for index, record in enumerate(frame.to_dict("records")):
+    for index, record in zip(frame.index, frame.to_dict("records"), strict=True):
         ends = quarter_end(record["time_period"], record["time_identifier"])
         base = {
             "dataset": QUARTERLY_DATASET,
@@ -515,7 +551,7 @@ def parse_return(table: CsvTable, context: ReturnContext) -> ParsedReturn:
                 }
             )
     facts = pd.DataFrame(rows)
-    return ParsedReturn([], facts, int(facts["year"].max()))
+    return ParsedReturn([], facts, int(facts["year"].max()), notes)
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """SSDA903 child-level extracts: recognise each table, parse dates, check the rows.
 
 A council's analysts export the SSDA903 return's tables (Header, Episodes,
-Reviews, UASC, OC2, OC3, AD1, PlacedAdoption, PrevPerm, Missing, SWEpisodes)
-from their case-management system every quarter. Each table is recognised by
-its columns. The checks follow the Data to Insight validator's style: small
-named functions, one result shape (`Problem`, naming file, table, line, child
-and column), each with its own test. Each check is a SQL condition over the
+Reviews, UASC, OC2, OC3, AD1, PlacedAdoption, PrevPerm, Missing, SWEpisodes and,
+from 2025-26, DoLo: Deprivation of Liberty Orders) from their case-management
+system every quarter. Each table is recognised by its columns. The checks
+follow the Data to Insight validator's style: small named functions, one
+result shape (`Problem`, naming file, table, line, child and column), each
+with its own test. Each check is a SQL condition over the
 tables staged in a private schema of an in-memory DuckDB (`stage`), so a council's extract of
 100,000 episodes is checked in a fraction of a second.
 
@@ -50,6 +51,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "PrevPerm": ("CHILD", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     "Missing": ("CHILD", "MISSING", "MIS_START", "MIS_END"),
     "SWEpisodes": ("CHILD", "SW_ID", "SW_DECOM", "SW_DEC"),
+    # Deprivation of Liberty Orders (from the 2025-26 collection): checked, not used for figures.
+    "DoLo": ("CHILD", "DOLO_START", "DOLO_END"),
 }
 # The tables the indicators use (see STORED_COLUMNS); the others are checked and kept
 # out of the store.
@@ -150,6 +153,7 @@ DATE_COLUMNS: dict[str, dict[str, bool]] = {
     "PlacedAdoption": {"DATE_PLACED": True, "DATE_PLACED_CEASED": False},
     "AD1": {"DATE_INT": False, "DATE_MATCH": False},
     "SWEpisodes": {"SW_DECOM": True, "SW_DEC": False},
+    "DoLo": {"DOLO_START": True, "DOLO_END": False},
 }
 
 
@@ -558,6 +562,61 @@ def check_after_as_at(extract: Extract) -> list[Problem]:
             parameters=[extract.as_at],
         )
     return problems
+
+
+# Shown as the first lines of a summary problem.
+LINES_SHOWN = 5
+
+
+def fold_after_as_at(
+    extract: Extract, problems: list[Problem], as_at_given: bool
+) -> tuple[list[Problem], list[Problem]]:
+    """The problems to show, with each table's rows after the as-at date as one problem.
+
+    A too-early as-at date puts thousands of rows after it (5,038 reviews of the
+    fake extract): one problem per table says how many, the first lines and
+    what to do. Returns (shown, folded): the rows folded into a summary are kept
+    for the downloadable check report.
+    """
+    by_table: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if problem.check == "after_as_at":
+            by_table.setdefault(problem.table or "", []).append(problem)
+    if not by_table:
+        return problems, []
+    hint = (
+        "Choose a later as-at date or leave it blank (the extract's latest episode start "
+        "or end is then used)."
+        if as_at_given
+        else "The as-at date was taken from the latest episode start or end: if the extract "
+        "was run later, choose a later as-at date (or leave it blank to keep this one)."
+    )
+    shown: list[Problem] = []
+    for problem in problems:
+        rows = by_table.get(problem.table or "") if problem.check == "after_as_at" else None
+        if rows is None:
+            shown.append(problem)
+        elif problem is rows[0]:
+            lines = ", ".join(str(p.line) for p in rows[:LINES_SHOWN])
+            more = f" and {len(rows) - LINES_SHOWN:,} more" if len(rows) > LINES_SHOWN else ""
+            columns = sorted({p.column or "" for p in rows})
+            counted = f"{len(rows):,} rows have" if len(rows) > 1 else "1 row has"
+            shown.append(
+                Problem(
+                    "error",
+                    "after_as_at",
+                    f"{counted} {' or '.join(columns)} after the extract's as-at date "
+                    f"({extract.as_at:%d/%m/%Y}): line{'s' if len(rows) > 1 else ''} "
+                    f"{lines}{more}, set aside. {hint} Every row is listed in the check "
+                    "report download.",
+                    problem.file,
+                    line=problem.line,
+                    column=problem.column if len(columns) == 1 else None,
+                    expected=f"on or before {extract.as_at:%d/%m/%Y}",
+                    table=problem.table,
+                )
+            )
+    return shown, [p for rows in by_table.values() for p in rows]
 
 
 def check_ceased_with_reason(extract: Extract) -> list[Problem]:

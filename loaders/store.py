@@ -14,6 +14,7 @@ data version, which is what the app's caches are keyed on.
 from __future__ import annotations
 
 import getpass
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -402,10 +403,32 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+SERVED_STORE = (
+    "the app is serving this store (it holds the write lock): load through the Data page, "
+    "or read a copy (cp {path} {copy}, then --db {copy}) / stop the app and run this again."
+)
+
+
 def open_store_or_exit(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """For the command lines: the store, or a plain message (no traceback) and exit."""
+    """For the command lines: the store, or a plain message (no traceback) and exit.
+
+    DuckDB lets one process write a file, and no other open it meanwhile: when the
+    app (or another load) holds it, say so and what to do, not DuckDB's own words.
+    """
     try:
         return open_store(path, read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise SystemExit(f"Cannot open the database {path}: {error}") from None
+        pid = re.search(r"\(PID (\d+)\)", str(error))
+        copy = Path(path).with_name(Path(path).stem + "_copy" + Path(path).suffix)
+        message = SERVED_STORE.format(path=path, copy=copy)
+        if pid:
+            message += (
+                f" (Process {pid.group(1)} holds the lock; if that is not the app, another "
+                "load is running.)"
+            )
+        raise SystemExit(f"Cannot open the database {path}: {message}") from None
     except (OSError, duckdb.Error, StoreOutdated) as error:
         raise SystemExit(f"Cannot open the database {path}: {error}") from None
 

@@ -644,6 +644,61 @@ def test_png_export_without_chromium_says_what_to_install(monkeypatch):
         figure_to_png(make_trend())
 
 
+def test_png_engine_starts_without_mathjax_or_any_other_script_from_the_network(monkeypatch):
+    """kaleido's default page loads MathJax from a public CDN: the app runs with no network."""
+    import kaleido
+
+    calls = []
+    monkeypatch.setattr(png, "_started", False)
+    monkeypatch.setattr(png, "chromium_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(kaleido, "start_sync_server", lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setattr(png, "_render", lambda fig, opts: b"\x89PNG")
+    figure_to_png(make_trend())
+    ((_, kwargs),) = calls
+    assert kwargs.get("mathjax") is False
+    page = kaleido.PageGenerator(
+        plotly=kwargs.get("plotlyjs"), mathjax=kwargs["mathjax"]
+    ).generate_index()
+    assert "mathjax" not in page.lower()
+    assert "http://" not in page and "https://" not in page, page
+
+
+@needs_chromium
+def test_the_real_engine_page_loads_nothing_from_the_network_and_still_draws(tmp_path):
+    """In a process of its own (one engine per process): the page kaleido writes for
+    its browser names only local files, and a PNG still comes back."""
+    import subprocess
+    import sys
+
+    script = (
+        "import kaleido._page_generator as g\n"
+        "pages = []\n"
+        "original = g.PageGenerator.generate_index\n"
+        "def keep(self):\n"
+        "    pages.append(original(self))\n"
+        "    return pages[-1]\n"
+        "g.PageGenerator.generate_index = keep\n"
+        "import plotly.graph_objects as go\n"
+        "from charts.png import figure_to_png\n"
+        "data = figure_to_png(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])), 400, 300)\n"
+        "assert data.startswith(b'\\x89PNG'), data[:10]\n"
+        "print('PAGES', len(pages))\n"
+        "print(pages[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PAGES 1" in result.stdout
+    page = result.stdout.split("PAGES 1", 1)[1]
+    assert "<script" in page
+    assert "http://" not in page and "https://" not in page, page
+
+
 @needs_chromium
 def test_figure_to_png_returns_png_bytes():
     started = time.perf_counter()

@@ -204,8 +204,8 @@ def test_the_command_line_loads_the_fake_extract_and_reports_each_invalid_code(
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Committed load 1" in out
-    for check in ("OC3 activity: 12 row(s), kept", "Episodes episodes_overlap: 72 row(s)",
-                  "Reviews duplicate: 14 row(s), 14 set aside"):  # fmt: skip
+    for check in ("activity: 12 warnings (kept)", "episodes_overlap: 72 warnings (kept)",
+                  "duplicate: 14 errors (set aside)"):  # fmt: skip
         assert check in out
     con = open_store(db)
     try:

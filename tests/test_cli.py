@@ -44,9 +44,112 @@ def test_rejected_file_exits_non_zero_and_names_line_and_column(tmp_path: Path):
     result = _run("load", str(bad), "--db", str(tmp_path / "s.duckdb"))
     assert result.returncode == 1
     assert "REJECTED" in result.stdout
-    assert "line 4, column 'children_count'" in result.stdout
-    assert "thirty-five" in result.stdout
+    assert "measure_value: 1 error, column 'children_count', line 4" in result.stdout
+    assert "thirty-five" not in result.stdout  # cell values only with --details, at a terminal
     assert "Nothing was loaded" in result.stdout
+
+
+def _run_at_a_terminal(*args: str) -> tuple[int, str]:
+    """The command with its output to a pseudo-terminal, as an analyst at a prompt sees it."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loaders", *args], cwd=PROJECT, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the command ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=120), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_details_show_cell_values_only_at_a_terminal(tmp_path: Path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(ees.number_and_rate_2025().replace(",35,", ",thirty-five,"))
+    db = str(tmp_path / "s.duckdb")
+    redirected = _run("load", str(bad), "--db", db, "--details")
+    assert redirected.returncode == 1
+    assert "thirty-five" not in redirected.stdout
+    assert "--details shows problems only at a terminal" in redirected.stdout
+    assert "line 4" in redirected.stdout  # the summary still says where
+    code, shown = _run_at_a_terminal("load", str(bad), "--db", db, "--details")
+    assert code == 1
+    assert "line 4, column 'children_count'" in shown and "thirty-five" in shown
+    assert "only at a terminal" not in shown
+
+
+EXTRACT_EPISODES = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+    "QX90417,01/04/2024,S,C2,N1,ZZ9,PR1,10/06/2024,X1,,,,\n"  # a placement code not valid
+    "QX90417,10/06/2024,P,C2,N1,U1,PR0,,,,,,\n"
+    "QX90418,31/02/2024,S,C2,N1,U1,PR1,,,,,,\n"  # a date that does not exist
+)
+EXTRACT_HEADER = "CHILD,SEX,DOB,ETHNIC\nQX90417,1,01/01/2012,WBRI\nQX90418,2,02/02/2013,WBRI\n"
+EXTRACT_REVIEWS = (
+    "CHILD,REVIEW,REVIEW_CODE\nQX90417,01/05/2024,PN1\nQX90418,07/05/2026,PN1\n"  # after as-at
+)
+
+
+def test_an_extracts_problems_are_counted_by_check_and_line_without_children_or_values(
+    tmp_path: Path,
+):
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    (folder / "episodes.csv").write_text(EXTRACT_EPISODES)
+    (folder / "header.csv").write_text(EXTRACT_HEADER)
+    (folder / "reviews.csv").write_text(EXTRACT_REVIEWS)
+    args = ("load", str(folder), "--db", str(tmp_path / "s.duckdb"), "--la", "825")
+    result = _run(*args, "--as-at", "2025-03-31", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    for secret in ("QX9041", "ZZ9", "31/02/2024", "07/05/2026", "found '"):
+        assert secret not in out, secret
+    assert "place: 1 warning (kept), column 'PLACE', line 2" in out
+    assert "date: 1 error (set aside), column 'DECOM', line 4" in out
+    assert "after_as_at: 1 error (set aside), column 'REVIEW', line 3" in out
+    assert "--details" in out  # says how to see more
+    code, shown = _run_at_a_terminal(*args, "--as-at", "2025-03-31", "--dry-run", "--details")
+    assert code == 0
+    assert "QX90417" in shown and "ZZ9" in shown
+
+
+def test_the_fake_extract_prints_no_child_or_value_by_default(reference_data: Path, tmp_path):
+    import re
+
+    from loaders.load import ExtractOptions, load_paths
+    from loaders.store import open_store
+
+    folder = reference_data / "ssda903_fake"
+    con = open_store(tmp_path / "in_process.duckdb")
+    report = load_paths(con, [folder], dry_run=True, extract=ExtractOptions("904"))
+    con.close()
+    named = {p.child for f in report.files for p in [*f.problems, *f.folded] if p.child}
+    assert len(named) > 50
+    # Six-digit ids cannot be mistaken for a line number (at most 12,583) or a count.
+    long_ids = {child for child in named if len(child) >= 6}
+    db = str(tmp_path / "s.duckdb")
+    for extra in ((), ("--details",)):  # --details is refused: the output is not a terminal
+        result = _run("load", str(folder), "--db", db, "--la", "904", "--dry-run", *extra)
+        assert result.returncode == 0, result.stdout + result.stderr
+        tokens = set(re.findall(r"[A-Za-z0-9]+", result.stdout))
+        assert not tokens & long_ids
+        assert "found '" not in result.stdout and "child " not in result.stdout
+        assert "episodes_overlap: 72 warnings (kept)" in result.stdout
+        assert "after_as_at: 5,038 errors (set aside), column 'REVIEW', lines 3, 4, 8" in (
+            result.stdout
+        )
+    assert "only at a terminal" in result.stdout
+    dolo = next(line for line in result.stdout.splitlines() if "DoLo.csv" in line)
+    assert "not used" in dolo and "the indicators do not use this table" in dolo
 
 
 def test_dry_run_writes_nothing(tmp_path: Path):
@@ -141,3 +244,47 @@ def test_a_database_that_cannot_be_opened_is_named_without_a_traceback(tmp_path:
         result = _run(*command, "--db", str(blocked / "store.duckdb"))
         assert result.returncode == 1
         assert "Cannot open the database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_store_the_app_is_serving_is_named_plainly_by_every_command_line(tmp_path: Path):
+    """DuckDB lets one process write a file; the app holds it while it serves the store."""
+    import time
+
+    from loaders.store import open_store
+
+    db = tmp_path / "served.duckdb"
+    open_store(db).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('holding', flush=True); time.sleep(120)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        commands = [
+            ["loaders", "history", "--db", str(db)],
+            ["loaders", "load", str(tmp_path / "nothing.csv"), "--db", str(db)],
+            ["indicators", "show", "--db", str(db), "--la", "825"],
+            ["exports", "pack", "--db", str(db), "--la", "825", "--out", str(tmp_path / "p.pptx")],
+        ]
+        for command in commands:
+            started = time.perf_counter()
+            result = subprocess.run(
+                [sys.executable, "-m", *command], cwd=PROJECT, capture_output=True, text=True
+            )
+            said = result.stdout + result.stderr
+            assert result.returncode == 1, said
+            assert "the app is serving this store (it holds the write lock)" in said, said
+            assert "load through the Data page" in said and "cp " in said, said
+            assert "Traceback" not in said and "IO Error" not in said, said
+            assert "Conflicting lock" not in said, said
+            assert time.perf_counter() - started < 60
+    finally:
+        holder.kill()
+        holder.wait()

@@ -92,6 +92,7 @@ def test_a_valid_return_is_checked_previewed_committed_listed_and_undone(data_pa
     assert history.iloc[0]["Files"].startswith("q.csv")
     at.selectbox(key="undo_choice").set_value(int(history.iloc[0]["Load"])).run()
     button(at, "undo").click().run()
+    button(at, "undo_confirm").click().run()
     assert value_in(path, Q1_VALUE) is None
     at = open_page()
     history = next(d.value for d in at.dataframe if "What" in d.value.columns)
@@ -117,8 +118,13 @@ def test_a_revision_is_previewed_old_to_new_and_undo_restores_the_old_figure(dat
     button(at, "commit").click().run()
     at = upload(open_page(), "second.csv", q.quarterly_return(q.row("cla_count", "612")))
     assert "old → new" in texts(at)
-    revisions = next(d.value for d in at.dataframe if "old_value" in d.value.columns)
-    assert tuple(revisions.iloc[0][["old_value", "new_value"]]) == ("590", "612")
+    revisions = next(d.value for d in at.dataframe if "Old value" in d.value.columns)
+    assert tuple(revisions.iloc[0][["Old value", "New value"]]) == ("590", "612")
+    assert revisions.iloc[0]["Dataset"] == "Quarterly return"
+    assert revisions.iloc[0]["Breakdown or indicator"] == "Children looked after on 31 March"
+    assert revisions.iloc[0]["Variant"] == "Q1"
+    labels = [str(b.proto.label) for b in at.get("download_button")]
+    assert "Download the revisions (CSV)" in labels
     button(at, "commit").click().run()
     assert value_in(path, Q1_VALUE) == 612
     at = open_page()
@@ -126,7 +132,33 @@ def test_a_revision_is_previewed_old_to_new_and_undo_restores_the_old_figure(dat
     newest = int(history.iloc[0]["Load"])
     at.selectbox(key="undo_choice").set_value(newest).run()
     button(at, "undo").click().run()
+    button(at, "undo_confirm").click().run()
     assert value_in(path, Q1_VALUE) == 590
+
+
+def test_the_undo_confirmation_survives_a_rerun_and_can_be_cancelled(data_page):
+    open_page, path = data_page
+    at = upload(open_page(), "q.csv", q.quarterly_return())
+    button(at, "commit").click().run()
+    at = open_page()
+    history = next(d.value for d in at.dataframe if "What" in d.value.columns)
+    newest = int(history.iloc[0]["Load"])
+    at.selectbox(key="undo_choice").set_value(newest).run()
+    button(at, "undo").click().run()
+    assert f"Undo load {newest}" in "\n".join(w.value for w in at.warning)
+    at.run()  # any rerun (another widget, a refresh of the data) keeps the question open
+    assert not at.exception
+    assert [b for b in at.button if b.key == "undo_confirm"]
+    assert value_in(path, Q1_VALUE) == 590  # nothing undone yet
+    button(at, "undo_cancel").click().run()
+    assert not [b for b in at.button if b.key == "undo_confirm"]
+    assert value_in(path, Q1_VALUE) == 590
+    button(at, "undo").click().run()
+    button(at, "undo_confirm").click().run()
+    assert value_in(path, Q1_VALUE) is None
+    # The page reruns to show the new history; the outcome is still said.
+    assert f"Load {newest} undone" in texts(at)
+    assert not [b for b in at.button if b.key == "undo_confirm"]
 
 
 def test_a_dfe_file_is_refused_by_the_demo_store_in_plain_words(data_page):

@@ -41,6 +41,53 @@ def test_preview_shows_a_revision_old_to_new(store):
     assert preview.unchanged_facts > 0
 
 
+def test_revisions_are_named_as_analysts_read_them_with_the_variant(store):
+    from datetime import date
+
+    from fixtures import quarterly as q
+
+    from exports.tables import to_csv_bytes
+
+    today = date(2026, 11, 23)
+    first = q.quarterly_return(q.row("cla_count", "590"), q.row("cla_count", "601", quarter="Q2"))
+    again = q.quarterly_return(q.row("cla_count", "595"), q.row("cla_count", "606", quarter="Q2"))
+    load_texts(store, {"first.csv": first}, today=today)
+    preview = load_texts(store, {"again.csv": again}, today=today, dry_run=True).preview
+    assert list(preview.revisions["variant"]) == ["Q1", "Q2"]
+    table = preview.revisions_table().sort_values("Variant")
+    assert list(table.columns) == [
+        "Dataset",
+        "Period",
+        "Place",
+        "Cohort",
+        "Breakdown or indicator",
+        "Variant",
+        "Measure",
+        "Old value",
+        "New value",
+        "Old release",
+        "New release",
+    ]
+    assert set(table["Dataset"]) == {"Quarterly return"}
+    assert set(table["Breakdown or indicator"]) == {"Children looked after on 31 March"}
+    assert set(table["Measure"]) == {"Value"}
+    # The two revisions differ by their quarter: without it they would look the same.
+    assert not table.drop(columns=["Old value", "New value"]).duplicated().any()
+    csv = to_csv_bytes(table).decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("Dataset,Period,Place,Cohort,Breakdown or indicator,Variant,")
+    assert "Children looked after on 31 March,Q1,Value,590,595" in csv[1]
+
+
+def test_a_published_revision_is_named_by_its_dataset_title_and_measure(store):
+    load_texts(store, {"old.csv": ees.number_and_rate_2025(england_2024=83530)})
+    report = load_texts(
+        store, {"new.csv": ees.number_and_rate_2025(england_2024=83999)}, dry_run=True
+    )
+    (row,) = report.preview.revisions_table().to_dict("records")
+    assert row["Dataset"].startswith("Children looked after, starting and ceasing")
+    assert (row["Measure"], row["Place"], row["Period"]) == ("Number", "England", "2024")
+
+
 def test_undo_restores_the_revised_value_and_is_logged(store):
     load_texts(store, {"old.csv": ees.number_and_rate_2025(england_2024=83530)})
     revised = load_texts(store, {"new.csv": ees.number_and_rate_2025(england_2024=83999)})

@@ -185,3 +185,33 @@ def test_the_template_lists_every_catalogue_indicator_and_loads_once_filled(stor
     assert any(",cla_count,,," in line for line in lines)
     filled = "\n".join([lines[0]] + [line + "5" for line in lines[1:] if ",cla_count," in line])
     assert load(store, {"filled.csv": filled + "\n"}).status == "committed"
+
+
+def test_the_templates_blank_rows_are_left_out_and_lines_still_name_the_file(store):
+    """An analyst fills the indicators they collect and leaves the rest of the template blank."""
+    text = return_template(
+        "172", "Wyrebrook", "E06000099", "E12000002", "North West", "202526", "Q1"
+    )
+    header, *rows = text.strip().splitlines()
+    assert len(rows) > 13
+    filled = [row + "5" if i < 13 else row for i, row in enumerate(rows)]
+    report = load(store, {"filled.csv": "\n".join([header, *filled]) + "\n"})
+    assert report.status == "committed", [p.describe() for p in report.problems]
+    assert not [p for p in report.problems if p.severity == "error"]
+    assert scalar(store, "SELECT count(*) FROM facts WHERE dataset = 'quarterly_return'") == 13
+    (note,) = [p for p in report.problems if p.check == "blank_rows"]
+    assert note.severity == "info"
+    assert f"{len(rows) - 13} rows" in note.message
+    # A bad value below the blank rows is still named by its own line in the file.
+    bad = [*filled[:-1], filled[-1] + "lots"]
+    problem = only_problem(load(store, {"bad.csv": "\n".join([header, *bad]) + "\n"}))
+    assert (problem.check, problem.line, problem.value) == ("number", len(rows) + 1, "lots")
+
+
+def test_a_template_with_no_value_filled_in_says_so(store):
+    text = return_template(
+        "172", "Wyrebrook", "E06000099", "E12000002", "North West", "202526", "Q1"
+    )
+    problem = only_problem(load(store, {"empty.csv": text}))
+    assert problem.check == "empty"
+    assert problem.message.startswith("No row has a value")

@@ -43,6 +43,63 @@ def test_tables_are_recognised_by_their_columns():
     assert recognise(read_csv_bytes("x.csv", episodes(*GOOD).encode())) == "Episodes"
     assert recognise(read_csv_bytes("h.csv", HEADER.encode())) == "Header"
     assert recognise(read_csv_bytes("n.csv", b"a,b\n1,2\n")) is None
+    # Deprivation of Liberty Orders, collected from 2025-26: recognised, not used for figures.
+    dolo = b"CHILD,DOB,DOLO_START,DOLO_END\n1,05/12/2012,01/01/2025,02/01/2025\n"
+    assert recognise(read_csv_bytes("DoLo.csv", dolo)) == "DoLo"
+
+
+def test_a_dolo_table_is_checked_and_reported_as_not_used_for_figures(store):
+    from conftest import load_texts
+
+    from loaders.load import ExtractOptions
+
+    dolo = "CHILD,DOB,DOLO_START,DOLO_END\n1,05/12/2012,01/01/2025,2/1/25\n"
+    report = load_texts(
+        store,
+        {"header.csv": HEADER, "episodes.csv": episodes(*GOOD), "DoLo.csv": dolo},
+        extract=ExtractOptions("825", date(2025, 3, 31)),
+        dry_run=True,
+    )
+    assert report.status == "dry run"
+    file = next(f for f in report.files if f.name == "DoLo.csv")
+    assert (file.outcome, file.dataset, file.dataset_title) == (
+        "not used",
+        "ssda903",
+        "SSDA903 DoLo",
+    )
+    assert "the indicators do not use this table" in file.message
+    assert "not a DfE open-data file" not in file.message
+    ((problem),) = file.problems  # its dates are checked like every table's
+    assert (problem.check, problem.column, problem.line) == ("date", "DOLO_END", 2)
+
+
+def test_rows_after_the_as_at_date_are_one_problem_with_a_hint_and_every_row_in_the_report(store):
+    from conftest import load_texts
+
+    from loaders.load import ExtractOptions
+
+    later = [f"{child},01/0{month}/2025,PN1" for child in (1, 2) for month in range(4, 10)]
+    reviews = "\n".join(["CHILD,REVIEW,REVIEW_CODE", "1,01/03/2025,PN1", *later]) + "\n"
+    report = load_texts(
+        store,
+        {"header.csv": HEADER, "episodes.csv": episodes(*GOOD), "reviews.csv": reviews},
+        extract=ExtractOptions("825", date(2025, 3, 31)),
+        dry_run=True,
+    )
+    file = next(f for f in report.files if f.name == "reviews.csv")
+    (summary,) = [p for p in file.problems if p.check == "after_as_at"]
+    assert summary.severity == "error" and summary.child is None and summary.value is None
+    assert summary.line == 3 and summary.column == "REVIEW"
+    assert "12 rows" in summary.message and "lines 3, 4, 5, 6, 7" in summary.message
+    assert "choose a later as-at date or leave it blank" in summary.message.lower()
+    assert file.message.startswith("1 rows kept, 12 set aside")
+    assert [p.line for p in file.folded] == list(range(3, 15))
+    assert {p.child for p in file.folded} == {"1", "2"}
+    shown = report.problems_table()
+    assert (shown["check"] == "after_as_at").sum() == 1
+    detailed = report.problems_table(detailed=True)
+    assert (detailed["check"] == "after_as_at").sum() == 13  # the summary and each row
+    assert set(detailed.loc[detailed["line"] > 3, "child"]) == {"1", "2"}
 
 
 def test_place_codes_follow_the_collection_year():
@@ -184,6 +241,7 @@ def test_the_fake_extract_is_read_whole_and_its_problems_reported(reference_data
         ("OC3", "accommodation"),
     } <= checks
     assert sum(p.check == "episodes_overlap" for p in problems) == 72
+    assert "DoLo" in extract.tables  # recognised, though not used for figures
     assert {p.value for p in problems if p.check == "activity"} == {"P3", "F3"}
     assert all(p.line and p.line >= 2 and p.child and p.table for p in problems)
     # Read as at mid-2025, the episodes still open in 2025-26 may not carry the withdrawn
