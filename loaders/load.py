@@ -11,10 +11,13 @@ columns rather than treated as errors.
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
+import lzma
 import os
 import time
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,6 +49,19 @@ MAX_COMPRESSION_RATIO = 200
 # Test hook: seconds to wait inside the open transaction, so a test can kill the
 # process mid-load and prove the store comes back in its previous state.
 PAUSE_ENV = "CP_LOAD_PAUSE_BEFORE_COMMIT"
+# What unpacking a damaged zip (or workbook: an .xlsx is a zip) raises, from its table
+# of contents to each file's compressed bytes (found by damaging zips at random).
+ARCHIVE_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    IndexError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 @dataclass
@@ -192,14 +208,16 @@ def _add_path(path: Path, inputs: list[InputFile], skipped: list[FileReport], di
 
 
 def unzip(name: str, data: bytes) -> list[InputFile]:
-    """The CSV and Excel members of a zip, checked for size, count and unsafe paths."""
+    """The CSV and Excel members of a zip, checked for size, count and unsafe paths.
+
+    A damaged zip (cut short, or a file in it whose bytes no longer match) is
+    refused with the zip and the file named, never a traceback.
+    """
     try:
-        archive = zipfile.ZipFile(__import__("io").BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise FileRejected(
-            [Problem("error", "zip", "The zip file is damaged or not a zip.", name)]
-        ) from error
-    members = [m for m in archive.infolist() if not m.is_dir()]
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except ARCHIVE_DAMAGE as error:
+        raise FileRejected([_damaged("zip", name, error)]) from error
     if len(members) > MAX_ZIP_MEMBERS:
         raise FileRejected(
             [
@@ -259,8 +277,60 @@ def unzip(name: str, data: bytes) -> list[InputFile]:
                 ]
             )
         if inner.suffix.lower() in (".csv", ".xlsx"):
-            result.append(InputFile(f"{name}/{member.filename}", archive.read(member)))
+            result.append(InputFile(f"{name}/{member.filename}", _unpack(name, archive, member)))
     return result
+
+
+def _unpack(name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """One file of a zip, or a plain refusal naming the zip and the file."""
+    if member.flag_bits & 0x1:
+        message = (
+            f"The zip {name} is protected by a password ({member.filename}): unzip it "
+            "yourself and load its files."
+        )
+        raise FileRejected([Problem("error", "zip", message, name, value=member.filename)])
+    try:
+        return archive.read(member)
+    except ARCHIVE_DAMAGE as error:
+        raise FileRejected([_damaged("zip", name, error, member.filename)]) from error
+
+
+def _damaged(what: str, name: str, error: BaseException, member: str | None = None) -> Problem:
+    """'The zip … is damaged: …; download it again.' (`what`: zip or workbook)."""
+    detail = str(error) or type(error).__name__
+    for python_says, plainly in PLAIN_DAMAGE.items():
+        if detail.startswith(python_says):
+            detail = plainly
+            break
+    else:
+        detail = detail[:1].lower() + detail[1:]
+    if member is not None:
+        detail = f"{member} cannot be unpacked ({detail})"
+    message = f"The {what} {name} is damaged: {detail}; download it again."
+    return Problem("error", what, message, name)
+
+
+# Python's words for the usual damage, and ours.
+PLAIN_DAMAGE = {
+    "File is not a zip file": "it is cut short, or not a zip at all",
+    "Bad CRC-32": "its bytes do not match its checksum",
+    "Error -3 while decompressing": "its compressed bytes are garbled",
+    "Compressed file ended": "it is cut short",
+    "EOFError": "it is cut short",
+}
+
+
+def _check_workbook(name: str, data: bytes) -> None:
+    """Refuse a damaged workbook before openpyxl reads it (an .xlsx is a zip of XML files):
+    every file in it is unpacked and its checksum compared."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            bad = archive.testzip()
+    except ARCHIVE_DAMAGE as error:
+        raise FileRejected([_damaged("workbook", name, error)]) from error
+    if bad is not None:
+        error = zipfile.BadZipFile(f"Bad CRC-32 for file {bad!r}")
+        raise FileRejected([_damaged("workbook", name, error, bad)])
 
 
 @dataclass
@@ -281,6 +351,7 @@ def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
     report = FileReport(item.name, item.sha256, "rejected")
     try:
         if item.name.lower().endswith(".xlsx"):
+            _check_workbook(item.name, item.data)
             if neighbours.is_neighbour_workbook(item.data):
                 return _neighbour_result(
                     report, neighbours.parse_workbook(item.name, item.data, neighbour_model)
@@ -610,20 +681,43 @@ def load_files(
     batch would add and revise is worked out (`report.preview`); with
     `dry_run` nothing more happens, otherwise the batch is written in one
     transaction. `with_preview=False` skips the comparison (the demo build).
+    A zip among the inputs is unpacked (`unzip`); one that cannot be is a
+    rejected file, so nothing of the batch is written.
     """
     started = time.perf_counter()
+    inputs, refused = _unzipped(inputs)
     parsed, extract_lines = prepare(inputs, con, release, neighbour_model, today, extract)
     return _preview_and_commit(
         con,
         parsed,
         extract_lines,
         started=started,
-        extra_reports=extra_reports or [],
+        extra_reports=refused + (extra_reports or []),
         user_name=user_name,
         kind=kind,
         dry_run=dry_run,
         with_preview=with_preview,
     )
+
+
+def _unzipped(inputs: list[InputFile]) -> tuple[list[InputFile], list[FileReport]]:
+    """Zips among the inputs replaced by their files; those refused, as rejected files."""
+    files: list[InputFile] = []
+    refused: list[FileReport] = []
+    for item in inputs:
+        if not item.name.lower().endswith(".zip"):
+            files.append(item)
+            continue
+        try:
+            files.extend(unzip(item.name, item.data))
+        except FileRejected as rejected:
+            message = rejected.problems[0].message
+            refused.append(
+                FileReport(
+                    item.name, item.sha256, "rejected", message=message, problems=rejected.problems
+                )
+            )
+    return files, refused
 
 
 def _preview_and_commit(

@@ -141,3 +141,20 @@ def test_a_database_that_cannot_be_opened_is_named_without_a_traceback(tmp_path:
         result = _run(*command, "--db", str(blocked / "store.duckdb"))
         assert result.returncode == 1
         assert "Cannot open the database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_damaged_zip_is_refused_without_a_traceback(tmp_path: Path):
+    from test_hostile_files import DAMAGE, damaged_zip
+
+    db = tmp_path / "s.duckdb"
+    for kind in DAMAGE:
+        archive = tmp_path / f"{kind.replace(' ', '_')}.zip"
+        archive.write_bytes(damaged_zip(kind))
+        result = _run("load", str(archive), "--db", str(db))
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert "Traceback" not in output
+        assert f"The zip {archive} is damaged: " in result.stdout
+        assert "download it again" in result.stdout
+        assert "Nothing was loaded" in result.stdout
+    assert "No loads yet." in _run("history", "--db", str(db)).stdout
