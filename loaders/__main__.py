@@ -47,10 +47,19 @@ def print_report(report: LoadReport) -> None:
                 print(f"            - {problem.describe()}")
             elif problem.severity == "error":
                 print("            - published data, and this store holds the demo (below)")
+    # Warnings about a file as a whole (an extract lacking a table its predecessor had),
+    # unless the preview below says the same.
+    previewed = set(report.preview.lines()) if report.preview is not None else set()
     for file in report.files:
         for problem in file.problems:
             if problem.severity == "info":
                 print(f"  note      {problem.describe()}")
+            elif (
+                problem.severity == "warning"
+                and not problem.table
+                and problem.message not in previewed
+            ):
+                print(f"  WARNING   {problem.message}")
     _print_extract_problems(report)
     if report.preview is not None:
         for line in report.preview.lines():
