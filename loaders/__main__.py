@@ -66,10 +66,19 @@ def print_report(report: LoadReport, details: bool = False) -> None:
                 print(f"            - {problem.describe()}")
         else:
             _print_summary(errors, [p for p in file.folded if p.severity == "error"])
+    # Warnings about a file as a whole (an extract lacking a table its predecessor had),
+    # unless the preview below says the same. They name tables, never children.
+    previewed = set(report.preview.lines()) if report.preview is not None else set()
     for file in report.files:
         for problem in file.problems:
             if problem.severity == "info":
                 print(f"  note      {problem.describe() if details else _where(problem)}")
+            elif (
+                problem.severity == "warning"
+                and not problem.table
+                and problem.message not in previewed
+            ):
+                print(f"  WARNING   {problem.message}")
     summarised = _print_extract_problems(report, details)
     if summarised or (not details and any(f.outcome == "rejected" for f in report.files)):
         print(f"  {SUMMARY_NOTE}")

@@ -3,18 +3,23 @@
 The batch is all-or-nothing: every file is read and validated first; if any
 recognised file has a problem, nothing is written and the report says why.
 Otherwise all facts go in under one load id, in one transaction, with the
-release each fact came from. Files already in the store (same SHA-256) are
-recognised and skipped; files the app does not use are listed with their
-columns rather than treated as errors.
+release each fact came from. A file already in the store (same SHA-256) is
+recognised and skipped, except the tables of an SSDA903 extract: an extract is
+one unit, loaded whole, and already loaded only when the council's extract as
+at the same date, with the same table files, is. Files the app does not use are
+listed with their columns rather than treated as errors.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
+import lzma
 import os
 import time
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,19 +38,32 @@ from loaders.preview import Preview, preview_facts
 from loaders.problems import FileRejected, Problem
 from loaders.store import (
     EXTRACT_TABLES,
+    extract_loads,
     load_transaction,
     loaded_hashes,
     local_indicator_units,
+    write_lock,
 )
+from loaders.store import PAUSE_ENV as PAUSE_ENV  # the tests' hook, kept importable here
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".zip")
 MAX_ZIP_MEMBERS = int(os.environ.get("CP_MAX_ZIP_MEMBERS", "500"))
 MAX_ZIP_UNCOMPRESSED_BYTES = int(os.environ.get("CP_MAX_ZIP_BYTES", str(2 * 1024**3)))
 # DfE's CSVs compress about 10:1; a member packed more than 200:1 is a zip bomb.
 MAX_COMPRESSION_RATIO = 200
-# Test hook: seconds to wait inside the open transaction, so a test can kill the
-# process mid-load and prove the store comes back in its previous state.
-PAUSE_ENV = "CP_LOAD_PAUSE_BEFORE_COMMIT"
+# What unpacking a damaged zip (or workbook: an .xlsx is a zip) raises, from its table
+# of contents to each file's compressed bytes (found by damaging zips at random).
+ARCHIVE_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    IndexError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 @dataclass
@@ -76,6 +94,8 @@ class ExtractRows:
     as_at: date
     summary: ssda903.ExtractSummary
     rows: dict[str, pa.Table]
+    files: frozenset[str] = frozenset()  # the SHA-256 of every table file of the extract
+    tables: tuple[str, ...] = ()  # the SSDA903 tables it has (Episodes, Header, ...)
 
     @property
     def covers_from(self) -> date:
@@ -198,14 +218,16 @@ def _add_path(path: Path, inputs: list[InputFile], skipped: list[FileReport], di
 
 
 def unzip(name: str, data: bytes) -> list[InputFile]:
-    """The CSV and Excel members of a zip, checked for size, count and unsafe paths."""
+    """The CSV and Excel members of a zip, checked for size, count and unsafe paths.
+
+    A damaged zip (cut short, or a file in it whose bytes no longer match) is
+    refused with the zip and the file named, never a traceback.
+    """
     try:
-        archive = zipfile.ZipFile(__import__("io").BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise FileRejected(
-            [Problem("error", "zip", "The zip file is damaged or not a zip.", name)]
-        ) from error
-    members = [m for m in archive.infolist() if not m.is_dir()]
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except ARCHIVE_DAMAGE as error:
+        raise FileRejected([_damaged("zip", name, error)]) from error
     if len(members) > MAX_ZIP_MEMBERS:
         raise FileRejected(
             [
@@ -265,8 +287,60 @@ def unzip(name: str, data: bytes) -> list[InputFile]:
                 ]
             )
         if inner.suffix.lower() in (".csv", ".xlsx"):
-            result.append(InputFile(f"{name}/{member.filename}", archive.read(member)))
+            result.append(InputFile(f"{name}/{member.filename}", _unpack(name, archive, member)))
     return result
+
+
+def _unpack(name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """One file of a zip, or a plain refusal naming the zip and the file."""
+    if member.flag_bits & 0x1:
+        message = (
+            f"The zip {name} is protected by a password ({member.filename}): unzip it "
+            "yourself and load its files."
+        )
+        raise FileRejected([Problem("error", "zip", message, name, value=member.filename)])
+    try:
+        return archive.read(member)
+    except ARCHIVE_DAMAGE as error:
+        raise FileRejected([_damaged("zip", name, error, member.filename)]) from error
+
+
+def _damaged(what: str, name: str, error: BaseException, member: str | None = None) -> Problem:
+    """'The zip … is damaged: …; download it again.' (`what`: zip or workbook)."""
+    detail = str(error) or type(error).__name__
+    for python_says, plainly in PLAIN_DAMAGE.items():
+        if detail.startswith(python_says):
+            detail = plainly
+            break
+    else:
+        detail = detail[:1].lower() + detail[1:]
+    if member is not None:
+        detail = f"{member} cannot be unpacked ({detail})"
+    message = f"The {what} {name} is damaged: {detail}; download it again."
+    return Problem("error", what, message, name)
+
+
+# Python's words for the usual damage, and ours.
+PLAIN_DAMAGE = {
+    "File is not a zip file": "it is cut short, or not a zip at all",
+    "Bad CRC-32": "its bytes do not match its checksum",
+    "Error -3 while decompressing": "its compressed bytes are garbled",
+    "Compressed file ended": "it is cut short",
+    "EOFError": "it is cut short",
+}
+
+
+def _check_workbook(name: str, data: bytes) -> None:
+    """Refuse a damaged workbook before openpyxl reads it (an .xlsx is a zip of XML files):
+    every file in it is unpacked and its checksum compared."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            bad = archive.testzip()
+    except ARCHIVE_DAMAGE as error:
+        raise FileRejected([_damaged("workbook", name, error)]) from error
+    if bad is not None:
+        error = zipfile.BadZipFile(f"Bad CRC-32 for file {bad!r}")
+        raise FileRejected([_damaged("workbook", name, error, bad)])
 
 
 @dataclass
@@ -287,6 +361,7 @@ def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
     report = FileReport(item.name, item.sha256, "rejected")
     try:
         if item.name.lower().endswith(".xlsx"):
+            _check_workbook(item.name, item.data)
             if neighbours.is_neighbour_workbook(item.data):
                 return _neighbour_result(
                     report, neighbours.parse_workbook(item.name, item.data, neighbour_model)
@@ -494,7 +569,14 @@ def _extract_results(
             "table, not used by the indicators."
         )
     summary = ssda903.summarise(rows["episodes"])
-    ready = ExtractRows(options.la_code, extract.as_at, summary, rows)  # type: ignore[arg-type]
+    ready = ExtractRows(
+        options.la_code,  # type: ignore[arg-type]
+        extract.as_at,
+        summary,
+        rows,
+        files=frozenset(p.report.sha256 for p in items),
+        tables=tuple(first),
+    )
     first["Episodes"].extract = ready
     start = ready.covers_from
     ends = ssda903.quarter_ends_covered(start, extract.as_at)
@@ -527,7 +609,13 @@ def prepare(
     today: date | None = None,
     extract: ExtractOptions | None = None,
 ) -> tuple[list[_Parsed], list[str]]:
-    """Read, recognise and validate every file; decide each file's release."""
+    """Read, recognise and validate every file; decide each file's release.
+
+    A file identical to one loaded on its own (`loaded_hashes`) or to an earlier
+    one in the batch is skipped. The tables of an SSDA903 extract are always read:
+    whether the extract is already loaded is decided for the extract as a whole,
+    when it is written (`_mark_loaded_units`).
+    """
     already = loaded_hashes(con)
     seen: dict[str, str] = {}
     parsed: list[_Parsed] = []
@@ -541,9 +629,7 @@ def prepare(
             else None
         )
         if earlier:
-            report = FileReport(item.name, sha, "already loaded")
-            report.message = f"Identical to {earlier}; skipped."
-            parsed.append(_Parsed(report))
+            parsed.append(_Parsed(_skipped(FileReport(item.name, sha, "already loaded"), earlier)))
             continue
         seen[sha] = item.name
         parsed.append(_parse_one(item, neighbour_model))
@@ -569,6 +655,12 @@ def prepare(
             p.report.release = release or p.release_hint or str(p.latest_year)
     extract_lines = _extract_results(parsed, extract or ExtractOptions(), con)
     return parsed, extract_lines
+
+
+def _skipped(report: FileReport, earlier: str) -> FileReport:
+    report.outcome = "already loaded"
+    report.message = f"Identical to {earlier}; skipped."
+    return report
 
 
 def _keep_one_list_per_model(parsed: list[_Parsed]) -> None:
@@ -619,20 +711,43 @@ def load_files(
     batch would add and revise is worked out (`report.preview`); with
     `dry_run` nothing more happens, otherwise the batch is written in one
     transaction. `with_preview=False` skips the comparison (the demo build).
+    A zip among the inputs is unpacked (`unzip`); one that cannot be is a
+    rejected file, so nothing of the batch is written.
     """
     started = time.perf_counter()
+    inputs, refused = _unzipped(inputs)
     parsed, extract_lines = prepare(inputs, con, release, neighbour_model, today, extract)
     return _preview_and_commit(
         con,
         parsed,
         extract_lines,
         started=started,
-        extra_reports=extra_reports or [],
+        extra_reports=refused + (extra_reports or []),
         user_name=user_name,
         kind=kind,
         dry_run=dry_run,
         with_preview=with_preview,
     )
+
+
+def _unzipped(inputs: list[InputFile]) -> tuple[list[InputFile], list[FileReport]]:
+    """Zips among the inputs replaced by their files; those refused, as rejected files."""
+    files: list[InputFile] = []
+    refused: list[FileReport] = []
+    for item in inputs:
+        if not item.name.lower().endswith(".zip"):
+            files.append(item)
+            continue
+        try:
+            files.extend(unzip(item.name, item.data))
+        except FileRejected as rejected:
+            message = rejected.problems[0].message
+            refused.append(
+                FileReport(
+                    item.name, item.sha256, "rejected", message=message, problems=rejected.problems
+                )
+            )
+    return files, refused
 
 
 def _preview_and_commit(
@@ -647,22 +762,59 @@ def _preview_and_commit(
     dry_run: bool = False,
     with_preview: bool = True,
 ) -> LoadReport:
-    """The second half of `load_files`: a prepared batch previewed, then written as one load."""
+    """The second half of `load_files`: a prepared batch previewed, then written as one load.
+
+    What the store already holds is checked twice: before the preview, and again
+    once it is this writer's turn (`write_lock`), so that two analysts committing
+    the same files at once write them once; the second is told "nothing new".
+    """
+    _mark_loaded_units(con, parsed)
     _check_identity(con, parsed, kind)
     reports = [p.report for p in parsed] + list(extra_reports)
     if any(r.outcome == "rejected" for r in reports):
         return LoadReport(reports, "rejected", seconds=time.perf_counter() - started)
+    extract_lines = extract_lines + _missing_tables(con, parsed)
     to_load = [p for p in parsed if p.report.outcome == "loaded"]
-    preview = None
-    if to_load and (with_preview or dry_run):
-        preview = preview_facts(
-            con, [(p.facts, p.report.release or "") for p in to_load if p.facts is not None]
-        )
-        preview.extracts = extract_lines
+    preview = _preview(con, to_load, extract_lines) if with_preview or dry_run else None
     to_load = _without_stored_copies(con, to_load)
     if not to_load or dry_run:
         status = "dry run" if dry_run and to_load else "nothing new"
         return LoadReport(reports, status, seconds=time.perf_counter() - started, preview=preview)
+    with write_lock():
+        # Another writer may have committed the same files, or figures, since they
+        # were checked: check again, now that no other writer can.
+        marked = _mark_loaded_units(con, parsed)
+        still = _without_stored_copies(con, [p for p in parsed if p.report.outcome == "loaded"])
+        if not still:
+            return LoadReport(reports, "nothing new", seconds=time.perf_counter() - started)
+        if marked and preview is not None:
+            preview = _preview(con, still, extract_lines)
+        load_id = _commit(con, still, reports, kind, user_name)
+    return LoadReport(reports, "committed", load_id, time.perf_counter() - started, preview)
+
+
+def _preview(
+    con: duckdb.DuckDBPyConnection, to_load: list[_Parsed], extract_lines: list[str]
+) -> Preview | None:
+    """What the files to load would add and revise, and what their extract would add."""
+    if not to_load:
+        return None
+    preview = preview_facts(
+        con, [(p.facts, p.report.release or "") for p in to_load if p.facts is not None]
+    )
+    if any(p.extract is not None for p in to_load):
+        preview.extracts = extract_lines
+    return preview
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    to_load: list[_Parsed],
+    reports: list[FileReport],
+    kind: str | None,
+    user_name: str | None,
+) -> int:
+    """Write the batch as one load, in one transaction; returns its load id."""
     releases = sorted({p.report.release for p in to_load if p.report.release})
     kind = kind or _describe_kind(to_load)
     with load_transaction(con, kind, user_name) as record:
@@ -695,12 +847,113 @@ def _preview_and_commit(
                 record.load_id,
             ],
         )
-        pause = os.environ.get(PAUSE_ENV)
-        if pause:
-            print(f"paused inside load {record.load_id}", flush=True)
-            time.sleep(float(pause))
         load_id = record.load_id
-    return LoadReport(reports, "committed", load_id, time.perf_counter() - started, preview)
+    return load_id
+
+
+def _mark_loaded_units(con: duckdb.DuckDBPyConnection, parsed: list[_Parsed]) -> bool:
+    """Mark what the store already holds as "already loaded"; True if anything was.
+
+    The unit is the file, except for an SSDA903 extract: its tables are one unit,
+    already loaded when an extract of the same council, as at the same date, with
+    the same table files (the SHA-256 of each) is in the store (and not undone).
+    Otherwise all of them are loaded together, even tables identical to files
+    loaded before (re-sent with corrected episodes, or another council's copy).
+    """
+    changed = False
+    already = loaded_hashes(con)
+    for p in parsed:
+        sha = p.report.sha256
+        if p.report.outcome == "loaded" and p.extract_table is None and sha in already:
+            _skipped(p.report, f"a file already loaded (load {already[sha]})")
+            changed = True
+    ready = next((p.extract for p in parsed if p.extract is not None), None)
+    if ready is None:
+        return changed
+    loads = extract_loads(con, ready.la_code, ready.as_at)
+    same = [load_id for load_id, files in loads.items() if files == ready.files]
+    if not same:
+        return changed
+    message = (
+        f"This extract (council {ready.la_code} as at {ready.as_at:%d/%m/%Y}, the same "
+        f"{len(ready.files)} table file(s)) is already loaded (load {same[0]}); nothing to write."
+    )
+    for p in parsed:
+        if p.extract_table is not None:
+            p.extract = None
+            p.report.outcome = "already loaded"
+            p.report.message = message
+            p.report.release = None
+            p.report.rows_read = p.report.facts = 0
+            p.report.problems = []
+    return True
+
+
+# What each table of an extract gives, for the warning when an extract lacks one.
+TABLE_GIVES = {
+    "Header": (
+        "children's dates of birth will not be known, so the health figures that depend on "
+        "age (development checks, convictions, SDQ scores) for the quarters it covers will "
+        "not be available"
+    ),
+    "Reviews": "review participation figures for the quarters it covers will not be available",
+    "UASC": (
+        "figures for unaccompanied asylum-seeking children for the quarters it covers will "
+        "not be available"
+    ),
+    "OC2": (
+        "health figures (health and dental checks, immunisations, SDQ scores, convictions, "
+        "substance misuse) for the quarters it covers will not be available"
+    ),
+    "OC3": "care leavers' figures for the quarters it covers will not be available",
+    "Missing": (
+        "missing-from-care figures for the quarters it covers will count no incident at all"
+    ),
+}
+# Where the store keeps each table's rows (reviews as counts by quarter, OC2 as health).
+TABLE_STORED_AS = {
+    table: EXTRACT_TABLES[name]
+    for table, name in {
+        **{t: stored for t, (stored, _) in ssda903.STORED_COLUMNS.items()},
+        "Reviews": "review_quarters",
+        "OC2": "health",
+    }.items()
+}
+
+
+def _missing_tables(con: duckdb.DuckDBPyConnection, parsed: list[_Parsed]) -> list[str]:
+    """Warn, before anything is written, of each table the council's previous extract had
+    (its latest as at or before this one's date) and this one lacks: the figures that
+    table gives go for the quarter ends this extract covers. Returns the warnings."""
+    holder = next((p for p in parsed if p.extract is not None), None)
+    if holder is None:
+        return []
+    ready = holder.extract
+    assert ready is not None
+    lacking = [t for t in TABLE_GIVES if t not in ready.tables]
+    if not lacking:
+        return []
+    had = ", ".join(
+        f"EXISTS (SELECT 1 FROM {TABLE_STORED_AS[t]} WHERE load_id = x.load_id)" for t in lacking
+    )
+    rows = con.execute(
+        f"SELECT x.as_at, {had} FROM extracts x WHERE x.la_code = ? AND x.as_at <= ? "
+        "ORDER BY x.as_at DESC, x.load_id DESC LIMIT 1",
+        [ready.la_code, ready.as_at],
+    ).fetchall()
+    if not rows:
+        return []
+    as_at, *present = rows[0]
+    warnings = [
+        f"This extract has no {table} table; the extract as at {as_at:%d/%m/%Y} had one: "
+        f"{TABLE_GIVES[table]}."
+        for table, there in zip(lacking, present, strict=True)
+        if there
+    ]
+    holder.report.problems.extend(
+        Problem("warning", "extract_table_missing", text, holder.report.name) for text in warnings
+    )
+    return warnings
 
 
 def _without_stored_copies(con: duckdb.DuckDBPyConnection, to_load: list[_Parsed]) -> list[_Parsed]:
@@ -941,9 +1194,10 @@ def load_extracts(
     at a time (benchmarks/ssda903_region.py --workers 1). Loads are committed in
     the order given, and only a few extracts are read ahead of the writing. An
     extract that is refused, or cannot be read or written, is reported as
-    rejected (its load rolled back) and the others go on.
+    rejected (its load rolled back) and the others go on. An extract already
+    loaded, by this batch or before, is "nothing new": that is decided when it is
+    written, against the store as it is then.
     """
-    before = set(loaded_hashes(con))
 
     def read_and_check(paths: Sequence[str | Path], options: ExtractOptions) -> _Prepared:
         started = time.perf_counter()
@@ -964,11 +1218,6 @@ def load_extracts(
     def write(paths: Sequence[str | Path], options: ExtractOptions, ready: _Prepared) -> LoadReport:
         if ready.rejected is not None:
             return _rejected_paths(ready.rejected)
-        since = set(loaded_hashes(con)) - before
-        if any(p.report.sha256 in since for p in ready.parsed):
-            # A file loaded by this batch since this one was checked (the same extract
-            # twice in the list): check it again against the store as it is now.
-            return load_paths(con, paths, user_name=user_name, dry_run=dry_run, extract=options)
         try:
             return _preview_and_commit(
                 con,

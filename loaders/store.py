@@ -14,12 +14,14 @@ data version, which is what the app's caches are keyed on.
 from __future__ import annotations
 
 import getpass
+import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -469,8 +471,10 @@ def load_transaction(
     The body writes facts and file rows under ``record.load_id``; on leaving
     the block normally, the load is marked committed and the data version is
     bumped in the same transaction. Any exception rolls everything back.
+    Writers take turns (`write_lock`), and the transaction begins once it is
+    this writer's turn, so the body sees every load committed before it.
     """
-    with _WRITE_LOCK:
+    with write_lock():
         yield from _one_transaction(con, kind, user_name)
 
 
@@ -478,6 +482,20 @@ def load_transaction(
 # served in turn (each load gets its own id and data version). Readers never
 # wait: DuckDB shows them the last committed state until a load commits.
 _WRITE_LOCK = threading.RLock()
+
+
+@contextmanager
+def write_lock() -> Iterator[None]:
+    """This process's writers, one at a time. A writer checks what the store already
+    holds (the same files loaded, the load still undoable) while holding it, so that
+    two analysts sending the same thing at once cannot both write it."""
+    with _WRITE_LOCK:
+        yield
+
+
+# Test hook: seconds to wait inside the open transaction, so a test can kill the
+# process mid-load, or start a second writer, and see what the store shows.
+PAUSE_ENV = "CP_LOAD_PAUSE_BEFORE_COMMIT"
 
 
 def _one_transaction(
@@ -493,6 +511,10 @@ def _one_transaction(
             [load_id, _now(), record.user_name, kind],
         )
         yield record
+        pause = os.environ.get(PAUSE_ENV)
+        if pause:
+            print(f"paused inside load {load_id}", flush=True)
+            time.sleep(float(pause))
         con.execute(
             "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
             "WHERE key = 'data_version'"
@@ -519,15 +541,10 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, user_name: str | Non
     load's rows therefore brings back every value it revised, as it was. The
     load stays in the history marked "undone by load N". Returns N.
     """
-    status = scalar(con, "SELECT status FROM loads WHERE load_id = ?", [load_id])
-    if status is None:
-        raise UndoRefused(f"There is no load {load_id}.")
-    if status != "committed":
-        raise UndoRefused(f"Load {load_id} cannot be undone: it is {status}.")
-    kind = scalar(con, "SELECT kind FROM loads WHERE load_id = ?", [load_id])
-    if kind == "undo":
-        raise UndoRefused(f"Load {load_id} is itself an undo; load the files again instead.")
     with load_transaction(con, "undo", user_name) as record:
+        # Checked in the undo's own transaction, once it is this writer's turn: two
+        # undos of one load sent at once cannot both go through.
+        _check_undoable(con, load_id, record.load_id)
         removed = scalar(con, "SELECT count(*) FROM facts WHERE load_id = ?", [load_id])
         con.execute("DELETE FROM facts WHERE load_id = ?", [load_id])
         con.execute("DELETE FROM statistical_neighbours WHERE load_id = ?", [load_id])
@@ -547,6 +564,20 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, user_name: str | Non
     return undo_id
 
 
+def _check_undoable(con: duckdb.DuckDBPyConnection, load_id: int, undo_id: int) -> None:
+    """Refuse an undo of a load that is not there, not committed, or itself an undo."""
+    rows = con.execute("SELECT status, kind FROM loads WHERE load_id = ?", [load_id]).fetchall()
+    if not rows or load_id == undo_id:  # the undo's own row, not yet committed
+        raise UndoRefused(f"There is no load {load_id}.")
+    status, kind = rows[0]
+    if status.startswith("undone by load "):
+        raise UndoRefused(f"Load {load_id} is already undone ({status.removeprefix('undone ')}).")
+    if status != "committed":
+        raise UndoRefused(f"Load {load_id} cannot be undone: it is {status}.")
+    if kind == "undo":
+        raise UndoRefused(f"Load {load_id} is itself an undo; load the files again instead.")
+
+
 def local_indicator_units(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Local indicator id → unit, for checking a quarterly return."""
     rows = con.execute("SELECT indicator_id, unit FROM current_local_indicators").fetchall()
@@ -554,12 +585,34 @@ def local_indicator_units(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """SHA-256 of every file already in the store, with the load that brought it."""
+    """SHA-256 of every file loaded on its own (a DfE or ONS file, a quarterly return, a
+    neighbour list, local indicators) and still in the store, with the load that brought
+    it. An SSDA903 extract's tables are not here: an extract is loaded, and recognised,
+    whole (`extract_loads`)."""
     rows = con.execute(
         "SELECT f.sha256, min(f.load_id) FROM load_files f JOIN loads l USING (load_id) "
-        "WHERE l.status = 'committed' AND f.outcome = 'loaded' GROUP BY f.sha256"
+        "WHERE l.status = 'committed' AND f.outcome = 'loaded' "
+        "AND f.dataset IS DISTINCT FROM 'ssda903' GROUP BY f.sha256"
     ).fetchall()
     return {sha: int(load_id) for sha, load_id in rows}
+
+
+def extract_loads(
+    con: duckdb.DuckDBPyConnection, la_code: str, as_at: date
+) -> dict[int, frozenset[str]]:
+    """The council's extracts as at that date still in the store: load id -> the SHA-256
+    of every table file the extract was loaded with (those the indicators use and those
+    only checked)."""
+    rows = con.execute(
+        "SELECT x.load_id, list(DISTINCT f.sha256) FILTER (WHERE f.sha256 IS NOT NULL) "
+        "FROM extracts x JOIN loads l USING (load_id) "
+        "LEFT JOIN load_files f ON f.load_id = x.load_id AND f.dataset = 'ssda903' "
+        "AND f.outcome IN ('loaded', 'not used') "
+        "WHERE l.status = 'committed' AND x.la_code = ? AND x.as_at = ? "
+        "GROUP BY x.load_id ORDER BY x.load_id",
+        [la_code, as_at],
+    ).fetchall()
+    return {int(load_id): frozenset(hashes) for load_id, hashes in rows}
 
 
 def load_history(con: duckdb.DuckDBPyConnection):  # -> pandas.DataFrame

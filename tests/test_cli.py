@@ -288,3 +288,48 @@ def test_a_store_the_app_is_serving_is_named_plainly_by_every_command_line(tmp_p
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_damaged_zip_is_refused_without_a_traceback(tmp_path: Path):
+    from test_hostile_files import DAMAGE, damaged_zip
+
+    db = tmp_path / "s.duckdb"
+    for kind in DAMAGE:
+        archive = tmp_path / f"{kind.replace(' ', '_')}.zip"
+        archive.write_bytes(damaged_zip(kind))
+        result = _run("load", str(archive), "--db", str(db))
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert "Traceback" not in output
+        assert f"The zip {archive} is damaged: " in result.stdout
+        assert "download it again" in result.stdout
+        assert "Nothing was loaded" in result.stdout
+    assert "No loads yet." in _run("history", "--db", str(db)).stdout
+
+
+def test_an_extract_is_one_unit_and_a_table_it_lacks_is_named(tmp_path: Path):
+    from fixtures.ssda903 import extract_files
+
+    whole, without_oc3 = tmp_path / "whole", tmp_path / "without_oc3"
+    for folder, files in (
+        (whole, extract_files()),
+        (without_oc3, {k: v for k, v in extract_files().items() if k != "oc3.csv"}),
+    ):
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text)
+    db = str(tmp_path / "s.duckdb")
+    first = _run("load", str(whole), "--db", db, "--la", "825", "--as-at", "2025-03-31")
+    assert first.returncode == 0, first.stdout + first.stderr
+    again = _run("load", str(whole), "--db", db, "--la", "825", "--as-at", "2025-03-31")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "is already loaded (load 1); nothing to write" in again.stdout
+    assert "Nothing new to load." in again.stdout
+    checked = _run(
+        "load", str(without_oc3), "--db", db, "--la", "825", "--as-at", "2025-06-30", "--dry-run"
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert (
+        "This extract has no OC3 table; the extract as at 31/03/2025 had one: care leavers' "
+        "figures for the quarters it covers will not be available." in checked.stdout
+    )

@@ -93,3 +93,88 @@ def test_a_file_named_like_a_formula_is_neutralised_in_the_history_download(stor
     assert history.iloc[0]["files"].startswith(lead)
     text = to_csv_bytes(history).decode("utf-8-sig")
     assert f"'{lead}cmd.csv" in text
+
+
+MEMBER = "data/cla.csv"
+
+
+def damaged_zip(kind: str) -> bytes:
+    """A release zip damaged as downloads get damaged."""
+    text = ees.number_and_rate_2025().encode()
+    if kind == "crc":  # one byte of the file changed: its CRC-32 no longer matches
+        payload = bytearray(zipped({MEMBER: text}, zipfile.ZIP_STORED))
+        payload[payload.index(b"time_period")] = ord("T")
+        return bytes(payload)
+    payload = zipped({MEMBER: text, "data/other.csv": text})
+    if kind == "garbled":  # compressed bytes overwritten: they no longer inflate
+        garbled = bytearray(payload)
+        start = payload.index(MEMBER.encode()) + len(MEMBER) + 8
+        garbled[start : start + 16] = b"\xff\x00" * 8
+        return bytes(garbled)
+    if kind == "member cut short":  # bytes lost before the zip's table of contents
+        contents = payload.index(b"PK\x01\x02")
+        return payload[: contents - 40] + payload[contents:]
+    assert kind == "truncated"  # the download stopped half way
+    return payload[: len(payload) // 2]
+
+
+DAMAGE = ["crc", "garbled", "member cut short", "truncated"]
+
+
+@pytest.mark.parametrize("kind", DAMAGE)
+def test_a_damaged_zip_is_refused_in_plain_words_and_nothing_is_written(store, kind):
+    from loaders.load import InputFile
+    from ui.loading import input_files
+
+    payload = damaged_zip(kind)
+    with pytest.raises(FileRejected) as refused:
+        unzip("release.zip", payload)
+    (problem,) = refused.value.problems
+    assert problem.message.startswith("The zip release.zip is damaged: ")
+    assert problem.message.endswith("; download it again.")
+    if kind in ("crc", "garbled"):  # the table of contents is whole: the file is named
+        assert MEMBER in problem.message
+    # Through load_files (a zip given as it was uploaded) and the Data page's upload handling.
+    before = store_contents(store)
+    report = load_files(store, [InputFile("release.zip", payload)])
+    assert report.status == "rejected"
+    assert report.files[0].message == problem.message
+    assert store_contents(store) == before
+    upload = type("Upload", (), {"name": "release.zip", "getvalue": lambda self: payload})()
+    inputs, reasons = input_files([upload])
+    assert inputs == [] and problem.message in reasons[0]
+
+
+def test_a_zip_whose_files_are_fine_loads_through_load_files(store):
+    from loaders.load import InputFile
+
+    payload = zipped({MEMBER: ees.number_and_rate_2025().encode()})
+    report = load_files(store, [InputFile("release.zip", payload)])
+    assert report.status == "committed"
+    assert [f.name for f in report.files] == [f"release.zip/{MEMBER}"]
+
+
+def _damaged_workbook(kind: str) -> bytes:
+    from test_neighbours import _workbook
+
+    book = _workbook()
+    if kind == "truncated":
+        return book[: len(book) // 2]
+    # The same workbook with its sheet stored uncompressed and one byte of it changed.
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        members = {m.filename: archive.read(m) for m in archive.infolist()}
+    payload = bytearray(zipped(members, zipfile.ZIP_STORED))
+    at = payload.index(b"Council 101")
+    payload[at] = ord("c")
+    return bytes(payload)
+
+
+@pytest.mark.parametrize("kind", ["crc", "truncated"])
+def test_a_damaged_workbook_is_refused_in_plain_words(store, kind):
+    before = store_contents(store)
+    report = load_texts(store, {"statistical_neighbours_2025.xlsx": _damaged_workbook(kind)})
+    assert report.status == "rejected"
+    message = report.files[0].message
+    assert message.startswith("The workbook statistical_neighbours_2025.xlsx is damaged: ")
+    assert message.endswith("; download it again.")
+    assert store_contents(store) == before

@@ -172,3 +172,95 @@ def test_a_reader_never_sees_a_half_written_load(store, monkeypatch, capfd):
     assert scalar(reader, "SELECT count(*) FROM loads") == 0
     writer.join(timeout=30)
     assert scalar(reader, "SELECT count(*) FROM facts") > 0
+
+
+@pytest.fixture
+def paused(store, monkeypatch, capfd):
+    """Run one action in a thread that waits inside its open transaction, and another in
+    a second thread while it waits; returns what each returned (or raised). Each action
+    is given a cursor of its own."""
+    from loaders.load import PAUSE_ENV
+
+    def run_both(first, second) -> tuple[object, object]:
+        results: dict[str, object] = {}
+        capfd.readouterr()  # what earlier loads printed
+        monkeypatch.setenv(PAUSE_ENV, "3")
+
+        def run(key: str, action) -> None:
+            cursor = store.cursor()
+            try:
+                results[key] = action(cursor)
+            except Exception as error:  # the test looks at what was raised
+                results[key] = error
+            finally:
+                cursor.close()
+
+        one = threading.Thread(target=run, args=("first", first))
+        one.start()
+        deadline, seen = time.time() + 30, ""
+        while "paused inside load" not in seen and time.time() < deadline:
+            seen += capfd.readouterr().out
+            time.sleep(0.05)
+        assert "paused inside load" in seen, "the first writer never opened its transaction"
+        two = threading.Thread(target=run, args=("second", second))
+        two.start()
+        one.join(timeout=60)
+        two.join(timeout=60)
+        return results["first"], results["second"]
+
+    return run_both
+
+
+def _extract(con):
+    from datetime import date
+
+    from fixtures.ssda903 import extract_files
+
+    from loaders.load import ExtractOptions
+
+    return load_texts(con, extract_files(), extract=ExtractOptions("825", date(2025, 3, 31)))
+
+
+@pytest.mark.parametrize("kind", ["DfE file", "a copy saved with semicolons", "SSDA903 extract"])
+def test_the_same_files_committed_twice_at_once_are_loaded_once(store, paused, kind):
+    text = ees.number_and_rate_2025()
+
+    def commit(con):
+        if kind == "SSDA903 extract":
+            return _extract(con)
+        return load_texts(con, {"a.csv": text})
+
+    def commit_copy(con):  # other bytes, the same figures
+        return load_texts(con, {"copy.csv": text.replace(",", ";")})
+
+    first, second = paused(commit, commit_copy if kind.startswith("a copy") else commit)
+
+    assert (first.status, second.status) == ("committed", "nothing new")
+    assert {f.outcome for f in second.files} == {"already loaded"}
+    if not kind.startswith("a copy"):
+        assert f"load {first.load_id}" in second.files[0].message
+    history = load_history(store)
+    assert list(history["status"]) == ["committed"]
+    assert data_version(store) == 1
+    if kind != "SSDA903 extract":
+        assert scalar(store, "SELECT count(*) FROM facts") == first.facts_loaded
+    else:
+        assert scalar(store, "SELECT count(*) FROM extracts") == 1
+        assert scalar(store, "SELECT count(DISTINCT load_id) FROM extract_episodes") == 1
+
+
+def test_two_undos_of_one_load_at_once_one_is_refused(store, paused):
+    report = load_texts(store, {"a.csv": ees.number_and_rate_2025()})
+
+    first, second = paused(
+        lambda con: undo_load(con, report.load_id), lambda con: undo_load(con, report.load_id)
+    )
+
+    assert isinstance(first, int), first
+    assert isinstance(second, UndoRefused), second
+    assert str(second) == f"Load {report.load_id} is already undone (by load {first})."
+    history = load_history(store).set_index("load_id")
+    assert list(history["kind"]).count("undo") == 1
+    assert history.loc[report.load_id, "status"] == f"undone by load {first}"
+    assert scalar(store, "SELECT count(*) FROM facts") == 0
+    assert data_version(store) == 2
