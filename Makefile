@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := data/demo.duckdb
 PORT ?= 8501
+# The address `make run` listens on: this machine only, unless the council chooses another
+# (`make run ADDRESS=0.0.0.0` listens on every interface: turn sign-in on first, see the
+# README's "Hosting for a council").
+ADDRESS ?= localhost
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test setup setup-dev demo chromium libreoffice lint bench clean
@@ -33,8 +37,8 @@ $(DEMO_DB): $(VENV)/.runtime $(wildcard demo/*.py) $(wildcard loaders/*.py)
 demo: $(DEMO_DB)
 
 run: $(VENV)/.runtime $(DEMO_DB)
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) \
+		--server.port $(PORT) --browser.gatherUsageStats false
 
 # Debian's chromium serves both Playwright and kaleido; never `playwright install`.
 chromium:

@@ -10,7 +10,7 @@ from exports.tables import to_csv_bytes
 from loaders.load import ExtractOptions
 from loaders.quarterly import return_template
 from loaders.store import UndoRefused
-from ui import data, loading, state
+from ui import access, data, loading, state
 from ui.components import table_downloads
 
 
@@ -37,10 +37,8 @@ def _extract_options() -> ExtractOptions:
 
 
 st.title("Data: load, check and undo")
-who = loading.access()
+who = access.current()  # app.py has already stopped anyone who may not view
 (st.info if who.mode == "local" else st.caption)(who.reason)
-if who.mode == "signed out":
-    st.button("Sign in", on_click=st.login)
 
 load_tab, extract_tab, template_tab, history_tab = st.tabs(
     ["Load files", "Child-level extracts", "Quarterly return template", "History and undo"]
@@ -241,6 +239,8 @@ with history_tab:
                 "sha256": "SHA-256",
             }
         ).drop(columns=["finished_at", "rows_read", "rows_rejected"])
+        if not who.may_load:  # who loaded what (analysts' e-mails) is for analysts
+            shown = shown.drop(columns=["Who"])
         st.dataframe(shown, hide_index=True, width="stretch")
         table_downloads(shown, "load_history", "history")
         undoable = history[(history["status"] == "committed") & (history["kind"] != "undo")]

@@ -615,14 +615,30 @@ def extract_loads(
     return {int(load_id): frozenset(hashes) for load_id, hashes in rows}
 
 
-def load_history(con: duckdb.DuckDBPyConnection):  # -> pandas.DataFrame
-    """Every load, newest first, with its files, for the history table and CLI."""
+# A logged file name without the folders it was read from on the server: the command
+# line logs each file as given (/srv/returns/q.csv) and zip members as zip/member
+# (/srv/dfe/release.zip/data/a.csv). Kept: the file's own name, or the zip's name and
+# the path inside it (release.zip/data/a.csv). Either separator, for Windows servers.
+_FILE_NAME_ONLY = r"""
+    CASE WHEN regexp_matches(f.file_name, '(?i)\.zip[/\\]')
+         THEN regexp_replace(f.file_name, '(?i)^.*?([^/\\]+\.zip[/\\])', '\1')
+         ELSE regexp_replace(f.file_name, '^.*[/\\]', '') END
+"""
+
+
+def load_history(con: duckdb.DuckDBPyConnection, names_only: bool = False):  # -> DataFrame
+    """Every load, newest first, with its files, for the history table and CLI.
+
+    ``names_only`` gives each file's name without the server's folders (the Data page);
+    the command line, run on the server, shows the paths as loaded.
+    """
+    name = _FILE_NAME_ONLY if names_only else "f.file_name"
     return con.execute(
-        """
+        f"""
         SELECT l.load_id, l.started_at, l.finished_at, l.user_name, l.kind, l.release,
                l.status, l.rows_read, l.rows_loaded, l.rows_rejected,
-               string_agg(f.file_name || ' [' || f.outcome || ']', '; '
-                          ORDER BY f.file_name) AS files,
+               string_agg({name} || ' [' || f.outcome || ']', '; '
+                          ORDER BY {name}) AS files,
                string_agg(DISTINCT f.sha256, ' ') AS sha256
         FROM loads l LEFT JOIN load_files f USING (load_id)
         GROUP BY ALL

@@ -10,6 +10,7 @@ from conftest import PROJECT
 from fixtures import ees
 from fixtures import quarterly as q
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
 
 from loaders.store import open_store, scalar
 
@@ -36,8 +37,11 @@ def data_page(demo_db, tmp_path, monkeypatch):
                 at.secrets[key] = value
         if user is not None:
             at.user = user
-        at.run()
-        at.switch_page("app_pages/data.py").run()
+        # Listening on localhost, as .streamlit/config.toml says (tests/test_access.py
+        # checks that), whatever folder pytest was started from.
+        with patch_config_options({"server.address": "localhost"}):
+            at.run()
+            at.switch_page("app_pages/data.py").run()
         assert not at.exception, at.exception[0].message if at.exception else ""
         return at
 
@@ -185,7 +189,13 @@ def test_a_repeated_file_is_recognised(data_page):
 
 
 AUTH = {
-    "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"},
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "k3BvWqv0l2mX0dQf1Jx9p8R7s6T5u4V3w2Y1z0A9b8C",
+        "client_id": "dashboard",
+        "client_secret": "not-a-real-secret",
+        "server_metadata_url": "https://login.example.gov.uk/.well-known/openid-configuration",
+    },
     "dashboard": {"analysts": ["analyst@council.gov.uk"]},
 }
 
@@ -202,12 +212,8 @@ def test_with_sign_in_a_viewer_sees_no_upload_and_cannot_undo(data_page):
 def test_with_sign_in_the_server_refuses_a_viewers_commit_and_undo(data_page, monkeypatch):
     from ui import loading
 
-    monkeypatch.setattr(
-        loading.st, "secrets", {"auth": AUTH["auth"], "dashboard": AUTH["dashboard"]}
-    )
-    monkeypatch.setattr(
-        loading.st, "user", {"is_logged_in": True, "email": "councillor@council.gov.uk"}
-    )
+    monkeypatch.setattr(st, "secrets", {"auth": AUTH["auth"], "dashboard": AUTH["dashboard"]})
+    monkeypatch.setattr(st, "user", {"is_logged_in": True, "email": "councillor@council.gov.uk"})
     with pytest.raises(loading.NotAllowed):
         loading.commit([])
     with pytest.raises(loading.NotAllowed):

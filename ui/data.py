@@ -152,11 +152,14 @@ def scorecard_rows(
 def _history(version: int, path: str) -> pd.DataFrame:
     from loaders.store import load_history
 
-    return load_history(cursor())
+    return load_history(cursor(), names_only=True)
 
 
 def history() -> pd.DataFrame:
-    """Every load, newest first (who, when, kind, release, status, files, hashes)."""
+    """Every load, newest first (who, when, kind, release, status, files, hashes).
+
+    Files by name only: the folders they were loaded from on the server are not shown.
+    """
     return _history(*_key())
 
 

@@ -1,75 +1,27 @@
-"""Who may load data, and the Data page's actions (validate, commit, undo).
+"""The Data page's actions (validate, commit, undo), each checked on the server.
 
-Two modes:
-
-- **Local mode** (no ``[auth]`` section in ``.streamlit/secrets.toml``): the app
-  is one analyst's tool on their own machine; anyone who can open it may load.
-- **Signed-in mode** (``[auth]`` configured for Streamlit's ``st.login``, e.g.
-  with the council's Microsoft Entra ID): everyone signed in can view; only the
-  e-mail addresses listed under ``[dashboard] analysts`` may upload, commit or
-  undo. The check is made again on the server at the moment of every action,
-  so a hidden button is not the only guard.
+Who may load is decided by ``ui/access.py`` (local mode on this machine only, or
+signed-in analysts). It is asked again here at the moment of every commit and undo,
+so a hidden button is not the only guard: a visitor who is not an analyst, local mode
+served on a network address without the explicit setting, or broken settings, are
+refused with ``NotAllowed``.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-
-import streamlit as st
 
 from loaders.identity import DEMO_CHECK
 from loaders.load import ExtractOptions, InputFile, LoadReport, load_files, unzip
 from loaders.problems import FileRejected
 from loaders.store import undo_load
-from ui import data
-
-
-@dataclass(frozen=True)
-class Access:
-    may_load: bool
-    user: str | None
-    mode: str  # "local" | "signed in" | "signed out"
-    reason: str
+from ui import access, data
 
 
 class NotAllowed(Exception):
-    """An action refused on the server because the user is not an analyst."""
+    """An action refused on the server because this visitor may not load."""
 
 
-def _secrets() -> dict:
-    try:
-        return {key: st.secrets[key] for key in st.secrets}
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return {}
-
-
-def access() -> Access:
-    secrets = _secrets()
-    if "auth" not in secrets:
-        return Access(
-            True,
-            None,
-            "local",
-            "Single-user local mode: sign-in is not configured, so anyone who can open this "
-            "app can load and undo data. See the user guide to turn sign-in on.",
-        )
-    if not st.user.get("is_logged_in"):
-        return Access(False, None, "signed out", "Sign in to load data.")
-    email = str(st.user.get("email") or "").lower()
-    analysts = {str(a).lower() for a in secrets.get("dashboard", {}).get("analysts", [])}
-    if email in analysts:
-        return Access(True, email, "signed in", f"Signed in as {email} (analyst).")
-    return Access(
-        False,
-        email,
-        "signed in",
-        f"Signed in as {email}. Only the analysts listed in the app's settings can load or "
-        "undo data; you can view everything.",
-    )
-
-
-def _require_analyst() -> Access:
-    who = access()
+def _require_analyst() -> access.Access:
+    who = access.current()
     if not who.may_load:
         raise NotAllowed(who.reason)
     return who
