@@ -7,6 +7,8 @@ stores may still hold it, so every page and chart escapes what it shows.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from charts.text import plotly_text, template_text
@@ -16,19 +18,22 @@ IMAGE = "![x](http://example.invalid/x.png)"
 LINK = '<a href="http://example.invalid">x</a>'
 
 
+J = "\u2060"  # WORD JOINER: invisible, and breaks what GitHub's autolinks look for
+
+
 @pytest.mark.parametrize(
     ("text", "escaped"),
     [
-        (IMAGE, r"!\[x\](http\://example.invalid/x.png)"),
-        (LINK, r'\<a href="http\://example.invalid"\>x\</a\>'),
-        ("[click](javascript:alert(1))", r"\[click\](javascript\:alert(1))"),
-        ("<http://example.invalid>", r"\<http\://example.invalid\>"),
-        ("www.example.invalid", r"www\.example.invalid"),
-        ("someone@example.invalid", r"someone\@example.invalid"),
+        (IMAGE, rf"!\[x\](http:{J}//example.invalid/x.png)"),
+        (LINK, rf'\<a href="http:{J}//example.invalid"\>x\</a\>'),
+        ("[click](javascript:alert(1))", rf"\[click\](javascript:{J}alert(1))"),
+        ("<http://example.invalid>", rf"\<http:{J}//example.invalid\>"),
+        ("WWW.example.invalid", f"WWW{J}.example.invalid"),
+        ("someone@example.invalid", f"someone@{J}example.invalid"),
         ("Bath & *North* _East_", r"Bath \& \*North\* \_East\_"),
         ("`code` $x^2$ ~gone~ a|b {c}", r"\`code\` \$x^2\$ \~gone\~ a\|b \{c\}"),
         ("&lt;b&gt; \\ back", r"\&lt;b\&gt; \\ back"),
-        (":red[x]", r"\:red\[x\]"),
+        (":red[x] :material/home: :smile:", rf":{J}red\[x\] :{J}material/home: :{J}smile:"),
         ("# Heading", r"\# Heading"),
         ("> quote", r"\> quote"),
         ("- item", r"\- item"),
@@ -39,6 +44,24 @@ LINK = '<a href="http://example.invalid">x</a>'
 )
 def test_markdown_text_escapes_what_markdown_would_act_on(text, escaped):
     assert markdown_text(text) == escaped
+
+
+# What Streamlit's Markdown (remark-gfm's mdast-util-gfm-autolink-literal) turns into
+# links in the text it has parsed, after backslash escapes are gone; the email pattern
+# without its look-behind, so it finds more, not less.
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before punctuation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [IMAGE, LINK, "see http://example.invalid", "WWW.example.invalid", "me@example.invalid"],
+)
+def test_markdown_text_leaves_nothing_for_autolinks_and_reads_as_written(text):
+    parsed = ESCAPE.sub(r"\1", markdown_text(text))  # the text node Markdown makes of it
+    assert not GFM_URL.search(parsed) and not GFM_EMAIL.search(parsed), parsed
+    assert parsed.replace(J, "") == text  # what a reader sees
 
 
 def test_markdown_text_keeps_ordinary_names_and_sentences_as_they_are():
