@@ -9,12 +9,13 @@ from indicators.at_a_glance import HEADLINE_IDS
 from indicators.scorecard import council_scorecard
 from ui import data, state
 from ui.components import delta_colour, page_heading, table_downloads, table_key
+from ui.text import markdown_text
 
 selection = state.current()
 if page_heading("At a glance", selection):
     assert selection is not None
     council = selection.council
-    st.subheader(f"{selection.council_name}: children in care and care leavers")
+    st.subheader(f"{markdown_text(selection.council_name)}: children in care and care leavers")
 
     comparisons = data.comparisons(selection.sn_model, selection.sn_method)
     tiles = views.headline_tiles(comparisons, council, HEADLINE_IDS, selection.year)
@@ -57,13 +58,13 @@ if page_heading("At a glance", selection):
     with strengths:
         st.markdown("#### Strengths")
         st.markdown(
-            "\n".join(f"- {text}" for text in card.summary["strengths"])
+            "\n".join(f"- {markdown_text(text)}" for text in card.summary["strengths"])
             or "No indicator stands out as clearly better than England."
         )
     with concerns:
         st.markdown("#### Concerns")
         st.markdown(
-            "\n".join(f"- {text}" for text in card.summary["concerns"])
+            "\n".join(f"- {markdown_text(text)}" for text in card.summary["concerns"])
             or "No indicator stands out as clearly worse than England."
         )
     st.caption(

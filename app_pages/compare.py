@@ -9,6 +9,7 @@ from indicators.catalogue import catalogue
 from ui import data, state
 from ui.components import chart_with_table, page_heading, slug
 from ui.figures import compare_content
+from ui.text import markdown_text
 
 selection = state.current()
 if page_heading(
@@ -40,7 +41,8 @@ if page_heading(
     )
     content = compare_content(indicator_id, tuple(chosen), selection)
     if content is None:
-        st.info(f"No figures for {item.title.lower()} for {selection.council_name}.")
+        name = markdown_text(selection.council_name)
+        st.info(f"No figures for {item.title.lower()} for {name}.")
         st.stop()
     stem = slug(item.short_title)
 

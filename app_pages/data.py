@@ -12,6 +12,7 @@ from loaders.quarterly import return_template
 from loaders.store import UndoRefused
 from ui import access, data, loading, state
 from ui.components import table_downloads
+from ui.text import markdown_text
 
 
 def _extract_options() -> ExtractOptions:
@@ -38,7 +39,7 @@ def _extract_options() -> ExtractOptions:
 
 st.title("Data: load, check and undo")
 who = access.current()  # app.py has already stopped anyone who may not view
-(st.info if who.mode == "local" else st.caption)(who.reason)
+(st.info if who.mode == "local" else st.caption)(markdown_text(who.reason))
 
 load_tab, extract_tab, template_tab, history_tab = st.tabs(
     ["Load files", "Child-level extracts", "Quarterly return template", "History and undo"]
@@ -71,7 +72,7 @@ with load_tab:
         if uploads:
             inputs, refused = loading.input_files(uploads)
             for reason in refused:
-                st.error(reason)
+                st.error(markdown_text(reason))  # names the uploaded files
             report = loading.check(inputs, extract_options) if inputs else None
             if report is not None:
                 st.subheader("1. Check")
@@ -109,7 +110,7 @@ with load_tab:
                 if report.preview is not None and not refused:
                     st.subheader("2. Preview")
                     for line in report.preview.lines():
-                        st.markdown(line)
+                        st.markdown(markdown_text(line))
                     if len(report.preview.revisions):
                         st.markdown("**Figures this load would revise (old → new):**")
                         revisions = report.preview.revisions_table()
@@ -130,7 +131,7 @@ with load_tab:
                         try:
                             done = loading.commit(inputs, extract_options)
                         except loading.NotAllowed as refusal:
-                            st.error(str(refusal))
+                            st.error(markdown_text(refusal))
                         else:
                             if done.status == "committed":
                                 st.success(
@@ -168,9 +169,10 @@ with extract_tab:
         selection = state.current()
         if selection is not None:
             table = data.extract_quarter_table(selection.council)
-            st.subheader(f"{selection.council_name}: figures at each quarter end")
+            name = markdown_text(selection.council_name)
+            st.subheader(f"{name}: figures at each quarter end")
             if table.empty:
-                st.info(f"No extract is loaded for {selection.council_name}.")
+                st.info(f"No extract is loaded for {name}.")
             else:
                 st.dataframe(table, hide_index=True, width="stretch")
                 table_downloads(table, f"quarterly_extract_{selection.council}", "extract")
@@ -202,7 +204,7 @@ with template_tab:
         quarter = st.selectbox("Quarter", ["Q1", "Q2", "Q3", "Q4"])
         council = data.councils().set_index("old_la_code").loc[selection.council]
         st.download_button(
-            f"Download the template for {selection.council_name}",
+            f"Download the template for {markdown_text(selection.council_name)}",
             return_template(
                 selection.council,
                 selection.council_name,
@@ -278,7 +280,7 @@ with history_tab:
                     try:
                         undo_id = loading.undo(int(pending))
                     except (loading.NotAllowed, UndoRefused) as refusal:
-                        st.error(str(refusal))
+                        st.error(markdown_text(refusal))
                     else:
                         st.session_state["undo_done"] = (
                             f"Load {pending} undone (recorded as load {undo_id})."

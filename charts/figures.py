@@ -10,6 +10,11 @@ the short word from the symbol table in `indicators.formatting` ("suppressed",
 "not available") on the chart and its plain sentence in the hover text, so a
 gap DfE marked ``x`` is never said to protect children's privacy. Hover text
 shows values as the tables do ("67%", "1,806", "13.9").
+
+Names, titles and period labels come from loaded files and Plotly renders a
+subset of HTML in all of its text (a name holding ``<a href>`` would be a live
+link in the chart): every function here escapes the data text it is given with
+`charts.text` before it reaches a title, legend, tick label, note or hover text.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from charts.palette import (
     axis_values,
     wrap_title,
 )
+from charts.text import plotly_text, template_text
 from indicators.compare import Z_95, Z_998, funnel_limits
 from indicators.formatting import (
     format_value,
@@ -86,7 +92,7 @@ def trend_chart(
     with no values at all is left out; a missing council value is a gap in the
     line with a note saying why.
     """
-    periods = [str(label) for label in series["period_label"]]
+    periods = [plotly_text(label) for label in series["period_label"]]
     fig = go.Figure()
     # The council is drawn last, on top of the comparators, but listed first.
     lines = (
@@ -107,7 +113,7 @@ def trend_chart(
             go.Scatter(
                 x=periods,
                 y=values,
-                name=name,
+                name=plotly_text(name),
                 mode="lines+markers+text" if is_council else "lines+markers",
                 line={"color": style.colour, "dash": style.dash, "width": style.width},
                 marker=_marker(style, size=11 if is_council else 9),
@@ -120,7 +126,7 @@ def trend_chart(
                 textfont={"color": HIGHLIGHT_TEXT, "size": SMALL_FONT_SIZE, "shadow": HALO},
                 cliponaxis=False,
                 legendrank=rank,
-                hovertemplate=f"{_escape(name)}: %{{customdata}}<extra></extra>",
+                hovertemplate=f"{template_text(name)}: %{{customdata}}<extra></extra>",
             )
         )
     _note_missing_council(fig, series, periods)
@@ -147,6 +153,7 @@ def multi_trend_chart(
     """
     frame = rows.sort_values(["year", "area_name"], kind="stable")
     periods = [str(p) for p in dict.fromkeys(frame["period_label"])]
+    shown_periods = [plotly_text(p) for p in periods]
     fig = go.Figure()
     codes = list(dict.fromkeys(frame["area_code"]))
     if council_code in codes:  # drawn last, on top of the others; listed first
@@ -165,21 +172,21 @@ def multi_trend_chart(
         style = COUNCIL_STYLE if mine else _other_style(index)
         fig.add_trace(
             go.Scatter(
-                x=periods,
+                x=shown_periods,
                 y=values,
-                name=f"{name} (your council)" if mine else name,
+                name=plotly_text(f"{name} (your council)" if mine else name),
                 mode="lines+markers",
                 line={"color": style.colour, "dash": style.dash, "width": style.width},
                 marker=_marker(style, size=11 if mine else 8),
                 connectgaps=False,
                 legendrank=1 if mine else 2 + index,
                 customdata=texts,
-                hovertemplate=f"{_escape(name)}: %{{customdata}}<extra></extra>",
+                hovertemplate=f"{template_text(name)}: %{{customdata}}<extra></extra>",
             )
         )
         if mine:
             series = pd.DataFrame({"council": values, "council_symbol": symbols})
-            _note_missing_council(fig, series, periods)
+            _note_missing_council(fig, series, shown_periods)
     if gap_symbols:
         # Names only the kinds of gap on this chart ('x' alone is never "suppressed").
         fig.add_annotation(
@@ -231,7 +238,7 @@ def ranking_chart(
     rows = pd.concat([with_value, without_value], ignore_index=True)
     is_council = rows["area_code"] == council_code
     labels = [
-        _council_label(name) if mine else str(name)
+        _council_label(name) if mine else plotly_text(name)
         for name, mine in zip(rows["area_name"], is_council, strict=True)
     ]
     rows["label"] = labels
@@ -252,7 +259,7 @@ def ranking_chart(
                 x=sparkline_values(part["value"]),
                 y=list(part["label"]),
                 orientation="h",
-                name=name,
+                name=plotly_text(name),
                 marker={"color": colour, "line": {"color": outline, "width": 1}},
                 text=list(part["text"]),
                 # Inside the end of the bar when it fits, where the reference lines
@@ -268,7 +275,7 @@ def ranking_chart(
                 },
                 cliponaxis=False,
                 legendrank=1 if mine else 2,
-                customdata=list(part["area_name"]),
+                customdata=[plotly_text(name) for name in part["area_name"]],
                 hovertemplate="<b>%{customdata}</b>: %{text}<extra></extra>",
             )
         )
@@ -280,7 +287,7 @@ def ranking_chart(
             xref="x",
             yref="y",
             text=symbol_word(symbol),
-            hovertext=f"{rows['area_name'].iloc[position]}: {symbol_sentence(symbol)}",
+            hovertext=f"{plotly_text(rows['area_name'].iloc[position])}: {symbol_sentence(symbol)}",
             showarrow=False,
             xanchor="left",
             xshift=4,
@@ -412,11 +419,14 @@ def funnel_chart(
             go.Scatter(
                 x=[float(row["denominator"])],
                 y=[float(row["value"])],
-                name=f"{row['area_name']} (your council)",
+                name=plotly_text(f"{row['area_name']} (your council)"),
                 mode="markers+text",
                 legendrank=1,
                 marker=_marker(COUNCIL_STYLE, size=16, outline="white"),
-                text=[f"<b>{row['area_name']}</b> {_show(float(row['value']), unit, decimals)}"],
+                text=[
+                    f"<b>{plotly_text(row['area_name'])}</b> "
+                    f"{_show(float(row['value']), unit, decimals)}"
+                ],
                 textposition="middle left" if share > 0.7 else "middle right",
                 textfont={"color": HIGHLIGHT_TEXT, "size": SMALL_FONT_SIZE + 1, "shadow": HALO},
                 cliponaxis=False,
@@ -487,7 +497,7 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
                 x=values,
                 y=categories,
                 orientation="h",
-                name=name,
+                name=plotly_text(name),
                 marker=marker,
                 text=texts,
                 textposition="outside",
@@ -498,7 +508,8 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
                 },
                 cliponaxis=False,
                 customdata=texts,
-                hovertemplate=f"<b>{_escape(name)}</b> %{{y}}: %{{customdata}}<extra></extra>",
+                hovertemplate=f"<b>{template_text(name)}</b> %{{y}}: "
+                "%{customdata}<extra></extra>",
             )
         )
         for position, value in enumerate(values):
@@ -510,8 +521,9 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
                     y=position + offsets[index],
                     xref="x",
                     yref="y",
-                    text=f"{name}: {symbol_word(gap_symbol)}",
-                    hovertext=f"{name}, {frame['category'].iloc[position]}: "
+                    text=f"{plotly_text(name)}: {symbol_word(gap_symbol)}",
+                    hovertext=f"{plotly_text(name)}, "
+                    f"{plotly_text(frame['category'].iloc[position])}: "
                     f"{symbol_sentence(gap_symbol)}",
                     showarrow=False,
                     xanchor="left",
@@ -550,11 +562,6 @@ def _show(value: float | None, unit: str, decimals: int) -> str:
     return format_value(value, None, unit, decimals)
 
 
-def _escape(text: str) -> str:
-    """Text safe inside a Plotly hovertemplate, which would read "%{" as a variable."""
-    return text.replace("%{", "% {")
-
-
 def _marker(style: SeriesStyle, size: int, outline: str | None = None) -> dict[str, object]:
     marker: dict[str, object] = {"symbol": style.symbol, "color": style.colour, "size": size}
     if outline:
@@ -573,7 +580,7 @@ def _other_style(index: int) -> SeriesStyle:
 
 
 def _council_label(name: object) -> str:
-    return f'<span style="color:{HIGHLIGHT_TEXT}"><b>{name} (your council)</b></span>'
+    return f'<span style="color:{HIGHLIGHT_TEXT}"><b>{plotly_text(name)} (your council)</b></span>'
 
 
 def _symbols(rows: pd.DataFrame) -> list[str | None]:
@@ -697,6 +704,6 @@ def _funnel_hover(rows: pd.DataFrame, unit: str, decimals: int) -> list[list[str
     noun = "children" if unit == "percent" else "children aged 0–17"
     columns = zip(rows["area_name"], rows["value"], rows["denominator"], strict=True)
     return [
-        [str(name), _show(float(value), unit, decimals), f"{float(n):,.0f} {noun}"]
+        [plotly_text(name), _show(float(value), unit, decimals), f"{float(n):,.0f} {noun}"]
         for name, value, n in columns
     ]

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from charts.text import plotly_text
+
 # Okabe & Ito (2008), "Color Universal Design".
 COUNCIL = "#0072B2"  # blue: the council, always
 NEIGHBOURS = "#B35900"  # dark orange (Okabe-Ito orange darkened to 4.6:1 on white): neighbours
@@ -98,8 +100,14 @@ OTHER_DASHES = ("dash", "dot", "dashdot", "longdash", "longdashdot")
 
 
 def wrap_title(title: str, width: int = TITLE_WRAP) -> str:
-    """A long title broken onto lines (Plotly never wraps titles itself)."""
-    return "<br>".join(textwrap.wrap(title, width)) or title
+    """A long title broken onto lines (Plotly never wraps titles itself), shown literally.
+
+    Titles and category names hold data text (a local indicator's title, a
+    council's name), so each line is escaped (`charts.text.plotly_text`) before
+    the line breaks are added.
+    """
+    lines = textwrap.wrap(title, width) or [title]
+    return "<br>".join(plotly_text(line) for line in lines)
 
 
 def axis_values(fig: go.Figure, axis: str) -> list[float]:

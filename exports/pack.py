@@ -14,6 +14,12 @@ table (`indicators.formatting.SYMBOLS`), naming only the symbols on that slide:
 a gap DfE marked ``x`` is "not available", never "suppressed to protect
 children's privacy", which only ``c`` means.
 
+Names come from loaded files, so nothing in them may run: slide text is
+literal (python-pptx writes it as text, with no fields or links), and every text
+cell of a chart's embedded workbook is neutralised as in the Excel downloads
+(`exports.tables.neutralise_cell`) and written as a plain string
+(`PlainTextChartData`), never as a formula or a link.
+
 No streamlit here: the Export page and ``python -m exports pack`` both call
 `build_pack`.
 """
@@ -23,17 +29,21 @@ from __future__ import annotations
 import io
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.text import PP_ALIGN
-from pptx.util import Inches, Pt
+from pptx.util import Inches, Pt, lazyproperty
+from xlsxwriter import Workbook
 
+from exports.tables import neutralise_cell
 from indicators import views
 from indicators.catalogue import indicator
 from indicators.formatting import SYMBOLS, gap_kinds_note, gaps_note, period_label, symbol_word
@@ -332,7 +342,7 @@ def _indicator_slide(
         )
         if _missing(v)
     ]
-    trend = CategoryChartData(number_format=_number_format(item))
+    trend = PlainTextChartData(number_format=_number_format(item))
     trend.categories = list(history["period_label"])
     trend.add_series(request.council_name, [_cell(v) for v in history["council"]])
     if history["neighbours"].notna().any():
@@ -361,7 +371,7 @@ def _indicator_slide(
         for n, v, s in zip(ranked["area_name"], ranked["value"], ranked["symbol"], strict=True)
         if _missing(v)
     ]
-    bars = CategoryChartData(number_format=_number_format(item))
+    bars = PlainTextChartData(number_format=_number_format(item))
     # A missing bar would look like a zero: its name carries the symbol's word.
     bars.categories = [
         f"{n} ({symbol_word(s if isinstance(s, str) else None)})" if _missing(v) else str(n)
@@ -469,6 +479,58 @@ def _closing_slide(deck, request: PackRequest, gap_symbols: list[str | None]) ->
 
 
 # ------------------------------------------------------------------ charts
+# xlsxwriter's `write` makes a text starting with "=" a formula and one like
+# "http://…" a link; python-pptx writes category and series names with it.
+PLAIN_STRINGS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+class _PlainTextSheet:
+    """A worksheet whose every text cell is neutralised and written as a string."""
+
+    def __init__(self, sheet) -> None:
+        self._sheet = sheet
+
+    def write(self, row: int, col: int, value, *style):
+        if isinstance(value, str):
+            return self._sheet.write_string(row, col, str(neutralise_cell(value)), *style)
+        return self._sheet.write(row, col, value, *style)
+
+    def write_column(self, row: int, col: int, values, *style) -> None:
+        for offset, value in enumerate(values):
+            self.write(row + offset, col, value, *style)
+
+    def __getattr__(self, name: str):
+        return getattr(self._sheet, name)
+
+
+class _PlainTextWorkbookWriter(CategoryWorkbookWriter):
+    """python-pptx's workbook writer, opening a workbook that writes only plain text."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file):
+        workbook = Workbook(xlsx_file, {"in_memory": True, **PLAIN_STRINGS})
+        try:
+            yield workbook, _PlainTextSheet(workbook.add_worksheet())
+        finally:
+            workbook.close()
+
+
+class PlainTextChartData(CategoryChartData):
+    """Chart data whose embedded workbook ("Edit Data") holds no formula and no link.
+
+    The slide shows names as loaded; the workbook's cells hold them neutralised
+    (an apostrophe before a formula sign), as the Excel downloads do.
+    """
+
+    @lazyproperty
+    def _workbook_writer(self):
+        return _PlainTextWorkbookWriter(self)
+
+
 def _style_trend(chart, item) -> None:
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM

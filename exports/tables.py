@@ -1,9 +1,12 @@
 """Tables as CSV that are safe to open in Excel.
 
-A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return)
-can be run as a formula when the file is opened in a spreadsheet ("CSV
-injection"). Such text cells are prefixed with an apostrophe; plain numbers,
-including negative ones such as a net gain of -12, are left as they are.
+A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab, carriage return or
+line feed) can be run as a formula when the file is opened in a spreadsheet ("CSV
+injection"); so can one whose first sign comes after blanks, or is the full-width
+``＝``, ``＋``, ``－`` or ``＠`` that East Asian keyboards type. Such text cells are
+prefixed with an apostrophe; plain numbers, including negative ones such as a net
+gain of -12, are left as they are. The meeting pack's embedded chart workbooks
+(`exports.pack`) use the same `neutralise_cell`.
 """
 
 from __future__ import annotations
@@ -12,15 +15,21 @@ import re
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A formula sign, ASCII or full-width (and the small forms), after any leading blanks.
+FORMULA_SIGNS = frozenset("=+-@＝＋－＠﹦﹢﹣﹫")
 PLAIN_NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?%?$")
 
 
 def neutralise_cell(value: object) -> object:
     """The cell, with an apostrophe in front if a spreadsheet could run it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+    if isinstance(value, str) and _could_run(value) and not PLAIN_NUMBER.match(value):
         return "'" + value
     return value
+
+
+def _could_run(text: str) -> bool:
+    return text.startswith(FORMULA_START) or text.lstrip()[:1] in FORMULA_SIGNS
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

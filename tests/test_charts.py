@@ -720,3 +720,68 @@ def test_every_chart_renders_to_png_for_a_look():
         assert data.startswith(b"\x89PNG"), kind
         assert len(data) > 10_000, kind  # a drawn chart, not a blank page
         (ARTIFACTS / f"charts_{kind}.png").write_bytes(data)
+
+
+# ------------------------------------------------------------------ data text shown literally
+MARKUP_NAME = '<a href="http://example.invalid">Kent</a> <b>&amp;</b>'
+ESCAPED_NAME = '&lt;a href="http://example.invalid"&gt;Kent&lt;/a&gt; &lt;b&gt;&amp;amp;&lt;/b&gt;'
+MARKUP_TITLE = '<a href="http://example.invalid/t">Trained</a>'
+
+
+def figure_strings(fig: go.Figure) -> list[str]:
+    """Every string in the figure's JSON (titles, names, labels, hover text, annotations)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list | tuple):
+            for value in node:
+                walk(value)
+        elif hasattr(node, "tolist"):
+            walk(node.tolist())
+
+    walk(fig.to_plotly_json())
+    return found
+
+
+def renamed(frame: pd.DataFrame, code: str = "E10000016") -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[frame["area_code"] == code, "area_name"] = MARKUP_NAME
+    # A neighbour with no figure: its name is in a note's hover text too.
+    frame.loc[frame["area_code"] == "E10000024", "area_name"] = MARKUP_NAME + " 2"
+    return frame
+
+
+MARKUP_CHARTS = {
+    "trend": lambda: make_trend(council_name=MARKUP_NAME, title=MARKUP_TITLE),
+    "multi_trend": lambda: multi_trend_chart(
+        renamed(compare_frame()), council_code="E10000016", title=MARKUP_TITLE,
+        unit="percent", decimals=0,
+    ),
+    "ranking": lambda: ranking_chart(
+        renamed(ranking_frame()), council_code="E10000016", title=MARKUP_TITLE,
+        unit="percent", decimals=0, polarity="lower is better", england=10.0,
+        neighbour_average=11.0,
+    ),
+    "funnel": lambda: funnel_chart(
+        renamed(funnel_frame()), council_code="E10000016", title=MARKUP_TITLE,
+        unit="percent", england=10.0, decimals=0,
+    ),
+    "breakdown": lambda: breakdown_chart(
+        breakdown_frame().assign(category=[MARKUP_TITLE, *breakdown_frame()["category"][1:]]),
+        title=MARKUP_TITLE, unit="percent", council_name=MARKUP_NAME,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("chart", list(MARKUP_CHARTS))
+def test_names_and_titles_from_files_are_shown_literally_in_charts(chart):
+    """Plotly renders <a href>, <b>, <br> and <span style> in text: data text is escaped."""
+    strings = figure_strings(MARKUP_CHARTS[chart]())
+    assert not [s for s in strings if "<a " in s or "<b>&amp;" in s], chart
+    assert any("&lt;a href=" in s and "/t" in s for s in strings), "title escaped"
+    assert any(ESCAPED_NAME in s for s in strings), "name escaped"

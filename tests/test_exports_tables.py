@@ -40,3 +40,25 @@ def test_an_excel_download_explains_the_symbol_words_it_shows():
     assert "privacy" not in " ".join(str(cell) for row in notes for cell in row)
     plain = load_workbook(io.BytesIO(to_xlsx_bytes(frame.iloc[1:], "Trend")))
     assert plain.sheetnames == ["Trend"]
+
+
+def test_formulas_behind_whitespace_or_in_full_width_forms_are_neutralised():
+    # Spreadsheets skip leading blanks before a formula sign, and East Asian input
+    # methods type the full-width signs, which Excel also reads as formula signs.
+    for cell in (
+        " =1+1",
+        "  @SUM(A1)",
+        "\n=1+1",
+        "\r\n+cmd",
+        "\u3000-2+3",
+        "＝1+1",
+        "＋cmd",
+        "－2",
+        "＠SUM(A1)",
+    ):
+        assert neutralise_cell(cell) == "'" + cell, repr(cell)
+
+
+def test_neutralising_twice_changes_nothing_more():
+    once = neutralise_cell("=1+1")
+    assert neutralise_cell(once) == once

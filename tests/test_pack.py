@@ -229,3 +229,70 @@ def test_an_indicator_with_polarity_has_rank_of_n_and_a_band(demo_tables):
     cells = _comparison_cells(slide)
     assert " of " in cells["Rank"] and cells["Band"] in {"A", "B", "C", "D"}
     assert "best first" in charts(slide)[1]._element.nvGraphicFramePr.cNvPr.get("descr")
+
+
+# Names a spreadsheet would run as a formula (or turn into a link). The loader now
+# refuses them, but an older store may hold them: the rows are changed directly.
+FORMULA_NAMES = [
+    '=HYPERLINK("http://example.invalid","Wyrebrook")',  # the council itself
+    "@SUM(1+1) Fells",
+    "  -2+3 Haven",
+    "＝1+1 Hill",
+    "http://example.invalid/council",
+]
+
+
+@pytest.fixture
+def formula_store(demo_db, tmp_path):
+    """A copy of the demo store where 172 and four of its neighbours have hostile names."""
+    import shutil
+
+    path = tmp_path / "formulas.duckdb"
+    shutil.copyfile(demo_db, path)
+    con = open_store(path)
+    neighbours = [
+        code
+        for (code,) in con.execute(
+            "SELECT neighbour_old_la_code FROM current_neighbours "
+            "WHERE model = '2025' AND old_la_code = '172' ORDER BY sn_rank LIMIT 4"
+        ).fetchall()
+    ]
+    for code, name in zip(["172", *neighbours], FORMULA_NAMES, strict=True):
+        con.execute(
+            "UPDATE facts SET area_name = $1, la_name = $1 WHERE area_code = $2", [name, code]
+        )
+    yield con
+    con.close()
+
+
+def embedded_workbooks(deck):
+    from openpyxl import load_workbook
+
+    for slide in deck.slides:
+        for shape in charts(slide):
+            blob = shape.chart.part.chart_workbook.xlsx_part.blob
+            yield load_workbook(io.BytesIO(blob))
+
+
+def test_names_in_the_embedded_workbooks_are_plain_neutralised_text(formula_store):
+    from exports.pack import pack_from_store
+    from exports.tables import neutralise_cell
+
+    deck = Presentation(
+        io.BytesIO(pack_from_store(formula_store, "172", ["cla_rate_per_10k"], sn_model="2025"))
+    )
+    books = list(embedded_workbooks(deck))
+    assert len(books) == 2  # the trend and the ranking
+    texts = []
+    for book in books:
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (cell.coordinate, cell.value)
+                    assert cell.hyperlink is None, (cell.coordinate, cell.value)
+                    if isinstance(cell.value, str):
+                        assert neutralise_cell(cell.value) == cell.value, cell.value
+                        texts.append(cell.value)
+    for name in FORMULA_NAMES[:4]:
+        assert any(text.startswith("'" + name) for text in texts), (name, texts)
+    assert any(text.startswith("http://example.invalid/council") for text in texts)

@@ -16,6 +16,7 @@ import streamlit as st
 from exports.tables import to_csv_bytes, to_xlsx_bytes
 from indicators.formatting import symbol_key
 from ui.state import Selection
+from ui.text import markdown_text
 
 
 def slug(text: str) -> str:
@@ -110,7 +111,8 @@ def page_heading(title: str, selection: Selection | None, intro: str = "") -> bo
         if selection.sn_model
         else "England (no statistical neighbour list loaded)"
     )
-    st.caption(f"{selection.council_name} · {selection.year_label} · compared with {neighbours}")
+    name = markdown_text(selection.council_name)
+    st.caption(f"{name} · {selection.year_label} · compared with {neighbours}")
     if intro:
         st.markdown(intro)
     return True

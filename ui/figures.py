@@ -22,6 +22,7 @@ from indicators.formatting import period_label
 from indicators.narrative import sentence
 from ui import data
 from ui.state import Selection
+from ui.text import markdown_text
 
 MAX_ENTRIES = 2000
 
@@ -138,8 +139,9 @@ def _compare_content(
             council_symbol=symbol,
         )
         funnel_table = views.funnel_table(points, item)
+        # Markdown with bold of its own: the name is escaped before it goes in.
         funnel_words = views.funnel_sentence(
-            points, selection.council, selection.council_name, symbol
+            points, selection.council, markdown_text(selection.council_name), symbol
         )
     return CompareContent(
         year=year,

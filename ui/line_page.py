@@ -18,6 +18,7 @@ from indicators.protection import small_counts_text
 from ui import data, state
 from ui.components import chart_with_table, page_heading, slug, table_downloads, table_key
 from ui.figures import indicator_content
+from ui.text import markdown_text
 
 BREAKDOWNS = {
     "sufficiency": (
@@ -38,9 +39,9 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
     st.header(item.short_title, divider="gray")
     content = indicator_content(item.id, selection)
     if content.headline is None:
-        st.info(views.missing_figure_note(table, item, selection.council_name))
+        st.info(markdown_text(views.missing_figure_note(table, item, selection.council_name)))
         return
-    st.markdown(f"**{content.headline}**")
+    st.markdown(f"**{markdown_text(content.headline)}**")
     key = f"{item.id}_{selection.council}"
     stem = f"{slug(item.short_title)}_{selection.council}"
     left, right = st.columns(2)
