@@ -70,10 +70,9 @@ with load_tab:
             key="uploads",
         )
         if uploads:
-            inputs, refused = loading.input_files(uploads)
+            report, refused = loading.checked_uploads(uploads, extract_options)
             for reason in refused:
                 st.error(markdown_text(reason))  # names the uploaded files
-            report = loading.check(inputs, extract_options) if inputs else None
             if report is not None:
                 st.subheader("1. Check")
                 st.dataframe(report.files_table(), hide_index=True, width="stretch")
@@ -129,7 +128,7 @@ with load_tab:
                     st.subheader("3. Commit")
                     if st.button("Commit this load", type="primary", key="commit"):
                         try:
-                            done = loading.commit(inputs, extract_options)
+                            done = loading.commit_uploads(uploads, extract_options)
                         except loading.NotAllowed as refusal:
                             st.error(markdown_text(refusal))
                         else:

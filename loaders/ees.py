@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from loaders.csv_text import CsvTable
+from loaders.csv_text import CsvColumns, CsvTable
 from loaders.datasets import (
     CANONICAL_FILTERS,
     COUNT,
@@ -97,7 +99,7 @@ class ParsedFile:
     latest_year: int | None = None
 
 
-def recognise(table: CsvTable) -> Recognition:
+def recognise(table: CsvTable | CsvColumns) -> Recognition:
     """Find the dataset and layout this table is, by its columns and labels."""
     columns = set(table.columns)
     missing_location = [c for c in REQUIRED_LOCATION_COLUMNS if c not in columns]
@@ -141,7 +143,7 @@ def recognise(table: CsvTable) -> Recognition:
 
 
 def _markers_present(
-    table: CsvTable, spec: DatasetSpec, layout: Layout, cache: dict[str, set[str]]
+    table: CsvTable | CsvColumns, spec: DatasetSpec, layout: Layout, cache: dict[str, set[str]]
 ) -> bool:
     for canonical_filter, wanted in layout.markers.items():
         published = [c for c, f in layout.filters.items() if f == canonical_filter]
@@ -149,12 +151,34 @@ def _markers_present(
             return False
         column = published[0]
         if column not in cache:
-            index = table.columns.index(column)
-            cache[column] = {row[index] for row in table.rows}
+            cache[column] = _labels(table, column)
         labels = {canonical_label(spec, canonical_filter, v) for v in cache[column]}
         if not any(canonical_label(spec, canonical_filter, w) in labels for w in wanted):
             return False
     return True
+
+
+def _labels(table: CsvTable | CsvColumns, column: str) -> set[str]:
+    """The distinct cells of one column, as published."""
+    if isinstance(table, CsvColumns):
+        return set(pc.unique(table.table.column(column)).to_pylist())
+    index = table.columns.index(column)
+    return {row[index] for row in table.rows}
+
+
+def _text_frame(table: CsvTable | CsvColumns) -> pd.DataFrame:
+    """The table as text columns, each cell trimmed. From Arrow columns without
+    copying those with nothing to trim (a release file's million cells are rarely padded)."""
+    if not isinstance(table, CsvColumns):
+        frame = pd.DataFrame(table.rows, columns=table.columns, dtype="string").fillna("")
+        return frame.apply(lambda column: column.str.strip())
+    columns = {}
+    for name, cells in zip(table.columns, table.table.columns, strict=True):
+        trimmed = pc.utf8_trim_whitespace(cells)
+        if pc.all(pc.equal(trimmed, cells)).as_py():
+            trimmed = cells
+        columns[name] = pd.arrays.ArrowStringArray(trimmed)
+    return pd.DataFrame(columns, copy=False)
 
 
 RowText = str | Callable[[Hashable], str]
@@ -207,8 +231,21 @@ def _problem_rows(
         )
 
 
+def _per_value(cells: pd.Series, compute: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`compute` of each distinct cell, spread back over the rows: a column of a million
+    cells holds a few thousand values, and each is parsed or matched once."""
+    codes, distinct = pd.factorize(cells, use_na_sentinel=False)
+    result = compute(pd.Series(distinct, dtype=cells.dtype))
+    return pd.Series(result.array.take(codes), index=cells.index)
+
+
 def _period_end_year(period: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Year each period ends in ('2024' -> 2024, '202425' -> 2025) and a validity mask."""
+    year = _per_value(period, _end_years)
+    return year, year.notna()
+
+
+def _end_years(period: pd.Series) -> pd.Series:
     four = period.str.fullmatch(r"\d{4}")
     six = period.str.fullmatch(r"\d{6}")
     year = pd.Series(pd.NA, index=period.index, dtype="Int64")
@@ -217,7 +254,7 @@ def _period_end_year(period: pd.Series) -> tuple[pd.Series, pd.Series]:
     second = period[six].str[4:].astype(int)
     consecutive = (first + 1) % 100 == second
     year[six & consecutive.reindex(period.index, fill_value=False)] = first[consecutive] + 1
-    return year, year.notna()
+    return year
 
 
 def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> pd.Series:
@@ -323,26 +360,30 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
 
 
 def _area_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    level = frame["geographic_level"]
-    empty = pd.Series("", index=frame.index)
-    region_code = frame.get("region_code", empty)
-    region_name = frame.get("region_name", empty)
-    old_la_code = frame.get("old_la_code", empty)
-    la_name = frame.get("la_name", empty)
-    code = frame["country_code"].where(level == "National", region_code)
-    code = code.where(level != "Local authority", old_la_code)
-    name = frame["country_name"].where(level == "National", region_name)
-    name = name.where(level != "Local authority", la_name)
-    return code, name
+    """Each row's place: the country's, the region's or the council's code and name."""
+    level = pa.array(frame["geographic_level"])
+    national = pc.equal(level, "National")
+    council = pc.equal(level, "Local authority")
+
+    def text(column: str) -> pa.Array | pa.ChunkedArray | pa.Scalar:
+        return pa.array(frame[column]) if column in frame else pa.scalar("")
+
+    def choose(country: str, region: str, la: str) -> pd.Series:
+        chosen = pc.if_else(council, text(la), pc.if_else(national, text(country), text(region)))
+        return pd.Series(pd.arrays.ArrowStringArray(chosen), index=frame.index)
+
+    return (
+        choose("country_code", "region_code", "old_la_code"),
+        choose("country_name", "region_name", "la_name"),
+    )
 
 
-def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
+def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> ParsedFile:
     """Validate every row of a recognised table and turn it into long facts."""
     assert recognition.spec is not None and recognition.layout is not None
     spec, layout = recognition.spec, recognition.layout
     file = table.file
-    frame = pd.DataFrame(table.rows, columns=table.columns, dtype="string").fillna("")
-    frame = frame.apply(lambda column: column.str.strip())
+    frame = _text_frame(table)
     problems: list[Problem] = []
     year = _check_location(frame, file, problems)
     problems.extend(check_unsafe_text(file, frame))
@@ -351,8 +392,10 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
     symbols: dict[str, pd.Series] = {}
     for column in recognition.measure_columns:
         cells = frame[column]
-        is_symbol = cells.isin(SYMBOLS)
-        is_number = cells.str.fullmatch(NUMBER).fillna(False).astype(bool)
+        is_symbol = _per_value(cells, lambda distinct: distinct.isin(SYMBOLS))
+        is_number = _per_value(
+            cells, lambda distinct: distinct.str.fullmatch(NUMBER).fillna(False).astype(bool)
+        )
         _problem_rows(
             problems,
             ~(is_symbol | is_number),
@@ -363,38 +406,48 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
             "This cell should hold a number or one of DfE's symbols.",
             "a number, or c, x, z, k, low, u, ~ or :",
         )
-        values[column] = pd.to_numeric(cells.where(is_number), errors="coerce")
+        values[column] = _per_value(
+            cells,
+            lambda distinct: pd.to_numeric(
+                distinct.where(distinct.str.fullmatch(NUMBER).fillna(False).astype(bool)),
+                errors="coerce",
+            ),
+        )
         symbols[column] = cells.where(is_symbol)
     if problems:
         return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
 
     labels = _canonical_labels(frame, spec, recognition)
-    breakdowns = pd.Categorical(labels["breakdown"].to_numpy(dtype=object))
+    breakdowns = pd.Categorical(labels["breakdown"])
     kinds = {
         column: _cell_kinds(spec, layout, column, measure, breakdowns, frame.index)
         for column, measure in recognition.measure_columns.items()
     }
     problems += check_value_ranges(frame, values, kinds, file)
     problems += check_numerators_within_denominators(frame, values, layout, file)
-    problems += check_counts_within_totals(frame, values, kinds, spec, recognition, labels, file)
+    code, name = _area_columns(frame)
+    problems += check_counts_within_totals(
+        frame, values, kinds, spec, recognition, labels, file, code
+    )
     if problems:
         return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
 
-    code, name = _area_columns(frame)
+    # Every text column is categorical: a small code a fact, not a copy of the text
+    # (a 150 MB file's 1.7 million facts would take 800 MB as text).
     base = pd.DataFrame(
         {
-            "dataset": spec.id,
-            "time_period": frame["time_period"],
+            "dataset": _constant(spec.id, len(frame), frame.index),
+            "time_period": _coded(frame["time_period"]),
             "year": year.astype("int64"),
-            "time_identifier": frame["time_identifier"],
-            "geographic_level": frame["geographic_level"],
-            "area_code": code,
-            "area_name": name,
-            "country_code": frame["country_code"],
+            "time_identifier": _coded(frame["time_identifier"]),
+            "geographic_level": _coded(frame["geographic_level"]),
+            "area_code": _coded(code),
+            "area_name": _coded(name),
+            "country_code": _coded(frame["country_code"]),
         }
     )
     for column in ("region_code", "region_name", "old_la_code", "new_la_code", "la_name"):
-        base[column] = frame[column].replace("", None) if column in frame else None
+        base[column] = _coded(frame[column], blank_is_none=True) if column in frame else None
     for canonical in CANONICAL_FILTERS:
         base[canonical] = labels[canonical]
     base["published_filters"] = _published_filters(
@@ -403,15 +456,24 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
     # The line each fact came from (not stored): checks made after parsing can name it.
     base["line"] = (frame.index + 2).astype("int32")
 
+    measures = list(dict.fromkeys(recognition.measure_columns.values()))
+    separate = len(measures) == len(recognition.measure_columns)
+    if separate:  # each column its own measure: a cell is repeated exactly when its row is
+        _check_duplicates(base, file, problems, measures=len(measures))
+        if problems:
+            return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
     pieces = []
     for column, measure in recognition.measure_columns.items():
-        piece = base.copy()
-        piece["measure"] = measure
+        piece = base.copy(deep=False)
+        piece["measure"] = pd.Categorical.from_codes(
+            np.full(len(base), measures.index(measure), dtype=np.int8), measures
+        )
         piece["value"] = values[column]
         piece["symbol"] = symbols[column]
         pieces.append(piece)
     facts = pd.concat(pieces, ignore_index=True)[[*FACT_COLUMNS, "line"]]
-    _check_duplicates(facts, file, problems)
+    if not separate:
+        _check_duplicates(facts, file, problems)
     if problems:
         return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
     return ParsedFile(
@@ -419,19 +481,43 @@ def parse_facts(table: CsvTable, recognition: Recognition) -> ParsedFile:
     )
 
 
+def _coded(cells: pd.Series, blank_is_none: bool = False) -> pd.Series:
+    """Text as a categorical of its distinct values (sorted); blank cells missing if asked."""
+    codes, values = pd.factorize(cells, sort=True)
+    coded = pd.Series(pd.Categorical.from_codes(codes, values), index=cells.index)
+    if blank_is_none and "" in values:
+        coded = coded.cat.remove_categories([""])
+    return coded
+
+
+def _constant(value: str, length: int, index: pd.Index) -> pd.Series:
+    """One text repeated on every row, as a categorical (one code a row)."""
+    return pd.Series(
+        pd.Categorical.from_codes(np.zeros(length, dtype=np.int8), [value]), index=index
+    )
+
+
+def _categorical(codes: np.ndarray, texts: list[str], index: pd.Index) -> pd.Series:
+    """Rows coded 0..n-1 for `texts`, several codes possibly the same text, as a
+    categorical of the distinct texts (sorted)."""
+    categories, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    return pd.Series(pd.Categorical.from_codes(inverse[codes], categories), index=index)
+
+
 def _canonical_labels(
     frame: pd.DataFrame, spec: DatasetSpec, recognition: Recognition
 ) -> dict[str, pd.Series]:
-    """Each row's cohort, breakdown and variant in the newest wording ("" if none)."""
+    """Each row's cohort, breakdown and variant in the newest wording ("" if none),
+    as categoricals: each distinct label is reworded once."""
     labels = {}
     for canonical in CANONICAL_FILTERS:
         published = [c for c, f in recognition.filter_columns.items() if f == canonical]
         if published:
-            cells = frame[published[0]]
-            mapping = {v: canonical_label(spec, canonical, v) for v in cells.unique()}
-            labels[canonical] = cells.map(mapping)
+            codes, published_labels = pd.factorize(frame[published[0]])
+            newest = [canonical_label(spec, canonical, v) for v in published_labels]
+            labels[canonical] = _categorical(codes, newest, frame.index)
         else:
-            labels[canonical] = pd.Series("", index=frame.index)
+            labels[canonical] = _constant("", len(frame), frame.index)
     return labels
 
 
@@ -558,6 +644,7 @@ def check_counts_within_totals(
     recognition: Recognition,
     labels: dict[str, pd.Series],
     file: str,
+    code: pd.Series | None = None,
 ) -> list[Problem]:
     """A count is never larger than the total of its cohort in the same place and period.
 
@@ -571,18 +658,22 @@ def check_counts_within_totals(
         return []
     column = counts[0]
     count = values[column]
-    code, _ = _area_columns(frame)
-    group = frame["time_period"] + "\x1f" + frame["geographic_level"] + "\x1f" + code
-    for canonical in ("cohort", "variant"):
-        group = group + "\x1f" + labels[canonical]
+    if code is None:
+        code, _ = _area_columns(frame)
+    group = _group_numbers(
+        [frame["time_period"], frame["geographic_level"], code, labels["cohort"], labels["variant"]]
+    )
     is_total = labels["breakdown"].isin(spec.totals)
-    total_rows = frame.index[is_total & count.notna()]
-    first_total = pd.Series(total_rows, index=group[total_rows].to_numpy())
-    first_total = first_total[~first_total.index.duplicated()]
-    total_row = group.map(first_total)  # the row holding each row's total (NaN: none)
-    total = total_row.map(count)
+    numbers = count.to_numpy(dtype=float, na_value=np.nan)
+    total_rows = np.flatnonzero(is_total.to_numpy() & ~np.isnan(numbers))
+    groups_with_total, first = np.unique(group[total_rows], return_index=True)
+    holder = np.full(group.max() + 1, -1)
+    holder[groups_with_total] = total_rows[first]  # each group's first total row
+    found = holder[group]  # the row holding each row's total (-1: none)
+    total_row = pd.Series(np.where(found >= 0, found, np.nan), index=frame.index)
+    total = np.where(found >= 0, numbers[np.maximum(found, 0)], np.nan)
     is_count = kinds[column].is_kind(COUNT)
-    over = ~is_total & is_count & ((count - total) > _rounding_allowance(frame))
+    over = ~is_total & is_count & ((numbers - total) > _rounding_allowance(frame))
     problems: list[Problem] = []
     _problem_rows(
         problems,
@@ -604,38 +695,57 @@ def check_counts_within_totals(
     return problems
 
 
+def _group_numbers(columns: list[pd.Series], dense: bool = True) -> np.ndarray:
+    """A number for each row's combination of values in `columns`, from each column's
+    codes (no text is joined); `dense`: 0, 1, ... in order of first appearance."""
+    group = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1  # the numbers so far are below this
+    for column in columns:
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes, width = column.cat.codes.to_numpy(), len(column.cat.categories) + 1
+        else:
+            codes, uniques = pd.factorize(column)
+            width = len(uniques) + 1
+        if size * width >= 2**62:  # renumber densely before the numbers could overflow
+            group, found = pd.factorize(group)
+            size = len(found)
+        group *= width
+        group += codes
+        group += 1  # a missing value's code is -1
+        size *= width
+    return pd.factorize(group)[0] if dense else group
+
+
 def _published_filters(frame: pd.DataFrame, names: list[str]) -> pd.Series:
     """The filter labels exactly as published, as JSON (one encoding per combination)."""
     if not names:
-        return pd.Series("{}", index=frame.index)
-    combined = frame[names[0]]
-    for name in names[1:]:
-        combined = combined + "\x1f" + frame[name]
-    encoded = {
-        key: json.dumps(dict(zip(names, key.split("\x1f"), strict=True)), ensure_ascii=False)
-        for key in combined.unique()
-    }
-    return combined.map(encoded)
+        return _constant("{}", len(frame), frame.index)
+    group = _group_numbers([frame[name] for name in names])
+    _, first = np.unique(group, return_index=True)  # each combination's first row
+    firsts = frame[names].iloc[first].itertuples(index=False)
+    encoded = [json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) for row in firsts]
+    return _categorical(group, encoded, frame.index)
 
 
-def _check_duplicates(facts: pd.DataFrame, file: str, problems: list[Problem]) -> None:
-    key = [
-        "time_period",
-        "geographic_level",
-        "area_code",
-        "cohort",
-        "breakdown",
-        "variant",
-        "measure",
-    ]
-    duplicated = facts.duplicated(subset=key, keep="first")
-    if duplicated.any():
-        first = facts[duplicated].iloc[0]
+def _check_duplicates(
+    facts: pd.DataFrame, file: str, problems: list[Problem], measures: int = 1
+) -> None:
+    """No two facts for the same cell. Given the rows before they become facts (no
+    `measure` column), each duplicated row is `measures` duplicated facts."""
+    key = ["time_period", "geographic_level", "area_code", "cohort", "breakdown", "variant"]
+    key += ["measure"] if "measure" in facts else []
+    group = _group_numbers([facts[column] for column in key], dense=False)
+    _, firsts = np.unique(group, return_index=True)  # each cell's first fact
+    if len(firsts) < len(facts):
+        duplicated = np.ones(len(facts), dtype=bool)
+        duplicated[firsts] = False
+        first = facts.iloc[int(np.flatnonzero(duplicated)[0])]
         problems.append(
             Problem(
                 "error",
                 "duplicate_rows",
-                f"{int(duplicated.sum())} cells appear more than once for the same period, "
+                f"{(len(facts) - len(firsts)) * measures} cells appear more than once for "
+                "the same period, "
                 f"place and filters (first: {first['area_name']} {first['time_period']}, "
                 f"{first['cohort']} / {first['breakdown']}).",
                 file,

@@ -33,8 +33,8 @@ import pandas as pd
 import pyarrow as pa
 
 from loaders import ees, identity, neighbours, quarterly, ssda903
-from loaders.csv_text import CsvColumns, CsvTable, header_columns, read_csv_bytes, read_csv_columns
-from loaders.preview import Preview, preview_facts
+from loaders.csv_text import CsvColumns, CsvTable, header_columns, read_csv_columns
+from loaders.preview import Preview, preview_facts, scannable
 from loaders.problems import FileRejected, Problem
 from loaders.store import (
     EXTRACT_TABLES,
@@ -48,7 +48,9 @@ from loaders.store import PAUSE_ENV as PAUSE_ENV  # the tests' hook, kept import
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".zip")
 MAX_ZIP_MEMBERS = int(os.environ.get("CP_MAX_ZIP_MEMBERS", "500"))
-MAX_ZIP_UNCOMPRESSED_BYTES = int(os.environ.get("CP_MAX_ZIP_BYTES", str(2 * 1024**3)))
+# A DfE release zip unpacks to tens of MB (the 2024 children looked after release
+# folder is 26 MB); everything unpacked is held in memory while it is checked.
+MAX_ZIP_UNCOMPRESSED_BYTES = int(os.environ.get("CP_MAX_ZIP_BYTES", str(500 * 1024**2)))
 # DfE's CSVs compress about 10:1; a member packed more than 200:1 is a zip bomb.
 MAX_COMPRESSION_RATIO = 200
 # What unpacking a damaged zip (or workbook: an .xlsx is a zip) raises, from its table
@@ -64,18 +66,46 @@ ARCHIVE_DAMAGE = (
     NotImplementedError,
     RuntimeError,
 )
+# After reading a file this large, the memory it needed is given back to the system
+# at once (a small file's is simply reused).
+RELEASE_AFTER_BYTES = 8 * 1024**2
 
 
-@dataclass
 class InputFile:
-    """One file's name (as the user would recognise it) and its bytes."""
+    """One file's name (as the user would recognise it) and its bytes: held (an upload,
+    a file from a zip), or read from `path` each time they are wanted (a file on disk,
+    so a large one is not kept in memory while the rest of the batch is checked and
+    written)."""
 
-    name: str
-    data: bytes
+    def __init__(self, name: str, data: bytes | None = None, *, path: Path | None = None):
+        if data is None and path is None:
+            raise ValueError("an input file needs its bytes or its path")
+        self.name = name
+        self.path = path
+        self._data = data
+
+    @property
+    def data(self) -> bytes:
+        return self._data if self._data is not None else Path(self.path).read_bytes()  # type: ignore[arg-type]
+
+    @property
+    def size(self) -> int:
+        return len(self._data) if self._data is not None else Path(self.path).stat().st_size  # type: ignore[arg-type]
+
+    def read(self) -> bytes:
+        """The bytes, once: a file on disk is read and its SHA-256 is taken from these
+        very bytes (the ones checked and loaded), not from another reading."""
+        data = self.data
+        if self._data is None:
+            self.__dict__["sha256"] = hashlib.sha256(data).hexdigest()
+        return data
 
     @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"InputFile({self.name!r})"
 
 
 @dataclass
@@ -210,11 +240,10 @@ def _add_path(path: Path, inputs: list[InputFile], skipped: list[FileReport], di
             )
         )
         return
-    data = path.read_bytes()
     if suffix == ".zip":
-        inputs.extend(unzip(display, data))
+        inputs.extend(unzip(display, path.read_bytes()))
     else:
-        inputs.append(InputFile(display, data))
+        inputs.append(InputFile(display, path=path))
 
 
 def unzip(name: str, data: bytes) -> list[InputFile]:
@@ -225,51 +254,9 @@ def unzip(name: str, data: bytes) -> list[InputFile]:
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [m for m in archive.infolist() if not m.is_dir()]
     except ARCHIVE_DAMAGE as error:
         raise FileRejected([_damaged("zip", name, error)]) from error
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise FileRejected(
-            [
-                Problem(
-                    "error",
-                    "zip",
-                    f"The zip holds {len(members)} files.",
-                    name,
-                    expected=f"at most {MAX_ZIP_MEMBERS}",
-                )
-            ]
-        )
-    total = sum(m.file_size for m in members)
-    if total > MAX_ZIP_UNCOMPRESSED_BYTES:
-        raise FileRejected(
-            [
-                Problem(
-                    "error",
-                    "zip",
-                    "The zip unpacks to more than the size limit.",
-                    name,
-                    value=f"{total:,} bytes",
-                    expected=f"at most {MAX_ZIP_UNCOMPRESSED_BYTES:,}",
-                )
-            ]
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > 1024**2 and ratio > MAX_COMPRESSION_RATIO:
-            raise FileRejected(
-                [
-                    Problem(
-                        "error",
-                        "zip",
-                        "A file in the zip is packed suspiciously tightly (a 'zip bomb'); "
-                        "nothing was unpacked.",
-                        name,
-                        value=f"{member.filename}: {ratio:,.0f}:1",
-                        expected=f"at most {MAX_COMPRESSION_RATIO}:1",
-                    )
-                ]
-            )
+    members = check_archive(name, archive)
     result = []
     for member in members:
         inner = PurePosixPath(member.filename.replace("\\", "/"))
@@ -330,7 +317,7 @@ PLAIN_DAMAGE = {
 }
 
 
-def _check_workbook(name: str, data: bytes) -> None:
+def _check_workbook_intact(name: str, data: bytes) -> None:
     """Refuse a damaged workbook before openpyxl reads it (an .xlsx is a zip of XML files):
     every file in it is unpacked and its checksum compared."""
     try:
@@ -343,6 +330,72 @@ def _check_workbook(name: str, data: bytes) -> None:
         raise FileRejected([_damaged("workbook", name, error, bad)])
 
 
+def check_archive(name: str, archive: zipfile.ZipFile, kind: str = "zip") -> list[zipfile.ZipInfo]:
+    """A zip's files (an Excel workbook is a zip too: `kind` says which the user gave),
+    once their number, unpacked size and packing are known to be safe, from its
+    directory alone: nothing is unpacked."""
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "zip",
+                    f"The {kind} holds {len(members)} files.",
+                    name,
+                    expected=f"at most {MAX_ZIP_MEMBERS}",
+                )
+            ]
+        )
+    total = sum(m.file_size for m in members)
+    if total > MAX_ZIP_UNCOMPRESSED_BYTES:
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "zip",
+                    f"The {kind} unpacks to more than the size limit.",
+                    name,
+                    value=f"{total:,} bytes",
+                    expected=f"at most {MAX_ZIP_UNCOMPRESSED_BYTES:,}",
+                )
+            ]
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024**2 and ratio > MAX_COMPRESSION_RATIO:
+            raise FileRejected(
+                [
+                    Problem(
+                        "error",
+                        "zip",
+                        f"A file in the {kind} is packed suspiciously tightly (a 'zip bomb'); "
+                        "nothing was unpacked.",
+                        name,
+                        value=f"{member.filename}: {ratio:,.0f}:1",
+                        expected=f"at most {MAX_COMPRESSION_RATIO}:1",
+                    )
+                ]
+            )
+    packed = sum(m.compress_size for m in members)
+    if total > 1024**2 and total / max(packed, 1) > MAX_COMPRESSION_RATIO:
+        # Many small members, each under the size at which one is judged, add up.
+        raise FileRejected(
+            [
+                Problem(
+                    "error",
+                    "zip",
+                    f"The {kind}'s files are packed suspiciously tightly (a 'zip bomb'); "
+                    "nothing was unpacked.",
+                    name,
+                    value=f"{total / max(packed, 1):,.0f}:1",
+                    expected=f"at most {MAX_COMPRESSION_RATIO}:1",
+                )
+            ]
+        )
+    return members
+
+
 @dataclass
 class _Parsed:
     report: FileReport
@@ -352,27 +405,57 @@ class _Parsed:
     latest_year: int | None = None
     definitions: pd.DataFrame | None = None
     release_hint: str | None = None  # a release the file itself implies (quarterly returns)
-    pending_return: CsvTable | None = None  # checked once every definition is known
+    pending_return: CsvTable | CsvColumns | None = None  # checked once every definition is known
     extract_table: CsvColumns | None = None  # an SSDA903 table, checked with its extract
     extract: ExtractRows | None = None
 
 
-def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
-    report = FileReport(item.name, item.sha256, "rejected")
+def _check_workbook(name: str, data: bytes) -> None:
+    """An Excel workbook is a zip of XML: its zip checks come before openpyxl opens it
+    (a workbook of a few hundred KB can unpack to gigabytes). Not a zip at all, it is
+    left to openpyxl, which says it is not a workbook."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return
+    with archive:
+        check_archive(name, archive, "workbook")
+    _check_workbook_intact(name, data)  # sizes known safe: now every part's checksum
+
+
+def _parse_one(
+    item: InputFile, neighbour_model: str | None, already: dict[str, int], seen: dict[str, str]
+) -> _Parsed:
+    """Read and check one file, unless it is identical to one already loaded (`already`:
+    SHA-256 to load) or earlier in the batch (`seen`: SHA-256 to name)."""
+    data = item.read()
+    sha = item.sha256
+    earlier = (
+        f"a file already loaded (load {already[sha]})"
+        if sha in already
+        else f"{seen[sha]} in this batch"
+        if sha in seen
+        else None
+    )
+    if earlier:
+        return _Parsed(_skipped(FileReport(item.name, sha, "already loaded"), earlier))
+    seen[sha] = item.name
+    report = FileReport(item.name, sha, "rejected")
     try:
         if item.name.lower().endswith(".xlsx"):
-            _check_workbook(item.name, item.data)
-            if neighbours.is_neighbour_workbook(item.data):
+            _check_workbook(item.name, data)
+            if neighbours.is_neighbour_workbook(data):
                 return _neighbour_result(
-                    report, neighbours.parse_workbook(item.name, item.data, neighbour_model)
+                    report, neighbours.parse_workbook(item.name, data, neighbour_model)
                 )
             report.outcome = "not used"
             report.message = "An Excel workbook the app does not use."
             return _Parsed(report)
-        if ssda903.recognise(header_columns(item.data)):  # large: read as columns
+        if ssda903.recognise(header_columns(data)):  # large: read as columns
             report.dataset = "ssda903"
-            return _Parsed(report, extract_table=read_csv_columns(item.name, item.data))
-        table = read_csv_bytes(item.name, item.data)
+            return _Parsed(report, extract_table=read_csv_columns(item.name, data))
+        table = read_csv_columns(item.name, data)
+        del data  # (a file on disk: its bytes are not kept while its facts are made)
     except FileRejected as rejected:
         report.problems = rejected.problems
         report.message = rejected.problems[0].message
@@ -390,7 +473,9 @@ def _parse_one(item: InputFile, neighbour_model: str | None) -> _Parsed:
 
 
 def _neighbour_result(
-    report: FileReport, parsed: neighbours.ParsedNeighbours, table: CsvTable | None = None
+    report: FileReport,
+    parsed: neighbours.ParsedNeighbours,
+    table: CsvTable | CsvColumns | None = None,
 ) -> _Parsed:
     report.dataset = "statistical_neighbours"
     report.dataset_title = "Statistical neighbours"
@@ -416,12 +501,12 @@ def _rejected(report: FileReport, problems: list[Problem]) -> _Parsed:
     return _Parsed(report)
 
 
-def _definitions_result(report: FileReport, table: CsvTable) -> _Parsed:
+def _definitions_result(report: FileReport, table: CsvTable | CsvColumns) -> _Parsed:
     parsed = quarterly.parse_definitions(table)
     report.dataset = quarterly.LOCAL_DATASET
     report.dataset_title = "Local indicator definitions"
     report.layout = "local indicators"
-    report.rows_read = len(table.rows)
+    report.rows_read = table.row_count
     report.problems.extend(table.notes)
     if parsed.problems:
         return _rejected(report, parsed.problems)
@@ -433,12 +518,12 @@ def _definitions_result(report: FileReport, table: CsvTable) -> _Parsed:
 
 
 def _return_result(
-    report: FileReport, table: CsvTable, context: quarterly.ReturnContext
+    report: FileReport, table: CsvTable | CsvColumns, context: quarterly.ReturnContext
 ) -> _Parsed:
     parsed = quarterly.parse_return(table, context)
     report.dataset_title = "Quarterly return"
     report.layout = "quarterly return"
-    report.rows_read = len(table.rows)
+    report.rows_read = table.row_count
     report.problems.extend(table.notes + parsed.notes)
     if parsed.problems:
         return _rejected(report, parsed.problems)
@@ -455,9 +540,9 @@ def _return_result(
     )
 
 
-def _ees_result(report: FileReport, table: CsvTable) -> _Parsed:
+def _ees_result(report: FileReport, table: CsvTable | CsvColumns) -> _Parsed:
     recognition = ees.recognise(table)
-    report.rows_read = len(table.rows)
+    report.rows_read = table.row_count
     if recognition.spec is None:
         report.outcome = "not used"
         report.message = f"Not used: {recognition.reason}. Columns: {', '.join(table.columns)}"
@@ -620,19 +705,10 @@ def prepare(
     seen: dict[str, str] = {}
     parsed: list[_Parsed] = []
     for item in inputs:
-        sha = item.sha256
-        earlier = (
-            f"a file already loaded (load {already[sha]})"
-            if sha in already
-            else f"{seen[sha]} in this batch"
-            if sha in seen
-            else None
-        )
-        if earlier:
-            parsed.append(_Parsed(_skipped(FileReport(item.name, sha, "already loaded"), earlier)))
-            continue
-        seen[sha] = item.name
-        parsed.append(_parse_one(item, neighbour_model))
+        parsed.append(_parse_one(item, neighbour_model, already, seen))
+        if item.size > RELEASE_AFTER_BYTES:
+            # The file's Arrow table is gone once its facts are made: give the memory back.
+            pa.default_memory_pool().release_unused()
     _keep_one_list_per_model(parsed)
     pending = [i for i, p in enumerate(parsed) if p.pending_return is not None]
     if pending:
@@ -996,7 +1072,7 @@ FACT_CELL = "dataset, time_period, geographic_level, area_code, cohort, breakdow
 def _any_fact_not_stored(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame, release: str) -> bool:
     """Whether any incoming fact is not repeated exactly by a stored fact of its release."""
     cursor = con.cursor()
-    cursor.register("incoming_check", facts)
+    cursor.register("incoming_check", scannable(facts))
     try:
         missing = cursor.execute(
             f"""
@@ -1080,7 +1156,7 @@ def _describe_kind(to_load: list[_Parsed]) -> str:
 def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> None:
     if parsed.facts is not None:
         incoming = parsed.facts
-        con.register("incoming_facts", incoming)
+        con.register("incoming_facts", scannable(incoming))
         try:
             con.execute(
                 "INSERT INTO facts SELECT ?, dataset, ?, time_period, year, time_identifier, "

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from loaders.datasets import DATASETS
 from loaders.quarterly import QUARTERLY_DATASET, catalogue_titles
@@ -112,6 +113,17 @@ class Preview:
         return text
 
 
+def scannable(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """A frame as DuckDB reads it best: an Arrow table, whose categorical columns are
+    dictionaries DuckDB reads as text without copying (a pandas categorical would be
+    an ENUM, converted row by row and held again in memory), or the frame itself if
+    Arrow cannot hold one of its columns."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return frame
+
+
 def preview_facts(
     con: duckdb.DuckDBPyConnection, incoming: list[tuple[pd.DataFrame, str]]
 ) -> Preview:
@@ -127,7 +139,7 @@ def preview_facts(
         return result
     batch = pd.concat(frames, ignore_index=True)[[*KEY, "area_name", "value", "symbol", "release"]]
     cursor = con.cursor()
-    cursor.register("incoming_preview", batch)
+    cursor.register("incoming_preview", scannable(batch))
     try:
         # Only the datasets (and, for a council's own return, the areas) in the
         # batch: filters on the view's partition columns reach the table scan.

@@ -87,6 +87,25 @@ SAME_AS_ROW_READER = [
     b"time_period,number\n",
     b"",
     b"\x00\x01\x02PK\x03\x04binary\x00junk" * 50,
+    # Quoting: Arrow's reader is lenient where the row reader is strict, so these must
+    # reach the row reader's rules (or be read the same way by both).
+    b'a,b\n"x"y,2\n',
+    b'a,b\n"x" ,2\n',
+    b'a,b\n"unterminated,2\n',
+    b'a,b\nx"y,2\n',
+    b'a,b\n"say ""hello""",2\n"",""\n',
+    b'\xef\xbb\xbf"a","b"\r\n"1","2"\r\n',
+    b'a,b\n"1,\r\n2",3\n4,5\n',
+    # Line endings and blank lines.
+    b"a,b\r1,2\r3,4\r",
+    b"a,b\n1,2\n,\n",
+    b"a,b\n1,2\n,\n3,4\n",
+    b"a,b\n1,2\n  \n",
+    b"a,b\n1,2\r\n\r\n \r\n",
+    # A cell longer than the row reader's field limit (131,072 characters).
+    b"a,b\n" + b"x" * 140_000 + b",2\n",
+    # Windows-1252 with quotes and a semicolon.
+    'a;b\n"Caf\u00e9; Borough";2\n'.encode("cp1252"),
 ]
 
 

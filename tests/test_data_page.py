@@ -225,3 +225,32 @@ def test_with_sign_in_a_listed_analyst_may_load(data_page):
     analyst = {"is_logged_in": True, "email": "Analyst@council.gov.uk"}
     at = open_page(AUTH, analyst)
     assert at.get("file_uploader")
+
+
+def test_the_check_is_not_run_again_for_the_same_uploaded_bytes(data_page, monkeypatch):
+    """Every widget on the page reruns it; the check of an unchanged upload is kept."""
+    from ui import loading
+
+    checks: list[bool] = []
+    real = loading.load_files
+
+    def counting(*args, **kwargs):
+        checks.append(bool(kwargs.get("dry_run")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "load_files", counting)
+    open_page, _ = data_page
+    at = upload(open_page(), "q.csv", q.quarterly_return())
+    assert checks == [True]
+    at.run()
+    at.selectbox(key="extract_council").set_value(at.selectbox(key="extract_council").value).run()
+    assert checks == [True]
+    assert "new figures" in texts(at)  # the kept report is shown
+    upload(at, "q.csv", q.quarterly_return(q.row("cla_count", "612")))  # other bytes
+    assert checks == [True, True]
+    button(at, "commit").click().run()  # the commit checks again, then writes
+    assert checks == [True, True, False]
+    assert "committed" in texts(at)
+    at.run()  # the store changed (a new data version): the same bytes are checked again
+    assert checks == [True, True, False, True]
+    assert "already loaded" in at.dataframe[0].value["Outcome"].tolist()

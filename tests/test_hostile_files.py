@@ -12,7 +12,7 @@ from fixtures import ees
 from fixtures import quarterly as q
 
 from exports.tables import to_csv_bytes, to_xlsx_bytes
-from loaders.load import load_files, unzip
+from loaders.load import InputFile, load_files, unzip
 from loaders.problems import FileRejected
 from loaders.store import load_history
 
@@ -178,3 +178,96 @@ def test_a_damaged_workbook_is_refused_in_plain_words(store, kind):
     assert message.startswith("The workbook statistical_neighbours_2025.xlsx is damaged: ")
     assert message.endswith("; download it again.")
     assert store_contents(store) == before
+
+
+def test_a_zip_over_the_size_limit_is_refused_before_unpacking(monkeypatch):
+    from loaders import load
+
+    monkeypatch.setattr(load, "MAX_ZIP_UNCOMPRESSED_BYTES", 1000)
+    payload = zipped({"a.csv": b"a,b\n" + b"1,2\n" * 300})
+    with pytest.raises(FileRejected) as refused:
+        unzip("big.zip", payload)
+    (problem,) = refused.value.problems
+    assert problem.message == "The zip unpacks to more than the size limit."
+    assert (problem.value, problem.expected) == ("1,204 bytes", "at most 1,000")
+
+
+def test_the_unpacked_size_limit_is_500_mb_unless_set():
+    from loaders import load
+
+    if "CP_MAX_ZIP_BYTES" in __import__("os").environ:
+        pytest.skip("CP_MAX_ZIP_BYTES is set")
+    assert load.MAX_ZIP_UNCOMPRESSED_BYTES == 500 * 1024**2
+
+
+def workbook(sheet: bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal .xlsx (an .xlsx is a zip of XML parts) whose first sheet is `sheet`."""
+    return zipped(
+        {
+            "[Content_Types].xml": (
+                b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                b'package/2006/content-types"><Override PartName="/xl/workbook.xml" '
+                b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                b'sheet.main+xml"/></Types>'
+            ),
+            "xl/workbook.xml": b"<workbook/>",
+            "xl/worksheets/sheet1.xml": sheet,
+            **(extra or {}),
+        }
+    )
+
+
+@pytest.fixture
+def openpyxl_opens(monkeypatch):
+    """Every workbook openpyxl is asked to open."""
+    opened: list[object] = []
+    real = openpyxl.load_workbook
+
+    def recording(*args, **kwargs):
+        opened.append(args[0] if args else kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", recording)
+    return opened
+
+
+def test_an_xlsx_bomb_is_refused_before_openpyxl_opens_it(store, openpyxl_opens):
+    row = b'<row><c t="inlineStr"><is><t>0</t></is></c></row>'
+    sheet = b"<worksheet><sheetData>" + row * 800_000 + b"</sheetData></worksheet>"  # 40 MB
+    bomb = workbook(sheet)
+    assert len(bomb) < 200_000  # packed about 300:1
+    before = store_contents(store)
+    report = load_files(store, [InputFile("sn_may_2025.xlsx", bomb)])
+    assert report.status == "rejected"
+    (problem,) = report.files[0].problems
+    assert problem.file == "sn_may_2025.xlsx"
+    assert "zip bomb" in problem.message
+    assert problem.value.startswith("xl/worksheets/sheet1.xml: ")
+    assert openpyxl_opens == []
+    assert store_contents(store) == before
+
+
+def test_an_xlsx_of_too_many_parts_or_too_large_unpacked_is_refused(
+    store, monkeypatch, openpyxl_opens
+):
+    from loaders import load
+
+    monkeypatch.setattr(load, "MAX_ZIP_MEMBERS", 5)
+    many = workbook(b"<worksheet/>", {f"xl/media/image{i}.png": b"x" for i in range(5)})
+    report = load_files(store, [InputFile("many.xlsx", many)])
+    assert report.files[0].outcome == "rejected"
+    assert "holds 8 files" in report.files[0].message
+    monkeypatch.setattr(load, "MAX_ZIP_UNCOMPRESSED_BYTES", 100)
+    report = load_files(store, [InputFile("large.xlsx", workbook(b"<worksheet/>" * 20))])
+    assert "unpacks to more than the size limit" in report.files[0].message
+    assert openpyxl_opens == []
+
+
+def test_an_ordinary_workbook_is_still_opened(store, openpyxl_opens):
+    sheet = openpyxl.Workbook()
+    sheet.active.append(["not", "a", "neighbour", "list"])
+    buffer = io.BytesIO()
+    sheet.save(buffer)
+    report = load_files(store, [InputFile("notes.xlsx", buffer.getvalue())])
+    assert report.files[0].outcome == "not used"
+    assert len(openpyxl_opens) == 1

@@ -9,6 +9,10 @@ refused with ``NotAllowed``.
 
 from __future__ import annotations
 
+import hashlib
+
+import streamlit as st
+
 from loaders.identity import DEMO_CHECK
 from loaders.load import ExtractOptions, InputFile, LoadReport, load_files, unzip
 from loaders.problems import FileRejected
@@ -48,6 +52,43 @@ def check(inputs: list[InputFile], extract: ExtractOptions | None = None) -> Loa
     return load_files(data.cursor(), inputs, dry_run=True, extract=extract)
 
 
+# Where a session keeps its last check: (key, report, refusals).
+CHECKED = "_checked_uploads"
+
+
+def _digest(upload) -> str:
+    """The SHA-256 of an upload's bytes. `getvalue` hands over the bytes Streamlit
+    holds without a copy (`getbuffer` would copy them: they are shared)."""
+    return hashlib.sha256(upload.getvalue()).hexdigest()
+
+
+def checked_uploads(
+    uploads: list, extract: ExtractOptions | None = None
+) -> tuple[LoadReport | None, list[str]]:
+    """The check (and preview) of the uploaded files, and any zip refusals.
+
+    Every widget on the page reruns it; the check is made once for the same files
+    (names and SHA-256 of their bytes), extract options and data version (a commit,
+    by anyone, changes what the preview shows) and kept in the session, as one
+    entry: a rerun costs a hash of the bytes, not another reading of them.
+    """
+    extract = extract or ExtractOptions()
+    key = (
+        tuple((upload.name, _digest(upload)) for upload in uploads),
+        (extract.la_code, extract.as_at),
+        data.version_key(),
+    )
+    kept = st.session_state.get(CHECKED)
+    if kept is not None and kept[0] == key:
+        return kept[1], kept[2]
+    st.session_state.pop(CHECKED, None)  # let the last check's report go first
+    inputs, refused = input_files(uploads)
+    report = check(inputs, extract) if inputs else None
+    del inputs
+    st.session_state[CHECKED] = (key, report, refused)
+    return report, refused
+
+
 def store_refusal(report: LoadReport) -> str | None:
     """Why the store itself refused the batch (the demo store and real files), or None.
 
@@ -61,6 +102,13 @@ def commit(inputs: list[InputFile], extract: ExtractOptions | None = None) -> Lo
     """Validate again and write the batch in one transaction (analysts only)."""
     who = _require_analyst()
     return load_files(data.cursor(), inputs, user_name=who.user, extract=extract)
+
+
+def commit_uploads(uploads: list, extract: ExtractOptions | None = None) -> LoadReport:
+    """Commit the uploaded files (analysts only: checked before they are unpacked)."""
+    _require_analyst()
+    inputs, _ = input_files(uploads)
+    return commit(inputs, extract)
 
 
 def undo(load_id: int) -> int:
