@@ -412,12 +412,12 @@ class _Parsed:
 
 def _check_workbook(name: str, data: bytes) -> None:
     """An Excel workbook is a zip of XML: its zip checks come before openpyxl opens it
-    (a workbook of a few hundred KB can unpack to gigabytes). Not a zip at all, it is
-    left to openpyxl, which says it is not a workbook."""
+    (a workbook of a few hundred KB can unpack to gigabytes), then every part's
+    checksum. One that is not a zip at all, or cut short, is refused as damaged."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return
+    except ARCHIVE_DAMAGE as error:
+        raise FileRejected([_damaged("workbook", name, error)]) from error
     with archive:
         check_archive(name, archive, "workbook")
     _check_workbook_intact(name, data)  # sizes known safe: now every part's checksum
