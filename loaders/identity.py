@@ -57,6 +57,7 @@ from typing import NamedTuple, Protocol
 import duckdb
 import pandas as pd
 
+from loaders.datasets import GEOGRAPHY_COLUMNS
 from loaders.problems import Problem
 
 DEMO_KIND = "demo data"  # the load kind of the demo build (loaders/demo_database.py)
@@ -64,15 +65,7 @@ DEMO_KIND = "demo data"  # the load kind of the demo build (loaders/demo_databas
 # an SSDA903 extract's tables): everything else a batch brings is published data.
 COUNCILS_OWN_DATASETS = frozenset({"quarterly_return", "local_indicators", "ssda903"})
 # Columns naming or coding a place, wherever a file has them.
-GEOGRAPHY_TEXT_COLUMNS = (
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "la_name",
-    "new_la_code",
-)
+GEOGRAPHY_TEXT_COLUMNS = tuple(c for c in GEOGRAPHY_COLUMNS if c != "geographic_level")
 MAX_PROBLEMS_PER_COLUMN = 10
 
 # ------------------------------------------------------------- unsafe text
