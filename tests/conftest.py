@@ -72,6 +72,27 @@ def one_figure(values, indicator_id: str, area: str, year: int):
     return rows.iloc[0]
 
 
+def all_strings(node: object) -> list[str]:
+    """Every string inside a nested structure (a figure's JSON: titles, names, labels,
+    hover text, annotations), arrays included."""
+    found: list[str] = []
+
+    def walk(item: object) -> None:
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list | tuple):
+            for value in item:
+                walk(value)
+        elif hasattr(item, "tolist"):
+            walk(item.tolist())
+
+    walk(node)
+    return found
+
+
 def store_contents(con) -> dict[str, list[tuple]]:
     """Every row of the data tables, for before/after comparisons."""
     return {

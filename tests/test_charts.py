@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from conftest import all_strings
 
 from charts import (
     PLOTLY_CONFIG,
@@ -730,22 +731,7 @@ MARKUP_TITLE = '<a href="http://example.invalid/t">Trained</a>'
 
 def figure_strings(fig: go.Figure) -> list[str]:
     """Every string in the figure's JSON (titles, names, labels, hover text, annotations)."""
-    found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, str):
-            found.append(node)
-        elif isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list | tuple):
-            for value in node:
-                walk(value)
-        elif hasattr(node, "tolist"):
-            walk(node.tolist())
-
-    walk(fig.to_plotly_json())
-    return found
+    return all_strings(fig.to_plotly_json())
 
 
 def renamed(frame: pd.DataFrame, code: str = "E10000016") -> pd.DataFrame:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from conftest import open_app_page
+from conftest import all_strings, open_app_page
 from google.protobuf.message import Message
 
 from charts.text import plotly_text
@@ -129,21 +129,11 @@ def markdown_texts(at) -> list[str]:
 
 
 def chart_strings(at) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, str):
-            found.append(node)
-        elif isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for chart in at.get("plotly_chart"):
-        walk(json.loads(chart.proto.spec))
-    return found
+    return [
+        text
+        for chart in at.get("plotly_chart")
+        for text in all_strings(json.loads(chart.proto.spec))
+    ]
 
 
 def raw_markup(texts: list[str]) -> list[str]:
