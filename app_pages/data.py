@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from domain.periods import two_year_period, year_ending_march
 from exports.tables import to_csv_bytes
 from loaders.load import ExtractOptions
 from loaders.quarterly import return_template
@@ -196,9 +197,9 @@ with template_tab:
             "blank are left out. See docs/QUARTERLY_RETURN.md."
         )
         today = date.today()
-        year = today.year if today.month > 3 else today.year - 1
+        year = year_ending_march(today) - 1
         period = st.selectbox(
-            "Financial year", [f"{y}{(y + 1) % 100:02d}" for y in range(year, year - 3, -1)]
+            "Financial year", [two_year_period(y + 1) for y in range(year, year - 3, -1)]
         )
         quarter = st.selectbox("Quarter", ["Q1", "Q2", "Q3", "Q4"])
         council = data.councils().set_index("old_la_code").loc[selection.council]

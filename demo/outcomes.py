@@ -31,6 +31,7 @@ from demo.conventions import (
 )
 from demo.simulate import Core, calibrate_intercept, expit, logit, persistent
 from demo.world import YEARS, World
+from domain.periods import two_year_period
 
 ACADEMIC_YEAR = "Academic year"
 GROUPS = ("CINO at 31 March", "CLA 12 months at 31 March", "CPPO at 31 March")
@@ -43,7 +44,7 @@ Renderer = Callable[[dict[str, Cell], bool, int], list[str]]
 
 def academic_year(reporting_year: int) -> str:
     """201718 for the school year ending in summer 2018 (reporting year 2018)."""
-    return f"{reporting_year - 1}{reporting_year % 100:02d}"
+    return two_year_period(reporting_year)
 
 
 def _pct(part: int, whole: int, decimals: int) -> str:

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from domain.periods import year_ending_march
+
 EPISODE_COLUMNS = [
     "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
     "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN", "PL_LA",
@@ -123,7 +125,7 @@ class _Simulator:
             if begin > end:
                 break
             span = (end - begin).days + 1
-            fiscal = end.year if end.month <= 3 else end.year + 1
+            fiscal = year_ending_march(end)
             arrivals = plan.starts.get(fiscal, plan.starts[max(plan.starts)])
             arrivals = round(arrivals * span / 365)
             left = [c for c in self.children if c.care_end and not c.uasc]
@@ -439,7 +441,7 @@ class _Simulator:
     def _oc2(self, people: dict[str, Child]):
         """Health for children looked after 12 months at the last 31 March of the extract."""
         rng, plan = self.rng, self.plan
-        march = date(plan.as_at.year if plan.as_at.month > 3 else plan.as_at.year - 1, 3, 31)
+        march = date(year_ending_march(plan.as_at) - 1, 3, 31)
         for child in self.children:
             if child.number not in people:
                 continue

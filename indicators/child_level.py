@@ -24,9 +24,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from domain.periods import quarter_end_sql, quarter_ends_covered, quarter_label, year_ending_march
 from indicators import protection
 from indicators.catalogue import catalogue
-from loaders.ssda903 import quarter_end_sql, quarter_ends_covered, quarter_label
 
 # The threshold is the one rule's (indicators/protection.py; docs/METHODOLOGY.md,
 # "Small numbers"); kept here for the pages that say it.
@@ -334,7 +334,7 @@ def _populations(cursor: duckdb.DuckDBPyConnection) -> dict[str, dict[int, float
 def _mid_year(quarter_end: date) -> int:
     """The ONS mid-year a quarter end's rate uses: the one in its financial year
     (31 March 2025 uses mid-2024, as the DfE's rates do)."""
-    return quarter_end.year if quarter_end.month > 3 else quarter_end.year - 1
+    return year_ending_march(quarter_end) - 1
 
 
 def _cla_and_flows(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -32,6 +32,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from domain.periods import quarter_ends_covered
 from loaders import ees, identity, neighbours, quarterly, ssda903
 from loaders.csv_text import CsvColumns, CsvTable, header_columns, read_csv_columns
 from loaders.preview import Preview, preview_facts, scannable
@@ -664,7 +665,7 @@ def _extract_results(
     )
     first["Episodes"].extract = ready
     start = ready.covers_from
-    ends = ssda903.quarter_ends_covered(start, extract.as_at)
+    ends = quarter_ends_covered(start, extract.as_at)
     lines = [
         f"SSDA903 extract for council {options.la_code} as at {extract.as_at:%d/%m/%Y}: "
         f"{summary.children:,} children, {summary.episodes:,} episodes, complete from "

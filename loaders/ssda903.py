@@ -28,13 +28,14 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from domain.periods import quarter_end_sql, reporting_year_start, year_ending_march
 from loaders.csv_text import CsvColumns, CsvTable
 from loaders.problems import Problem, Severity
 
@@ -170,7 +171,7 @@ def place_codes(collection_year: int) -> set[str]:
 
 def collection_year(day: date) -> int:
     """The SSDA903 collection year (the year of the 31 March it ends on) a date falls in."""
-    return day.year + 1 if day.month > 3 else day.year
+    return year_ending_march(day)
 
 
 def recognise(table: CsvTable | CsvColumns | list[str]) -> str | None:
@@ -943,39 +944,5 @@ def summarise(episodes: pa.Table) -> ExtractSummary:
     count = episodes.num_rows
     start = None
     if first is not None:
-        start = date(first.year if first.month > 3 else first.year - 1, 4, 1)
+        start = reporting_year_start(first)
     return ExtractSummary(int(children), int(count), start, bool(has_pl_la))
-
-
-# ------------------------------------------------------------------ quarter ends
-QUARTER_END_DAYS = ((3, 31), (6, 30), (9, 30), (12, 31))
-
-
-def quarter_ends_covered(start: date, as_at: date) -> list[date]:
-    """The quarter ends an extract gives full figures for.
-
-    Every figure looks back at most twelve months (starts, moves, missing
-    incidents), so a quarter end counts when the extract's records are complete
-    for the year before it: from a year after `start` up to the as-at date.
-    """
-    first = date(start.year + 1, start.month, start.day)
-    ends = []
-    for year in range(first.year - 1, as_at.year + 1):
-        for month, day in QUARTER_END_DAYS:
-            end = date(year, month, day)
-            if first - timedelta(days=1) <= end <= as_at:
-                ends.append(end)
-    return ends
-
-
-def quarter_end_sql(day: str) -> str:
-    """SQL for the end of the quarter (31 March, 30 June, 30 September, 31 December)
-    a date falls in."""
-    return f"(date_trunc('quarter', {day}) + INTERVAL 3 MONTH - INTERVAL 1 DAY)::DATE"
-
-
-def quarter_label(end: date) -> tuple[str, str]:
-    """A quarter end as the financial year and quarter DfE's tidy files use (202425, Q4)."""
-    start_year = end.year if end.month > 3 else end.year - 1
-    quarter = {6: "Q1", 9: "Q2", 12: "Q3", 3: "Q4"}[end.month]
-    return f"{start_year}{(start_year + 1) % 100:02d}", quarter

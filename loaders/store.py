@@ -236,7 +236,7 @@ def _migration_5_reviews_by_quarter(con: duckdb.DuckDBPyConnection) -> None:
     and review: the indicators only count them by quarter, and a review is the
     largest child-level table (a council's extract holds about two per child a year).
     Less is written per load, and no child-level review is kept."""
-    from loaders.ssda903 import quarter_end_sql  # the loaders' one definition of a quarter
+    from domain.periods import quarter_end_sql  # the one definition of a quarter
 
     con.execute(
         "CREATE TABLE extract_review_quarters (load_id INTEGER NOT NULL, "
