@@ -49,8 +49,8 @@ def test_the_quarter_end_in_sql_matches_the_python_rule() -> None:
     import duckdb
 
     days = [date(2024, 4, 1), date(2024, 6, 30), date(2024, 7, 1), date(2025, 3, 31)]
+    con = duckdb.connect()
     got = [
-        duckdb.sql(f"SELECT {quarter_end_sql(repr(day.isoformat()) + '::DATE')}").fetchone()[0]
-        for day in days
+        con.execute(f"SELECT {quarter_end_sql('?::DATE')}", [day]).fetchall()[0][0] for day in days
     ]
     assert got == [date(2024, 6, 30), date(2024, 6, 30), date(2024, 9, 30), date(2025, 3, 31)]
