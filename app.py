@@ -9,41 +9,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import access, data, state
+from ui import access, data, page_list, state
 
 st.set_page_config(page_title="Corporate parenting dashboard", page_icon="🏠", layout="wide")
 
-LINES = [
-    ("cohort", "1. Who are our children?"),
-    ("duties", "2. Knowing our duties"),
-    ("voice", "3. Children's voices"),
-    ("aspirations", "4. Aspirations and education"),
-    ("health", "5. Health and wellbeing"),
-    ("stability", "6. Stability"),
-    ("care_leavers", "7. Care leavers"),
-    ("out_of_area", "8. Out-of-area placements"),
-    ("sufficiency", "9. Sufficiency: where children live"),
-    ("safeguarding", "10. Missing and safeguarding"),
-]
 PAGES = {
-    "Overview": [
-        st.Page(
-            "app_pages/at_a_glance.py",
-            title="At a glance",
-            icon=":material/dashboard:",
-            default=True,
-        ),
-        st.Page("app_pages/scorecard.py", title="Scorecard", icon=":material/table_chart:"),
-        st.Page("app_pages/compare.py", title="Compare councils", icon=":material/compare_arrows:"),
-    ],
-    "Lines of enquiry": [st.Page(f"app_pages/{page}.py", title=title) for page, title in LINES],
-    "Meeting pack": [
-        st.Page("app_pages/export.py", title="Meeting pack", icon=":material/slideshow:")
-    ],
-    "Data": [
-        st.Page("app_pages/data.py", title="Load and undo data", icon=":material/upload_file:")
-    ],
-    "Help": [st.Page("app_pages/about.py", title="About and methods", icon=":material/info:")],
+    section: [
+        st.Page(page.file, title=page.title, icon=page.icon, default=page.default) for page in pages
+    ]
+    for section, pages in page_list.by_section().items()
 }
 
 who = access.current()

@@ -26,15 +26,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from indicators.catalogue import grouping  # noqa: E402
+from ui.page_list import READING_PAGES  # noqa: E402
 
-PAGES = [
-    "at_a_glance",
-    "scorecard",
-    "compare",
-    *(theme.id for theme in grouping("lga").themes),  # one page per line of enquiry
-    "about",
-]
+PAGES = READING_PAGES
 
 
 def time_pages(db: Path, council: str, repeats: int) -> list[tuple[str, float, float]]:

@@ -18,20 +18,12 @@ from axe_support import AXE_VERSION, axe_file, blocking, format_violations, run_
 from conftest import ARTIFACTS
 from playwright.sync_api import expect
 
-from indicators.catalogue import grouping
+from ui import page_list
 
 pytestmark = pytest.mark.browser
 
 # URL path of each page ("" is the default page, At a glance).
-PAGES = [
-    "",
-    "scorecard",
-    *(theme.id for theme in grouping("lga").themes),
-    "compare",
-    "about",
-    "data",
-    "export",
-]
+PAGES = [page.url_path for page in page_list.PAGES]
 
 # Rules that fail because of how Streamlit itself draws its page furniture, which the app
 # cannot change. Each is written up in docs/ACCESSIBILITY.md; remove an entry when a

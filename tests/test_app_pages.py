@@ -17,9 +17,9 @@ from exports.tables import to_csv_bytes
 from indicators.at_a_glance import at_a_glance_table
 from indicators.catalogue import grouping
 from loaders.store import open_store
+from ui.page_list import PAGE_NAMES
 
-LINE_PAGES = [theme.id for theme in grouping("lga").themes]  # one page per line of enquiry
-PAGES = ["at_a_glance", "scorecard", "compare", *LINE_PAGES, "about", "data", "export"]
+PAGES = PAGE_NAMES
 ORDINARY, SMALL = "172", "151"
 
 
