@@ -13,7 +13,11 @@ PORT ?= 8501
 ADDRESS ?= localhost
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test setup setup-dev demo chromium libreoffice lint bench clean
+.PHONY: run test test-pure setup setup-dev demo chromium libreoffice lint bench clean
+
+# The inner loop: pure functions and small hand-built stores, under a minute
+# (tests marked `pure`; those needing the real files are left to the full run).
+PURE := pure and not reference
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,9 +72,14 @@ libreoffice:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
+# Every test: the inner loop first (it fails in seconds on most mistakes), then the rest.
 test: $(VENV)/.dev $(DEMO_DB) chromium libreoffice .cache/axe-core/axe.min.js
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "$(PURE)"
+	$(BIN)/python -m pytest -m "not ($(PURE))"
+
+test-pure: $(VENV)/.dev
+	$(BIN)/python -m pytest -m "$(PURE)"
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/load_release.py

@@ -44,6 +44,36 @@ def open_app_page(page: str, council: str, timeout: float = 60, **state: object)
 ARTIFACTS = PROJECT / "test-artifacts"
 
 
+# Fixtures that make a test slow: the demo or real store, an AppTest of the app, a server
+# or a browser. A test marked `pure` (the inner loop) must use none of them.
+SLOW_FIXTURES = frozenset(
+    {"demo_db", "demo_db_copy", "real_db", "real_2024_2025", "server", "page", "app_for"}
+)
+
+
+def slow_fixtures_of_pure_tests(items: list[pytest.Item]) -> list[str]:
+    """Each `pure` test that uses a slow fixture, as "test id: fixture, …" (none is allowed)."""
+    found = []
+    for item in items:
+        slow = sorted(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+        if item.get_closest_marker("pure") and (slow or item.get_closest_marker("browser")):
+            found.append(f"{item.nodeid}: {', '.join(slow) or 'browser'}")
+    return found
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that reads the real files `reference` (the inner loop leaves them
+    out), and refuse a `pure` test that uses a slow fixture."""
+    for item in items:
+        if "reference_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.reference)
+    if misplaced := slow_fixtures_of_pure_tests(items):
+        raise pytest.UsageError(
+            "These tests are marked pure (the inner loop) but use a slow fixture; "
+            "take the mark off or the fixture:\n" + "\n".join(misplaced)
+        )
+
+
 @pytest.fixture
 def store(tmp_path: Path):
     """A new, empty, migrated store in a temporary folder."""

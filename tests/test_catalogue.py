@@ -15,6 +15,8 @@ from indicators.catalogue import (
 )
 from loaders.datasets import DATASETS_BY_ID
 
+pytestmark = pytest.mark.pure
+
 
 def test_every_required_indicator_is_defined():
     ids = [item.id for item in catalogue()]

@@ -32,6 +32,8 @@ from charts import (
 from charts.palette import COUNCIL, ENGLAND, NEIGHBOURS, OTHER, REGION
 from indicators.compare import Z_95, Z_998, funnel_limits
 
+pytestmark = pytest.mark.pure
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 NAN = math.nan
 CHROMIUM = png.chromium_path()

@@ -22,6 +22,8 @@ from loaders.load import ExtractOptions
 from tests.conftest import load_texts, store_contents
 from tests.fixtures.ssda903 import EPISODES, extract_files
 
+pytestmark = pytest.mark.pure
+
 AS_AT = date(2025, 3, 31)
 
 

@@ -11,6 +11,8 @@ from indicators.catalogue import Indicator
 from indicators.compare import band, compare_all, direction, funnel_limits, quartiles
 from indicators.facts import Selector
 
+pytestmark = pytest.mark.pure
+
 SEL = Selector("d", "", "", "number")
 
 

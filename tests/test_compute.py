@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from conftest import load_texts, one_figure
 from fixtures import ees
 
 from indicators.compute import all_values, round_half_up
+
+pytestmark = pytest.mark.pure
 
 
 def test_round_half_up_matches_published_rounding():

@@ -7,6 +7,8 @@ import pytest
 from loaders.csv_text import header_columns, read_csv_bytes, read_csv_columns
 from loaders.problems import FileRejected
 
+pytestmark = pytest.mark.pure
+
 
 def test_utf8_with_bom_and_crlf_is_read_and_columns_normalised():
     data = "\ufeffTime_Period,la_name\r\n2024,Rutland\r\n".encode()

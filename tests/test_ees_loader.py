@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import load_texts, store_contents
 from fixtures import ees
 
 from loaders.csv_text import read_csv_bytes
 from loaders.ees import recognise
+
+pytestmark = pytest.mark.pure
 
 
 def _recognise(text: str):

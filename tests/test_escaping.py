@@ -14,6 +14,8 @@ import pytest
 from charts.text import plotly_text, template_text
 from ui.text import markdown_text
 
+pytestmark = pytest.mark.pure
+
 IMAGE = "![x](http://example.invalid/x.png)"
 LINK = '<a href="http://example.invalid">x</a>'
 

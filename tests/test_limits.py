@@ -20,6 +20,8 @@ from loaders import csv_text
 from loaders.csv_text import read_csv_bytes, read_csv_columns
 from loaders.problems import FileRejected
 
+pytestmark = pytest.mark.pure
+
 READERS = [read_csv_bytes, read_csv_columns]
 
 

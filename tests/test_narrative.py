@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from indicators.catalogue import indicator
 from indicators.narrative import sentence, strengths_and_concerns
+
+pytestmark = pytest.mark.pure
 
 
 def _row(**values):

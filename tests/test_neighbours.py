@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pytest
 from conftest import load_texts, store_contents
+
+pytestmark = pytest.mark.pure
 
 LONG_HEADER = "old_la_code,la_name,region,sn_rank,sn_old_la_code,sn_closeness,sn_la_name"
 

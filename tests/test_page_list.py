@@ -2,8 +2,12 @@
 
 from pathlib import Path
 
+import pytest
+
 from indicators.catalogue import grouping
 from ui import page_list
+
+pytestmark = pytest.mark.pure
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -13,6 +13,8 @@ from domain.periods import (
     year_ending_march,
 )
 
+pytestmark = pytest.mark.pure
+
 
 @pytest.mark.parametrize(
     ("day", "year"),

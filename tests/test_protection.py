@@ -23,6 +23,8 @@ from indicators.child_level import RAW_COLUMNS, extract_definitions
 from indicators.child_level import protect as protect_extract
 from indicators.compute import round_half_up
 
+pytestmark = pytest.mark.pure
+
 LIMIT = 6  # DfE's rule: a council's counts of 1 to 5 are suppressed
 AS_AT = date(2025, 3, 31)
 

@@ -12,6 +12,8 @@ from loaders.datasets import ATTAINMENT_8, NET_COUNT, PERCENT, SDQ_AVERAGE
 from loaders.quarterly import catalogue_units, indicator_kind, return_template
 from loaders.store import scalar, undo_load
 
+pytestmark = pytest.mark.pure
+
 TODAY = date(2026, 11, 23)
 
 

@@ -10,6 +10,8 @@ import pytest
 from loaders.csv_text import read_csv_bytes
 from loaders.ssda903 import place_codes, read_extract, recognise
 
+pytestmark = pytest.mark.pure
+
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,1,01/01/2012,WBRI,,,\n2,2,02/02/2013,WBRI,,,\n"
 EPISODES_COLUMNS = (
     "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"

@@ -25,6 +25,8 @@ from loaders.store import (
     schema_version,
 )
 
+pytestmark = pytest.mark.pure
+
 
 def test_new_store_is_at_the_latest_schema(store):
     assert schema_version(store) == SCHEMA_VERSION

@@ -23,6 +23,8 @@ from indicators.formatting import (
     symbol_word,
 )
 
+pytestmark = pytest.mark.pure
+
 PRIVACY = "privacy"
 
 

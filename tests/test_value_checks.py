@@ -21,6 +21,8 @@ from loaders.ees import SYMBOLS, recognise
 from loaders.load import load_paths
 from loaders.store import open_store
 
+pytestmark = pytest.mark.pure
+
 VALUE_CHECKS = {"value_range", "numerator_within_denominator", "count_within_total"}
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 
 from indicators import views
 from indicators.compare import COMPARISON_COLUMNS
+
+pytestmark = pytest.mark.pure
 
 NAN = math.nan
 
