@@ -34,12 +34,13 @@ small_count_threshold = protection.small_count_threshold
 
 SHORT_BREAKS = ("V3", "V4")
 TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
+PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")
 EET = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5")
 HIGHER_EDUCATION = ("F1", "P1")
 # The DfE's placement groups (children looked after on 31 March by placement).
 PLACEMENT_GROUPS: dict[str, tuple[str, ...]] = {
     "foster_pct": ("U1", "U2", "U3", "U4", "U5", "U6"),
-    "placed_for_adoption_pct": ("A3", "A4", "A5", "A6"),
+    "placed_for_adoption_pct": PLACED_FOR_ADOPTION,
     "placed_with_parents_pct": ("P1",),
     "childrens_homes_pct": ("K1", "K2", "K3"),
     # Z11-Z14 replaced H5, P2 (and Z1) in 2025-26; counted here until the DfE
@@ -155,30 +156,37 @@ def _in_year_to(day: str) -> str:
 
 # ------------------------------------------------------------------ raw figures (private)
 _EPISODES = f"""
-    -- Each episode with its period-of-care start and placement start.
+    -- Each episode with its period-of-care start and the start of its carer's placement.
+    -- The counting rules (a)-(e) are in docs/METHODOLOGY.md, "Counting rules for SSDA903
+    -- extracts"; the letters below refer to them.
     WITH flagged AS (
         SELECT e.*,
             lag(place) OVER w AS place_1, lag(place, 2) OVER w AS place_2,
             lag(place_provider, 2) OVER w AS provider_2, lag(urn, 2) OVER w AS urn_2,
-            first_value(decom) OVER w AS first_decom
+            first_value(decom) OVER w AS first_decom,
+            coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS not_short_break
         FROM extract_episodes e
         WHERE load_id IN (SELECT load_id FROM picks)
         WINDOW w AS (PARTITION BY load_id, child ORDER BY decom, dec NULLS LAST)
     ), marked AS (
         SELECT *,
-            -- A new placement: not a legal-status change only, not a temporary placement,
-            -- not a return to the carer the child had before a temporary one, and not a
-            -- same-day episode (starts and ends on one day).
-            (rne <> 'L' AND coalesce(place, '') NOT IN ({_sql_list(TEMPORARY)})
+            -- A new placement: not a legal-status change only, not a temporary placement
+            -- (d), not a return to the carer the child had before a temporary one, not a
+            -- same-day episode (starts and ends on one day) and not a short break (c). A
+            -- change of placement with the same carer (RNE T or U) is one (a).
+            (rne <> 'L' AND not_short_break
+             AND coalesce(place, '') NOT IN ({_sql_list(TEMPORARY)})
              AND (dec IS NULL OR dec > decom)
              AND NOT (coalesce(place_1, '') IN ({_sql_list(TEMPORARY)})
                       AND place = place_2 AND place_provider = provider_2
                       AND coalesce(urn, '') = coalesce(urn_2, ''))
             ) AS new_placement,
-            -- Placed for adoption with the current foster carer (A3, A5) continues the
-            -- foster placement for long-term stability.
-            (place IN ('A3', 'A5') AND place_1 LIKE 'U%') AS adoption_by_carer,
-            coalesce(ls, '') NOT IN ({_sql_list(SHORT_BREAKS)}) AS not_short_break
+            -- The start of a placement for adoption (A3-A6 after any other placement):
+            -- for long-term stability it and the placement before it count as one,
+            -- with the current carer or a new one (e).
+            (place IN ({_sql_list(PLACED_FOR_ADOPTION)})
+             AND coalesce(place_1, '') NOT IN ({_sql_list(PLACED_FOR_ADOPTION)})
+            ) AS adoption_begins
         FROM flagged
     )
     SELECT load_id, child, decom, dec, ls, place, place_provider, pl_la, new_placement,
@@ -190,8 +198,13 @@ _EPISODES = f"""
         rne = 'S' AND not_short_break AS starts_care,
         dec IS NOT NULL AND coalesce(rec, '') <> 'X1' AND not_short_break AS ends_care,
         coalesce(max(CASE WHEN rne = 'S' THEN decom END) OVER upto, first_decom) AS care_start,
-        coalesce(max(CASE WHEN new_placement AND NOT adoption_by_carer THEN decom END)
-                 OVER upto, first_decom) AS placement_start
+        -- The period of care began under an agreed series of short breaks (c).
+        coalesce(last_value(CASE WHEN rne = 'S' THEN NOT not_short_break END IGNORE NULLS)
+                 OVER upto, FALSE) AS care_began_in_short_breaks,
+        -- Since when the child has lived with the current carer: a new placement with a
+        -- new carer (not T or U, a), bridged into a placement for adoption (e).
+        coalesce(max(CASE WHEN new_placement AND rne NOT IN ('T', 'U') AND NOT adoption_begins
+                          THEN decom END) OVER upto, first_decom) AS placement_start
     FROM marked
     WINDOW upto AS (PARTITION BY load_id, child ORDER BY decom, dec NULLS LAST
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
@@ -207,9 +220,12 @@ _CHILD_QUARTERS = f"""
         max(sequence) FILTER (WHERE dec IS NULL OR dec > q) AS at_sequence,
         -- Looked after during the year other than in short breaks (missing's denominator).
         bool_or(not_short_break) AS during_year,
-        -- Placements in the year: the one the child was in when the year began (if
-        -- looked after then), and each new placement after.
-        max(CASE WHEN decom <= y1 THEN 1 ELSE 0 END)
+        -- Placements in the year: the one the child held on its first day (y1 + 1),
+        -- unless it started that day and is counted as new (b); a temporary placement
+        -- open then stands for the placement held behind it (d); a short break is none
+        -- (c). Then each new placement that started in the year.
+        max(CASE WHEN decom <= y1 + 1 AND (dec IS NULL OR dec > y1 + 1) AND not_short_break
+                      AND NOT (decom > y1 AND new_placement) THEN 1 ELSE 0 END)
             + count(*) FILTER (WHERE decom > y1 AND new_placement) AS placements,
         -- Started or ceased to be looked after in the year (each child once).
         bool_or(starts_care AND decom > y1) AS started,
@@ -264,7 +280,7 @@ def _raw_figures(con: duckdb.DuckDBPyConnection, picks: list[ExtractQuarter]) ->
     cursor.execute(
         "CREATE OR REPLACE TEMP TABLE cla AS SELECT a.load_id, a.q, a.child, "
         "e.ls, e.place, e.place_provider AS provider, e.pl_la, "
-        "e.care_start, e.placement_start, a.placements, c.dob "
+        "e.care_start, e.care_began_in_short_breaks, e.placement_start, a.placements, c.dob "
         "FROM child_quarters a "
         "JOIN episodes e ON e.load_id = a.load_id AND e.child = a.child "
         "AND e.sequence = a.at_sequence "
@@ -428,12 +444,13 @@ def _stability(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 count(*) FILTER (WHERE placements >= 3) AS three_plus
             FROM cla GROUP BY ALL
         ), long_term AS (
-            -- Under 16, looked after for 2.5 years or more, same placement for 2 years.
+            -- Under 16, looked after for 2.5 years or more (a period of care that began
+            -- in short breaks left out, c), with the same carer for 2 years (a, e).
             SELECT load_id, q, count(*) AS total,
                 count(*) FILTER (WHERE placement_start <= (q - INTERVAL 2 YEAR)) AS stable
             FROM cla
             WHERE dob IS NOT NULL AND dob > (q - INTERVAL 16 YEAR)
-              AND care_start <= (q - INTERVAL 30 MONTH)
+              AND care_start <= (q - INTERVAL 30 MONTH) AND NOT care_began_in_short_breaks
             GROUP BY ALL
         )
         SELECT load_id, q AS quarter_end, 'placements_3plus_pct' AS indicator_id,
