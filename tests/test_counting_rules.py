@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from indicators.child_level import _raw_figures, extract_quarters
 from loaders.load import ExtractOptions
 from tests.conftest import load_texts
 from tests.fixtures.ssda903 import EPISODE_COLUMNS
+
+pytestmark = pytest.mark.pure
 
 AS_AT = date(2025, 3, 31)
 # Left care in June 2023: the extract is complete from 1 April 2023.
