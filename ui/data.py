@@ -4,9 +4,9 @@ Every cached function takes the data version and the database path as its first
 arguments, so a committed load (which bumps the version) shows on every page at
 once, and two stores never share a cache entry.
 
-The pages read through this module only (docs/ARCHITECTURE.md: a page imports
-``ui``, ``exports``, ``charts`` and ``domain``, never ``indicators`` or ``loaders``),
-so what they show is sliced here, not in the page.
+Pages read the store and the indicators through this module (docs/ARCHITECTURE.md:
+a page imports ``ui``, ``exports``, ``charts`` and ``domain``, never ``indicators``
+or ``loaders``), so what they show is sliced here, not in the page.
 """
 
 from __future__ import annotations
