@@ -6,7 +6,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from loaders.datasets import DATASETS_BY_ID
 from ui import data
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -50,16 +49,9 @@ with sources:
             "**Demo data — fictional councils.** The figures in this copy are made up by the "
             "project's own generator in the same layouts as DfE's files."
         )
-    releases = data.releases()
+    releases = data.releases_described()
     if not releases.empty:
         st.subheader("What is loaded")
-        releases = releases.assign(
-            Dataset=releases["dataset"].map(
-                lambda d: DATASETS_BY_ID[d].title if d in DATASETS_BY_ID else d
-            ),
-            Years=releases["first_year"].astype(str) + " to " + releases["last_year"].astype(str),
-            Loaded=releases["loaded_at"].dt.strftime("%d %B %Y"),
-        )[["Dataset", "release", "Years", "Loaded"]].rename(columns={"release": "Release"})
         st.dataframe(releases, hide_index=True, width="stretch")
 with glossary:
     st.markdown(_doc("GLOSSARY.md"))

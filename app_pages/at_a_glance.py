@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators import views
-from indicators.at_a_glance import HEADLINE_IDS
-from indicators.scorecard import council_scorecard
 from ui import data, state
 from ui.components import delta_colour, page_heading, table_downloads, table_key
 from ui.text import markdown_text
@@ -17,8 +14,7 @@ if page_heading("At a glance", selection):
     council = selection.council
     st.subheader(f"{markdown_text(selection.council_name)}: children in care and care leavers")
 
-    comparisons = data.comparisons(selection.sn_model, selection.sn_method)
-    tiles = views.headline_tiles(comparisons, council, HEADLINE_IDS, selection.year)
+    tiles = data.headline_tiles(selection)
     # One row of columns per three tiles, so screen readers meet them in reading order.
     for index, tile in enumerate(tiles):
         if index % 3 == 0:
@@ -53,18 +49,18 @@ if page_heading("At a glance", selection):
     )
     table_downloads(table, f"at_a_glance_{council}", "glance")
 
-    card = council_scorecard(None, council, selection.year, table=comparisons)
+    summary = data.strengths_and_concerns(selection)
     strengths, concerns = st.columns(2)
     with strengths:
         st.markdown("#### Strengths")
         st.markdown(
-            "\n".join(f"- {markdown_text(text)}" for text in card.summary["strengths"])
+            "\n".join(f"- {markdown_text(text)}" for text in summary["strengths"])
             or "No indicator stands out as clearly better than England."
         )
     with concerns:
         st.markdown("#### Concerns")
         st.markdown(
-            "\n".join(f"- {markdown_text(text)}" for text in card.summary["concerns"])
+            "\n".join(f"- {markdown_text(text)}" for text in summary["concerns"])
             or "No indicator stands out as clearly worse than England."
         )
     st.caption(

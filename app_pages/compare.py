@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators import views
-from indicators.catalogue import catalogue
 from ui import data, state
 from ui.components import chart_with_table, page_heading, slug
 from ui.figures import compare_content
@@ -19,7 +17,7 @@ if page_heading(
     "council's difference from England is bigger than chance would explain for its size.",
 ):
     assert selection is not None
-    items = {item.id: item for item in catalogue()}
+    items = data.indicators_by_id()
     ids = list(items)
     indicator_id = st.selectbox(
         "Indicator",
@@ -30,7 +28,7 @@ if page_heading(
     )
     item = items[indicator_id]
     names = data.councils().set_index("old_la_code")["la_name"].to_dict()
-    default = views.council_and_neighbours(data.neighbours(), selection.council, selection.sn_model)
+    default = data.council_and_neighbours(selection)
     chosen = st.multiselect(
         "Councils",
         list(names),

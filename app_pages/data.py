@@ -8,15 +8,12 @@ import streamlit as st
 
 from domain.periods import two_year_period, year_ending_march
 from exports.tables import to_csv_bytes
-from loaders.load import ExtractOptions
-from loaders.quarterly import return_template
-from loaders.store import UndoRefused
 from ui import access, data, loading, state
 from ui.components import table_downloads
 from ui.text import markdown_text
 
 
-def _extract_options() -> ExtractOptions:
+def _extract_options() -> loading.ExtractOptions:
     """Whose extract this is and the date it was run to (SSDA903 tables do not say)."""
     councils = data.councils()
     selection = state.current()
@@ -35,7 +32,7 @@ def _extract_options() -> ExtractOptions:
             key="extract_set_date",
         )
         as_at = st.date_input("As at", key="extract_as_at") if set_date else None
-    return ExtractOptions(council, as_at)
+    return loading.ExtractOptions(council, as_at)
 
 
 st.title("Data: load, check and undo")
@@ -202,18 +199,11 @@ with template_tab:
             "Financial year", [two_year_period(y + 1) for y in range(year, year - 3, -1)]
         )
         quarter = st.selectbox("Quarter", ["Q1", "Q2", "Q3", "Q4"])
-        council = data.councils().set_index("old_la_code").loc[selection.council]
         st.download_button(
             f"Download the template for {markdown_text(selection.council_name)}",
-            return_template(
-                selection.council,
-                selection.council_name,
-                str(council.get("new_la_code") or ""),
-                str(council.get("region_code") or ""),
-                str(council.get("region_name") or ""),
-                period,
-                quarter,
-            ).encode("utf-8-sig"),
+            loading.quarterly_return_template(
+                selection.council, selection.council_name, period, quarter
+            ),
             f"quarterly_return_{selection.council}_{period}_{quarter}.csv",
             "text/csv",
             key="template",
@@ -279,7 +269,7 @@ with history_tab:
                     del st.session_state["undo_pending"]
                     try:
                         undo_id = loading.undo(int(pending))
-                    except (loading.NotAllowed, UndoRefused) as refusal:
+                    except (loading.NotAllowed, loading.UndoRefused) as refusal:
                         st.error(markdown_text(refusal))
                     else:
                         st.session_state["undo_done"] = (

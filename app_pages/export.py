@@ -5,8 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from exports.pack import PackRequest, build_pack, source_lines
-from indicators.catalogue import catalogue
-from indicators.scorecard import council_scorecard
 from ui import data, state
 from ui.components import page_heading
 
@@ -19,7 +17,7 @@ if page_heading(
     "table, and the definition and questions to ask in the speaker notes.",
 ):
     assert selection is not None
-    items = {item.id: item for item in catalogue()}
+    items = data.indicators_by_id()
     themes = {t.label: t for t in selection.grouping.themes if t.indicator_ids}
     picked = st.session_state.get("pack_indicators", [])
     choices = ["Indicators added from the pages"] if picked else []
@@ -44,7 +42,7 @@ if page_heading(
     def deck() -> bytes:
         assert selection is not None
         table = data.comparisons(selection.sn_model, selection.sn_method)
-        card = council_scorecard(None, selection.council, selection.year, table=table)
+        summary = data.strengths_and_concerns(selection)
         request = PackRequest(
             council=selection.council,
             council_name=selection.council_name,
@@ -54,8 +52,8 @@ if page_heading(
             meeting_name=meeting,
             is_demo=data.is_demo(),
             sources=source_lines(data.releases()),
-            strengths=list(card.summary.get("strengths", [])),
-            concerns=list(card.summary.get("concerns", [])),
+            strengths=summary["strengths"],
+            concerns=summary["concerns"],
             quarterly=data.quarterly_figures(selection.council),
             reconciliation=data.reconciliation(selection.council),
         )

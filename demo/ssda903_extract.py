@@ -10,7 +10,7 @@ child who leaves and comes back, and young people leaving at 18 (who then
 appear in OC3). Reviews, missing incidents, UASC status and OC2 health follow.
 
 Everything is fictional: children are numbered, dates are drawn at random.
-Only the standard library and numpy are used, and output depends only on the seed.
+Only the standard library, numpy and pandas are used, and output depends only on the seed.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ import csv
 import io
 import sys
 import time
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from domain.periods import year_ending_march
 
@@ -494,16 +496,98 @@ DEMO_EXTRACT_AS_AT = date(2025, 9, 30)
 DEMO_EXTRACT_START = date(2021, 4, 1)
 
 
-def published_targets(con, la_code: str) -> dict[str, float]:
-    """The council's latest published value of each catalogue indicator (for `targets`)."""
-    from indicators.compute import all_values
+# The published cells the demo council's extract follows are the catalogue's own
+# selectors, read as data: the generator sits below the indicators and never imports them.
+CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "indicators" / "catalogue.toml"
+SELECTOR_FIELDS = ("dataset", "cohort", "breakdown", "variant", "measure")
+TARGETS_QUERY = """
+WITH cells AS (
+    -- The council's cells each target reads, one per release (the latest load of it).
+    SELECT c.indicator_id, c.role, f.year, f.time_period, f.release, f.value
+    FROM facts f
+    JOIN target_cells c USING (dataset, cohort, breakdown, variant, measure)
+    WHERE f.geographic_level = 'Local authority' AND f.area_code = $la_code
+    QUALIFY row_number() OVER (
+        PARTITION BY c.indicator_id, c.role, f.time_period, f.release ORDER BY f.load_id DESC) = 1
+),
+chosen AS (
+    -- One release per figure: the newest that publishes it (or both its inputs).
+    SELECT indicator_id, time_period, max(release) AS release
+    FROM (
+        SELECT indicator_id, time_period, release
+        FROM cells
+        GROUP BY ALL
+        HAVING bool_or(role = 'value')
+            OR (bool_or(role = 'numerator') AND bool_or(role = 'denominator'))
+    )
+    GROUP BY ALL
+)
+SELECT indicator_id, year,
+       max(value) FILTER (WHERE role = 'value') AS published,
+       max(value) FILTER (WHERE role = 'numerator') AS numerator,
+       max(value) FILTER (WHERE role = 'denominator') AS denominator
+FROM cells
+JOIN chosen USING (indicator_id, time_period, release)
+GROUP BY ALL
+"""
 
-    values = all_values(con)
-    mine = values[
-        (values["geographic_level"] == "Local authority") & (values["area_code"] == la_code)
-    ].dropna(subset=["value"])
-    latest = mine.sort_values("year").groupby("indicator_id").tail(1)
-    return dict(zip(latest["indicator_id"], latest["value"].astype(float), strict=True))
+
+def target_cells(catalogue_text: str) -> list[dict[str, str]]:
+    """One row per (indicator, role) naming the published cell, from the catalogue's TOML.
+
+    An indicator DfE prints (``source``) is followed as printed; one the app computes
+    (``computed = true``) is its numerator over its denominator.
+    """
+    rows = []
+    for entry in tomllib.loads(catalogue_text).get("indicator", []):
+        roles = ("numerator", "denominator") if entry.get("computed", False) else ("source",)
+        for role in roles:
+            cell = entry[role]
+            rows.append(
+                {
+                    "indicator_id": entry["id"],
+                    "role": "value" if role == "source" else role,
+                    **{name: str(cell.get(name, "")) for name in SELECTOR_FIELDS},
+                }
+            )
+    return rows
+
+
+def _round_half_up(value: float, decimals: int) -> float:
+    """As DfE rounds (2.5 -> 3), the way the app rounds the indicators it computes."""
+    factor = 10**decimals
+    return float(np.sign(value) * np.floor(abs(value) * factor + 0.5 + 1e-9) / factor)
+
+
+def published_targets(con, la_code: str) -> dict[str, float]:
+    """The council's latest published value of each catalogue indicator (for `targets`).
+
+    Each figure is read from one release, the newest that publishes it (for one the app
+    computes, the newest that publishes both its numerator and denominator, which are
+    then divided, scaled and rounded as the catalogue says), as the indicators read
+    them. Indicators with no figure for the council are left out.
+    """
+    text = CATALOGUE_FILE.read_text(encoding="utf-8")
+    entries = {e["id"]: e for e in tomllib.loads(text).get("indicator", [])}
+    cursor = con.cursor()  # the registered cells stay private to this call
+    try:
+        cursor.register("target_cells", pd.DataFrame(target_cells(text)))
+        rows = cursor.execute(TARGETS_QUERY, {"la_code": la_code}).fetchall()
+    finally:
+        cursor.close()
+    latest: dict[str, tuple[int, float]] = {}
+    for indicator_id, year, published, numerator, denominator in rows:
+        entry = entries[indicator_id]
+        if not entry.get("computed", False):
+            value = published
+        elif numerator is not None and denominator is not None and denominator > 0:
+            ratio = numerator / denominator * float(entry.get("scale", 1))
+            value = _round_half_up(ratio, int(entry["decimals"]))
+        else:
+            value = None
+        if value is not None and (indicator_id not in latest or year > latest[indicator_id][0]):
+            latest[indicator_id] = (year, float(value))
+    return {indicator_id: value for indicator_id, (_, value) in latest.items()}
 
 
 def demo_plan(seed: int, targets: dict[str, float] | None = None) -> CouncilPlan:

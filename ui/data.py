@@ -3,6 +3,10 @@
 Every cached function takes the data version and the database path as its first
 arguments, so a committed load (which bumps the version) shows on every page at
 once, and two stores never share a cache entry.
+
+Pages read the store and the indicators through this module (docs/ARCHITECTURE.md:
+a page imports ``ui``, ``exports``, ``charts`` and ``domain``, never ``indicators``
+or ``loaders``), so what they show is sliced here, not in the page.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import pandas as pd
 import streamlit as st
 
 from indicators import at_a_glance, facts, scorecard, views
-from indicators.catalogue import Grouping
+from indicators.catalogue import Grouping, Indicator, catalogue
 from indicators.compute import all_values
+from loaders.datasets import DATASETS_BY_ID
 from loaders.store import data_version, open_store
 
 if TYPE_CHECKING:
@@ -131,6 +136,51 @@ def _releases(version: int, path: str) -> pd.DataFrame:
 def releases() -> pd.DataFrame:
     """Which release of each dataset is loaded, the years it covers, and when it was loaded."""
     return _releases(*_key())
+
+
+def releases_described() -> pd.DataFrame:
+    """`releases()` as the About page shows it: dataset title, release, years, load date."""
+    frame = releases()
+    if frame.empty:
+        return frame
+    return frame.assign(
+        Dataset=frame["dataset"].map(
+            lambda d: DATASETS_BY_ID[d].title if d in DATASETS_BY_ID else d
+        ),
+        Years=frame["first_year"].astype(str) + " to " + frame["last_year"].astype(str),
+        Loaded=frame["loaded_at"].dt.strftime("%d %B %Y"),
+    )[["Dataset", "release", "Years", "Loaded"]].rename(columns={"release": "Release"})
+
+
+def indicators_by_id() -> dict[str, Indicator]:
+    """Every catalogue indicator by id, in the catalogue's order."""
+    return {item.id: item for item in catalogue()}
+
+
+def headline_tiles(selection: Selection) -> list[dict[str, object]]:
+    """The At a glance tiles for the selection (latest figure, change, neighbours, England)."""
+    table = comparisons(selection.sn_model, selection.sn_method)
+    return views.headline_tiles(table, selection.council, at_a_glance.HEADLINE_IDS, selection.year)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _strengths_and_concerns(version: int, path: str, selection: Selection) -> dict[str, list[str]]:
+    table = _comparisons(version, path, selection.sn_model, selection.sn_method)
+    card = scorecard.council_scorecard(None, selection.council, selection.year, table=table)
+    return {
+        "strengths": list(card.summary.get("strengths", [])),
+        "concerns": list(card.summary.get("concerns", [])),
+    }
+
+
+def strengths_and_concerns(selection: Selection) -> dict[str, list[str]]:
+    """The council's strengths and concerns (sentences) for the selection's year."""
+    return _strengths_and_concerns(*_key(), selection)
+
+
+def council_and_neighbours(selection: Selection) -> list[str]:
+    """The selected council followed by its statistical neighbours in rank order."""
+    return views.council_and_neighbours(neighbours(), selection.council, selection.sn_model)
 
 
 @st.cache_data(show_spinner=False, max_entries=500)

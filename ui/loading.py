@@ -5,6 +5,10 @@ signed-in analysts). It is asked again here at the moment of every commit and un
 so a hidden button is not the only guard: a visitor who is not an analyst, local mode
 served on a network address without the explicit setting, or broken settings, are
 refused with ``NotAllowed``.
+
+The Data page reaches the loaders through this module only (docs/ARCHITECTURE.md:
+pages import ``ui``, never ``loaders``): ``ExtractOptions`` and ``UndoRefused`` are
+named here for it, and the quarterly return's template is made here.
 """
 
 from __future__ import annotations
@@ -16,8 +20,26 @@ import streamlit as st
 from loaders.identity import DEMO_CHECK
 from loaders.load import ExtractOptions, InputFile, LoadReport, load_files, unzip
 from loaders.problems import FileRejected
-from loaders.store import undo_load
+from loaders.quarterly import return_template
+from loaders.store import UndoRefused, undo_load
 from ui import access, data
+
+# What the Data page needs of the loaders by name: the extract's council and as-at
+# date, and the refusal of an undo (already undone, or not a load that can be undone).
+__all__ = [
+    "CHECKED",
+    "ExtractOptions",
+    "NotAllowed",
+    "UndoRefused",
+    "check",
+    "checked_uploads",
+    "commit",
+    "commit_uploads",
+    "input_files",
+    "quarterly_return_template",
+    "store_refusal",
+    "undo",
+]
 
 
 class NotAllowed(Exception):
@@ -115,3 +137,17 @@ def undo(load_id: int) -> int:
     """Undo a load (analysts only); returns the undo's own load number."""
     who = _require_analyst()
     return undo_load(data.cursor(), load_id, who.user)
+
+
+def quarterly_return_template(council: str, council_name: str, period: str, quarter: str) -> bytes:
+    """The quarterly return to fill in for one council and quarter, as CSV bytes for Excel."""
+    row = data.councils().set_index("old_la_code").loc[council]
+    return return_template(
+        council,
+        council_name,
+        str(row.get("new_la_code") or ""),
+        str(row.get("region_code") or ""),
+        str(row.get("region_name") or ""),
+        period,
+        quarter,
+    ).encode("utf-8-sig")
