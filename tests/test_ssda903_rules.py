@@ -342,3 +342,26 @@ def test_code_lists_change_by_year_as_data():
     assert codes.for_year(2024) == {"A", "B"} and codes.for_year(2025) == {"B", "C"}
     assert PLACE.years_changed == (2025, 2026)
     assert "K3" in PLACE.for_year(2025) and "Z11" not in PLACE.for_year(2025)
+
+
+def test_the_data_pages_check_report_has_a_rule_column(store):
+    from conftest import load_texts
+
+    from loaders.load import ExtractOptions
+
+    header = _csv("Header", [{}]).decode()
+    episodes = _csv("Episodes", [{"PLACE": "Q9"}, {"CHILD": "2", "DECOM": "31/02/2024"}]).decode()
+    report = load_texts(
+        store,
+        {"header.csv": header, "episodes.csv": episodes},
+        extract=ExtractOptions("825", AS_AT),
+        dry_run=True,
+    )
+    table = report.problems_table()
+    assert list(table.columns[:3]) == ["severity", "rule", "check"]
+    assert set(zip(table["rule"], table["check"], strict=True)) >= {
+        ("DfE 141", "date"),
+        ("DfE 146", "place"),
+        ("local CP07", "child_in_header"),
+    }
+    assert "rule" in report.problems_table(detailed=True).columns
