@@ -3,12 +3,14 @@
 A council's analysts export the SSDA903 return's tables (Header, Episodes,
 Reviews, UASC, OC2, OC3, AD1, PlacedAdoption, PrevPerm, Missing, SWEpisodes and,
 from 2025-26, DoLo: Deprivation of Liberty Orders) from their case-management
-system every quarter. Each table is recognised by its columns. The checks
-follow the Data to Insight validator's style: small named functions, one
-result shape (`Problem`, naming file, table, line, child and column), each
-with its own test. Each check is a SQL condition over the
-tables staged in a private schema of an in-memory DuckDB (`stage`), so a council's extract of
-100,000 episodes is checked in a fraction of a second.
+system every quarter. Each table is recognised by its columns. The checks are
+rules registered in `loaders.ssda903_rules`, in the Data to Insight validator's
+manner: each names its DfE rule code (or a local one), the columns it reads and
+the collection years it applies to, returns one result shape (`Problem`, naming
+rule, file, table, line, child and column) and has its own test. Staging keeps
+exactly the columns the rules and the store read. Each rule is SQL over the
+tables staged in a private schema of an in-memory DuckDB (`stage`), so a council's
+extract of 100,000 episodes is checked in a fraction of a second.
 
 Unlike a DfE release, an extract is never refused whole for a bad row: the
 case-management system always holds some, and the panel still needs this
