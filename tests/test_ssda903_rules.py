@@ -237,15 +237,15 @@ def _rules() -> list[Rule]:
     return list(REGISTRY.rules)
 
 
-@pytest.mark.parametrize("rule", _rules(), ids=lambda r: r.code)
+@pytest.mark.parametrize("rule", _rules(), ids=lambda r: r.key)
 def test_the_rule_passes_its_good_rows(rule: Rule):
-    case = CASES[rule.code]
+    case = CASES[rule.key]
     assert _problems(rule, case.passing, case.as_at) == []
 
 
-@pytest.mark.parametrize("rule", _rules(), ids=lambda r: r.code)
+@pytest.mark.parametrize("rule", _rules(), ids=lambda r: r.key)
 def test_the_rule_finds_its_bad_row_and_names_itself(rule: Rule):
-    case = CASES[rule.code]
+    case = CASES[rule.key]
     found = _problems(rule, case.failing, case.as_at)
     assert found, f"rule {rule.code} found nothing in its failing case"
     assert {(p.line, p.column, p.rule) for p in found} == {(case.line, case.column, rule.label)}
@@ -255,7 +255,17 @@ def test_the_rule_finds_its_bad_row_and_names_itself(rule: Rule):
 
 
 def test_every_rule_has_a_case_and_every_case_a_rule():
-    assert {r.code for r in REGISTRY.rules} == set(CASES)
+    assert {r.key for r in REGISTRY.rules} == set(CASES)
+
+
+def test_the_rule_catalogue_in_docs_is_current():
+    from pathlib import Path
+
+    from loaders.ssda903_rules.__main__ import HEADING
+
+    written = (Path(__file__).parents[1] / "docs" / "SSDA903_RULES.md").read_text()
+    assert written == HEADING + REGISTRY.catalogue(), "run python -m loaders.ssda903_rules"
+    assert all(f"| {r.label} |" in written for r in REGISTRY.rules)
 
 
 def test_codes_are_the_dfes_or_local_and_labelled_so():
@@ -317,7 +327,8 @@ def test_codes_must_be_dfe_or_local_and_not_clash():
     with pytest.raises(RuleError, match="neither"):
         registry.add(_a_rule(code="X1"))
     registry.add(_a_rule(code="146", last_year=2025))
-    registry.add(_a_rule(code="146", first_year=2026))  # the rule as changed for 2025-26
+    changed = registry.add(_a_rule(code="146", first_year=2026))  # as changed for 2025-26
+    assert (changed.key, changed.years) == ("146@2026", "from 2025-26")
     with pytest.raises(RuleError, match="twice"):
         registry.add(_a_rule(code="146", first_year=2027))
 

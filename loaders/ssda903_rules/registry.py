@@ -64,6 +64,21 @@ class Rule:
         """How reports name the rule: "DfE 146", or "local CP07" where the DfE has none."""
         return f"DfE {self.code}" if self.is_dfe else f"local {self.code}"
 
+    @property
+    def key(self) -> str:
+        """The rule's code, with its first year when it starts later (one code may have a
+        version per span of years, e.g. a rule the DfE changed for 2025-26)."""
+        return self.code if self.first_year is None else f"{self.code}@{self.first_year}"
+
+    @property
+    def years(self) -> str:
+        """The collection years it applies to, as a reader would say them."""
+        if self.first_year is None and self.last_year is None:
+            return "all"
+        first = f"from {year_label(self.first_year)}" if self.first_year else ""
+        last = f"to {year_label(self.last_year)}" if self.last_year else ""
+        return " ".join(part for part in (first, last) if part)
+
     def applies_in(self, collection_year: int) -> bool:
         after_first = self.first_year is None or collection_year >= self.first_year
         return after_first and (self.last_year is None or collection_year <= self.last_year)
@@ -137,6 +152,22 @@ class Registry:
             for table, columns in rule.reads.items():
                 read.setdefault(table, set()).update(columns)
         return {table: frozenset(columns) for table, columns in read.items()}
+
+    def catalogue(self) -> str:
+        """Every rule as a Markdown table, in the order they run (docs/SSDA903_RULES.md)."""
+        lines = [
+            "| Rule | What it checks | Reads | Collection years |",
+            "| --- | --- | --- | --- |",
+        ]
+        for rule in self.rules:
+            reads = "; ".join(f"{t}: {', '.join(c)}" for t, c in rule.reads.items())
+            lines.append(f"| {rule.label} | {rule.message} | {reads} | {rule.years} |")
+        return "\n".join(lines) + "\n"
+
+
+def year_label(year: int) -> str:
+    """2025 -> "2024-25" (the collection year ending 31 March 2025)."""
+    return f"{year - 1}-{year % 100:02d}"
 
 
 def _years_overlap(a: Rule, b: Rule) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from loaders.problems import Problem
-from loaders.ssda903_rules.registry import REGISTRY, Rule, rule, sql_list
+from loaders.ssda903_rules.registry import REGISTRY, Rule, rule, sql_list, year_label
 from loaders.ssda903_rules.spec import (
     ACCOMMODATION,
     ACTIVITY,
@@ -36,11 +36,6 @@ from loaders.ssda903_rules.spec import (
 
 if TYPE_CHECKING:
     from loaders.ssda903 import Extract
-
-
-def year_label(year: int) -> str:
-    """2025 -> "2024-25" (the collection year ending 31 March 2025)."""
-    return f"{year - 1}-{year % 100:02d}"
 
 
 # ------------------------------------------------------------------ dates
