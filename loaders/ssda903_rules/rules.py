@@ -149,8 +149,11 @@ _EPISODE_YEAR = (
 )
 
 
-@rule("146", "Episodes PLACE is a placement type valid in the episode's collection year.",
-      {"Episodes": ("PLACE", "DEC")})  # fmt: skip
+@rule(
+    "146",
+    "Episodes PLACE is a placement type valid in the episode's collection year.",
+    {"Episodes": ("PLACE", "DEC")},
+)
 def check_place(extract: Extract) -> list[Problem]:
     """PLACE is valid for the collection year of the episode's last day in the extract.
 
@@ -160,8 +163,10 @@ def check_place(extract: Extract) -> list[Problem]:
         return []
     # One list per span of years the code list is the same, latest last.
     changed = PLACE.years_changed
-    spans = [f"WHEN collection_year < {year} THEN [{sql_list(PLACE.for_year(year - 1))}]"
-             for year in changed]  # fmt: skip
+    spans = [
+        f"WHEN collection_year < {year} THEN [{sql_list(PLACE.for_year(year - 1))}]"
+        for year in changed
+    ]
     valid_list = f"CASE {' '.join(spans)} ELSE [{sql_list(PLACE.for_year(changed[-1]))}] END"
     return extract.find(
         "Episodes",
@@ -203,8 +208,11 @@ code_rule("178", "Episodes", "PLACE_PROVIDER", PLACEMENT_PROVIDER, "place_provid
 code_rule("149", "Episodes", "REC", REASON_EPISODE_CEASED, "rec")
 
 
-@rule("148", "An episode's end date (DEC) and reason (REC) are both given or both blank.",
-      {"Episodes": ("DEC", "REC")})  # fmt: skip
+@rule(
+    "148",
+    "An episode's end date (DEC) and reason (REC) are both given or both blank.",
+    {"Episodes": ("DEC", "REC")},
+)
 def check_ceased_with_reason(extract: Extract) -> list[Problem]:
     """An episode with an end date has a reason it ended, and one without has none
     (X1 alone is let pass: the episode continues)."""
@@ -250,8 +258,11 @@ def check_health_flags(extract: Extract) -> list[Problem]:
     return problems
 
 
-@rule("180", "An SDQ score is a whole number from 0 to 40 (blank when not recorded).",
-      {"OC2": ("SDQ_SCORE",)})  # fmt: skip
+@rule(
+    "180",
+    "An SDQ score is a whole number from 0 to 40 (blank when not recorded).",
+    {"OC2": ("SDQ_SCORE",)},
+)
 def check_sdq_score(extract: Extract) -> list[Problem]:
     if not extract.has("OC2", "SDQ_SCORE"):
         return []
@@ -298,14 +309,20 @@ def _overlap(extract: Extract, where: str) -> list[Problem]:
     )
 
 
-@rule("142", "A new episode starts only after the child's previous episode has ended.",
-      _SEQUENCE_READS)  # fmt: skip
+@rule(
+    "142",
+    "A new episode starts only after the child's previous episode has ended.",
+    _SEQUENCE_READS,
+)
 def check_previous_episode_ended(extract: Extract) -> list[Problem]:
     return _overlap(extract, "previous_end IS NULL")
 
 
-@rule("501", "A new episode starts on or after the end date of the child's previous episode.",
-      _SEQUENCE_READS)  # fmt: skip
+@rule(
+    "501",
+    "A new episode starts on or after the end date of the child's previous episode.",
+    _SEQUENCE_READS,
+)
 def check_episodes_do_not_overlap(extract: Extract) -> list[Problem]:
     return _overlap(extract, "d_DECOM < previous_end")
 
@@ -313,8 +330,12 @@ def check_episodes_do_not_overlap(extract: Extract) -> list[Problem]:
 _ENDED = "has_previous AND previous_end IS NOT NULL"
 
 
-@rule("388", "After an episode ending X1 (care continues), the next starts that day and "
-      "continues the period of care (RNE other than S).", _SEQUENCE_READS)  # fmt: skip
+@rule(
+    "388",
+    "After an episode ending X1 (care continues), the next starts that day and "
+    "continues the period of care (RNE other than S).",
+    _SEQUENCE_READS,
+)
 def check_continuation_follows_x1(extract: Extract) -> list[Problem]:
     if not extract.has("Episodes", "DEC", "REC"):
         return []
@@ -330,8 +351,11 @@ def check_continuation_follows_x1(extract: Extract) -> list[Problem]:
     )
 
 
-@rule("432", "After an episode that ended the child's care, the next starts a new period "
-      "of care (RNE S).", _SEQUENCE_READS)  # fmt: skip
+@rule(
+    "432",
+    "After an episode that ended the child's care, the next starts a new period of care (RNE S).",
+    _SEQUENCE_READS,
+)
 def check_new_period_after_ceasing(extract: Extract) -> list[Problem]:
     if not extract.has("Episodes", "DEC", "REC"):
         return []
@@ -348,8 +372,11 @@ def check_new_period_after_ceasing(extract: Extract) -> list[Problem]:
 
 
 # ------------------------------------------------------------------ integrity (local)
-@rule("CP07", "A child with episodes is in the Header table (Data to Insight's INT03).",
-      {"Episodes": ("CHILD",), "Header": ("CHILD",)})  # fmt: skip
+@rule(
+    "CP07",
+    "A child with episodes is in the Header table (Data to Insight's INT03).",
+    {"Episodes": ("CHILD",), "Header": ("CHILD",)},
+)
 def check_child_in_header(extract: Extract) -> list[Problem]:
     return extract.find(
         "Episodes",
