@@ -80,10 +80,6 @@ def one(table: str, good: dict[str, str], bad: dict[str, str], column: str, **kw
     return Case({table: [good]}, {table: [bad]}, column, **kw)
 
 
-def episodes(*rows: dict[str, str]) -> list[dict[str, str]]:
-    return list(rows)
-
-
 # One child's episodes: ended with X1 and continued; and one that ceased.
 FIRST_X1 = {"DEC": "10/06/2024", "REC": "X1"}
 FIRST_CEASED = {"DEC": "10/06/2024", "REC": "E13"}
@@ -157,29 +153,29 @@ CASES: dict[str, Case] = {
     "180": one("OC2", {"SDQ_SCORE": "40"}, {"SDQ_SCORE": "12.5"}, "SDQ_SCORE", check="sdq_score"),
     # episodes in sequence
     "142": Case(
-        {"Episodes": episodes(FIRST_X1, {"DECOM": "10/06/2024", "RNE": "P"})},
-        {"Episodes": episodes({}, {"DECOM": "10/06/2024", "RNE": "P"})},
+        {"Episodes": [FIRST_X1, {"DECOM": "10/06/2024", "RNE": "P"}]},
+        {"Episodes": [{}, {"DECOM": "10/06/2024", "RNE": "P"}]},
         "DECOM",
         line=3,
         check="episodes_overlap",
     ),
     "501": Case(
-        {"Episodes": episodes(FIRST_X1, {"DECOM": "10/06/2024", "RNE": "P"})},
-        {"Episodes": episodes(FIRST_X1, {"DECOM": "01/06/2024", "RNE": "P"})},
+        {"Episodes": [FIRST_X1, {"DECOM": "10/06/2024", "RNE": "P"}]},
+        {"Episodes": [FIRST_X1, {"DECOM": "01/06/2024", "RNE": "P"}]},
         "DECOM",
         line=3,
         check="episodes_overlap",
     ),
     "388": Case(
-        {"Episodes": episodes(FIRST_X1, {"DECOM": "10/06/2024", "RNE": "P"})},
-        {"Episodes": episodes(FIRST_X1, {"DECOM": "20/06/2024", "RNE": "P"})},
+        {"Episodes": [FIRST_X1, {"DECOM": "10/06/2024", "RNE": "P"}]},
+        {"Episodes": [FIRST_X1, {"DECOM": "20/06/2024", "RNE": "P"}]},
         "RNE",
         line=3,
         check="episodes_chain",
     ),
     "432": Case(
-        {"Episodes": episodes(FIRST_CEASED, {"DECOM": "20/06/2024", "RNE": "S"})},
-        {"Episodes": episodes(FIRST_CEASED, {"DECOM": "20/06/2024", "RNE": "P"})},
+        {"Episodes": [FIRST_CEASED, {"DECOM": "20/06/2024", "RNE": "S"}]},
+        {"Episodes": [FIRST_CEASED, {"DECOM": "20/06/2024", "RNE": "P"}]},
         "RNE",
         line=3,
         check="episodes_chain",
