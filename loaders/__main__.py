@@ -130,20 +130,22 @@ def _print_summary(
 ) -> None:
     """Problems counted by check (with their columns and lines); a problem of the whole
     file (no line) by its message, which names no cell."""
-    by_check: dict[tuple[str, str], list[Problem]] = {}
+    by_check: dict[tuple[str, str, str | None], list[Problem]] = {}
     for problem in _counted(problems, folded):
         if problem.line is None:
             print(f"{' ' * indent}- {problem.message}")
         else:
-            by_check.setdefault((problem.check, problem.severity), []).append(problem)
-    for (check, severity), found in by_check.items():
+            key = (problem.check, problem.severity, problem.rule)
+            by_check.setdefault(key, []).append(problem)
+    for (check, severity, rule), found in by_check.items():
         kept = (" (set aside)" if severity == "error" else " (kept)") if extract else ""
         columns = sorted({p.column for p in found if p.column})
         lines = sorted({p.line for p in found if p.line is not None})
         shown = ", ".join(str(line) for line in lines[:LINES_SHOWN])
         more = f" … and {len(lines) - LINES_SHOWN:,} more" if len(lines) > LINES_SHOWN else ""
         print(
-            f"{' ' * indent}- {check}: {_plural(len(found), severity)}{kept}"
+            f"{' ' * indent}- {f'[{rule}] ' if rule else ''}{check}: "
+            f"{_plural(len(found), severity)}{kept}"
             + (f", column {', '.join(repr(c) for c in columns)}" if columns else "")
             + f", line{'s' if len(lines) > 1 else ''} {shown}{more}"
         )

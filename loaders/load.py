@@ -201,6 +201,7 @@ class LoadReport:
         columns = ["severity", "check", "message", "file", "line", "column", "value", "expected"]
         if any(p.child or p.table for p in found):  # an SSDA903 extract: for analysts only
             columns[4:4] = ["table", "child"]
+            columns.insert(1, "rule")  # the DfE's rule code (or a local one) beside each
         return pd.DataFrame([p.as_dict() for p in found], columns=columns)
 
 

@@ -27,6 +27,7 @@ class Problem:
     expected: str | None = None
     child: str | None = None  # child-level extracts only: analysts see it, nobody else
     table: str | None = None  # child-level extracts: the SSDA903 table (Episodes, Header, ...)
+    rule: str | None = None  # SSDA903 extracts: the rule that found it ("DfE 146", "local CP07")
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -40,7 +41,7 @@ class Problem:
             where += f", child {self.child}"
         if self.column:
             where += f", column '{self.column}'"
-        text = f"{where}: {self.message}"
+        text = f"{where}: [{self.rule}] {self.message}" if self.rule else f"{where}: {self.message}"
         if self.value is not None:
             text += f" (found {self.value!r}"
             text += f"; expected {self.expected})" if self.expected else ")"

@@ -3,12 +3,14 @@
 A council's analysts export the SSDA903 return's tables (Header, Episodes,
 Reviews, UASC, OC2, OC3, AD1, PlacedAdoption, PrevPerm, Missing, SWEpisodes and,
 from 2025-26, DoLo: Deprivation of Liberty Orders) from their case-management
-system every quarter. Each table is recognised by its columns. The checks
-follow the Data to Insight validator's style: small named functions, one
-result shape (`Problem`, naming file, table, line, child and column), each
-with its own test. Each check is a SQL condition over the
-tables staged in a private schema of an in-memory DuckDB (`stage`), so a council's extract of
-100,000 episodes is checked in a fraction of a second.
+system every quarter. Each table is recognised by its columns. The checks are
+rules registered in `loaders.ssda903_rules`, in the Data to Insight validator's
+manner: each names its DfE rule code (or a local one), the columns it reads and
+the collection years it applies to, returns one result shape (`Problem`, naming
+rule, file, table, line, child and column) and has its own test. Staging keeps
+exactly the columns the rules and the store read. Each rule is SQL over the
+tables staged in a private schema of an in-memory DuckDB (`stage`), so a council's
+extract of 100,000 episodes is checked in a fraction of a second.
 
 Unlike a DfE release, an extract is never refused whole for a bad row: the
 case-management system always holds some, and the panel still needs this
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,135 +40,26 @@ import pyarrow.compute as pc
 from domain.periods import quarter_end_sql, reporting_year_start, year_ending_march
 from loaders.csv_text import CsvColumns, CsvTable
 from loaders.problems import Problem, Severity
+from loaders.ssda903_rules import REGISTRY, Rule, RuleError, rule_set, sql_list
+from loaders.ssda903_rules.spec import (
+    DATE_COLUMNS,
+    DATE_FORMAT,
+    NEVER_STAGED,
+    OC2_FLAGS,
+    PLACE,
+    SPEC_COLUMNS,
+    TABLES,
+    YES_NO,
+)
 
-# Each table's identifying columns (a file is that table when it has all of them).
-TABLES: dict[str, tuple[str, ...]] = {
-    "Episodes": ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC"),
-    "Header": ("CHILD", "SEX", "DOB", "ETHNIC"),
-    "Reviews": ("CHILD", "REVIEW", "REVIEW_CODE"),
-    "UASC": ("CHILD", "SEX", "DOB", "DUC"),
-    "OC2": ("CHILD", "SDQ_SCORE", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS"),
-    "OC3": ("CHILD", "IN_TOUCH", "ACTIV", "ACCOM"),
-    "AD1": ("CHILD", "DATE_INT", "DATE_MATCH", "FOSTER_CARE"),
-    "PlacedAdoption": ("CHILD", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
-    "PrevPerm": ("CHILD", "PREV_PERM", "LA_PERM", "DATE_PERM"),
-    "Missing": ("CHILD", "MISSING", "MIS_START", "MIS_END"),
-    "SWEpisodes": ("CHILD", "SW_ID", "SW_DECOM", "SW_DEC"),
-    # Deprivation of Liberty Orders (from the 2025-26 collection): checked, not used for figures.
-    "DoLo": ("CHILD", "DOLO_START", "DOLO_END"),
-}
 # The tables the indicators use (see STORED_COLUMNS); the others are checked and kept
 # out of the store.
 STORED_TABLES = ("Episodes", "Header", "Reviews", "UASC", "OC2", "OC3", "Missing")
 
-# Placement codes by collection year (the year ending 31 March): K3 arrived in
-# 2024-25; H5, P2 and Z1 went and Z11-Z14 arrived in 2025-26.
-PLACE_BASE = frozenset(
-    [
-        "A3",
-        "A4",
-        "A5",
-        "A6",
-        "H5",
-        "K1",
-        "K2",
-        "P1",
-        "P2",
-        "P3",
-        "R1",
-        "R2",
-        "R3",
-        "R5",
-        "S1",
-        "T0",
-        "T1",
-        "T2",
-        "T3",
-        "T4",
-        "U1",
-        "U2",
-        "U3",
-        "U4",
-        "U5",
-        "U6",
-        "Z1",
-    ]
-)
-LEGAL_STATUS = frozenset(
-    ["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"]
-)
-REASON_NEW_EPISODE = frozenset(["B", "L", "P", "S", "T", "U"])
-CATEGORY_OF_NEED = frozenset(f"N{i}" for i in range(1, 9))
-PLACEMENT_PROVIDER = frozenset(f"PR{i}" for i in range(6))
-REASON_EPISODE_CEASED = frozenset(
-    [
-        "E11",
-        "E12",
-        "E13",
-        "E14",
-        "E15",
-        "E16",
-        "E17",
-        "E2",
-        "E3",
-        "E41",
-        "E45",
-        "E46",
-        "E47",
-        "E48",
-        "E4A",
-        "E4B",
-        "E5",
-        "E6",
-        "E7",
-        "E8",
-        "E9",
-        "X1",
-    ]
-)
-REVIEW_PARTICIPATION = frozenset(f"PN{i}" for i in range(8))
-MISSING_KIND = frozenset({"M", "A"})  # missing; away from placement without authorisation
-IN_TOUCH = frozenset(["YES", "NO", "DIED", "REFU", "NREQ", "RHOM"])
-# Activity: F/P = full/part time; 1 higher education, 2 other education, 4 training
-# or employment, 5 apprenticeship; G4-G6 not in education, employment or training; 0 unknown.
-ACTIVITY = frozenset(["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"])
-# Accommodation: a letter for the type and 1 (suitable) or 2 (not suitable); 0 unknown.
-ACCOMMODATION = frozenset({f"{kind}{s}" for kind in "BCDEGHKRSTUVWXYZ" for s in "12"} | {"0"})
-YES_NO = frozenset({"0", "1"})
-OC2_FLAGS = (
-    "CONVICTED",
-    "HEALTH_CHECK",
-    "IMMUNISATIONS",
-    "TEETH_CHECK",
-    "HEALTH_ASSESSMENT",
-    "SUBSTANCE_MISUSE",
-)
-DATE_FORMAT = "%d/%m/%Y"
-# Date columns by table, and whether each is required.
-DATE_COLUMNS: dict[str, dict[str, bool]] = {
-    "Episodes": {"DECOM": True, "DEC": False},
-    "Header": {"DOB": True},
-    "Reviews": {"REVIEW": True},
-    "Missing": {"MIS_START": True, "MIS_END": False},
-    "UASC": {"DOB": False, "DUC": False},
-    "OC3": {"DOB": True},
-    "OC2": {"DOB": False},
-    "PlacedAdoption": {"DATE_PLACED": True, "DATE_PLACED_CEASED": False},
-    "AD1": {"DATE_INT": False, "DATE_MATCH": False},
-    "SWEpisodes": {"SW_DECOM": True, "SW_DEC": False},
-    "DoLo": {"DOLO_START": True, "DOLO_END": False},
-}
-
 
 def place_codes(collection_year: int) -> set[str]:
     """Valid PLACE codes for the collection year ending 31 March `collection_year`."""
-    codes = set(PLACE_BASE)
-    if collection_year >= 2025:
-        codes.add("K3")
-    if collection_year >= 2026:
-        codes -= {"H5", "P2", "Z1"}
-        codes |= {"Z11", "Z12", "Z13", "Z14"}
-    return codes
+    return set(PLACE.for_year(collection_year))
 
 
 def collection_year(day: date) -> int:
@@ -190,10 +83,6 @@ def _arrow(table: CsvTable | CsvColumns) -> pa.Table:
     if isinstance(table, CsvColumns):
         return table.table.rename_columns(names)
     return pa.table({name: [row[i] for row in table.rows] for i, name in enumerate(names)})
-
-
-def _quoted(values: frozenset[str] | set[str] | tuple[str, ...]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
 
 
 def _date_sql(column: str) -> str:
@@ -250,6 +139,50 @@ class Extract:
             self.derived.add(name)
         return f'"{name}"'
 
+    def find(
+        self,
+        table: str,
+        where: str,
+        check: str,
+        message: str | Callable[[object], str],
+        column: str,
+        expected: str | Callable[[object], str],
+        severity: Severity = "warning",
+        value: str | None = None,
+        detail: str = "NULL",
+        source: str | None = None,
+        parameters: list[object] | None = None,
+    ) -> list[Problem]:
+        """One problem per row of `table` (or the `source` query over it) where `where` holds:
+        what every rule returns.
+
+        `value` is the SQL for the value shown (the column by default); `detail` is
+        passed to a callable `message` or `expected`. Errors set the row aside.
+        """
+        shown = value or f'"{column}"'
+        rows_from = source or f'"{table}"'
+        found = self.rows(
+            f"SELECT _row, CHILD, {shown}, {detail} FROM {rows_from} WHERE {where} ORDER BY _row",
+            parameters,
+        )
+        if severity == "error":
+            self.set_aside.setdefault(table, set()).update(int(row[0]) for row in found)
+        return [
+            Problem(
+                severity,
+                check,
+                message(extra) if callable(message) else message,
+                self.files[table],
+                line=int(row_index) + 2,
+                column=column,
+                value=str(shown),
+                expected=expected(extra) if callable(expected) else expected,
+                child=str(child),
+                table=table,
+            )
+            for row_index, child, shown, extra in found
+        ]
+
     def close(self) -> None:
         """Free the staged tables (their schema in the staging database); once is enough."""
         if self.closed:
@@ -290,33 +223,38 @@ def _has_padding(column: pa.ChunkedArray) -> bool:
     return pc.any(pc.or_(edges, pc.invert(pc.string_is_ascii(column)))).as_py() is True
 
 
-def stage(tables: list[CsvTable | CsvColumns]) -> Extract:
+def stage(
+    tables: list[CsvTable | CsvColumns], columns: Mapping[str, frozenset[str]] | None = None
+) -> Extract:
     """Stage the recognised tables in a new in-memory database (text trimmed of spaces,
     dates parsed), keeping only the columns the checks and the store use (no names,
     UPNs or postcodes).
 
     Of two copies of one table, the first is staged (the loader refuses a batch
-    with two copies of a table the indicators use).
+    with two copies of a table the indicators use). `columns` (by table) replaces the
+    columns kept: a rule's own test stages only what the rule says it reads.
     """
     con, schema = _staging_cursor()
     extract = Extract(con, {}, {}, {}, schema=schema)
     try:
         for table in tables:
-            _stage_table(extract, table)
+            _stage_table(extract, table, USED_COLUMNS if columns is None else columns)
     except BaseException:
         extract.close()  # the schema is freed whatever happens
         raise
     return extract
 
 
-def _stage_table(extract: Extract, table: CsvTable | CsvColumns) -> None:
+def _stage_table(
+    extract: Extract, table: CsvTable | CsvColumns, kept: Mapping[str, frozenset[str]]
+) -> None:
     """One recognised table into the extract's schema (a second copy is skipped)."""
     con = extract.con
     name = recognise(table)
     if name is None or name in extract.files:  # a second copy: the first is used
         return
     source = _arrow(table)
-    columns = [c for c in source.column_names if c in USED_COLUMNS[name]]
+    columns = [c for c in source.column_names if c in kept.get(name, {"CHILD"})]
     source = source.select(columns).append_column(
         "_row", pa.array(np.arange(source.num_rows, dtype=np.int64))
     )
@@ -337,232 +275,6 @@ def _stage_table(extract: Extract, table: CsvTable | CsvColumns) -> None:
     extract.files[name] = table.file
     extract.columns[name] = columns
     extract.row_count[name] = source.num_rows
-
-
-Check = Callable[[Extract], list[Problem]]
-
-
-def _problems(
-    extract: Extract,
-    table: str,
-    where: str,
-    check: str,
-    message: str | Callable[[object], str],
-    column: str,
-    expected: str | Callable[[object], str],
-    severity: Severity = "warning",
-    value: str | None = None,
-    detail: str = "NULL",
-    source: str | None = None,
-    parameters: list[object] | None = None,
-) -> list[Problem]:
-    """One problem per row of `table` (or the `source` query over it) where `where` holds.
-
-    `value` is the SQL for the value shown (the column by default); `detail` is
-    passed to a callable `message` or `expected`. Errors set the row aside.
-    """
-    shown = value or f'"{column}"'
-    rows_from = source or f'"{table}"'
-    found = extract.rows(
-        f"SELECT _row, CHILD, {shown}, {detail} FROM {rows_from} WHERE {where} ORDER BY _row",
-        parameters,
-    )
-    if severity == "error":
-        extract.set_aside.setdefault(table, set()).update(int(row[0]) for row in found)
-    return [
-        Problem(
-            severity,
-            check,
-            message(extra) if callable(message) else message,
-            extract.files[table],
-            line=int(row_index) + 2,
-            column=column,
-            value=str(shown),
-            expected=expected(extra) if callable(expected) else expected,
-            child=str(child),
-            table=table,
-        )
-        for row_index, child, shown, extra in found
-    ]
-
-
-def _year_label(year: int) -> str:
-    return f"{year - 1}-{year % 100:02d}"
-
-
-def _code_check(table: str, column: str, allowed: frozenset[str], name: str) -> Check:
-    """A check that `column` of `table` holds one of `allowed` (blank allowed)."""
-
-    def check(extract: Extract) -> list[Problem]:
-        if not extract.has(table, column):
-            return []
-        return _problems(
-            extract,
-            table,
-            f'"{column}" <> \'\' AND "{column}" NOT IN ({_quoted(allowed)})',
-            name,
-            f"{column} is not a valid code; the row is kept and counted as 'code not valid'.",
-            column,
-            ", ".join(sorted(allowed)),
-        )
-
-    check.__name__ = f"check_{name}"
-    return check
-
-
-# The collection year of an episode's last day in the extract (its end, or the as-at date).
-_EPISODE_YEAR = (
-    "(SELECT *, CASE WHEN month(last_day) > 3 THEN year(last_day) + 1 ELSE year(last_day) END "
-    "AS collection_year FROM (SELECT *, least(coalesce(d_DEC, ?::DATE), ?::DATE) AS last_day "
-    'FROM "Episodes"))'
-)
-
-
-def check_place(extract: Extract) -> list[Problem]:
-    """PLACE is valid for the collection year of the episode's last day in the extract.
-
-    An episode that ended in 2023-24 may say H5; one still open in 2025-26 may not.
-    """
-    if not extract.has("Episodes", "PLACE", "DEC"):
-        return []
-    regimes = ((2024, place_codes(2024)), (2025, place_codes(2025)), (2026, place_codes(2026)))
-    valid_list = (
-        "CASE "
-        + " ".join(
-            f"WHEN collection_year <= {year} THEN [{_quoted(codes)}]"
-            for year, codes in regimes[:-1]
-        )
-        + f" ELSE [{_quoted(regimes[-1][1])}] END"
-    )
-    return _problems(
-        extract,
-        "Episodes",
-        f"PLACE <> '' AND NOT list_contains({valid_list}, PLACE)",
-        "place",
-        lambda year: f"PLACE is not a valid placement code in {_year_label(int(year))}; "  # type: ignore[call-overload]
-        "the episode is kept and counted as 'code not valid'.",
-        "PLACE",
-        lambda year: ", ".join(sorted(place_codes(int(year)))),  # type: ignore[call-overload]
-        detail="collection_year",
-        source=_EPISODE_YEAR,
-        parameters=[extract.as_at, extract.as_at],
-    )
-
-
-check_legal_status = _code_check("Episodes", "LS", LEGAL_STATUS, "legal_status")
-check_reason_new_episode = _code_check("Episodes", "RNE", REASON_NEW_EPISODE, "rne")
-check_category_of_need = _code_check("Episodes", "CIN", CATEGORY_OF_NEED, "cin")
-check_provider = _code_check("Episodes", "PLACE_PROVIDER", PLACEMENT_PROVIDER, "place_provider")
-check_reason_ceased = _code_check("Episodes", "REC", REASON_EPISODE_CEASED, "rec")
-check_review_participation = _code_check(
-    "Reviews", "REVIEW_CODE", REVIEW_PARTICIPATION, "review_code"
-)
-check_missing_kind = _code_check("Missing", "MISSING", MISSING_KIND, "missing_code")
-check_in_touch = _code_check("OC3", "IN_TOUCH", IN_TOUCH, "in_touch")
-check_activity = _code_check("OC3", "ACTIV", ACTIVITY, "activity")
-check_accommodation = _code_check("OC3", "ACCOM", ACCOMMODATION, "accommodation")
-
-
-def check_health_flags(extract: Extract) -> list[Problem]:
-    """OC2's yes/no columns hold 0 or 1 (blank when not recorded)."""
-    problems: list[Problem] = []
-    for column in OC2_FLAGS:
-        if extract.has("OC2", column):
-            problems += _problems(
-                extract,
-                "OC2",
-                f'"{column}" <> \'\' AND "{column}" NOT IN ({_quoted(YES_NO)})',
-                "health_flag",
-                f"{column} is not 0 or 1.",
-                column,
-                "0 or 1",
-            )
-    return problems
-
-
-def check_sdq_score(extract: Extract) -> list[Problem]:
-    """An SDQ score is a whole number from 0 to 40 (blank when not recorded)."""
-    if not extract.has("OC2", "SDQ_SCORE"):
-        return []
-    score = "try_cast(SDQ_SCORE AS DOUBLE)"
-    return _problems(
-        extract,
-        "OC2",
-        f"SDQ_SCORE <> '' AND NOT coalesce({score} BETWEEN 0 AND 40 AND {score} % 1 = 0, false)",
-        "sdq_score",
-        "SDQ_SCORE is not a score from 0 to 40.",
-        "SDQ_SCORE",
-        "a whole number from 0 to 40",
-    )
-
-
-def check_dates(extract: Extract) -> list[Problem]:
-    """Every date column holds dd/mm/YYYY; a required one is not blank.
-
-    An unreadable required date sets the row aside: it cannot be placed in time.
-    """
-    problems: list[Problem] = []
-    for table, columns in DATE_COLUMNS.items():
-        for column, required in columns.items():
-            if not extract.has(table, column):
-                continue
-            problems += _problems(
-                extract,
-                table,
-                f'"d_{column}" IS NULL AND ("{column}" <> \'\' OR {str(required).upper()})',
-                "date",
-                f"{column} is not a date" + (" (required)." if required else "."),
-                column,
-                "dd/mm/YYYY",
-                severity="error",
-            )
-    return problems
-
-
-def _ordered(table: str, start: str, end: str, name: str) -> Check:
-    def check(extract: Extract) -> list[Problem]:
-        if not extract.has(table, start, end):
-            return []
-        return _problems(
-            extract,
-            table,
-            f'coalesce("d_{end}" < "d_{start}", false)',
-            "date_order",
-            f"{end} is before {start}; the row is set aside.",
-            end,
-            f"a date on or after {start}",
-            severity="error",
-            value=f"\"{end}\" || ' ({start} ' || \"{start}\" || ')'",
-        )
-
-    check.__name__ = f"check_{name}"
-    return check
-
-
-check_episode_order = _ordered("Episodes", "DECOM", "DEC", "episode_order")
-check_missing_order = _ordered("Missing", "MIS_START", "MIS_END", "missing_order")
-check_adoption_order = _ordered("PlacedAdoption", "DATE_PLACED", "DATE_PLACED_CEASED", "adoption")
-
-
-def check_after_as_at(extract: Extract) -> list[Problem]:
-    """Nothing in the extract starts after its as-at date."""
-    problems: list[Problem] = []
-    for table, column in (("Episodes", "DECOM"), ("Reviews", "REVIEW"), ("Missing", "MIS_START")):
-        if not extract.has(table, column):
-            continue
-        problems += _problems(
-            extract,
-            table,
-            f'coalesce("d_{column}" > ?::DATE, false)',
-            "after_as_at",
-            f"{column} is after the extract's as-at date ({extract.as_at:%d/%m/%Y}); "
-            "the row is set aside.",
-            column,
-            f"on or before {extract.as_at:%d/%m/%Y}",
-            severity="error",
-            parameters=[extract.as_at],
-        )
-    return problems
 
 
 # Shown as the first lines of a summary problem.
@@ -615,183 +327,10 @@ def fold_after_as_at(
                     column=problem.column if len(columns) == 1 else None,
                     expected=f"on or before {extract.as_at:%d/%m/%Y}",
                     table=problem.table,
+                    rule=problem.rule,
                 )
             )
     return shown, [p for rows in by_table.values() for p in rows]
-
-
-def check_ceased_with_reason(extract: Extract) -> list[Problem]:
-    """An episode with an end date has a reason it ended, and one without has none."""
-    if not extract.has("Episodes", "DEC", "REC"):
-        return []
-    return _problems(
-        extract,
-        "Episodes",
-        "DEC <> '' AND REC = ''",
-        "rec_missing",
-        "The episode ended (DEC) but has no reason (REC); it is counted as ceasing care.",
-        "REC",
-        "a REC code when DEC is given",
-    ) + _problems(
-        extract,
-        "Episodes",
-        "DEC = '' AND REC <> '' AND REC <> 'X1'",
-        "rec_without_dec",
-        "The episode has a reason it ended (REC) but no end date (DEC).",
-        "DEC",
-        "DEC when REC is given",
-    )
-
-
-# Each child's dated episodes in time order, with the episode before each.
-_EPISODE_SEQUENCE = """
-    SELECT _row, CHILD, DECOM, RNE, d_DECOM, lag(_row) OVER w IS NOT NULL AS has_previous,
-        lag(d_DEC) OVER w AS previous_end, lag(REC) OVER w AS previous_rec,
-        lag(_row) OVER w AS previous_row
-    FROM "Episodes" WHERE d_DECOM IS NOT NULL
-    WINDOW w AS (PARTITION BY CHILD ORDER BY d_DECOM, _row)
-"""
-
-
-def _sequence(extract: Extract) -> str:
-    return extract.table_of("episode_sequence", _EPISODE_SEQUENCE)
-
-
-def check_episodes_do_not_overlap(extract: Extract) -> list[Problem]:
-    """A child's episodes follow one another: each starts on or after the previous one ends."""
-    if not extract.has("Episodes", "DEC", "REC"):
-        return []
-    return _problems(
-        extract,
-        "Episodes",
-        "has_previous AND (previous_end IS NULL OR d_DECOM < previous_end)",
-        "episodes_overlap",
-        lambda previous_row: f"This episode starts before the child's previous episode "
-        f"(line {int(previous_row) + 2}) ends; the child is counted once.",  # type: ignore[call-overload]
-        "DECOM",
-        "on or after the previous DEC",
-        detail="previous_row",
-        source=_sequence(extract),
-    )
-
-
-def check_episodes_chain(extract: Extract) -> list[Problem]:
-    """Episodes within a period of care chain: an episode after one that ended with X1
-    starts that same day and is not a new start (RNE S); any other episode after a
-    gap is a new period of care (RNE S)."""
-    if not extract.has("Episodes", "DEC", "REC"):
-        return []
-    ended = "has_previous AND previous_end IS NOT NULL"
-    return _problems(
-        extract,
-        "Episodes",
-        f"{ended} AND previous_rec = 'X1' AND (d_DECOM <> previous_end OR RNE = 'S')",
-        "episodes_chain",
-        "The previous episode ended with X1 (care continues), but this one does not start "
-        "that day as a continuing episode.",
-        "RNE",
-        "DECOM equal to the previous DEC, and RNE other than S",
-        source=_sequence(extract),
-    ) + _problems(
-        extract,
-        "Episodes",
-        f"{ended} AND previous_rec <> 'X1' AND RNE <> 'S'",
-        "episodes_chain",
-        "The previous episode ended the child's care, so this one should start a new "
-        "period of care.",
-        "RNE",
-        "RNE S",
-        source=_sequence(extract),
-    )
-
-
-def check_child_in_header(extract: Extract) -> list[Problem]:
-    if not (extract.has("Header") and extract.has("Episodes")):
-        return []
-    return _problems(
-        extract,
-        "Episodes",
-        'NOT EXISTS (SELECT 1 FROM "Header" h WHERE h.CHILD = e.CHILD)',
-        "child_in_header",
-        "This child has episodes but is not in the Header table; age-based figures leave them out.",
-        "CHILD",
-        "a CHILD listed in Header",
-        value="e.CHILD",
-        source='"Episodes" e',
-    )
-
-
-def _duplicate_check(table: str, key: tuple[str, ...], name: str, expected: str) -> Check:
-    def check(extract: Extract) -> list[Problem]:
-        if not extract.has(table):
-            return []
-        keys = ", ".join(f'"{c}"' for c in key)
-        return _problems(
-            extract,
-            table,
-            "TRUE",
-            "duplicate",
-            f"This row repeats an earlier {table} row for the same "
-            f"{' and '.join(key)}; it is set aside.",
-            key[-1],
-            expected,
-            severity="error",
-            # Each row after the first of its key (grouping is cheaper than a window).
-            source=f'(SELECT t.* FROM "{table}" t JOIN (SELECT {keys}, min(_row) AS first_row '
-            f'FROM "{table}" GROUP BY ALL HAVING count(*) > 1) d USING ({keys}) '
-            "WHERE t._row > d.first_row)",
-        )
-
-    check.__name__ = f"check_{name}"
-    return check
-
-
-check_header_duplicates = _duplicate_check("Header", ("CHILD",), "header_dup", "one row per child")
-check_episode_duplicates = _duplicate_check(
-    "Episodes",
-    ("CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "PLACE_PROVIDER"),
-    "episode_dup",
-    "each episode once",
-)
-check_review_duplicates = _duplicate_check(
-    "Reviews", ("CHILD", "REVIEW"), "review_dup", "one review per child and date"
-)
-check_missing_duplicates = _duplicate_check(
-    "Missing", ("CHILD", "MIS_START"), "missing_dup", "one incident per child and start"
-)
-check_oc3_duplicates = _duplicate_check("OC3", ("CHILD",), "oc3_dup", "one row per care leaver")
-check_oc2_duplicates = _duplicate_check("OC2", ("CHILD",), "oc2_dup", "one row per child")
-
-CHECKS: list[Check] = [
-    check_dates,
-    check_episode_order,
-    check_missing_order,
-    check_adoption_order,
-    check_after_as_at,
-    check_place,
-    check_legal_status,
-    check_reason_new_episode,
-    check_category_of_need,
-    check_provider,
-    check_reason_ceased,
-    check_ceased_with_reason,
-    check_review_participation,
-    check_missing_kind,
-    check_in_touch,
-    check_activity,
-    check_accommodation,
-    check_health_flags,
-    check_sdq_score,
-    check_episodes_do_not_overlap,
-    check_episodes_chain,
-    check_child_in_header,
-    check_header_duplicates,
-    check_episode_duplicates,
-    check_review_duplicates,
-    check_missing_duplicates,
-    check_oc3_duplicates,
-    check_oc2_duplicates,
-]
 
 
 def latest_date(extract: Extract) -> date | None:
@@ -809,14 +348,19 @@ def latest_date(extract: Extract) -> date | None:
 def read_extract(
     tables: list[CsvTable | CsvColumns], as_at: date | None = None
 ) -> tuple[Extract, list[Problem]]:
-    """The recognised tables of an extract and every problem the checks find.
+    """The recognised tables of an extract and every problem its collection year's rules find.
 
     `as_at` is the date the extract was run to; by default the latest date it records.
+    The rules are those of the collection year `as_at` falls in (`rule_set`).
     """
     extract = stage(tables)
     try:
         extract.as_at = as_at or latest_date(extract) or date.today()
-        return extract, [problem for check in CHECKS for problem in check(extract)]
+        rules = rule_set(extract.collection_year)
+        missing = unstaged(rules)
+        if missing:  # a rule registered after start-up: refuse rather than find nothing
+            raise RuleError("Rules read columns that are not staged: " + "; ".join(missing))
+        return extract, [problem for rule in rules for problem in rule.run(extract)]
     except BaseException:
         extract.close()  # the staged tables are freed whatever happens
         raise
@@ -846,14 +390,41 @@ STORED_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
          "accom": "ACCOM"},
     ),
 }  # fmt: skip
-# The columns staged from each table: those recognising it, checked, or stored.
-USED_COLUMNS: dict[str, frozenset[str]] = {
-    name: frozenset(needed)
-    | frozenset(DATE_COLUMNS.get(name, {}))
-    | frozenset(STORED_COLUMNS.get(name, ("", {}))[1].values())
-    | (frozenset(OC2_FLAGS) if name == "OC2" else frozenset())
-    for name, needed in TABLES.items()
+# What the store reads beyond STORED_COLUMNS: reviews counted by quarter and code, and
+# OC2's score and yes/no columns (see `rows_for_store`).
+STORE_READS: dict[str, frozenset[str]] = {
+    "Reviews": frozenset(["REVIEW", "REVIEW_CODE"]),
+    "OC2": frozenset(["SDQ_SCORE", *OC2_FLAGS]),
 }
+
+
+def _staged_columns() -> dict[str, frozenset[str]]:
+    """The columns staged from each table: CHILD (every problem names the child), and
+    exactly those the registered rules and the store read."""
+    read = REGISTRY.columns()
+    staged: dict[str, frozenset[str]] = {}
+    for table in TABLES:
+        stored = frozenset(STORED_COLUMNS.get(table, ("", {}))[1].values())
+        columns = {"CHILD"} | read.get(table, set()) | stored | STORE_READS.get(table, set())
+        refused = sorted((columns & NEVER_STAGED) | (columns - SPEC_COLUMNS[table]))
+        if refused:
+            raise RuleError(f"The store reads {refused} from {table}: not staged.")
+        staged[table] = frozenset(columns)
+    return staged
+
+
+USED_COLUMNS: dict[str, frozenset[str]] = _staged_columns()
+
+
+def unstaged(rules: Iterable[Rule]) -> list[str]:
+    """What the rules read that staging does not keep (a rule registered after start-up)."""
+    return [
+        f"{rule.code} reads {table}.{column}"
+        for rule in rules
+        for table, columns in rule.reads.items()
+        for column in columns
+        if column not in USED_COLUMNS.get(table, frozenset())
+    ]
 
 
 def _kept(extract: Extract, table: str) -> str:
@@ -902,7 +473,7 @@ def rows_for_store(extract: Extract) -> dict[str, pa.Table]:
     if extract.has("OC2"):
         present = extract.columns["OC2"]
         flags = [
-            f'CASE WHEN "{c}" IN ({_quoted(YES_NO)}) THEN "{c}" ELSE \'\' END AS {c.lower()}'
+            f'CASE WHEN "{c}" IN ({sql_list(YES_NO)}) THEN "{c}" ELSE \'\' END AS {c.lower()}'
             if c in present
             else f"'' AS {c.lower()}"
             for c in OC2_FLAGS

@@ -204,8 +204,12 @@ def test_the_command_line_loads_the_fake_extract_and_reports_each_invalid_code(
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Committed load 1" in out
-    for check in ("activity: 12 warnings (kept)", "episodes_overlap: 72 warnings (kept)",
-                  "duplicate: 14 errors (set aside)"):  # fmt: skip
+    # The 72 overlapping episodes are 10 whose previous episode has not ended (DfE 142)
+    # and 62 starting before it ends (DfE 501).
+    for check in ("[DfE 132] activity: 12 warnings (kept)",
+                  "[DfE 142] episodes_overlap: 10 warnings (kept)",
+                  "[DfE 501] episodes_overlap: 62 warnings (kept)",
+                  "[local CP10] duplicate: 14 errors (set aside)"):  # fmt: skip
         assert check in out
     con = open_store(db)
     try:

@@ -113,9 +113,10 @@ def test_an_extracts_problems_are_counted_by_check_and_line_without_children_or_
     out = result.stdout
     for secret in ("QX9041", "ZZ9", "31/02/2024", "07/05/2026", "found '"):
         assert secret not in out, secret
-    assert "place: 1 warning (kept), column 'PLACE', line 2" in out
-    assert "date: 1 error (set aside), column 'DECOM', line 4" in out
-    assert "after_as_at: 1 error (set aside), column 'REVIEW', line 3" in out
+    # Each count names the rule: the DfE's code, or a local one where the DfE has none.
+    assert "[DfE 146] place: 1 warning (kept), column 'PLACE', line 2" in out
+    assert "[DfE 141] date: 1 error (set aside), column 'DECOM', line 4" in out
+    assert "[local CP05] after_as_at: 1 error (set aside), column 'REVIEW', line 3" in out
     assert "--details" in out  # says how to see more
     code, shown = _run_at_a_terminal(*args, "--as-at", "2025-03-31", "--dry-run", "--details")
     assert code == 0
@@ -143,9 +144,13 @@ def test_the_fake_extract_prints_no_child_or_value_by_default(reference_data: Pa
         tokens = set(re.findall(r"[A-Za-z0-9]+", result.stdout))
         assert not tokens & long_ids
         assert "found '" not in result.stdout and "child " not in result.stdout
-        assert "episodes_overlap: 72 warnings (kept)" in result.stdout
-        assert "after_as_at: 5,038 errors (set aside), column 'REVIEW', lines 3, 4, 8" in (
-            result.stdout
+        # The 72 overlaps, by rule: the previous episode not ended (DfE 142), or ended
+        # after this one starts (DfE 501).
+        assert "[DfE 142] episodes_overlap: 10 warnings (kept)" in result.stdout
+        assert "[DfE 501] episodes_overlap: 62 warnings (kept)" in result.stdout
+        assert (
+            "[local CP05] after_as_at: 5,038 errors (set aside), column 'REVIEW', lines 3, 4, 8"
+            in (result.stdout)
         )
     assert "only at a terminal" in result.stdout
     dolo = next(line for line in result.stdout.splitlines() if "DoLo.csv" in line)
