@@ -95,6 +95,13 @@ with load_tab:
                     )
                 if len(problems):
                     st.dataframe(problems, hide_index=True, width="stretch")
+                    if "rule" in problems.columns:
+                        st.caption(
+                            "Rule: the DfE's SSDA903 validation rule the problem breaks "
+                            '("DfE 146"), or the app\'s own check where the DfE has none '
+                            '("local CP05"). Every rule, with the columns it reads and the '
+                            "years it applies to: docs/SSDA903_RULES.md."
+                        )
                     st.download_button(
                         "Download the check report (CSV)",
                         # Every row, including those a summary problem above stands for.

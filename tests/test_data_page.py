@@ -254,3 +254,26 @@ def test_the_check_is_not_run_again_for_the_same_uploaded_bytes(data_page, monke
     at.run()  # the store changed (a new data version): the same bytes are checked again
     assert checks == [True, True, False, True]
     assert "already loaded" in at.dataframe[0].value["Outcome"].tolist()
+
+
+def test_an_extracts_check_report_names_the_rule_each_problem_breaks(data_page):
+    import io
+    import zipfile
+
+    from fixtures import ssda903
+
+    episodes = [row.replace(",U1,PR1,", ",ZZ,PR1,", 1) if row.startswith("A,") else row
+                for row in ssda903.EPISODES]  # fmt: skip
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in ssda903.extract_files(episodes).items():
+            archive.writestr(name, text)
+    open_page, _ = data_page
+    at = open_page()
+    at.get("file_uploader")[0].upload("extract.zip", buffer.getvalue(), "application/zip").run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    problems = next(d.value for d in at.dataframe if "severity" in d.value.columns)
+    place = problems[problems["column"] == "PLACE"]
+    assert len(place) == 1
+    assert place.iloc[0]["rule"].startswith("DfE ")
+    assert "validation rule the problem breaks" in "\n".join(c.value for c in at.caption)

@@ -21,6 +21,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.pure
+
 PROJECT = Path(__file__).resolve().parent.parent
 ARCHITECTURE = PROJECT / "docs" / "ARCHITECTURE.md"
 # Not the project's code: the virtual environment, data, caches and hidden folders.

@@ -18,6 +18,8 @@ from loaders.ssda903_rules import REGISTRY, Rule, RuleError
 from loaders.ssda903_rules.registry import Registry
 from loaders.ssda903_rules.spec import PLACE, TABLES, CodeList, YearChange
 
+pytestmark = pytest.mark.pure
+
 AS_AT = date(2025, 3, 31)  # collection year 2024-25
 
 # A valid row of each table; a case gives only the cells that differ.
