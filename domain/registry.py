@@ -386,6 +386,21 @@ class Registry:
         """Id → unit, for every indicator in the registry."""
         return {item.id: item.unit for item in self.indicators}
 
+    def link(self, link_id: str) -> Link:
+        """One link of linked_cells.toml by its id ('placement_types')."""
+        for link in self.links.links:
+            if link.id == link_id:
+                return link
+        raise KeyError(f"No link {link_id!r} in linked_cells.toml")
+
+    def published_parts(self, link_id: str) -> tuple[str, ...]:
+        """A link's parts that DfE publishes, in the file's order (a breakdown's bars)."""
+        return tuple(
+            part
+            for part in self.link(link_id).parts
+            if part in self and self.get(part).origin == PUBLISHED
+        )
+
     def linked(self, indicator_id: str) -> tuple[str, ...]:
         """Which cells are linked to this one for protection (linked_cells.toml)."""
         return self.links.linked_to(indicator_id)

@@ -90,6 +90,10 @@ SYMBOLS: dict[str, SymbolMeaning] = {
         SymbolMeaning(":", *_NOT_AVAILABLE),
     )
 }
+# When a figure is worked out from two cells, it carries the more protective of their
+# symbols: a suppressed input ('c') before a rounded one, before one not available.
+MOST_PROTECTIVE_FIRST = ("c", "low", "~", "u", "k", "x", ":", "z")
+
 # No symbol and no value: the place has no figure for that year in the data loaded.
 NO_DATA = SymbolMeaning(
     "", "no data", "not in the data loaded", "no figure for that year is in the data loaded"

@@ -64,6 +64,18 @@ HEALTH_FLAGS = {
     ID.immunisations_pct: "immunisations",
     ID.substance_misuse_pct: "substance_misuse",
 }
+# The figures counted from OC3 (care leavers) and from placement moves, so a page can say
+# what may explain a difference from DfE's published figure (indicators/local.py).
+CARE_LEAVER_IDS = (
+    ID.care_leavers_17_18_eet_pct,
+    ID.care_leavers_19_21_eet_pct,
+    ID.care_leavers_17_18_suitable_accom_pct,
+    ID.care_leavers_19_21_suitable_accom_pct,
+    ID.care_leavers_19_21_in_touch_pct,
+    ID.care_leavers_higher_education_pct,
+    ID.care_leavers_19_21_count,
+)
+PLACEMENT_MOVE_IDS = (ID.placements_3plus_pct, ID.long_term_stability_pct)
 RAW_COLUMNS = [
     "load_id",
     "quarter_end",
@@ -601,7 +613,7 @@ def _health(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             count(*) FILTER (WHERE c.age >= 10) AS aged_10_plus,
             count(*) FILTER (WHERE c.age >= 10 AND h.convicted = '1') AS convicted,
             count(h.sdq_score) FILTER (WHERE c.age BETWEEN 5 AND 16) AS with_sdq,
-            avg(h.sdq_score) FILTER (WHERE c.age BETWEEN 5 AND 16) AS sdq_mean,
+            avg(h.sdq_score) FILTER (WHERE c.age BETWEEN 5 AND 16) AS sdq_average,
             count(*) FILTER (WHERE c.age BETWEEN 5 AND 16 AND h.sdq_score >= 17) AS sdq_concern
         FROM cohort c LEFT JOIN extract_health h ON h.load_id = c.load_id AND h.child = c.child
         GROUP BY ALL
@@ -621,7 +633,7 @@ def _health(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 rows.append((load, end, indicator, part, whole, 100.0 * part / whole, None))
         if record["with_sdq"]:
             with_sdq = record["with_sdq"]
-            rows.append((load, end, ID.sdq_mean, with_sdq, with_sdq, record["sdq_mean"], None))
+            rows.append((load, end, ID.sdq_mean, with_sdq, with_sdq, record["sdq_average"], None))
     return pd.DataFrame(rows, columns=RAW_COLUMNS)
 
 

@@ -197,12 +197,12 @@ def _reasons(indicator_id: str, as_at: str) -> str:
         f"episodes recorded or corrected after the return (the extract is as at {as_at})",
         "DfE's own revisions in later releases",
     ]
-    if indicator_id in ("placements_3plus_pct", "long_term_stability_pct"):
+    if indicator_id in child_level.PLACEMENT_MOVE_IDS:
         reasons.append(
             "which episodes count as a placement move (DfE's exact rule is not published; "
             "see the methodology)"
         )
-    if indicator_id.startswith("care_leavers") or indicator_id in child_level.HEALTH_FLAGS:
+    if indicator_id in child_level.CARE_LEAVER_IDS or indicator_id in child_level.HEALTH_FLAGS:
         reasons.append("OC2/OC3 information completed after the return")
     return "; ".join(reasons).capitalize() + "."
 

@@ -32,7 +32,13 @@ from datetime import date
 
 import pandas as pd
 
-from domain.facts import ENGLAND_CODE, ENGLAND_NAME, LOCAL_AUTHORITY
+from domain.facts import (
+    ENGLAND_CODE,
+    ENGLAND_NAME,
+    GEOGRAPHY_COLUMNS,
+    LOCAL_AUTHORITY,
+    TIME_COLUMNS,
+)
 from domain.registry import LOCAL, check_entry, local_entry, registry
 from domain.symbols import SYMBOLS
 from domain.units import (
@@ -51,16 +57,8 @@ from loaders.problems import Problem
 QUARTERLY_DATASET = "quarterly_return"
 LOCAL_DATASET = "local_indicators"
 RETURN_COLUMNS = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "la_name",
-    "new_la_code",
+    *TIME_COLUMNS,
+    *GEOGRAPHY_COLUMNS,
     "indicator_id",
     "numerator",
     "denominator",

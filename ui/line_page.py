@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from domain.registry import registry
 from domain.symbols import SUPPRESSED, SYMBOLS
 from domain.units import PERCENT, POLARITY_READINGS
 from indicators import local, views
@@ -24,14 +25,8 @@ from ui.text import markdown_text
 BREAKDOWNS = {
     "sufficiency": (
         "Where the council's children live, compared with England",
-        (
-            "foster_pct",
-            "placed_for_adoption_pct",
-            "placed_with_parents_pct",
-            "childrens_homes_pct",
-            "independent_living_pct",
-            "other_residential_pct",
-        ),
+        # DfE's placement groups (linked_cells.toml), those DfE publishes.
+        registry().published_parts("placement_types"),
     ),
 }
 
