@@ -24,20 +24,13 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from charts.text import plotly_text
-from domain.palette import (  # noqa: F401 (the chart colours, named where charts find them)
+from domain.palette import (
     AXIS_LINE,
     BACKGROUND,
     COUNCIL,
     ENGLAND,
     GRID,
-    HIGHLIGHT_TEXT,
-    LIMITS,
-    MUTED_TEXT,
     NEIGHBOURS,
-    NEIGHBOURS_TEXT,
-    OTHER,
-    OTHER_COLOURS,
-    OTHER_OUTLINE,
     REGION,
     TEXT,
     WHITE,
