@@ -378,6 +378,8 @@ def check_numerator_within_denominator(
         numerator, denominator = _number(top), _number(bottom)
         if numerator is None or denominator is None:
             continue
+        # Not incidents per child (a mean): a child who goes missing twice makes
+        # incidents outnumber children.
         if is_rate_or_share_unit(context.units.get(indicator_id, "")) and numerator > denominator:
             problems.append(
                 _problem(
