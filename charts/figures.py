@@ -27,30 +27,40 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.palette import (
-    COUNCIL,
     COUNCIL_STYLE,
-    ENGLAND,
     ENGLAND_STYLE,
     HALO,
-    HIGHLIGHT_TEXT,
-    LIMITS,
-    MUTED_TEXT,
     NEIGHBOURS_STYLE,
-    NEIGHBOURS_TEXT,
-    OTHER,
-    OTHER_COLOURS,
     OTHER_DASHES,
-    OTHER_OUTLINE,
     OTHER_SYMBOLS,
     REGION_STYLE,
     SMALL_FONT_SIZE,
-    TEXT,
     SeriesStyle,
     apply_layout,
     axis_values,
     wrap_title,
 )
 from charts.text import plotly_text, template_text
+from domain.palette import (
+    COUNCIL,
+    ENGLAND,
+    HIGHLIGHT_TEXT,
+    LIMITS,
+    MUTED_TEXT,
+    NEIGHBOURS_TEXT,
+    OTHER,
+    OTHER_COLOURS,
+    OTHER_OUTLINE,
+    TEXT,
+    WHITE,
+)
+from domain.units import (
+    LOWER_IS_BETTER,
+    POLARITIES,
+    UNITS,
+    is_rate_or_share_unit,
+    is_share_unit,
+)
 from indicators.compare import Z_95, Z_998, funnel_limits
 from indicators.formatting import (
     format_value,
@@ -59,8 +69,7 @@ from indicators.formatting import (
     symbol_word,
 )
 
-POLARITIES = ("higher is better", "lower is better", "none")
-FUNNEL_UNITS = ("percent", "rate per 10,000")
+FUNNEL_UNITS = tuple(name for name in UNITS if is_rate_or_share_unit(name))
 CATEGORY_WRAP = 32  # characters per line of a breakdown category
 FUNNEL_POINTS = 150  # points along each control-limit curve
 # Orange is too pale for text on white (2:1); its labels use a darker shade.
@@ -231,7 +240,7 @@ def ranking_chart(
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce").astype(float)
     with_value = rows[rows["value"].notna()]
     without_value = rows[rows["value"].isna()].sort_values("area_name", kind="stable")
-    ascending = polarity == "lower is better"
+    ascending = polarity == LOWER_IS_BETTER
     with_value = with_value.sort_values(
         ["value", "area_name"], ascending=[ascending, True], kind="stable"
     )
@@ -267,7 +276,7 @@ def ranking_chart(
                 textposition="auto",
                 insidetextanchor="end",
                 constraintext="none",
-                insidetextfont={"size": SMALL_FONT_SIZE, "color": "#FFFFFF" if mine else TEXT},
+                insidetextfont={"size": SMALL_FONT_SIZE, "color": WHITE if mine else TEXT},
                 outsidetextfont={
                     "size": SMALL_FONT_SIZE,
                     "color": HIGHLIGHT_TEXT if mine else TEXT,
@@ -291,7 +300,7 @@ def ranking_chart(
             showarrow=False,
             xanchor="left",
             xshift=4,
-            bgcolor="#FFFFFF",
+            bgcolor=WHITE,
             font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "style": "italic"},
         )
     fig.update_layout(barmode="overlay", bargap=0.3)
@@ -322,7 +331,7 @@ def _include_references(fig: go.Figure, values: list[float | None], unit: str) -
     if not axis_range or not known:
         return
     right = max(float(axis_range[1]), max(known) * 1.12)
-    if unit == "percent":
+    if is_share_unit(unit):
         right = min(100.0, right)
     fig.update_xaxes(range=[float(axis_range[0]), right])
 
@@ -355,7 +364,7 @@ def funnel_chart(
     mine = frame["area_code"] == council_code
     others, council = frame[~mine], frame[mine]
     denominator_title = (
-        "Number of children (denominator)" if unit == "percent" else "Children aged 0–17"
+        "Number of children (denominator)" if is_share_unit(unit) else "Children aged 0–17"
     )
     fig = go.Figure()
     if not frame.empty:
@@ -379,7 +388,7 @@ def funnel_chart(
                     legendrank=rank,
                     customdata=side,
                     hovertemplate=f"{label} (%{{customdata}}) for %{{x:,.0f}}: "
-                    f"%{{y:,.{decimals + 1}f}}{'%' if unit == 'percent' else ''}<extra></extra>",
+                    f"%{{y:,.{decimals + 1}f}}{'%' if is_share_unit(unit) else ''}<extra></extra>",
                 )
             )
         fig.add_trace(
@@ -455,7 +464,7 @@ def funnel_chart(
     )
     fig.update_layout(hovermode="closest")
     apply_layout(fig, title, unit)
-    if unit == "percent":
+    if is_share_unit(unit):
         # A deliberate exception to 0–100: the funnel sits in a narrow band and on a
         # full 0–100 axis a council outside the limits looks inside them. The axis
         # still starts at zero and the exception applies to funnel plots only.
@@ -482,7 +491,7 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
             "england",
             "England",
             {
-                "color": "#FFFFFF",
+                "color": WHITE,
                 "pattern": {"shape": "/", "fgcolor": ENGLAND, "size": 7, "solidity": 0.25},
                 "line": {"color": ENGLAND, "width": 1},
             },
@@ -491,7 +500,7 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
     offsets = (-0.19, 0.19)
     for index, (column, name, marker) in enumerate(series):
         values = sparkline_values(frame[column])
-        texts = [_show(value, unit, 0 if unit == "percent" else 1) for value in values]
+        texts = [_show(value, unit, 0 if is_share_unit(unit) else 1) for value in values]
         fig.add_trace(
             go.Bar(
                 x=values,
@@ -701,7 +710,7 @@ def _curve_points(low: float, high: float) -> list[float]:
 
 
 def _funnel_hover(rows: pd.DataFrame, unit: str, decimals: int) -> list[list[str]]:
-    noun = "children" if unit == "percent" else "children aged 0–17"
+    noun = "children" if is_share_unit(unit) else "children aged 0–17"
     columns = zip(rows["area_name"], rows["value"], rows["denominator"], strict=True)
     return [
         [plotly_text(name), _show(float(value), unit, decimals), f"{float(n):,.0f} {noun}"]

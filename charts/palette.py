@@ -24,23 +24,21 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from charts.text import plotly_text
+from domain.palette import (
+    AXIS_LINE,
+    BACKGROUND,
+    COUNCIL,
+    ENGLAND,
+    GRID,
+    NEIGHBOURS,
+    REGION,
+    TEXT,
+    WHITE,
+)
+from domain.units import COUNT, UNITS, is_share_unit
 
-# Okabe & Ito (2008), "Color Universal Design".
-COUNCIL = "#0072B2"  # blue: the council, always
-NEIGHBOURS = "#B35900"  # dark orange (Okabe-Ito orange darkened to 4.6:1 on white): neighbours
-REGION = "#009E73"  # bluish green: the council's region
-ENGLAND = "#000000"  # black: England
-OTHER = "#BBBBBB"  # grey: every other council (bars, funnel dots)
-OTHER_OUTLINE = "#767676"  # outline for grey marks: 4.5:1 against white
-LIMITS = "#555555"  # funnel control limits
-TEXT = "#222222"  # body text
-MUTED_TEXT = "#555555"  # notes such as "suppressed"
-HIGHLIGHT_TEXT = COUNCIL  # the council's own labels (5:1 against white)
-NEIGHBOURS_TEXT = "#8A5A00"  # dark orange for labels: orange itself is 2:1 on white
-GRID = "#E5E5E5"
 # A white outline behind labels, so a label stays readable where a line crosses it.
-HALO = "-1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff, 1px 1px 1px #fff"
-BACKGROUND = "#FFFFFF"
+HALO = ", ".join(f"{x}px {y}px 1px {WHITE}" for x, y in ((-1, -1), (1, -1), (-1, 1), (1, 1)))
 
 FONT_FAMILY = "Liberation Sans, Arial, Helvetica, sans-serif"
 FONT_SIZE = 14  # body text, ticks, legend; nothing smaller than 13
@@ -50,14 +48,7 @@ TITLE_WRAP = 70  # characters per title line before wrapping (fits a 700 px char
 
 LEGEND_ROOM = 110  # bottom margin (px): tick labels, axis title and two legend rows
 
-UNITS = ("count", "percent", "rate per 10,000", "score", "incidents per child")
-AXIS_TITLES = {
-    "count": "Number",
-    "percent": "Percentage",
-    "rate per 10,000": "Rate per 10,000 children",
-    "score": "Average score",
-    "incidents per child": "Incidents per child",
-}
+AXIS_TITLES = {name: unit.axis_title for name, unit in UNITS.items()}
 
 # For st.plotly_chart(fig, config=PLOTLY_CONFIG, theme=None): no Plotly logo, no
 # "share to Plotly Cloud" button. The logo can only be hidden by this config,
@@ -92,9 +83,8 @@ SERIES_STYLES = {
 }
 
 
-# Other councils on a chart of several councils: Okabe–Ito without the council's
-# blue; 6 colours × 7 symbols × 5 dashes never repeat all three within 11 lines.
-OTHER_COLOURS = ("#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#555555")
+# Other councils on a chart of several councils: OTHER_COLOURS (domain/palette.py)
+# with 7 symbols and 5 dashes never repeat all three within 11 lines.
 OTHER_SYMBOLS = ("square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross")
 OTHER_DASHES = ("dash", "dot", "dashdot", "longdash", "longdashdot")
 
@@ -133,11 +123,11 @@ def value_range(values: Iterable[float], unit: str, zero_based: bool) -> list[fl
     Returns None (Plotly's autorange) for rates and scores on line charts.
     """
     finite = [v for v in values if math.isfinite(v)]
-    if unit == "percent":
+    if is_share_unit(unit):
         if not zero_based or not finite:
             return [0.0, 100.0]
         return [0.0, min(100.0, max(max(finite), 1.0) * 1.18)]
-    if not (zero_based or unit == "count"):
+    if not (zero_based or unit == COUNT):
         return None
     if not finite:
         return [0.0, 1.0]
@@ -155,7 +145,7 @@ def apply_layout(fig: go.Figure, title: str, unit: str, *, value_axis: str = "y"
     its value. Returns the same figure, changed in place.
     """
     if unit not in UNITS:
-        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+        raise ValueError(f"unit must be one of {tuple(UNITS)}, not {unit!r}")
     title_lines = wrap_title(title)
     extra_lines = title_lines.count("<br>")
     top = 64 + 24 * extra_lines
@@ -198,7 +188,7 @@ def apply_layout(fig: go.Figure, title: str, unit: str, *, value_axis: str = "y"
     )
     grid = {
         "gridcolor": GRID,
-        "linecolor": "#999999",
+        "linecolor": AXIS_LINE,
         "showline": True,
         "tickfont": {"size": SMALL_FONT_SIZE},
         "title": {"font": {"size": FONT_SIZE}},
@@ -211,10 +201,10 @@ def apply_layout(fig: go.Figure, title: str, unit: str, *, value_axis: str = "y"
         "title": {"text": AXIS_TITLES[unit]},
         "tickformat": ",",
         "zeroline": True,
-        "zerolinecolor": "#999999",
+        "zerolinecolor": AXIS_LINE,
     }
     span = value_range(axis_values(fig, value_axis), unit, zero_based=has_bars)
-    if unit == "percent":
+    if is_share_unit(unit):
         axis.update(ticksuffix="%", tickformat="d")
         if span == [0.0, 100.0]:
             axis.update(dtick=20)

@@ -16,10 +16,6 @@ import numpy as np
 
 from demo.conventions import (
     GEO_COLUMNS,
-    NOT_APPLICABLE,
-    NOT_AVAILABLE,
-    REGIONAL,
-    SUPPRESSED,
     CountTable,
     Geography,
     Key,
@@ -34,6 +30,8 @@ from demo.conventions import (
 )
 from demo.simulate import Core
 from demo.world import YEARS
+from domain.facts import REGIONAL
+from domain.symbols import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
 
 REPORTING_YEAR = "Reporting year"
 ValuesFn = Callable[[int, int], dict[Key, Value]]

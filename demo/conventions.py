@@ -23,17 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from demo.world import COUNTRY_CODE, COUNTRY_NAME, Council, Region
-from loaders.datasets import GEOGRAPHY_COLUMNS, TIME_COLUMNS
-
-SUPPRESSED = "c"
-ROUNDS_TO_ZERO = "k"
-NOT_APPLICABLE = "z"
-NOT_AVAILABLE = "x"
-SYMBOLS = (SUPPRESSED, ROUNDS_TO_ZERO, NOT_APPLICABLE, NOT_AVAILABLE)
-
-NATIONAL = "National"
-REGIONAL = "Regional"
-LOCAL_AUTHORITY = "Local authority"
+from domain.facts import GEOGRAPHY_COLUMNS, LOCAL_AUTHORITY, NATIONAL, REGIONAL, TIME_COLUMNS
+from domain.symbols import NOT_APPLICABLE, ROUNDS_TO_ZERO, SUPPRESSED
 
 # The columns every DfE open-data file starts with, in the published order.
 GEO_COLUMNS = [*TIME_COLUMNS, *GEOGRAPHY_COLUMNS]

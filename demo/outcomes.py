@@ -18,10 +18,6 @@ import numpy as np
 
 from demo.conventions import (
     GEO_COLUMNS,
-    NOT_APPLICABLE,
-    NOT_AVAILABLE,
-    REGIONAL,
-    SUPPRESSED,
     Geography,
     decimal_str,
     percent,
@@ -31,7 +27,9 @@ from demo.conventions import (
 )
 from demo.simulate import Core, calibrate_intercept, expit, logit, persistent
 from demo.world import YEARS, World
+from domain.facts import REGIONAL
 from domain.periods import two_year_period
+from domain.symbols import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
 
 ACADEMIC_YEAR = "Academic year"
 GROUPS = ("CINO at 31 March", "CLA 12 months at 31 March", "CPPO at 31 March")

@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from demo.cla_files import TOTAL_CHILDREN, ValuesFn
-from demo.conventions import NOT_APPLICABLE, CountTable, Key, Value
+from demo.conventions import CountTable, Key, Value
 from demo.simulate import PROVIDERS, Core
+from domain.symbols import NOT_APPLICABLE
 
 AGE_LABELS = ("Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over")
 NEED_LABELS = (

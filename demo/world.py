@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from domain.facts import ENGLAND_CODE, ENGLAND_NAME
+
 # Reporting years (31 March) published in every CLA file, and the academic years
 # of the outcome files (202425 is the year ending in summer 2025, i.e. reporting year 2025).
 YEARS: tuple[int, ...] = tuple(range(2018, 2026))
@@ -26,8 +28,8 @@ SIM_YEARS: tuple[int, ...] = (YEARS[0] - 1, *YEARS)
 # ONS mid-year estimates needed: the rate at 31 March of year Y uses mid-(Y-1).
 MID_YEARS: tuple[int, ...] = tuple(y - 1 for y in YEARS)
 
-COUNTRY_CODE = "E92000001"
-COUNTRY_NAME = "England"
+COUNTRY_CODE = ENGLAND_CODE
+COUNTRY_NAME = ENGLAND_NAME
 
 # The council whose ONS code changes (like Buckinghamshire E10000002 -> E06000060):
 # it became a unitary authority in April 2020, so its new code is used from the

@@ -43,18 +43,22 @@ from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt, lazyproperty
 from xlsxwriter import Workbook
 
+from domain import palette
+from domain.symbols import SUPPRESSED, SYMBOLS
+from domain.units import COUNT_KIND, LOWER_IS_BETTER
 from exports.tables import neutralise_cell
 from indicators import views
 from indicators.catalogue import indicator
-from indicators.formatting import SYMBOLS, gap_kinds_note, gaps_note, period_label, symbol_word
+from indicators.formatting import gap_kinds_note, gaps_note, period_label, symbol_word
 from indicators.narrative import sentence
 
 WIDE = (Inches(13.333), Inches(7.5))
-BLUE = RGBColor(0x00, 0x72, 0xB2)  # the council, as in charts/palette.py
-ORANGE = RGBColor(0xB3, 0x59, 0x00)  # statistical neighbours
-BLACK = RGBColor(0x0B, 0x0C, 0x0C)  # England and text
-GREY = RGBColor(0xBB, 0xBB, 0xBB)  # other councils
-MUTED = RGBColor(0x50, 0x5A, 0x5F)
+# The colours of domain/palette.py, as python-pptx takes them.
+BLUE = RGBColor(*palette.rgb(palette.COUNCIL))  # the council
+ORANGE = RGBColor(*palette.rgb(palette.NEIGHBOURS))  # statistical neighbours
+BLACK = RGBColor(*palette.rgb(palette.SLIDE_TEXT))  # England and text
+GREY = RGBColor(*palette.rgb(palette.OTHER))  # other councils
+MUTED = RGBColor(*palette.rgb(palette.SLIDE_MUTED_TEXT))
 DEMO_LABEL = "Demo data — fictional councils"
 FOOTNOTE_CHARACTERS = 300  # two lines of 10-point Arial across the slide
 LICENCE = (
@@ -256,7 +260,7 @@ def _quarterly_slide(deck, request: PackRequest) -> None:
     _text(
         slide, Inches(0.6), Inches(1.2), Inches(12.1), Inches(0.6),
         f"From the council's {sources}; not checked or published by DfE. Small numbers "
-        f"are shown as '{SYMBOLS['c'].word}' to protect children's privacy.",
+        f"are shown as '{SYMBOLS[SUPPRESSED].word}' to protect children's privacy.",
         size=12, colour=MUTED,
     )  # fmt: skip
     _grid(slide, table, Inches(1.9), "Quarterly figures")
@@ -363,9 +367,9 @@ def _indicator_slide(
 
     ranked = views.ranking(table, neighbours, indicator_id, request.council, year, request.sn_model)
     ranked = ranked.assign(
-        sort=ranked["value"].fillna(-math.inf if item.polarity != "lower is better" else math.inf)
+        sort=ranked["value"].fillna(-math.inf if item.polarity != LOWER_IS_BETTER else math.inf)
     )
-    ranked = ranked.sort_values("sort", ascending=item.polarity == "lower is better")
+    ranked = ranked.sort_values("sort", ascending=item.polarity == LOWER_IS_BETTER)
     missing_bars = [
         (str(n), s if isinstance(s, str) else None)
         for n, v, s in zip(ranked["area_name"], ranked["value"], ranked["symbol"], strict=True)
@@ -557,7 +561,7 @@ def _style_trend(chart, item) -> None:
     axis.tick_labels.font.size = Pt(11)
     axis.tick_labels.number_format = _number_format(item)
     axis.tick_labels.number_format_is_linked = False
-    if item.unit == "percent":
+    if item.is_share:
         axis.minimum_scale, axis.maximum_scale = 0, 100
     chart.has_title = True
     chart.chart_title.text_frame.text = "Trend over the years"
@@ -594,9 +598,9 @@ def _alt_text(frame, text: str) -> None:
 
 def _number_format(item) -> str:
     decimals = "0" if item.decimals == 0 else "0." + "0" * item.decimals
-    if item.unit == "percent":
+    if item.is_share:
         return decimals + '"%"'
-    return "#,##" + decimals if item.unit == "count" else decimals
+    return "#,##" + decimals if item.kind == COUNT_KIND else decimals
 
 
 def _missing(value) -> bool:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from domain.facts import ENGLAND_CODE as ENGLAND
 from indicators.catalogue import Indicator, indicator
 from indicators.compute import all_values
-from indicators.facts import ENGLAND
 from indicators.formatting import format_value
 
 HEADLINE_IDS = (
@@ -30,10 +30,6 @@ HEADLINE_IDS = (
 
 def headlines() -> tuple[Indicator, ...]:
     return tuple(indicator(i) for i in HEADLINE_IDS)
-
-
-def _unit(item: Indicator) -> str:
-    return {"percent": "percent", "count": "count"}.get(item.unit, "rate")
 
 
 def headline_values(
@@ -82,7 +78,7 @@ def at_a_glance_table(
                 text = (
                     "no data"
                     if value is None and symbol is None
-                    else format_value(value, symbol, _unit(item), item.decimals)
+                    else format_value(value, symbol, item.unit, item.decimals)
                 )
                 row[f"{prefix}{year}"] = text
         rows.append(row)

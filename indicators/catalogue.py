@@ -1,10 +1,11 @@
-"""The indicator catalogue and its groupings, read from data files.
+"""The indicator catalogue (the registry's published indicators) and its groupings.
 
 Everything the app knows about an indicator (title, unit, decimals, polarity,
 definition, which published cell it is, questions to ask) lives in
 ``catalogue.toml``, like the DfE Local Authority Interactive Tool's data
-dictionary. Groupings (the LGA lines of enquiry, or a council's own priorities)
-live in ``groupings.toml``. This module reads and checks them.
+dictionary, read and checked once by the registry (domain/registry.py).
+Groupings (the LGA lines of enquiry, or a council's own priorities) live in
+``groupings.toml``; this module reads and checks them.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-from indicators.facts import Selector
-
-HERE = Path(__file__).resolve().parent
-CATALOGUE_FILE = HERE / "catalogue.toml"
-GROUPINGS_FILE = HERE / "groupings.toml"
-POLARITIES = ("higher is better", "lower is better", "none")
-UNITS = ("count", "percent", "rate per 10,000", "score", "incidents per child")
-DEFAULT_GROUPING = "lga"
+from domain.registry import (
+    DEFAULT_GROUPING,
+    GROUPINGS_FILE,
+    PUBLISHED,
+    CatalogueError,
+    Indicator,
+    lga_lines,
+    parse_indicator,
+    registry,
+)
 
 # Ids other code and tests rely on; the catalogue must always define them.
 REQUIRED_IDS = (
@@ -35,52 +37,6 @@ REQUIRED_IDS = (
     "sdq_concern_pct", "ks2_rwm_expected_pct", "ks4_attainment8", "school_moves_pct",
     "sw_changes_pct", "foster_pct",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator, as the catalogue defines it."""
-
-    id: str
-    title: str
-    short_title: str
-    lines: tuple[str, ...]
-    unit: str
-    decimals: int
-    polarity: str
-    definition: str
-    source: Selector
-    questions: tuple[str, ...]
-    source_note: str
-    numerator: Selector | None = None
-    denominator: Selector | None = None
-    scale: float = 1.0
-    computed: bool = False  # True when DfE publishes no value: it is numerator/denominator
-    # The same measure in DfE's Local Authority Interactive Tool (its data dictionary's
-    # `Measure`), so the catalogue can be checked against LAIT's polarity and decimals.
-    lait_measure: str | None = None
-    # False where LAIT shows no quartile band (its dictionary's No_Quartile = "N"):
-    # councils' values are too close together for quarters to mean anything.
-    quartile_bands: bool = True
-
-    @property
-    def has_polarity(self) -> bool:
-        return self.polarity != "none"
-
-    @property
-    def is_ranked(self) -> bool:
-        """LAIT ranks only indicators where higher or lower is better ("1 = best")."""
-        return self.has_polarity
-
-    @property
-    def is_banded(self) -> bool:
-        """A quartile band needs a polarity (which end is A) and LAIT's say-so."""
-        return self.has_polarity and self.quartile_bands
-
-    @property
-    def is_rate_or_share(self) -> bool:
-        """Rates and percentages get funnel-plot limits; counts and scores do not."""
-        return self.unit in ("percent", "rate per 10,000") and self.denominator is not None
 
 
 @dataclass(frozen=True)
@@ -115,68 +71,16 @@ class Grouping:
         raise KeyError(f"No theme {theme_id!r} in grouping {self.id!r}")
 
 
-class CatalogueError(ValueError):
-    """The catalogue or groupings file is inconsistent; the message says where."""
-
-
-def _selector(entry: dict[str, str], where: str) -> Selector:
-    try:
-        return Selector(
-            dataset=entry["dataset"],
-            cohort=entry.get("cohort", ""),
-            breakdown=entry.get("breakdown", ""),
-            measure=entry["measure"],
-            variant=entry.get("variant", ""),
-        )
-    except KeyError as missing:
-        raise CatalogueError(f"{where}: selector needs {missing}") from missing
-
-
 def parse_catalogue(text: str) -> tuple[Indicator, ...]:
-    """Indicators from catalogue TOML text, checked for completeness and consistency."""
+    """Published indicators from catalogue TOML text, each checked by the registry's one
+    validator (domain/registry.py), and the required ids present."""
+    lines = lga_lines(GROUPINGS_FILE.read_text(encoding="utf-8"))
     indicators = []
     seen: set[str] = set()
     for entry in tomllib.loads(text).get("indicator", []):
-        where = f"indicator {entry.get('id', '?')!r}"
         if entry.get("id") in seen:
-            raise CatalogueError(f"{where} is defined twice")
-        if entry.get("polarity") not in POLARITIES:
-            raise CatalogueError(f"{where}: polarity must be one of {POLARITIES}")
-        if entry.get("unit") not in UNITS:
-            raise CatalogueError(f"{where}: unit must be one of {UNITS}")
-        if len(entry.get("questions", [])) < 2:
-            raise CatalogueError(f"{where}: give at least two questions to ask")
-        numerator = entry.get("numerator")
-        denominator = entry.get("denominator")
-        if (numerator is None) != (denominator is None):
-            raise CatalogueError(f"{where}: numerator and denominator go together")
-        lait_measure = entry.get("lait_measure")
-        if lait_measure is not None and not (isinstance(lait_measure, str) and lait_measure):
-            raise CatalogueError(f"{where}: lait_measure must name a measure in LAIT's dictionary")
-        quartile_bands = entry.get("quartile_bands", True)
-        if not isinstance(quartile_bands, bool):
-            raise CatalogueError(f"{where}: quartile_bands must be true or false")
-        indicators.append(
-            Indicator(
-                id=entry["id"],
-                title=entry["title"],
-                short_title=entry["short_title"],
-                lines=tuple(entry["lines"]),
-                unit=entry["unit"],
-                decimals=int(entry["decimals"]),
-                polarity=entry["polarity"],
-                definition=entry["definition"],
-                source=_selector(entry["source"], where),
-                questions=tuple(entry["questions"]),
-                source_note=entry.get("source_note", ""),
-                numerator=_selector(numerator, where) if numerator else None,
-                denominator=_selector(denominator, where) if denominator else None,
-                scale=float(entry.get("scale", 1)),
-                computed=bool(entry.get("computed", False)),
-                lait_measure=lait_measure,
-                quartile_bands=quartile_bands,
-            )
-        )
+            raise CatalogueError(f"indicator {entry.get('id')!r} is defined twice")
+        indicators.append(parse_indicator(entry, PUBLISHED, lines))
         seen.add(entry["id"])
     missing = [i for i in REQUIRED_IDS if i not in seen]
     if missing:
@@ -224,8 +128,12 @@ def parse_groupings(text: str, indicators: tuple[Indicator, ...]) -> tuple[Group
 
 @lru_cache(maxsize=1)
 def catalogue() -> tuple[Indicator, ...]:
-    """Every indicator, in catalogue order."""
-    return parse_catalogue(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    """Every published indicator, in catalogue order (the registry's, read once)."""
+    published = registry().published()
+    missing = [i for i in REQUIRED_IDS if i not in {item.id for item in published}]
+    if missing:
+        raise CatalogueError(f"the catalogue lacks required indicators: {missing}")
+    return published
 
 
 @lru_cache(maxsize=1)
@@ -234,10 +142,11 @@ def groupings() -> tuple[Grouping, ...]:
 
 
 def indicator(indicator_id: str) -> Indicator:
-    for item in catalogue():
-        if item.id == indicator_id:
-            return item
-    raise KeyError(f"No indicator {indicator_id!r} in the catalogue")
+    """A published indicator by id."""
+    item = registry().get(indicator_id) if indicator_id in registry() else None
+    if item is None or item.origin != PUBLISHED:
+        raise KeyError(f"No indicator {indicator_id!r} in the catalogue")
+    return item
 
 
 def grouping(grouping_id: str = DEFAULT_GROUPING) -> Grouping:

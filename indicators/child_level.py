@@ -14,23 +14,25 @@ before returning. The raw counts are private to the module.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from domain.periods import quarter_end_sql, quarter_ends_covered, quarter_label, year_ending_march
+from domain.registry import Ids, registry
 from indicators import protection
-from indicators.catalogue import catalogue
 
 # The threshold is the one rule's (indicators/protection.py; docs/METHODOLOGY.md,
 # "Small numbers"); kept here for the pages that say it.
 small_count_threshold = protection.small_count_threshold
+
+# The ids of the figures this module computes, by name: each must be one the registry
+# says an extract gives (`extract = true` in catalogue.toml, or extract_indicators.toml),
+# or naming it fails. A test checks that the extract gives every one of them.
+ID = Ids(registry().extract_ids())
 
 SHORT_BREAKS = ("V3", "V4")
 TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
@@ -39,30 +41,42 @@ EET = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5")
 HIGHER_EDUCATION = ("F1", "P1")
 # The DfE's placement groups (children looked after on 31 March by placement).
 PLACEMENT_GROUPS: dict[str, tuple[str, ...]] = {
-    "foster_pct": ("U1", "U2", "U3", "U4", "U5", "U6"),
-    "placed_for_adoption_pct": PLACED_FOR_ADOPTION,
-    "placed_with_parents_pct": ("P1",),
-    "childrens_homes_pct": ("K1", "K2", "K3"),
+    ID.foster_pct: ("U1", "U2", "U3", "U4", "U5", "U6"),
+    ID.placed_for_adoption_pct: PLACED_FOR_ADOPTION,
+    ID.placed_with_parents_pct: ("P1",),
+    ID.childrens_homes_pct: ("K1", "K2", "K3"),
     # Z11-Z14 replaced H5, P2 (and Z1) in 2025-26; counted here until the DfE
     # publishes its 2025-26 grouping (docs/METHODOLOGY.md).
-    "independent_living_pct": ("H5", "P2", "Z11", "Z12", "Z13", "Z14"),
-    "other_residential_pct": ("R1", "R2", "R3", "R5"),
-    "residential_schools_pct": ("S1",),
+    ID.independent_living_pct: ("H5", "P2", "Z11", "Z12", "Z13", "Z14"),
+    ID.other_residential_pct: ("R1", "R2", "R3", "R5"),
+    ID.residential_schools_pct: ("S1",),
 }
-OTHER_PLACEMENTS = "other_placements_pct"  # everything else, including codes not valid
+OTHER_PLACEMENTS = ID.other_placements_pct  # everything else, including codes not valid
 PROVIDER_GROUPS: dict[str, tuple[str, ...]] = {
-    "provider_own_pct": ("PR1",),
-    "provider_other_la_pct": ("PR2",),
-    "provider_private_pct": ("PR4",),
-    "provider_voluntary_pct": ("PR5",),
+    ID.provider_own_pct: ("PR1",),
+    ID.provider_other_la_pct: ("PR2",),
+    ID.provider_private_pct: ("PR4",),
+    ID.provider_voluntary_pct: ("PR5",),
 }
-OTHER_PROVIDER = "provider_other_pct"  # PR0, PR3, blank or not valid
+OTHER_PROVIDER = ID.provider_other_pct  # PR0, PR3, blank or not valid
 HEALTH_FLAGS = {
-    "health_assessment_pct": "health_assessment",
-    "dental_check_pct": "teeth_check",
-    "immunisations_pct": "immunisations",
-    "substance_misuse_pct": "substance_misuse",
+    ID.health_assessment_pct: "health_assessment",
+    ID.dental_check_pct: "teeth_check",
+    ID.immunisations_pct: "immunisations",
+    ID.substance_misuse_pct: "substance_misuse",
 }
+# The figures counted from OC3 (care leavers) and from placement moves, so a page can say
+# what may explain a difference from DfE's published figure (indicators/local.py).
+CARE_LEAVER_IDS = (
+    ID.care_leavers_17_18_eet_pct,
+    ID.care_leavers_19_21_eet_pct,
+    ID.care_leavers_17_18_suitable_accom_pct,
+    ID.care_leavers_19_21_suitable_accom_pct,
+    ID.care_leavers_19_21_in_touch_pct,
+    ID.care_leavers_higher_education_pct,
+    ID.care_leavers_19_21_count,
+)
+PLACEMENT_MOVE_IDS = (ID.placements_3plus_pct, ID.long_term_stability_pct)
 RAW_COLUMNS = [
     "load_id",
     "quarter_end",
@@ -83,13 +97,6 @@ FIGURE_COLUMNS = [
     "load_id",
     "as_at",
 ]
-
-
-@cache
-def extract_definitions() -> tuple[dict[str, object], ...]:
-    """The indicators only an extract gives (indicators/extract_indicators.toml)."""
-    path = Path(__file__).with_name("extract_indicators.toml")
-    return tuple(tomllib.loads(path.read_text(encoding="utf-8"))["indicator"])
 
 
 @dataclass(frozen=True)
@@ -373,16 +380,16 @@ def _cla_and_flows(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     for record in counts.itertuples():
         end = pd.Timestamp(record.quarter_end).date()
         load = record.load_id
-        rows.append((load, end, "cla_count", record.looked_after, None, record.looked_after, None))
+        rows.append((load, end, ID.cla_count, record.looked_after, None, record.looked_after, None))
         population = populations.get(record.la_code, {})
         known = [y for y in population if y <= _mid_year(end)]
         if not known:
             continue
         people = population[max(known)]
         for indicator, number in (
-            ("cla_rate_per_10k", record.looked_after),
-            ("cla_starts_rate_per_10k", record.started),
-            ("cla_ceased_rate_per_10k", record.ceased),
+            (ID.cla_rate_per_10k, record.looked_after),
+            (ID.cla_starts_rate_per_10k, record.started),
+            (ID.cla_ceased_rate_per_10k, record.ceased),
         ):
             rows.append((load, end, indicator, number, people, 10_000 * number / people, None))
     return pd.DataFrame(rows, columns=RAW_COLUMNS)
@@ -422,14 +429,14 @@ def _placement_groups(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ), foster AS (
             SELECT load_id, q, count(*) AS total,
                    count(*) FILTER (WHERE provider = 'PR1') AS own
-            FROM grouped WHERE placement_group = 'foster_pct' GROUP BY ALL
+            FROM grouped WHERE placement_group = '{ID.foster_pct}' GROUP BY ALL
         )
         SELECT x.load_id, x.q AS quarter_end, x.indicator_id,
                coalesce(c.n, 0) AS numerator, x.total AS denominator,
                100.0 * coalesce(c.n, 0) / x.total AS value, x.group_name AS group_id
         FROM every_cell x LEFT JOIN cells c USING (load_id, q, indicator_id)
         UNION ALL
-        SELECT load_id, q, 'foster_own_provision_pct', own, total, 100.0 * own / total, NULL
+        SELECT load_id, q, '{ID.foster_own_provision_pct}', own, total, 100.0 * own / total, NULL
         FROM foster
         """,
     )
@@ -438,7 +445,7 @@ def _placement_groups(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def _stability(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(
         cursor,
-        """
+        f"""
         WITH three AS (
             SELECT load_id, q, count(*) AS total,
                 count(*) FILTER (WHERE placements >= 3) AS three_plus
@@ -453,12 +460,12 @@ def _stability(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
               AND care_start <= (q - INTERVAL 30 MONTH) AND NOT care_began_in_short_breaks
             GROUP BY ALL
         )
-        SELECT load_id, q AS quarter_end, 'placements_3plus_pct' AS indicator_id,
+        SELECT load_id, q AS quarter_end, '{ID.placements_3plus_pct}' AS indicator_id,
                three_plus AS numerator, total AS denominator,
                100.0 * three_plus / total AS value
         FROM three
         UNION ALL
-        SELECT load_id, q, 'long_term_stability_pct', stable, total, 100.0 * stable / total
+        SELECT load_id, q, '{ID.long_term_stability_pct}', stable, total, 100.0 * stable / total
         FROM long_term
         """,
     )
@@ -493,18 +500,18 @@ def _missing(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 count(*) FILTER (WHERE away > 0) AS away
             FROM counted GROUP BY ALL
         )
-        SELECT t.load_id, t.q AS quarter_end, 'missing_pct' AS indicator_id,
+        SELECT t.load_id, t.q AS quarter_end, '{ID.missing_pct}' AS indicator_id,
                coalesce(c.went_missing, 0) AS numerator, t.children AS denominator,
                100.0 * coalesce(c.went_missing, 0) / t.children AS value
         FROM totals t LEFT JOIN counts c USING (load_id, q)
         UNION ALL
-        SELECT t.load_id, t.q, 'away_without_authorisation_pct', coalesce(c.away, 0),
+        SELECT t.load_id, t.q, '{ID.away_without_authorisation_pct}', coalesce(c.away, 0),
                t.children, 100.0 * coalesce(c.away, 0) / t.children
         FROM totals t LEFT JOIN counts c USING (load_id, q)
         UNION ALL
         -- The average is over children who went missing: its 'numerator' for protection
         -- is that number of children.
-        SELECT t.load_id, t.q, 'missing_incidents_per_child', c.went_missing, c.went_missing,
+        SELECT t.load_id, t.q, '{ID.missing_incidents_per_child}', c.went_missing, c.went_missing,
                c.missing_incidents / c.went_missing
         FROM totals t JOIN counts c USING (load_id, q) WHERE c.went_missing > 0
         """,
@@ -540,22 +547,26 @@ def _care_leavers(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
               AND b.quarter_end > p.y1 AND b.quarter_end <= p.q
             GROUP BY ALL
         )
-        SELECT load_id, q AS quarter_end, 'care_leavers_' || ages || '_eet_pct' AS indicator_id,
+        SELECT load_id, q AS quarter_end,
+               CASE ages WHEN '17_18' THEN '{ID.care_leavers_17_18_eet_pct}'
+                    ELSE '{ID.care_leavers_19_21_eet_pct}' END AS indicator_id,
                eet AS numerator, total AS denominator, 100.0 * eet / total AS value
         FROM groups
         UNION ALL
-        SELECT load_id, q, 'care_leavers_' || ages || '_suitable_accom_pct', suitable, total,
+        SELECT load_id, q,
+               CASE ages WHEN '17_18' THEN '{ID.care_leavers_17_18_suitable_accom_pct}'
+                    ELSE '{ID.care_leavers_19_21_suitable_accom_pct}' END, suitable, total,
                100.0 * suitable / total FROM groups
         UNION ALL
-        SELECT load_id, q, 'care_leavers_19_21_in_touch_pct', in_touch, total,
+        SELECT load_id, q, '{ID.care_leavers_19_21_in_touch_pct}', in_touch, total,
                100.0 * in_touch / total
         FROM groups WHERE ages = '19_21'
         UNION ALL
-        SELECT load_id, q, 'care_leavers_higher_education_pct', higher, total,
+        SELECT load_id, q, '{ID.care_leavers_higher_education_pct}', higher, total,
                100.0 * higher / total
         FROM groups WHERE ages = '19_21'
         UNION ALL
-        SELECT load_id, q, 'care_leavers_19_21_count', total, NULL, total
+        SELECT load_id, q, '{ID.care_leavers_19_21_count}', total, NULL, total
         FROM groups WHERE ages = '19_21'
         """,
     )
@@ -566,8 +577,8 @@ def _reviews(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     store keeps reviews counted by quarter and participation code)."""
     return _frame(
         cursor,
-        """
-        SELECT p.load_id, p.q AS quarter_end, 'review_participation_pct' AS indicator_id,
+        f"""
+        SELECT p.load_id, p.q AS quarter_end, '{ID.review_participation_pct}' AS indicator_id,
             sum(r.reviews) FILTER (WHERE r.review_code IN ('PN1','PN2','PN3','PN4','PN5','PN6'))
                 ::BIGINT AS numerator,
             sum(r.reviews)::BIGINT AS denominator,
@@ -584,8 +595,8 @@ def _reviews(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def _uasc(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(
         cursor,
-        """
-        SELECT c.load_id, c.q AS quarter_end, 'uasc_count' AS indicator_id,
+        f"""
+        SELECT c.load_id, c.q AS quarter_end, '{ID.uasc_count}' AS indicator_id,
             count(u.child) AS numerator, NULL AS denominator, count(u.child) AS value
         FROM cla c
         LEFT JOIN extract_uasc u ON u.load_id = c.load_id AND u.child = c.child
@@ -619,7 +630,7 @@ def _health(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             count(*) FILTER (WHERE c.age >= 10) AS aged_10_plus,
             count(*) FILTER (WHERE c.age >= 10 AND h.convicted = '1') AS convicted,
             count(h.sdq_score) FILTER (WHERE c.age BETWEEN 5 AND 16) AS with_sdq,
-            avg(h.sdq_score) FILTER (WHERE c.age BETWEEN 5 AND 16) AS sdq_mean,
+            avg(h.sdq_score) FILTER (WHERE c.age BETWEEN 5 AND 16) AS sdq_average,
             count(*) FILTER (WHERE c.age BETWEEN 5 AND 16 AND h.sdq_score >= 17) AS sdq_concern
         FROM cohort c LEFT JOIN extract_health h ON h.load_id = c.load_id AND h.child = c.child
         GROUP BY ALL
@@ -630,16 +641,16 @@ def _health(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         load, end = record["load_id"], record["quarter_end"]
         pairs = [(indicator, record[indicator], record["total"]) for indicator in HEALTH_FLAGS]
         pairs += [
-            ("development_checks_pct", record["development"], record["under_5"]),
-            ("convictions_pct", record["convicted"], record["aged_10_plus"]),
-            ("sdq_concern_pct", record["sdq_concern"], record["with_sdq"]),
+            (ID.development_checks_pct, record["development"], record["under_5"]),
+            (ID.convictions_pct, record["convicted"], record["aged_10_plus"]),
+            (ID.sdq_concern_pct, record["sdq_concern"], record["with_sdq"]),
         ]
         for indicator, part, whole in pairs:
             if whole:
                 rows.append((load, end, indicator, part, whole, 100.0 * part / whole, None))
         if record["with_sdq"]:
             with_sdq = record["with_sdq"]
-            rows.append((load, end, "sdq_mean", with_sdq, with_sdq, record["sdq_mean"], None))
+            rows.append((load, end, ID.sdq_mean, with_sdq, with_sdq, record["sdq_average"], None))
     return pd.DataFrame(rows, columns=RAW_COLUMNS)
 
 
@@ -669,7 +680,7 @@ def _out_of_area(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             ) AS outside
             FROM cla c JOIN recognised x ON x.load_id = c.load_id
         )
-        SELECT load_id, q AS quarter_end, 'placed_outside_la_pct' AS indicator_id,
+        SELECT load_id, q AS quarter_end, '{ID.placed_outside_la_pct}' AS indicator_id,
             count(*) FILTER (WHERE outside) AS numerator, count(*) AS denominator,
             100.0 * numerator / count(*) AS value
         FROM placed GROUP BY ALL
@@ -704,12 +715,9 @@ def protect(raw: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     return protected.drop(columns=["unit", "group_id"])
 
 
-@cache
 def units() -> dict[str, str]:
-    """Each indicator's unit: the catalogue's, and the extract-only definitions'."""
-    found = {item.id: item.unit for item in catalogue()}
-    found.update({str(e["id"]): str(e["unit"]) for e in extract_definitions()})
-    return found
+    """Each indicator's unit (the registry's)."""
+    return registry().units()
 
 
 def _protected_figures(
@@ -760,7 +768,7 @@ def not_available(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, str
         "SELECT bool_or(has_pl_la) FROM extracts WHERE la_code = ?", [la_code]
     ).fetchall()
     if rows and rows[0][0] is False:
-        reasons["placed_outside_la_pct"] = (
+        reasons[ID.placed_outside_la_pct] = (
             "The extract has no placement council column (PL_LA), and the app does not hold "
             "a postcode-to-council lookup, so placements outside the council cannot be "
             "counted from it."
@@ -770,7 +778,7 @@ def not_available(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[str, str
             f"SELECT bool_or({_RECOGNISED}) FROM extracts x WHERE x.la_code = ?", [la_code]
         ).fetchall()
         if not recognised:
-            reasons["placed_outside_la_pct"] = (
+            reasons[ID.placed_outside_la_pct] = (
                 "The extract gives the council of each placement (PL_LA) as an ONS code, but "
                 "no DfE release loaded here names this council's ONS code, so placements "
                 "inside the council cannot be told from those outside. Load a DfE release "

@@ -42,9 +42,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from domain.facts import LOCAL_AUTHORITY
+from domain.units import HIGHER_IS_BETTER, LOWER_IS_BETTER, NO_POLARITY, PERCENT, RATE_PER_10K
 from indicators.catalogue import Indicator, catalogue
 
-LA = "Local authority"
+LA = LOCAL_AUTHORITY
 Z_95 = 1.959964
 Z_998 = 3.090232
 COMPARISON_COLUMNS = [
@@ -98,10 +100,10 @@ def band(value: float, q1: float, q2: float, q3: float, polarity: str) -> str | 
     quartile goes to the worse band when higher is better (91 with quartiles
     87/91/93 is C) and to the better band when lower is better.
     """
-    if polarity == "none" or value is None or math.isnan(value) or math.isnan(q1):
+    if polarity == NO_POLARITY or value is None or math.isnan(value) or math.isnan(q1):
         return None
     quarter = 1 if value <= q1 else 2 if value <= q2 else 3 if value <= q3 else 4
-    return "ABCD"[quarter - 1] if polarity == "lower is better" else "DCBA"[quarter - 1]
+    return "ABCD"[quarter - 1] if polarity == LOWER_IS_BETTER else "DCBA"[quarter - 1]
 
 
 def direction(current: float, previous: float, decimals: int, polarity: str) -> str:
@@ -111,9 +113,9 @@ def direction(current: float, previous: float, decimals: int, polarity: str) -> 
     now, before = round(current, decimals), round(previous, decimals)
     if now == before:
         return "no change"
-    if polarity == "none":
+    if polarity == NO_POLARITY:
         return "up" if now > before else "down"
-    better = now > before if polarity == "higher is better" else now < before
+    better = now > before if polarity == HIGHER_IS_BETTER else now < before
     return "improving" if better else "worsening"
 
 
@@ -121,11 +123,11 @@ def funnel_limits(england: float, denominator: float, unit: str, z: float) -> tu
     """Control limits around England's value for a council with this denominator."""
     if any(v is None or math.isnan(v) for v in (england, denominator)) or denominator <= 0:
         return (math.nan, math.nan)
-    if unit == "percent":
+    if unit == PERCENT:
         p = england / 100
         spread = z * math.sqrt(p * (1 - p) / denominator) * 100
         return max(0.0, england - spread), min(100.0, england + spread)
-    if unit == "rate per 10,000":
+    if unit == RATE_PER_10K:
         spread = z * math.sqrt(england * 10_000 / denominator)
         return max(0.0, england - spread), england + spread
     return (math.nan, math.nan)
@@ -242,8 +244,8 @@ def _with_previous(councils: pd.DataFrame) -> pd.DataFrame:
     now = _rounded(councils["value"], councils["decimals"])
     before = _rounded(councils["previous_value"], councils["decimals"])
     missing = now.isna() | before.isna()
-    higher_better = councils["polarity"] == "higher is better"
-    lower_better = councils["polarity"] == "lower is better"
+    higher_better = councils["polarity"] == HIGHER_IS_BETTER
+    lower_better = councils["polarity"] == LOWER_IS_BETTER
     went_up = now > before
     councils["direction"] = np.select(
         [
@@ -263,7 +265,7 @@ def _with_previous(councils: pd.DataFrame) -> pd.DataFrame:
 
 def _with_rank_and_band(councils: pd.DataFrame) -> pd.DataFrame:
     """Rank (1 = best, ties share the lowest rank) and quartile band A–D, as LAIT."""
-    lower_better = councils["polarity"] == "lower is better"
+    lower_better = councils["polarity"] == LOWER_IS_BETTER
     # Rank ascending on a key that puts the best first for either polarity.
     key = councils["value"].where(lower_better, -councils["value"])
     groups = [councils["indicator_id"], councils["year"]]
@@ -286,7 +288,7 @@ def _with_rank_and_band(councils: pd.DataFrame) -> pd.DataFrame:
     best_low = np.array(["A", "B", "C", "D"], dtype=object)[quarter - 1]
     best_high = np.array(["D", "C", "B", "A"], dtype=object)[quarter - 1]
     councils["quartile_band"] = np.where(
-        ~banded, None, np.where(councils["polarity"] == "lower is better", best_low, best_high)
+        ~banded, None, np.where(councils["polarity"] == LOWER_IS_BETTER, best_low, best_high)
     )
     return councils
 
@@ -295,8 +297,8 @@ def _with_funnel(councils: pd.DataFrame) -> pd.DataFrame:
     """95 % and 99.8 % limits around England for the council's denominator, and the flag."""
     england = councils["england_value"]
     n = councils["denominator"].where(councils["denominator"] > 0)
-    is_percent = councils["funnel"] & (councils["unit"] == "percent")
-    is_rate = councils["funnel"] & (councils["unit"] == "rate per 10,000")
+    is_percent = councils["funnel"] & (councils["unit"] == PERCENT)
+    is_rate = councils["funnel"] & (councils["unit"] == RATE_PER_10K)
     p = england / 100
     standard_error = np.where(
         is_percent,

@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from domain.symbols import MOST_PROTECTIVE_FIRST
 from indicators.catalogue import Indicator, catalogue
 
 VALUE_COLUMNS = [
@@ -38,7 +39,6 @@ VALUE_COLUMNS = [
     "denominator",
     "release",
 ]
-SYMBOL_PRIORITY = ("c", "low", "~", "u", "k", "x", ":", "z")
 
 
 def round_half_up(value: float, decimals: int = 0) -> float:
@@ -125,7 +125,7 @@ GROUP BY ALL
 
 def _worst_symbols(first: pd.Series, second: pd.Series) -> pd.Series:
     """Per row, the more protective of two symbols ('c' before 'x' before 'z' ...)."""
-    order = {symbol: rank for rank, symbol in enumerate(SYMBOL_PRIORITY)}
+    order = {symbol: rank for rank, symbol in enumerate(MOST_PROTECTIVE_FIRST)}
     first_rank = first.map(order).fillna(99)
     second_rank = second.map(order).fillna(99)
     return first.where(first_rank <= second_rank, second).where(first.notna() | second.notna())

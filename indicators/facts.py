@@ -7,25 +7,11 @@ named release instead of the newest one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
 import pandas as pd
 
+from domain.facts import Selector
 from loaders.store import scalar
-
-ENGLAND = "E92000001"
-
-
-@dataclass(frozen=True)
-class Selector:
-    """Which published cell: dataset, canonical filters and measure."""
-
-    dataset: str
-    cohort: str
-    breakdown: str
-    measure: str
-    variant: str = ""
 
 
 def series(

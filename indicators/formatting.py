@@ -1,96 +1,20 @@
 """Numbers as councillors read them: thousands separators, units, and symbols in words.
 
 A suppressed or unavailable figure is never shown as a zero or a blank: the
-symbol DfE published is shown with its meaning. ``SYMBOLS`` is the one table of
-those meanings, so every page, chart, table, download and slide says the same
-thing about the same symbol, and only ``c`` is ever said to protect children's
-privacy (``x`` is "not available": nothing was withheld).
-
-The meanings follow DfE's data guidance for the children looked after releases
-("'c' to protect confidentiality ... 'z' for not applicable, 'x' for not
-available, 'k' ... a value that would round to zero but is not zero, for example
-where a percentage is <0.5%") and, for the older symbols, DfE's open data
-standards: ``low`` "rounds to 0, but is not 0" (``~`` is its obsolete form),
-``u`` "an observation of low reliability", and ``:`` the obsolete form of ``x``.
-The council's own small-number protection (indicators/child_level.py,
-indicators/local.py) marks its hidden figures ``c`` too, so the same words apply.
+symbol DfE published is shown with its meaning, from the one table of those
+meanings (``domain.symbols.SYMBOLS``), so every page, chart, table, download and
+slide says the same thing about the same symbol. This module turns figures and
+symbols into words; it defines none.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from domain.symbols import NO_DATA, SYMBOLS, SymbolMeaning
+from domain.units import UNITS
 
-@dataclass(frozen=True)
-class SymbolMeaning:
-    """One symbol's words: a short one for cells, a sentence for notes, a meaning for keys.
-
-    ``word`` fits a table cell, tile or chart label ("suppressed"). ``sentence``
-    completes "the figure is ..." in narrative sentences, footnotes and hover
-    text ("suppressed to protect children's privacy"). ``meaning`` completes
-    "'Suppressed' means ..." in the key under a table and in the glossary.
-    """
-
-    symbol: str
-    word: str
-    sentence: str
-    meaning: str
-
-
-_NOT_AVAILABLE = (
-    "not available",
-    "not available",
-    "no figure is available for that place and year, for example because it was not collected",
-)
-_VERY_SMALL = (
-    "very small",
-    "more than zero but so small that it rounds to zero",
-    "the figure is more than zero but so small that it would round to zero",
-)
-
-# In DfE's order: the current symbols, then the older ones.
-SYMBOLS: dict[str, SymbolMeaning] = {
-    entry.symbol: entry
-    for entry in (
-        SymbolMeaning(
-            "c",
-            "suppressed",
-            "suppressed to protect children's privacy",
-            "the number is small enough that a child could be identified, so it is withheld "
-            "to protect children's privacy",
-        ),
-        SymbolMeaning("x", *_NOT_AVAILABLE),
-        SymbolMeaning(
-            "z",
-            "not applicable",
-            "not applicable",
-            "the measure does not apply there, so there is no figure",
-        ),
-        SymbolMeaning(
-            "k",
-            "less than 0.5",
-            "more than zero but less than 0.5",
-            "the figure is more than zero but less than 0.5 (for example a percentage under "
-            "0.5%), so it would round to zero",
-        ),
-        SymbolMeaning("low", *_VERY_SMALL),
-        SymbolMeaning(
-            "u",
-            "low reliability",
-            "not shown because it is of low reliability",
-            "DfE judged the figure to be of low reliability (for example because of missing "
-            "returns), so none is shown",
-        ),
-        SymbolMeaning("~", *_VERY_SMALL),
-        SymbolMeaning(":", *_NOT_AVAILABLE),
-    )
-}
-# No symbol and no value: the place has no figure for that year in the data loaded.
-NO_DATA = SymbolMeaning(
-    "", "no data", "not in the data loaded", "no figure for that year is in the data loaded"
-)
 # The short words alone, for callers that only put a word in a cell.
 SYMBOL_WORDS = {symbol: entry.word for symbol, entry in SYMBOLS.items()}
 
@@ -125,10 +49,9 @@ def format_value(value: float | None, symbol: str | None, unit: str, decimals: i
         return symbol_word(symbol)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NO_DATA.word
-    if unit == "count":
-        return f"{value:,.{decimals}f}"
-    if unit == "percent":
-        return f"{value:.{decimals}f}%"
+    found = UNITS.get(unit)
+    if found is not None and found.suffix:
+        return f"{value:.{decimals}f}{found.suffix}"
     return f"{value:,.{decimals}f}"
 
 

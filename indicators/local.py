@@ -17,8 +17,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from domain.registry import LOCAL, Indicator, local_entry, parse_indicator, registry
 from indicators import child_level, protection
-from indicators.catalogue import catalogue
 from indicators.compute import round_half_up
 from indicators.formatting import format_value
 
@@ -43,54 +43,33 @@ RETURN_SOURCE = "quarterly return"
 
 
 def definitions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Catalogue and local indicators' titles, units and lines, one row per id."""
-    rows = [
-        {
-            "indicator_id": item.id,
-            "title": item.title,
-            "short_title": item.short_title,
-            "unit": item.unit,
-            "decimals": item.decimals,
-            "polarity": item.polarity,
-            "lines": tuple(item.lines),
-            "definition": item.definition,
-            "questions": tuple(item.questions),
-        }
-        for item in catalogue()
-    ]
+    """The registry's indicators and the council's local ones: titles, units and lines,
+    one row per id."""
+    rows = [_definition_row(item) for item in registry().indicators]
     local = con.execute(
         "SELECT indicator_id, title, short_title, unit, decimals, polarity, line_of_enquiry, "
         "definition, questions FROM current_local_indicators"
     ).fetchall()
-    for extra in child_level.extract_definitions():
-        local.append(
-            (
-                extra["id"],
-                extra["title"],
-                extra["short_title"],
-                extra["unit"],
-                extra["decimals"],
-                extra["polarity"],
-                extra["line_of_enquiry"],
-                extra["definition"],
-                "|".join(extra.get("questions", [])),
-            )
-        )
     for indicator_id, title, short, unit, decimals, polarity, line, definition, questions in local:
-        rows.append(
-            {
-                "indicator_id": indicator_id,
-                "title": title,
-                "short_title": short,
-                "unit": unit,
-                "decimals": int(decimals),
-                "polarity": polarity,
-                "lines": (line,),
-                "definition": definition or "",
-                "questions": tuple(q for q in (questions or "").split("|") if q.strip()),
-            }
+        entry = local_entry(
+            indicator_id, title, short, unit, decimals, polarity, line, definition, questions
         )
+        rows.append(_definition_row(parse_indicator(entry, LOCAL, registry().lines)))
     return pd.DataFrame(rows)
+
+
+def _definition_row(item: Indicator) -> dict[str, object]:
+    return {
+        "indicator_id": item.id,
+        "title": item.title,
+        "short_title": item.short_title,
+        "unit": item.unit,
+        "decimals": item.decimals,
+        "polarity": item.polarity,
+        "lines": tuple(item.lines),
+        "definition": item.definition,
+        "questions": tuple(item.questions),
+    }
 
 
 def extract_source(as_at: object) -> str:
@@ -171,10 +150,9 @@ def for_line(figures: pd.DataFrame, line: str) -> pd.DataFrame:
 
 
 def shown(row: pd.Series) -> str:
-    unit = {"percent": "percent", "count": "count"}.get(str(row["unit"]), "number")
     symbol = row["symbol"] if isinstance(row["symbol"], str) else None
     value = None if pd.isna(row["value"]) else float(row["value"])
-    return format_value(value, symbol, unit, int(row["decimals"]))
+    return format_value(value, symbol, str(row["unit"]), int(row["decimals"]))
 
 
 def quarter_table(figures: pd.DataFrame) -> pd.DataFrame:
@@ -219,12 +197,12 @@ def _reasons(indicator_id: str, as_at: str) -> str:
         f"episodes recorded or corrected after the return (the extract is as at {as_at})",
         "DfE's own revisions in later releases",
     ]
-    if indicator_id in ("placements_3plus_pct", "long_term_stability_pct"):
+    if indicator_id in child_level.PLACEMENT_MOVE_IDS:
         reasons.append(
             "which episodes count as a placement move (DfE's exact rule is not published; "
             "see the methodology)"
         )
-    if indicator_id.startswith("care_leavers") or indicator_id in child_level.HEALTH_FLAGS:
+    if indicator_id in child_level.CARE_LEAVER_IDS or indicator_id in child_level.HEALTH_FLAGS:
         reasons.append("OC2/OC3 information completed after the return")
     return "; ".join(reasons).capitalize() + "."
 
@@ -248,7 +226,7 @@ def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str)
     both = local.merge(council_values, on=["indicator_id", "year"], suffixes=("", "_published"))
     rows = []
     for row in both.sort_values(["year", "indicator_id"]).itertuples():
-        unit = {"percent": "percent", "count": "count"}.get(str(row.unit), "number")
+        unit = str(row.unit)
         local_text = shown(pd.Series(row._asdict()))
         published_symbol = row.symbol_published if isinstance(row.symbol_published, str) else None
         published_value = None if pd.isna(row.value_published) else float(row.value_published)

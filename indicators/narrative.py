@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from domain.units import COUNT_KIND, HIGHER_IS_BETTER, LOWER_IS_BETTER
 from indicators.catalogue import Indicator
 from indicators.formatting import format_value, period_label, symbol_sentence
 
@@ -28,11 +29,7 @@ def _missing(value: object) -> bool:
 
 
 def _figure(value: object, item: Indicator) -> str:
-    return format_value(None if _missing(value) else float(value), None, _unit(item), item.decimals)
-
-
-def _unit(item: Indicator) -> str:
-    return {"percent": "percent", "count": "count"}.get(item.unit, "number")
+    return format_value(None if _missing(value) else float(value), None, item.unit, item.decimals)
 
 
 def _compare_word(value: float, other: float, item: Indicator) -> str:
@@ -41,9 +38,9 @@ def _compare_word(value: float, other: float, item: Indicator) -> str:
     if mine == theirs:
         return "the same as"
     higher = mine > theirs
-    if item.polarity == "higher is better":
+    if item.polarity == HIGHER_IS_BETTER:
         return "better than" if higher else "worse than"
-    if item.polarity == "lower is better":
+    if item.polarity == LOWER_IS_BETTER:
         return "worse than" if higher else "better than"
     return "higher than" if higher else "lower than"
 
@@ -65,7 +62,7 @@ def sentence(row: pd.Series | dict, item: Indicator, council_name: str) -> str:
     text += "."
     sn_value, sn_count = row.get("sn_value"), row.get("sn_count", 0)
     england = row.get("england_value")
-    if item.unit == "count":
+    if item.kind == COUNT_KIND:
         # A council's count is not comparable with England's total: give context only.
         if not _missing(sn_value) and sn_count:
             text += (

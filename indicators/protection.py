@@ -24,26 +24,19 @@ one quarter of a return). The numerators and denominators never leave `protect`.
 from __future__ import annotations
 
 import os
-import tomllib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from domain.registry import Links, registry
+from domain.symbols import SUPPRESSED
+from domain.units import COUNT, UNITS, is_share_unit
 
 # Counts below this many children (and figures that would give one back) are shown as
 # 'c'. DfE suppresses a council's counts of 1 to 5, so the smallest count shown is 6.
 SMALL_COUNT_ENV = "CP_SMALL_COUNT"
 DEFAULT_SMALL_COUNT = 6
-SUPPRESSED = "c"
-
-HERE = Path(__file__).resolve().parent
-LINKS_FILE = HERE / "linked_cells.toml"
-# What one child is worth in a figure of each unit: a percentage counts its numerator
-# out of 100 of its denominator, a rate out of 10,000.
-SCALES = {"percent": 100.0, "rate per 10,000": 10_000.0}
 
 
 def small_count_threshold() -> int:
@@ -59,93 +52,9 @@ def small_counts_text() -> str:
 
 
 # ------------------------------------------------------------------ the links (data)
-@dataclass(frozen=True)
-class Link:
-    """A total and its parts, in numbers of children (see linked_cells.toml)."""
-
-    id: str
-    total: str
-    parts: tuple[str, ...]
-    adds_up: bool = True
-    shares: bool = False
-    note: str = ""
-
-    def relations(self) -> list[tuple[str, tuple[str, ...]]]:
-        """The sums this link declares: (total, parts that add up to it)."""
-        if self.adds_up:
-            return [(self.total, self.parts)]
-        # Each part and the rest of the total's children.
-        return [(self.total, (part, rest_of(self.total, part))) for part in self.parts]
-
-
-def rest_of(total: str, part: str) -> str:
-    """The name of the total's children not in the part (never a cell)."""
-    return f"{total} - {part}"
-
-
-@dataclass(frozen=True)
-class Links:
-    links: tuple[Link, ...]
-    unpublished: frozenset[str]
-
-    def relations(self) -> list[tuple[str, tuple[str, ...]]]:
-        return [relation for link in self.links for relation in link.relations()]
-
-    def denominators(self) -> list[tuple[str, str]]:
-        """(share, the cell whose count is its denominator) for links of shares."""
-        return [
-            (part, link.total)
-            for link in self.links
-            if link.shares
-            for part in link.parts
-            if part not in self.unpublished
-        ]
-
-
-def read_links(text: str, known: Iterable[str] | None = None) -> Links:
-    """Links from TOML text; with `known` ids, any other name must be declared unpublished."""
-    data = tomllib.loads(text)
-    unpublished = frozenset(str(name) for name in data.get("unpublished", []))
-    known_ids = None if known is None else set(known)
-    clash = sorted(unpublished & known_ids) if known_ids is not None else []
-    if clash:
-        raise ValueError(f"unpublished names that are indicators: {clash}")
-    links = []
-    for entry in data.get("link", []):
-        unknown = set(entry) - {"id", "total", "parts", "adds_up", "shares", "note"}
-        if unknown or not entry.get("total") or not entry.get("parts"):
-            raise ValueError(f"link {entry.get('id')!r}: needs total and parts; unknown {unknown}")
-        link = Link(
-            id=str(entry.get("id", entry["total"])),
-            total=str(entry["total"]),
-            parts=tuple(str(part) for part in entry["parts"]),
-            adds_up=bool(entry.get("adds_up", True)),
-            shares=bool(entry.get("shares", False)),
-            note=str(entry.get("note", "")),
-        )
-        if known_ids is not None:
-            strange = [
-                name
-                for name in (link.total, *link.parts)
-                if name not in known_ids and name not in unpublished
-            ]
-            if strange:
-                raise ValueError(
-                    f"link {link.id!r}: {', '.join(strange)} is neither an indicator id nor "
-                    "listed in `unpublished`"
-                )
-        links.append(link)
-    return Links(tuple(links), unpublished)
-
-
-@cache
 def links() -> Links:
-    """The links in indicators/linked_cells.toml, checked against the indicator ids."""
-    from indicators.catalogue import catalogue
-
-    extract_only = tomllib.loads((HERE / "extract_indicators.toml").read_text(encoding="utf-8"))
-    known = {item.id for item in catalogue()} | {e["id"] for e in extract_only["indicator"]}
-    return read_links(LINKS_FILE.read_text(encoding="utf-8"), known)
+    """The links in indicators/linked_cells.toml, checked against the ids (the registry's)."""
+    return registry().links
 
 
 # ------------------------------------------------------------------ the rule
@@ -175,9 +84,12 @@ def protect(
     id_codes, id_names = pd.factorize(frame["indicator_id"])
     unit_codes, unit_names = pd.factorize(frame["unit"], use_na_sentinel=False)
     unit_names = [str(u) for u in unit_names]
-    scale = np.array([SCALES.get(u, np.nan) for u in unit_names], float)[unit_codes]
-    is_count = np.array([u == "count" for u in unit_names], bool)[unit_codes]
-    share = np.array([u == "percent" for u in unit_names], bool)[unit_codes]
+    # What one child is worth in a figure of each unit: a percentage counts its numerator
+    # out of 100 of its denominator, a rate out of 10,000 (domain/units.py).
+    scales = [UNITS[u].scale if u in UNITS else None for u in unit_names]
+    scale = np.array([np.nan if s is None else s for s in scales], float)[unit_codes]
+    is_count = np.array([u == COUNT for u in unit_names], bool)[unit_codes]
+    share = np.array([is_share_unit(u) for u in unit_names], bool)[unit_codes]
     values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
     numerators = pd.to_numeric(frame["numerator"], errors="coerce").to_numpy(dtype=float)
     denominators = pd.to_numeric(frame["denominator"], errors="coerce").to_numpy(dtype=float)

@@ -31,10 +31,6 @@ DIRECTION_ARROWS = {
 }
 
 
-def unit_for_format(item: Indicator) -> str:
-    return {"percent": "percent", "count": "count"}.get(item.unit, "number")
-
-
 def show(item: Indicator, value: object, symbol: object = None) -> str:
     """A figure as the page shows it ('67%', '1,806', 'suppressed', 'no data')."""
     missing = value is None or (isinstance(value, float) and math.isnan(value))
@@ -44,7 +40,7 @@ def show(item: Indicator, value: object, symbol: object = None) -> str:
     return format_value(
         None if missing else float(value),
         symbol if has_symbol else None,
-        unit_for_format(item),
+        item.unit,
         item.decimals,
     )
 
@@ -395,7 +391,7 @@ def headline_tiles(
             change = float(row["value"]) - float(row["previous_value"])
             rounded = round(change, item.decimals)
             number = f"{rounded:+,.{item.decimals}f}" if rounded else "no change"
-            if rounded and item.unit == "percent":
+            if rounded and item.is_share:
                 number += " point" if abs(rounded) == 1 else " points"
             previous = _previous_period_label(str(row["time_period"]), int(row["previous_year"]))
             words = tile["direction"] if tile["direction"] not in (None, "no change") else ""

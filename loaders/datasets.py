@@ -32,61 +32,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Columns that place a row in time and space; every EES file has some of these.
-TIME_COLUMNS = ("time_period", "time_identifier")
-GEOGRAPHY_COLUMNS = (
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "la_name",
-    "new_la_code",
-)
+from domain.units import COUNT_VALUES as COUNT
+from domain.units import INCIDENTS_PER_CHILD_VALUES as INCIDENTS_PER_CHILD
+from domain.units import PERCENT_VALUES as PERCENT
+from domain.units import RATE_VALUES as RATE_PER_10000
+from domain.units import ValueKind
+
 REQUIRED_LOCATION_COLUMNS = ("time_period", "time_identifier", "geographic_level")
-CANONICAL_FILTERS = ("cohort", "breakdown", "variant")
 
-
-@dataclass(frozen=True)
-class ValueKind:
-    """What a published number is, and so the values it can possibly take.
-
-    A value outside its kind's range is not a figure anyone published (a
-    percentage of -40, a negative count): the file is refused rather than
-    stored. A kind with no limits is still declared, so that "anything goes" is
-    a decision written down (a net gain can be negative) rather than an omission.
-    """
-
-    name: str  # as a message says it: "-40 is not a percentage"
-    minimum: float | None = None
-    maximum: float | None = None
-
-    def expected(self) -> str:
-        """The range in words, for a problem's "expected" field."""
-        if self.minimum is not None and self.maximum is not None:
-            return f"{self.minimum:g} to {self.maximum:g}"
-        if self.minimum is not None:
-            return f"{self.minimum:g} or more"
-        if self.maximum is not None:
-            return f"{self.maximum:g} or less"
-        return "any number"
-
-    def allows(self, value: float) -> bool:
-        return (self.minimum is None or value >= self.minimum) and (
-            self.maximum is None or value <= self.maximum
-        )
-
-
-COUNT = ValueKind("a count", minimum=0)
-PERCENT = ValueKind("a percentage", minimum=0, maximum=100)
-RATE_PER_10000 = ValueKind("a rate per 10,000 children", minimum=0)
 POPULATION = ValueKind("a population estimate", minimum=0)
 # Children placed in the area by other councils minus the council's own placed outside it.
 NET_COUNT = ValueKind("a net count (in minus out)")
 # Strengths and Difficulties Questionnaire: 0 to 40 for each child, so for their average.
 SDQ_AVERAGE = ValueKind("an average SDQ score", minimum=0, maximum=40)
-INCIDENTS_PER_CHILD = ValueKind("an average number of incidents per child", minimum=0)
 AVERAGE_DAYS = ValueKind("an average number of days", minimum=0)
 # Attainment 8: eight GCSE slots graded 9 to 1, English and maths counted twice, so 0 to 90.
 ATTAINMENT_8 = ValueKind("an Attainment 8 score", minimum=0, maximum=90)
@@ -113,19 +71,6 @@ MEASURE_KINDS: dict[str, ValueKind] = {
     "percentage": PERCENT,
     "rate_per_10000": RATE_PER_10000,
     "population_estimate": POPULATION,
-}
-
-# The council's quarterly return: the kind of each unit an indicator can be given.
-# A count or a score does not fix its range alone (a net gain may be negative; SDQ
-# runs 0 to 40, Attainment 8 0 to 90), so a catalogue indicator in those units takes
-# the kind of the published cell it comes from (``cell_kind``). A local "number"
-# indicator keeps the rule it always had: never negative.
-UNIT_KINDS: dict[str, ValueKind] = {
-    "count": COUNT,
-    "percent": PERCENT,
-    "rate per 10,000": RATE_PER_10000,
-    "incidents per child": INCIDENTS_PER_CHILD,
-    "number": ValueKind("a figure for this indicator", minimum=0),
 }
 
 # Published measure column -> canonical measure (the pre-2025 names).

@@ -25,19 +25,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from domain.facts import (
+    CANONICAL_FILTERS,
+    ENGLAND_CODE,
+    GEOGRAPHIC_LEVELS,
+    GEOGRAPHY_COLUMNS,
+    TIME_COLUMNS,
+)
+from domain.symbols import SYMBOLS
+from domain.units import COUNT_VALUES, ValueKind
 from loaders.csv_text import CsvColumns, CsvTable
 from loaders.datasets import (
-    CANONICAL_FILTERS,
-    COUNT,
     DATASETS,
-    GEOGRAPHY_COLUMNS,
     REQUIRED_LOCATION_COLUMNS,
     ROUNDED_LEVELS,
     ROUNDING,
-    TIME_COLUMNS,
     DatasetSpec,
     Layout,
-    ValueKind,
     canonical_label,
     measure_kind,
     row_kind,
@@ -45,10 +49,8 @@ from loaders.datasets import (
 from loaders.identity import check_unsafe_text
 from loaders.problems import Problem
 
-# The symbols a cell may hold instead of a number. What each means, in the words
-# every page uses, is in one table: indicators/formatting.py (SYMBOLS).
-SYMBOLS = ("c", "x", "z", "k", "low", "u", "~", ":")
-GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")
+# The symbols a cell may hold instead of a number, and what each means, are one table
+# (domain/symbols.py: SYMBOLS).
 FACT_COLUMNS = [
     "dataset",
     "time_period",
@@ -353,7 +355,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
                 "a code such as E12000004",
             )
     if "country_code" not in frame:
-        frame["country_code"] = "E92000001"
+        frame["country_code"] = ENGLAND_CODE
     if "country_name" not in frame:
         frame["country_name"] = "England"
     return year
@@ -392,7 +394,7 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
     symbols: dict[str, pd.Series] = {}
     for column in recognition.measure_columns:
         cells = frame[column]
-        is_symbol = _per_value(cells, lambda distinct: distinct.isin(SYMBOLS))
+        is_symbol = _per_value(cells, lambda distinct: distinct.isin(tuple(SYMBOLS)))
         is_number = _per_value(
             cells, lambda distinct: distinct.str.fullmatch(NUMBER).fillna(False).astype(bool)
         )
@@ -672,7 +674,7 @@ def check_counts_within_totals(
     found = holder[group]  # the row holding each row's total (-1: none)
     total_row = pd.Series(np.where(found >= 0, found, np.nan), index=frame.index)
     total = np.where(found >= 0, numbers[np.maximum(found, 0)], np.nan)
-    is_count = kinds[column].is_kind(COUNT)
+    is_count = kinds[column].is_kind(COUNT_VALUES)
     over = ~is_total & is_count & ((numbers - total) > _rounding_allowance(frame))
     problems: list[Problem] = []
     _problem_rows(

@@ -57,7 +57,7 @@ from typing import NamedTuple, Protocol
 import duckdb
 import pandas as pd
 
-from loaders.datasets import GEOGRAPHY_COLUMNS
+from domain.facts import GEOGRAPHY_COLUMNS
 from loaders.problems import Problem
 
 DEMO_KIND = "demo data"  # the load kind of the demo build (loaders/demo_database.py)

@@ -15,19 +15,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from domain.facts import FACT_KEY
 from loaders.datasets import DATASETS
 from loaders.quarterly import QUARTERLY_DATASET, catalogue_titles
 
-KEY = [
-    "dataset",
-    "time_period",
-    "geographic_level",
-    "area_code",
-    "cohort",
-    "breakdown",
-    "variant",
-    "measure",
-]
+KEY = list(FACT_KEY)
 REVISION_COLUMNS = [
     "dataset",
     "dataset_title",

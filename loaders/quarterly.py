@@ -26,34 +26,39 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
+from domain.facts import (
+    ENGLAND_CODE,
+    ENGLAND_NAME,
+    GEOGRAPHY_COLUMNS,
+    LOCAL_AUTHORITY,
+    TIME_COLUMNS,
+)
+from domain.registry import LOCAL, check_entry, local_entry, registry
+from domain.symbols import SYMBOLS
+from domain.units import (
+    COUNT,
+    COUNT_VALUES,
+    SCORE_UNIT,
+    UNITS,
+    ValueKind,
+    is_rate_or_share_unit,
+)
 from loaders.csv_text import CsvTable
-from loaders.datasets import COUNT, PERCENT, RATE_PER_10000, UNIT_KINDS, ValueKind, cell_kind
-from loaders.ees import SYMBOLS as EES_SYMBOLS
+from loaders.datasets import cell_kind
 from loaders.identity import check_unsafe_text
 from loaders.problems import Problem
 
 QUARTERLY_DATASET = "quarterly_return"
 LOCAL_DATASET = "local_indicators"
 RETURN_COLUMNS = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "la_name",
-    "new_la_code",
+    *TIME_COLUMNS,
+    *GEOGRAPHY_COLUMNS,
     "indicator_id",
     "numerator",
     "denominator",
@@ -82,66 +87,42 @@ DEFINITION_COLUMNS = [
 ]
 REQUIRED_DEFINITION_COLUMNS = ["indicator_id", "title", "line_of_enquiry", "unit", "polarity"]
 QUARTERS = {"Q1": (6, 30, 0), "Q2": (9, 30, 0), "Q3": (12, 31, 0), "Q4": (3, 31, 1)}
-SYMBOLS = set(EES_SYMBOLS)  # DfE's symbols, as in published files
-UNITS = {"count", "percent", "rate per 10,000", "number"}
-POLARITIES = {"higher is better", "lower is better", "none"}
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,60}$")
 NEW_LA_PATTERN = re.compile(r"^E(06|07|08|09|10)\d{6}$")
 OLDEST_YEAR = 2010
 MEASURES = ("value", "numerator", "denominator")
-CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "indicators" / "catalogue.toml"
-GROUPINGS_FILE = CATALOGUE_FILE.with_name("groupings.toml")
+# A definition's fields (domain/registry.py) as its file's columns name them.
+DEFINITION_FIELD_COLUMNS = {"lines": "line_of_enquiry"}
 
 
-@cache
 def catalogue_units() -> dict[str, str]:
-    """Indicator id → unit, read from the catalogue's data file (no code import)."""
-    with CATALOGUE_FILE.open("rb") as handle:
-        data = tomllib.load(handle)
-    return {entry["id"]: entry["unit"] for entry in data["indicator"]}
+    """Indicator id → unit, for every published indicator (the registry's)."""
+    return {item.id: item.unit for item in registry().published()}
 
 
-@cache
 def catalogue_titles() -> dict[str, str]:
-    """Indicator id → its title, as the pages show it (read from the catalogue's data file)."""
-    with CATALOGUE_FILE.open("rb") as handle:
-        data = tomllib.load(handle)
-    return {entry["id"]: entry["title"] for entry in data["indicator"]}
-
-
-@cache
-def catalogue_sources() -> dict[str, dict[str, str]]:
-    """Indicator id → the published cell it comes from (dataset, breakdown, measure)."""
-    with CATALOGUE_FILE.open("rb") as handle:
-        data = tomllib.load(handle)
-    return {entry["id"]: entry["source"] for entry in data["indicator"]}
+    """Indicator id → its title, as the pages show it (the registry's)."""
+    return {item.id: item.title for item in registry().published()}
 
 
 def indicator_kind(indicator_id: str, unit: str | None) -> ValueKind | None:
     """The kind of value an indicator can have: its unit's, unless the unit is a count
     or a score, whose range depends on what is counted or scored; then the kind of
-    the published cell a catalogue indicator comes from (see ``datasets.UNIT_KINDS``).
+    the published cell a registered indicator comes from (see ``datasets.cell_kind``).
     """
-    source = catalogue_sources().get(indicator_id)
-    if source is not None and unit in ("count", "score"):
-        kind = cell_kind(source["dataset"], source.get("breakdown", ""), source["measure"])
+    item = registry().get(indicator_id) if indicator_id in registry() else None
+    if item is not None and item.source is not None and unit in (COUNT, SCORE_UNIT):
+        source = item.source
+        kind = cell_kind(source.dataset, source.breakdown, source.measure)
         if kind is not None:
             return kind
-    return UNIT_KINDS.get(unit or "")
+    found = UNITS.get(unit or "")
+    return None if found is None else found.values
 
 
-# A value that is a share of its denominator: its numerator can be no larger. (Not
-# incidents per child: a child who goes missing twice makes incidents outnumber children.)
-SHARE_KINDS = (PERCENT, RATE_PER_10000)
-
-
-@cache
 def lines_of_enquiry() -> tuple[str, ...]:
-    """The LGA lines of enquiry's ids, read from the groupings data file (no code import)."""
-    with GROUPINGS_FILE.open("rb") as handle:
-        data = tomllib.load(handle)
-    lga = next(g for g in data["grouping"] if g["id"] == "lga")
-    return tuple(theme["id"] for theme in lga["theme"])
+    """The LGA lines of enquiry's ids (the registry's)."""
+    return registry().lines
 
 
 def is_quarterly_return(table: CsvTable) -> bool:
@@ -201,7 +182,7 @@ def check_one_council(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) ->
     problems = []
     first = frame["old_la_code"].iloc[0] if len(frame) else ""
     for index, (level, code) in _rows(frame, "geographic_level", "old_la_code"):
-        if level != "Local authority":
+        if level != LOCAL_AUTHORITY:
             problems.append(
                 _problem(
                     table,
@@ -210,7 +191,7 @@ def check_one_council(table: CsvTable, frame: pd.DataFrame, _: ReturnContext) ->
                     index,
                     column="geographic_level",
                     value=level,
-                    expected="Local authority",
+                    expected=LOCAL_AUTHORITY,
                 )
             )
         elif code != first:
@@ -363,7 +344,11 @@ def check_value_ranges(
         value_kind = indicator_kind(
             record["indicator_id"], context.units.get(record["indicator_id"])
         )
-        for column, kind in (("value", value_kind), ("numerator", COUNT), ("denominator", COUNT)):
+        for column, kind in (
+            ("value", value_kind),
+            ("numerator", COUNT_VALUES),
+            ("denominator", COUNT_VALUES),
+        ):
             text = record[column]
             number = _number(text)
             if kind is None or number is None or kind.allows(number):
@@ -393,8 +378,9 @@ def check_numerator_within_denominator(
         numerator, denominator = _number(top), _number(bottom)
         if numerator is None or denominator is None:
             continue
-        kind = indicator_kind(indicator_id, context.units.get(indicator_id))
-        if kind in SHARE_KINDS and numerator > denominator:
+        # Not incidents per child (a mean): a child who goes missing twice makes
+        # incidents outnumber children.
+        if is_rate_or_share_unit(context.units.get(indicator_id, "")) and numerator > denominator:
             problems.append(
                 _problem(
                     table,
@@ -522,10 +508,10 @@ def parse_return(table: CsvTable, context: ReturnContext) -> ParsedReturn:
             "time_period": record["time_period"],
             "year": ends.year,
             "time_identifier": record["time_identifier"],
-            "geographic_level": "Local authority",
+            "geographic_level": LOCAL_AUTHORITY,
             "area_code": record["old_la_code"],
             "area_name": record["la_name"],
-            "country_code": record["country_code"] or "E92000001",
+            "country_code": record["country_code"] or ENGLAND_CODE,
             "region_code": record["region_code"] or None,
             "region_name": record["region_name"] or None,
             "old_la_code": record["old_la_code"],
@@ -567,33 +553,38 @@ def parse_definitions(table: CsvTable) -> ParsedDefinitions:
         return ParsedDefinitions(blocking)
     frame = _frame(table, DEFINITION_COLUMNS)
     problems = []
-    rules = [
+    # The id is the file's own check; every other field is checked by the registry's
+    # one validator, as published and extract-derived indicators are.
+    id_rules = [
         ("indicator_id", lambda v: bool(ID_PATTERN.match(v)), "lower-case letters, digits, _"),
         (
             "indicator_id",
-            lambda v: v not in catalogue_units(),
+            lambda v: v not in registry(),
             "an id not already in the catalogue",
         ),
-        ("title", bool, "a title"),
-        ("line_of_enquiry", lambda v: v in lines_of_enquiry(), ", ".join(lines_of_enquiry())),
-        ("unit", lambda v: v in UNITS, ", ".join(sorted(UNITS))),
-        ("polarity", lambda v: v in POLARITIES, ", ".join(sorted(POLARITIES))),
-        ("decimals", lambda v: v == "" or (v.isdigit() and int(v) <= 3), "0 to 3, or empty"),
     ]
     for index, record in enumerate(frame.to_dict("records")):
-        for column, ok, expected in rules:
-            if not ok(record[column]):
-                problems.append(
-                    _problem(
-                        table,
-                        f"definition_{column}",
-                        f"The {column.replace('_', ' ')} is not valid.",
-                        index,
-                        column=column,
-                        value=record[column],
-                        expected=expected,
-                    )
+        wrong = [
+            (column, record[column], expected)
+            for column, ok, expected in id_rules
+            if not ok(record[column])
+        ]
+        entry = local_entry(**{column: record[column] for column in DEFINITION_COLUMNS})
+        for name, _, expected in check_entry(entry, LOCAL, registry().lines):
+            column = DEFINITION_FIELD_COLUMNS.get(name, name)
+            wrong.append((column, record[column], expected))
+        for column, value, expected in wrong:
+            problems.append(
+                _problem(
+                    table,
+                    f"definition_{column}",
+                    f"The {column.replace('_', ' ')} is not valid.",
+                    index,
+                    column=column,
+                    value=value,
+                    expected=expected,
                 )
+            )
     repeated = frame["indicator_id"].duplicated()
     problems += [
         _problem(
@@ -628,7 +619,7 @@ def return_template(
     la_name, region_name = _safe_text(la_name), _safe_text(region_name)
     header = ",".join(RETURN_COLUMNS)
     geography = (
-        f"{time_period},{quarter},Local authority,E92000001,England,{region_code},"
+        f"{time_period},{quarter},{LOCAL_AUTHORITY},{ENGLAND_CODE},{ENGLAND_NAME},{region_code},"
         f"{region_name},{old_la_code},{la_name},{new_la_code}"
     )
     rows = [f"{geography},{indicator_id},,," for indicator_id in sorted(catalogue_units())]

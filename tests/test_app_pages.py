@@ -79,7 +79,7 @@ def test_at_a_glance_for_a_small_council_says_suppressed_not_zero(app_for):
 @pytest.mark.parametrize("page", ["at_a_glance", "scorecard"])
 @pytest.mark.parametrize("council", [ORDINARY, SMALL])
 def test_captions_explain_exactly_the_symbol_words_shown(app_for, page, council):
-    from indicators.formatting import SYMBOLS
+    from domain.symbols import SYMBOLS
 
     at = app_for(page, council)
     cells = {str(c) for c in at.dataframe[0].value.to_numpy().ravel().tolist()}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from domain.units import POLARITIES
 from indicators.catalogue import (
-    POLARITIES,
     REQUIRED_IDS,
     CatalogueError,
     catalogue,

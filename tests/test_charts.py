@@ -29,7 +29,7 @@ from charts import (
     sparkline_values,
     trend_chart,
 )
-from charts.palette import COUNCIL, ENGLAND, NEIGHBOURS, OTHER, REGION
+from domain.palette import COUNCIL, ENGLAND, NEIGHBOURS, OTHER, REGION
 from indicators.compare import Z_95, Z_998, funnel_limits
 
 pytestmark = pytest.mark.pure

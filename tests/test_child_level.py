@@ -258,14 +258,13 @@ def test_the_threshold_is_configurable(loaded, monkeypatch):
 
 
 def test_extract_only_indicators_have_unique_short_titles_and_known_lines():
-    from indicators.catalogue import catalogue, grouping
-    from indicators.child_level import extract_definitions
+    from domain.registry import registry
+    from indicators.catalogue import grouping
 
-    titles = [item.short_title for item in catalogue()]
-    titles += [extra["short_title"] for extra in extract_definitions()]
+    titles = [item.short_title for item in registry().indicators]
     assert len(titles) == len(set(titles))  # tables are keyed by short title
     lines = {theme.id for theme in grouping("lga").themes}
-    assert {extra["line_of_enquiry"] for extra in extract_definitions()} <= lines
+    assert {line for extra in registry().extract_only() for line in extra.lines} <= lines
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
+from domain.facts import Selector
 from indicators.catalogue import Indicator
 from indicators.compare import band, compare_all, direction, funnel_limits, quartiles
-from indicators.facts import Selector
 
 pytestmark = pytest.mark.pure
 

@@ -17,9 +17,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from domain.registry import read_links, registry
 from indicators import protection
-from indicators.catalogue import catalogue
-from indicators.child_level import RAW_COLUMNS, extract_definitions
+from indicators.child_level import RAW_COLUMNS
 from indicators.child_level import protect as protect_extract
 from indicators.compute import round_half_up
 
@@ -317,7 +317,7 @@ def test_cells_are_protected_within_their_own_group_only():
 
 def test_links_are_data_the_rule_reads():
     """A council's own breakdown, declared as a link, is protected like DfE's."""
-    links = protection.read_links(
+    links = read_links(
         """
         unpublished = []
         [[link]]
@@ -337,7 +337,7 @@ def test_links_are_data_the_rule_reads():
 
 
 def test_every_name_in_the_links_file_is_an_indicator_or_declared_unpublished():
-    ids = {item.id for item in catalogue()} | {str(e["id"]) for e in extract_definitions()}
+    ids = set(registry().ids())
     links = protection.links()
     assert links.links, "the links file declares the breakdowns"
     assert not (links.unpublished & ids)
@@ -348,7 +348,7 @@ def test_every_name_in_the_links_file_is_an_indicator_or_declared_unpublished():
 
 def test_a_mistyped_link_is_refused():
     with pytest.raises(ValueError, match="fostr_pct"):
-        protection.read_links(
+        read_links(
             """
             unpublished = ["rest"]
             [[link]]

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators.facts import ENGLAND, Selector, series
+from domain.facts import ENGLAND_CODE as ENGLAND
+from domain.facts import Selector
+from indicators.facts import series
 from loaders.load import load_paths
 from loaders.store import open_store
 

@@ -1,4 +1,4 @@
-"""DfE's symbols in the same plain words everywhere, from one table (indicators/formatting.py).
+"""DfE's symbols in the same plain words everywhere, from one table (domain/symbols.py).
 
 `c` (confidential) is the only symbol that means a figure was withheld to protect
 children's privacy; `x` is "not available", `z` "not applicable", and so on. A
@@ -12,9 +12,9 @@ import re
 import pytest
 from conftest import PROJECT
 
+from domain.symbols import SYMBOLS
 from indicators import formatting
 from indicators.formatting import (
-    SYMBOLS,
     format_value,
     gap_kinds_note,
     gaps_note,
@@ -75,8 +75,9 @@ def test_no_symbol_and_an_unknown_symbol_still_read_as_words():
 def test_the_loaders_accept_exactly_the_symbols_the_table_explains():
     from loaders import ees, quarterly
 
-    assert set(ees.SYMBOLS) == set(SYMBOLS)
-    assert set(quarterly.SYMBOLS) == set(SYMBOLS)
+    # The same table, not copies of its keys.
+    assert ees.SYMBOLS is SYMBOLS and quarterly.SYMBOLS is SYMBOLS
+    assert formatting.SYMBOLS is SYMBOLS
     assert not hasattr(ees, "SYMBOL_MEANINGS")  # one table of meanings, not two
 
 

@@ -15,9 +15,10 @@ import pytest
 from conftest import load_texts, store_contents
 from fixtures import ees
 
+from domain.symbols import SYMBOLS
 from loaders.csv_text import read_csv_bytes
 from loaders.datasets import DATASETS, canonical_label, measure_kind
-from loaders.ees import SYMBOLS, recognise
+from loaders.ees import recognise
 from loaders.load import load_paths
 from loaders.store import open_store
 

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from domain.units import HIGHER_IS_BETTER, LOWER_IS_BETTER
 from exports.tables import to_csv_bytes, to_xlsx_bytes
 from indicators.formatting import symbol_key
 from ui.state import Selection
@@ -120,4 +121,4 @@ def page_heading(title: str, selection: Selection | None, intro: str = "") -> bo
 
 def delta_colour(polarity: str) -> str:
     """st.metric's delta colour: green for better, red for worse; grey where neither."""
-    return {"higher is better": "normal", "lower is better": "inverse"}.get(polarity, "off")
+    return {HIGHER_IS_BETTER: "normal", LOWER_IS_BETTER: "inverse"}.get(polarity, "off")

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from domain.registry import registry
+from domain.symbols import SUPPRESSED, SYMBOLS
+from domain.units import PERCENT, POLARITY_READINGS
 from indicators import local, views
 from indicators.catalogue import Indicator, catalogue, grouping
-from indicators.formatting import SYMBOLS
 from indicators.protection import small_counts_text
 from ui import data, state
 from ui.components import chart_with_table, page_heading, slug, table_downloads, table_key
@@ -23,14 +25,8 @@ from ui.text import markdown_text
 BREAKDOWNS = {
     "sufficiency": (
         "Where the council's children live, compared with England",
-        (
-            "foster_pct",
-            "placed_for_adoption_pct",
-            "placed_with_parents_pct",
-            "childrens_homes_pct",
-            "independent_living_pct",
-            "other_residential_pct",
-        ),
+        # DfE's placement groups (linked_cells.toml), those DfE publishes.
+        registry().published_parts("placement_types"),
     ),
 }
 
@@ -64,13 +60,7 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
     with st.expander("What this measures, and questions to ask"):
         st.markdown(f"**Definition.** {item.definition}")
         st.markdown(f"**Source.** {item.source_note}")
-        polarity = {
-            "higher is better": "A higher figure is better.",
-            "lower is better": "A lower figure is better.",
-            "none": "Neither higher nor lower is better in itself, so councils are not "
-            "ranked or banded on it.",
-        }[item.polarity]
-        st.markdown(f"**Reading it.** {polarity}")
+        st.markdown(f"**Reading it.** {POLARITY_READINGS[item.polarity]}")
         st.markdown("**Questions to ask officers**")
         st.markdown("\n".join(f"- {q}" for q in item.questions))
 
@@ -85,7 +75,7 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
         f"From the council's {' and '.join(sources)} (not checked or published by DfE). "
         "Figures from the SSDA903 extract are computed with DfE's definitions at each "
         f"quarter end. Counts of {small_counts_text()} children, and figures that would "
-        f"give one back, are shown as '{SYMBOLS['c'].word}' to protect children's privacy, "
+        f"give one back, are shown as '{SYMBOLS[SUPPRESSED].word}' to protect children's privacy, "
         "as in DfE's releases."
     )
     quarters = local.quarter_table(own)
@@ -184,7 +174,7 @@ def render(theme_id: str) -> None:
             fig = breakdown_chart(
                 frame,
                 title=f"{heading}, {year}",
-                unit="percent",
+                unit=PERCENT,
                 council_name=selection.council_name,
             )
             shown = views.breakdown_table(frame, selection.council_name)
