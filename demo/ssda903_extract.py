@@ -21,7 +21,6 @@ import csv
 import io
 import sys
 import time
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from domain.periods import year_ending_march
+from domain.registry import Indicator, registry
+from domain.rounding import round_half_up
 
 EPISODE_COLUMNS = [
     "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
@@ -496,9 +497,9 @@ DEMO_EXTRACT_AS_AT = date(2025, 9, 30)
 DEMO_EXTRACT_START = date(2021, 4, 1)
 
 
-# The published cells the demo council's extract follows are the catalogue's own
-# selectors, read as data: the generator sits below the indicators and never imports them.
-CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "indicators" / "catalogue.toml"
+# The published cells the demo council's extract follows are the registry's own
+# selectors (domain/registry.py): the generator sits below the indicators and never
+# imports them.
 SELECTOR_FIELDS = ("dataset", "cohort", "breakdown", "variant", "measure")
 TARGETS_QUERY = """
 WITH cells AS (
@@ -532,31 +533,29 @@ GROUP BY ALL
 """
 
 
-def target_cells(catalogue_text: str) -> list[dict[str, str]]:
-    """One row per (indicator, role) naming the published cell, from the catalogue's TOML.
+def target_cells(indicators: Sequence[Indicator]) -> list[dict[str, str]]:
+    """One row per (indicator, role) naming the published cell.
 
     An indicator DfE prints (``source``) is followed as printed; one the app computes
     (``computed = true``) is its numerator over its denominator.
     """
     rows = []
-    for entry in tomllib.loads(catalogue_text).get("indicator", []):
-        roles = ("numerator", "denominator") if entry.get("computed", False) else ("source",)
-        for role in roles:
-            cell = entry[role]
+    for indicator in indicators:
+        cells = (
+            {"numerator": indicator.numerator, "denominator": indicator.denominator}
+            if indicator.computed
+            else {"value": indicator.source}
+        )
+        for role, cell in cells.items():
+            assert cell is not None, f"{indicator.id}: computed without its {role}"
             rows.append(
                 {
-                    "indicator_id": entry["id"],
-                    "role": "value" if role == "source" else role,
-                    **{name: str(cell.get(name, "")) for name in SELECTOR_FIELDS},
+                    "indicator_id": indicator.id,
+                    "role": role,
+                    **{name: str(getattr(cell, name)) for name in SELECTOR_FIELDS},
                 }
             )
     return rows
-
-
-def _round_half_up(value: float, decimals: int) -> float:
-    """As DfE rounds (2.5 -> 3), the way the app rounds the indicators it computes."""
-    factor = 10**decimals
-    return float(np.sign(value) * np.floor(abs(value) * factor + 0.5 + 1e-9) / factor)
 
 
 def published_targets(con, la_code: str) -> dict[str, float]:
@@ -567,22 +566,22 @@ def published_targets(con, la_code: str) -> dict[str, float]:
     then divided, scaled and rounded as the catalogue says), as the indicators read
     them. Indicators with no figure for the council are left out.
     """
-    text = CATALOGUE_FILE.read_text(encoding="utf-8")
-    entries = {e["id"]: e for e in tomllib.loads(text).get("indicator", [])}
+    indicators = registry().published()
+    entries = {indicator.id: indicator for indicator in indicators}
     cursor = con.cursor()  # the registered cells stay private to this call
     try:
-        cursor.register("target_cells", pd.DataFrame(target_cells(text)))
+        cursor.register("target_cells", pd.DataFrame(target_cells(indicators)))
         rows = cursor.execute(TARGETS_QUERY, {"la_code": la_code}).fetchall()
     finally:
         cursor.close()
     latest: dict[str, tuple[int, float]] = {}
     for indicator_id, year, published, numerator, denominator in rows:
         entry = entries[indicator_id]
-        if not entry.get("computed", False):
+        if not entry.computed:
             value = published
         elif numerator is not None and denominator is not None and denominator > 0:
-            ratio = numerator / denominator * float(entry.get("scale", 1))
-            value = _round_half_up(ratio, int(entry["decimals"]))
+            ratio = numerator / denominator * float(entry.scale)
+            value = round_half_up(ratio, entry.decimals)
         else:
             value = None
         if value is not None and (indicator_id not in latest or year > latest[indicator_id][0]):

@@ -15,8 +15,6 @@ symbol, never a number.
 
 from __future__ import annotations
 
-import math
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -39,14 +37,6 @@ VALUE_COLUMNS = [
     "denominator",
     "release",
 ]
-
-
-def round_half_up(value: float, decimals: int = 0) -> float:
-    """Round as DfE and Excel do (2.5 -> 3), not to even as Python's round does."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return float("nan")
-    factor = 10**decimals
-    return math.floor(abs(value) * factor + 0.5 + 1e-9) / factor * (1 if value >= 0 else -1)
 
 
 def selectors(indicators: tuple[Indicator, ...]) -> pd.DataFrame:

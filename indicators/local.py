@@ -18,8 +18,8 @@ import duckdb
 import pandas as pd
 
 from domain.registry import LOCAL, Indicator, local_entry, parse_indicator, registry
+from domain.rounding import round_half_up
 from indicators import child_level, protection
-from indicators.compute import round_half_up
 from indicators.formatting import format_value
 
 COLUMNS = [

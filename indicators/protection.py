@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from domain.registry import Links, registry
+from domain.rounding import round_half_up_counts
 from domain.symbols import SUPPRESSED
 from domain.units import COUNT, UNITS, is_share_unit
 
@@ -122,10 +123,6 @@ def _links() -> Links:
     return links()
 
 
-def _round_half_up(numbers: np.ndarray) -> np.ndarray:
-    return np.floor(numbers + 0.5 + 1e-9)
-
-
 class _LinkTable:
     """The linked quantities of every group as arrays (groups x quantities), so that the
     rule runs over a region's thousand quarter ends at once."""
@@ -177,7 +174,9 @@ class _LinkTable:
         is_count = self.row_is_count & np.isnan(counts)
         counts[is_count] = values[is_count]
         need = np.isnan(counts) & ~np.isnan(denominators) & ~np.isnan(self.row_scale)
-        counts[need] = _round_half_up(values[need] * denominators[need] / self.row_scale[need])
+        counts[need] = round_half_up_counts(
+            values[need] * denominators[need] / self.row_scale[need]
+        )
         dens = denominators.copy()
         self.value[self.at] = values[self.rows]
         self.denominator[self.at] = denominators[self.rows]
@@ -197,7 +196,7 @@ class _LinkTable:
         scaled = need & ~counted & ~np.isnan(self.denominator) & ~np.isnan(self.value)
         scaled &= ~np.isnan(self.scale)[None, :]
         scale = np.broadcast_to(self.scale, self.count.shape)
-        self.count[scaled] = _round_half_up(
+        self.count[scaled] = round_half_up_counts(
             self.value[scaled] * self.denominator[scaled] / scale[scaled]
         )
 

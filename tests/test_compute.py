@@ -7,7 +7,8 @@ import pytest
 from conftest import load_texts, one_figure
 from fixtures import ees
 
-from indicators.compute import all_values, round_half_up
+from domain.rounding import round_half_up
+from indicators.compute import all_values
 
 pytestmark = pytest.mark.pure
 

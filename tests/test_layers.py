@@ -70,7 +70,7 @@ CONTRACTS: dict[str, Contract] = {
     "exports": Contract(("indicators", "charts", "domain", "loaders.store"), NOT_STREAMLIT),
     "indicators": Contract(("domain", "loaders.store"), NOT_STREAMLIT),
     "loaders": Contract(("domain", "demo"), NOT_STREAMLIT),
-    "demo": Contract(("domain", "loaders.datasets"), NOT_STREAMLIT),
+    "demo": Contract(("domain",), NOT_STREAMLIT),
     "domain": Contract((), NOT_STREAMLIT),
     "tests": Contract(ANYTHING),
     "benchmarks": Contract(ANYTHING),

@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 
 from domain.registry import read_links, registry
+from domain.rounding import round_half_up
 from indicators import protection
 from indicators.child_level import RAW_COLUMNS
 from indicators.child_level import protect as protect_extract
-from indicators.compute import round_half_up
 
 pytestmark = pytest.mark.pure
 
