@@ -20,12 +20,12 @@ link in the chart): every function here escapes the data text it is given with
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from charts import axes
 from charts.palette import (
     COUNCIL_STYLE,
     ENGLAND_STYLE,
@@ -91,17 +91,26 @@ def trend_chart(
     neighbours_label: str = "Statistical neighbours (average)",
     region_label: str = "Region",
     england_label: str = "England",
-    period_title: str = "Year",
+    period_title: str | None = None,
+    polarity: str | None = None,
 ) -> go.Figure:
     """The council's figure over time against its neighbours' average, region and England.
 
     `series` has one row per period, in the order to show: `period_label`,
     `council`, `neighbours`, `region`, `england` and `council_symbol` (a DfE
     symbol such as "c" when the council's figure was suppressed). A comparator
-    with no values at all is left out; a missing council value is a gap in the
-    line with a note saying why.
+    with no values at all is left out, and so is every comparator of a count
+    (`charts.axes.trend_columns`: a council's count against England's total is a
+    flat line at zero). A missing council value is a gap in the line with a
+    note above the plot saying why, where it hides no published point.
+
+    `polarity` ("higher is better", ...) is said under the title; `period_title`
+    names the x-axis (by default what DfE's years are: the year ending 31 March,
+    or the academic year). The title should name the measure and its unit
+    (`charts.axes.measure_title`).
     """
     periods = [plotly_text(label) for label in series["period_label"]]
+    drawn = axes.trend_columns(unit)
     fig = go.Figure()
     # The council is drawn last, on top of the comparators, but listed first.
     lines = (
@@ -111,13 +120,17 @@ def trend_chart(
         ("council", council_name, COUNCIL_STYLE, 1),
     )
     for column, name, style, rank in lines:
-        if column not in series.columns:
+        if column not in series.columns or column not in drawn:
             continue
         values = sparkline_values(series[column])
         if all(value is None for value in values):
             continue
         texts = [_show(value, unit, decimals) for value in values]
         is_council = column == "council"
+        labels = [t if v is not None else "" for t, v in zip(texts, values, strict=True)]
+        latest = max((i for i, v in enumerate(values) if v is not None), default=None)
+        if is_council and latest is not None:
+            labels[latest] = f"<b>{labels[latest]}</b>"  # the latest year stands out
         fig.add_trace(
             go.Scatter(
                 x=periods,
@@ -128,9 +141,7 @@ def trend_chart(
                 marker=_marker(style, size=11 if is_council else 9),
                 connectgaps=False,
                 customdata=texts,
-                text=[t if v is not None else "" for t, v in zip(texts, values, strict=True)]
-                if is_council
-                else None,
+                text=labels if is_council else None,
                 textposition="top center",
                 textfont={"color": HIGHLIGHT_TEXT, "size": SMALL_FONT_SIZE, "shadow": HALO},
                 cliponaxis=False,
@@ -138,19 +149,29 @@ def trend_chart(
                 hovertemplate=f"{template_text(name)}: %{{customdata}}<extra></extra>",
             )
         )
-    _note_missing_council(fig, series, periods)
+    gaps = _note_missing_council(fig, series, periods)
     fig.update_xaxes(
         type="category",
         categoryorder="array",
         categoryarray=periods,
-        title={"text": period_title},
+        title={"text": period_title or axes.period_axis_title(series["period_label"])},
     )
     fig.update_layout(hovermode="x unified")
-    return apply_layout(fig, title, unit)
+    subtitle = axes.polarity_label(polarity) if polarity else None
+    apply_layout(fig, title, unit, subtitle=subtitle)
+    if gaps:
+        _room_above_plot(fig)
+    return fig
 
 
 def multi_trend_chart(
-    rows: pd.DataFrame, *, council_code: str, title: str, unit: str, decimals: int
+    rows: pd.DataFrame,
+    *,
+    council_code: str,
+    title: str,
+    unit: str,
+    decimals: int,
+    polarity: str | None = None,
 ) -> go.Figure:
     """Several councils' figures over time, one line each, the chosen council in blue.
 
@@ -158,7 +179,9 @@ def multi_trend_chart(
     makes them): `area_code`, `area_name`, `year`, `period_label`, `value` and
     `symbol`. The other councils get their own colour, marker symbol and dash
     (combinations repeat only beyond the palette's length) and a legend name. A
-    missing figure is a gap; the council's own gaps carry a note saying why.
+    missing figure is a gap; the council's own gaps carry a note saying why, and
+    the kinds of gap on the chart are named under the title with its `polarity`.
+    Counts are compared council with council here, never with England.
     """
     frame = rows.sort_values(["year", "area_name"], kind="stable")
     periods = [str(p) for p in dict.fromkeys(frame["period_label"])]
@@ -169,6 +192,7 @@ def multi_trend_chart(
         codes.remove(council_code)
         codes.append(council_code)
     gap_symbols: list[str | None] = []
+    own_gaps = 0
     for index, code in enumerate(codes):
         mine = code == council_code
         own = frame[frame["area_code"] == code].drop_duplicates("period_label")
@@ -195,23 +219,17 @@ def multi_trend_chart(
         )
         if mine:
             series = pd.DataFrame({"council": values, "council_symbol": symbols})
-            _note_missing_council(fig, series, shown_periods)
+            own_gaps = _note_missing_council(fig, series, shown_periods)
+    notes = [axes.polarity_label(polarity)] if polarity else []
     if gap_symbols:
         # Names only the kinds of gap on this chart ('x' alone is never "suppressed").
-        fig.add_annotation(
-            text=gap_kinds_note(gap_symbols),
-            xref="paper",
-            yref="paper",
-            x=1,
-            y=1,
-            xanchor="right",
-            yanchor="bottom",
-            showarrow=False,
-            font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT},
-        )
-    fig.update_xaxes(type="category", title={"text": "Year"})
+        notes.append(plotly_text(gap_kinds_note(gap_symbols)))
+    fig.update_xaxes(type="category", title={"text": axes.period_axis_title(periods)})
     fig.update_layout(hovermode="x unified")
-    return apply_layout(fig, title, unit)
+    apply_layout(fig, title, unit, subtitle=" · ".join(notes) or None)
+    if own_gaps:
+        _room_above_plot(fig)
+    return fig
 
 
 def ranking_chart(
@@ -232,7 +250,10 @@ def ranking_chart(
     without a value is listed at the bottom with no bar and its symbol in words
     ("suppressed" for "c", "not available" for "x"; "no data" without a symbol), its
     sentence in the hover text.
-    Vertical lines mark England and the neighbours' average.
+    Vertical lines mark England and the neighbours' average; a count's
+    ranking marks only the neighbours' average, never England's total
+    (`charts.axes.reference_allowed`). The bars start at zero and the axis
+    reaches every line. The polarity is said under the title.
     """
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
@@ -313,27 +334,25 @@ def ranking_chart(
         showgrid=False,
     )
     references = [
-        ("England", england, ENGLAND_STYLE),
-        ("Neighbour average", neighbour_average, NEIGHBOURS_STYLE),
+        (label, value, style)
+        for comparator, label, value, style in (
+            ("england", "England", england, ENGLAND_STYLE),
+            ("neighbours", "Neighbour average", neighbour_average, NEIGHBOURS_STYLE),
+        )
+        if axes.reference_allowed(unit, comparator)
     ]
     rows_shown = len(rows)
     fig.update_layout(height=max(380, 200 + 32 * rows_shown))
-    apply_layout(fig, title, unit, value_axis="x")
-    _include_references(fig, [_number(value) for _, value, _ in references], unit)
+    apply_layout(
+        fig,
+        title,
+        unit,
+        value_axis="x",
+        subtitle=axes.polarity_label(polarity),
+        references=[_number(value) for _, value, _ in references],
+    )
     _reference_lines(fig, references, unit, decimals)
     return fig
-
-
-def _include_references(fig: go.Figure, values: list[float | None], unit: str) -> None:
-    """Widen the bar axis so England and the neighbour average lines are always on it."""
-    axis_range = fig.layout.xaxis.range
-    known = [v for v in values if v is not None]
-    if not axis_range or not known:
-        return
-    right = max(float(axis_range[1]), max(known) * 1.12)
-    if is_share_unit(unit):
-        right = min(100.0, right)
-    fig.update_xaxes(range=[float(axis_range[0]), right])
 
 
 def funnel_chart(
@@ -600,48 +619,49 @@ def _symbols(rows: pd.DataFrame) -> list[str | None]:
     return [s if isinstance(s, str) and s else None for s in symbols]
 
 
-def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[str]) -> None:
-    """A note in the council line's gap: 'suppressed', 'not available' or 'no data'.
+def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[str]) -> int:
+    """A note above each gap in the council's line: 'suppressed', 'not available' or 'no data'.
 
-    The hover text gives the symbol's sentence ("... is suppressed to protect
-    children's privacy"; "... is not available").
+    The note sits just above the plot, over the gap's year, so it never hides a
+    published point (a comparator's marker may be where the council's would have
+    been); the hover text gives the symbol's sentence ("... is suppressed to
+    protect children's privacy"; "... is not available"). Returns how many notes.
     """
     values = sparkline_values(series["council"])
     if "council_symbol" in series.columns:
         symbols = [s if isinstance(s, str) and s else None for s in series["council_symbol"]]
     else:
         symbols = [None] * len(values)
+    notes = 0
     for index, (value, symbol) in enumerate(zip(values, symbols, strict=True)):
         if value is not None:
             continue
-        word = symbol_word(symbol)
-        level = _gap_level(values, index)
-        placement: dict[str, object] = (
-            {"y": level, "yref": "y"} if level is not None else {"y": 0.9, "yref": "paper"}
-        )
         fig.add_annotation(
             # The category's position, not its label: Plotly reads a label such as
             # "2021" as the 2,021st category.
             x=index,
             xref="x",
-            text=f"<i>{word}</i>",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=2,
+            text=f"<i>{symbol_word(symbol)}</i>",
             hovertext=f"The council's figure for {periods[index]} is {symbol_sentence(symbol)}",
             showarrow=False,
             font={"size": SMALL_FONT_SIZE, "color": COUNCIL},
             bgcolor="rgba(255,255,255,0.9)",
             bordercolor=COUNCIL,
             borderwidth=1,
-            borderpad=3,
-            **placement,
+            borderpad=2,
         )
+        notes += 1
+    return notes
 
 
-def _gap_level(values: Sequence[float | None], index: int) -> float | None:
-    """Where the council's line would be at a gap: between its neighbours in time."""
-    before = next((values[i] for i in range(index - 1, -1, -1) if values[i] is not None), None)
-    after = next((values[i] for i in range(index + 1, len(values)) if values[i] is not None), None)
-    known = [v for v in (before, after) if v is not None]
-    return sum(known) / len(known) if known else None
+def _room_above_plot(fig: go.Figure) -> None:
+    """More top margin, for the gap notes that sit above the plot."""
+    margin_top = fig.layout.margin.t or 80
+    fig.update_layout(margin={"t": margin_top + 26})
 
 
 def _reference_lines(

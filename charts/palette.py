@@ -7,9 +7,10 @@ them with colour-vision deficiency, so the rules live in one place:
   council is always Okabe–Ito blue, on every chart.
 - Colour is never the only cue: each series also has its own marker symbol,
   line dash and a name in the legend or a text label.
-- Axes do not mislead: percentages run 0–100, counts and bars start at zero;
-  rates and scores may zoom in on the data because a line's level, not its
-  length, carries the value.
+- Axes do not mislead: bars and counts start at zero; lines of percentages,
+  rates and scores zoom in on the data (a line's level, not its length,
+  carries the value) and say where the axis starts; no percentage axis goes
+  past 100. The rules are `charts.axes`, which the meeting pack's slides use too.
 - Text is at least 13 px, the legend sits below the plot, and the layout is
   fixed (white template, explicit fonts) so a PNG export looks like the page.
 """
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from charts import axes
 from charts.text import plotly_text
 from domain.palette import (
     AXIS_LINE,
@@ -30,12 +32,13 @@ from domain.palette import (
     COUNCIL,
     ENGLAND,
     GRID,
+    MUTED_TEXT,
     NEIGHBOURS,
     REGION,
     TEXT,
     WHITE,
 )
-from domain.units import COUNT, UNITS, is_share_unit
+from domain.units import UNITS
 
 # A white outline behind labels, so a label stays readable where a line crosses it.
 HALO = ", ".join(f"{x}px {y}px 1px {WHITE}" for x, y in ((-1, -1), (1, -1), (-1, 1), (1, 1)))
@@ -114,56 +117,57 @@ def axis_values(fig: go.Figure, axis: str) -> list[float]:
     return found
 
 
-def value_range(values: Iterable[float], unit: str, zero_based: bool) -> list[float] | None:
-    """The value axis range: 0–100 for percentages on lines, from zero for counts and bars.
-
-    Bars of percentages start at zero (a bar's length is its value) but stop a
-    little past the largest value, never past 100: ten councils between 5 % and
-    15 % on a 0–100 axis would be slivers with their labels on top of each other.
-    Returns None (Plotly's autorange) for rates and scores on line charts.
-    """
-    finite = [v for v in values if math.isfinite(v)]
-    if is_share_unit(unit):
-        if not zero_based or not finite:
-            return [0.0, 100.0]
-        return [0.0, min(100.0, max(max(finite), 1.0) * 1.18)]
-    if not (zero_based or unit == COUNT):
-        return None
-    if not finite:
-        return [0.0, 1.0]
-    low, high = min(0.0, min(finite)), max(0.0, max(finite))
-    span = (high - low) or 1.0
-    return [low - (0.08 * span if low < 0 else 0.0), high + 0.12 * span]
-
-
-def apply_layout(fig: go.Figure, title: str, unit: str, *, value_axis: str = "y") -> go.Figure:
+def apply_layout(
+    fig: go.Figure,
+    title: str,
+    unit: str,
+    *,
+    value_axis: str = "y",
+    subtitle: str | None = None,
+    references: Iterable[float | None] = (),
+) -> go.Figure:
     """Fonts, margins, legend below, white background and the value axis for a unit.
 
     `value_axis` is "y" for line and funnel charts and "x" for horizontal bars.
-    The value axis runs 0–100 for percentages (with a "%" suffix); it starts at
-    zero for counts and whenever the figure has bars, since a bar's length is
-    its value. Returns the same figure, changed in place.
+    The axis follows `charts.axes.value_axis` (bars and counts from zero, lines
+    of percentages, rates and scores zoomed to the data with a note saying
+    where the axis starts, never past 100 %, round ticks); `references` are
+    values of lines drawn across the bars (England, the neighbours' average),
+    which the axis must reach. `subtitle` (already escaped) goes under the
+    title: what the chart's polarity is, which gaps it has. Returns the same
+    figure, changed in place.
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {tuple(UNITS)}, not {unit!r}")
+    has_bars = any(trace.type == "bar" for trace in fig.data)
+    span = axes.value_axis(axis_values(fig, value_axis), unit, bars=has_bars, references=references)
+    # Neither Plotly nor PowerPoint draws an axis break: a zoomed axis says where it
+    # starts, under the title, where it hides no point.
+    subtitle = " · ".join(part for part in (subtitle, span.note) if part) or None
     title_lines = wrap_title(title)
-    extra_lines = title_lines.count("<br>")
+    extra_lines = title_lines.count("<br>") + (1 if subtitle else 0)
     top = 64 + 24 * extra_lines
+    title_layout: dict[str, object] = {
+        "text": title_lines,
+        "x": 0.01,
+        "xref": "container",
+        "xanchor": "left",
+        # Plotly anchors a wrapped title by its first line, so the padding grows
+        # with each extra line to keep the whole title inside the figure.
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": 10 + 24 * extra_lines},
+        "font": {"size": TITLE_FONT_SIZE, "color": TEXT, "family": FONT_FAMILY},
+    }
+    if subtitle:
+        title_layout["subtitle"] = {
+            "text": subtitle,
+            "font": {"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "family": FONT_FAMILY},
+        }
     fig.update_layout(
         template="plotly_white",
-        title={
-            "text": title_lines,
-            "x": 0.01,
-            "xref": "container",
-            "xanchor": "left",
-            # Plotly anchors a wrapped title by its first line, so the padding grows
-            # with each extra line to keep the whole title inside the figure.
-            "y": 1,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": 10 + 24 * extra_lines},
-            "font": {"size": TITLE_FONT_SIZE, "color": TEXT, "family": FONT_FAMILY},
-        },
+        title=title_layout,
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         paper_bgcolor=BACKGROUND,
         plot_bgcolor=BACKGROUND,
@@ -196,22 +200,17 @@ def apply_layout(fig: go.Figure, title: str, unit: str, *, value_axis: str = "y"
     }
     fig.update_xaxes(**grid)
     fig.update_yaxes(**grid)
-    has_bars = any(trace.type == "bar" for trace in fig.data)
     axis = {
         "title": {"text": AXIS_TITLES[unit]},
-        "tickformat": ",",
+        "tickformat": f",.{span.tick_decimals}f",
+        "ticksuffix": UNITS[unit].suffix,
+        "tick0": span.low,
+        "dtick": span.step,
+        "range": span.as_list(),
+        "autorange": False,
         "zeroline": True,
         "zerolinecolor": AXIS_LINE,
     }
-    span = value_range(axis_values(fig, value_axis), unit, zero_based=has_bars)
-    if is_share_unit(unit):
-        axis.update(ticksuffix="%", tickformat="d")
-        if span == [0.0, 100.0]:
-            axis.update(dtick=20)
-    if span is None:
-        axis.update(autorange=True, rangemode="normal")
-    else:
-        axis.update(range=span, autorange=False)
     if value_axis == "x":
         fig.update_xaxes(**axis)
     else:

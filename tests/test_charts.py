@@ -2,7 +2,8 @@
 
 Rules checked: the council is always Okabe–Ito blue; each comparator has its own
 colour, marker symbol and dash; suppressed figures are gaps with a note, never
-zeros; percentages run 0–100 and counts start at zero; rankings put the best at
+zeros; bars and counts start at zero and lines zoom (the rules themselves
+are tested in test_chart_rules.py); rankings put the best at
 the top by polarity; funnel limits are the ones `indicators.compare` computes.
 """
 
@@ -205,6 +206,11 @@ def annotation_texts(fig: go.Figure) -> list[str]:
     return [a.text for a in fig.layout.annotations]
 
 
+def chart_words(fig: go.Figure) -> list[str]:
+    """The notes on a chart and the line under its title."""
+    return [*annotation_texts(fig), fig.layout.title.subtitle.text or ""]
+
+
 def bar_order(fig: go.Figure) -> list[str]:
     """Category labels top to bottom (the axis is reversed: first is at the top)."""
     assert fig.layout.yaxis.autorange == "reversed"
@@ -265,7 +271,8 @@ def test_suppressed_council_value_is_a_gap_with_a_note_not_a_zero():
     assert len(notes) == 1
     # Placed by position: Plotly would read the label "2021" as the 2,021st category.
     assert notes[0].x == 1
-    assert notes[0].y == pytest.approx(10.0)  # between 2020 (11) and 2022 (9)
+    # Above the plot, where it cannot hide the comparators' points for that year.
+    assert (notes[0].yref, notes[0].y, notes[0].yanchor) == ("paper", 1, "bottom")
 
 
 def test_not_available_symbol_is_noted_in_words():
@@ -307,10 +314,12 @@ def test_trend_hover_and_labels_use_formatted_values():
     assert trace(rate, "Kent").customdata[0] == "13.9"
 
 
-def test_percent_axis_runs_from_0_to_100():
-    fig = make_trend()
-    assert list(fig.layout.yaxis.range) == [0, 100]
+def test_percent_line_axis_zooms_to_the_data_and_says_where_it_starts():
+    fig = make_trend()  # every figure between 9 % and 12 %
+    low, high = fig.layout.yaxis.range
+    assert 0 < low < 9 and 12 < high < 30
     assert fig.layout.yaxis.ticksuffix == "%"
+    assert f"Axis starts at {low:g}%, not zero" in fig.layout.title.subtitle.text
 
 
 def test_count_axis_starts_at_zero():
@@ -328,8 +337,9 @@ def test_rate_axis_may_zoom_in():
         england=[67.0, 67.0, 70.0, 71.0, 70.0],
     )
     fig = make_trend(frame=frame, unit="rate per 10,000")
-    assert fig.layout.yaxis.range is None
-    assert fig.layout.yaxis.autorange is True
+    low, high = fig.layout.yaxis.range
+    assert 0 < low <= 52 and 71 <= high < 90
+    assert fig.layout.yaxis.autorange is False
     assert fig.layout.yaxis.title.text == "Rate per 10,000 children"
 
 
@@ -346,11 +356,12 @@ def test_multi_trend_puts_the_council_first_in_blue_and_others_distinct():
     assert COUNCIL not in {t.line.color for t in others}
     styles = {(t.line.color, t.marker.symbol, t.line.dash) for t in others}
     assert len(styles) == len(others)
-    assert list(fig.layout.yaxis.range) == [0, 100]
+    low, high = fig.layout.yaxis.range
+    assert 0 <= low <= 7 and 16 <= high <= 100
 
 
 def test_multi_trend_note_names_only_the_kinds_of_gap_shown():
-    only_c = " ".join(annotation_texts(make_multi_trend()))
+    only_c = " ".join(chart_words(make_multi_trend()))
     assert "suppressed to protect children's privacy" in only_c
     assert "not available" not in only_c
     frame = compare_frame()
@@ -358,7 +369,7 @@ def test_multi_trend_note_names_only_the_kinds_of_gap_shown():
     only_x = multi_trend_chart(
         frame, council_code="E10000016", title=TITLE, unit="percent", decimals=0
     )
-    texts = " ".join(annotation_texts(only_x))
+    texts = " ".join(chart_words(only_x))
     assert "not available" in texts
     assert "privacy" not in texts and "suppressed" not in texts
 
@@ -563,7 +574,7 @@ def test_percentage_bars_start_at_zero_and_stop_past_the_largest_value_and_refer
     low, high = fig.layout.xaxis.range
     assert low == 0
     assert 14 < high < 30
-    assert fig.layout.xaxis.dtick is None
+    assert (high - low) / fig.layout.xaxis.dtick <= 7  # a few round ticks
     high_england = make_ranking("lower is better", england=40.0)
     assert high_england.layout.xaxis.range[1] > 40
 

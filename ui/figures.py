@@ -67,7 +67,7 @@ def compare_content(
 def _indicator_content(
     version: int, path: str, indicator_id: str, selection: Selection
 ) -> IndicatorContent:
-    from charts import ranking_chart, trend_chart
+    from charts import measure_title, ranking_chart, trend_chart
 
     item = indicator(indicator_id)
     table = data.comparisons(selection.sn_model, selection.sn_method)
@@ -83,16 +83,21 @@ def _indicator_content(
         headline=sentence(row, item, selection.council_name),
         trend_figure=trend_chart(
             history,
-            title="Trend over the years",
+            title=measure_title(item.short_title, item.unit, history["period_label"]),
             unit=item.unit,
             decimals=item.decimals,
             council_name=selection.council_name,
+            polarity=item.polarity,
         ),
         trend_table=views.trend_table(history, item, selection.council_name),
         ranking_figure=ranking_chart(
             ranked,
             council_code=selection.council,
-            title=f"Similar councils, {period_label(row['time_period'])}",
+            title=measure_title(
+                f"{item.short_title}: similar councils",
+                item.unit,
+                [period_label(row["time_period"])],
+            ),
             unit=item.unit,
             decimals=item.decimals,
             polarity=item.polarity,
@@ -111,7 +116,7 @@ def _compare_content(
     councils: tuple[str, ...],
     selection: Selection,
 ) -> CompareContent | None:
-    from charts import funnel_chart, multi_trend_chart, ranking_chart
+    from charts import funnel_chart, measure_title, multi_trend_chart, ranking_chart
 
     item = indicator(indicator_id)
     table = data.comparisons(selection.sn_model, selection.sn_method)
@@ -149,15 +154,20 @@ def _compare_content(
         trend_figure=multi_trend_chart(
             rows,
             council_code=selection.council,
-            title=f"{item.short_title}: chosen councils",
+            title=measure_title(
+                f"{item.short_title}: chosen councils",
+                item.unit,
+                list(dict.fromkeys(rows.sort_values("year")["period_label"])),
+            ),
             unit=item.unit,
             decimals=item.decimals,
+            polarity=item.polarity,
         ),
         trend_table=views.compare_trend_table(rows, item),
         ranking_figure=ranking_chart(
             ranked[["area_code", "area_name", "value", "symbol"]],
             council_code=selection.council,
-            title=f"{item.short_title}, {period}",
+            title=measure_title(item.short_title, item.unit, [period]),
             unit=item.unit,
             decimals=item.decimals,
             polarity=item.polarity,
