@@ -43,6 +43,13 @@ from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt, lazyproperty
 from xlsxwriter import Workbook
 
+from charts.axes import (
+    measure_title,
+    period_axis_title,
+    polarity_label,
+    trend_columns,
+    value_axis,
+)
 from domain import palette
 from domain.symbols import SUPPRESSED, SYMBOLS
 from domain.units import COUNT_KIND, LOWER_IS_BETTER
@@ -59,6 +66,8 @@ ORANGE = RGBColor(*palette.rgb(palette.NEIGHBOURS))  # statistical neighbours
 BLACK = RGBColor(*palette.rgb(palette.SLIDE_TEXT))  # England and text
 GREY = RGBColor(*palette.rgb(palette.OTHER))  # other councils
 MUTED = RGBColor(*palette.rgb(palette.SLIDE_MUTED_TEXT))
+NEIGHBOURS_SERIES = "Statistical neighbours (average)"
+ENGLAND_SERIES = "England"
 DEMO_LABEL = "Demo data — fictional councils"
 FOOTNOTE_CHARACTERS = 300  # two lines of 10-point Arial across the slide
 LICENCE = (
@@ -349,19 +358,27 @@ def _indicator_slide(
     trend = PlainTextChartData(number_format=_number_format(item))
     trend.categories = list(history["period_label"])
     trend.add_series(request.council_name, [_cell(v) for v in history["council"]])
-    if history["neighbours"].notna().any():
-        trend.add_series(
-            "Statistical neighbours (average)", [_cell(v) for v in history["neighbours"]]
-        )
-    trend.add_series("England", [_cell(v) for v in history["england"]])
+    drawn = trend_columns(item.unit)  # a count is the council's alone, never England's total
+    if "neighbours" in drawn and history["neighbours"].notna().any():
+        trend.add_series(NEIGHBOURS_SERIES, [_cell(v) for v in history["neighbours"]])
+    if "england" in drawn:
+        trend.add_series(ENGLAND_SERIES, [_cell(v) for v in history["england"]])
     frame = slide.shapes.add_chart(
         XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.45), Inches(6.3), Inches(3.9), trend
     )
     _style_trend(frame.chart, item)
+    compared = " and ".join(
+        words
+        for name, words in (
+            (NEIGHBOURS_SERIES, "its statistical neighbours' average"),
+            (ENGLAND_SERIES, "England"),
+        )
+        if name in [series.name for series in frame.chart.plots[0].series]
+    )
     _alt_text(
         frame,
-        f"Line chart: {item.short_title} for {request.council_name}, its "
-        f"statistical neighbours' average and England, {trend.categories[0].label} to "
+        f"Line chart: {item.short_title} for {request.council_name}"
+        f"{', ' + compared if compared else ''}, {trend.categories[0].label} to "
         f"{trend.categories[-1].label}.",
     )
 
@@ -385,7 +402,9 @@ def _indicator_slide(
     frame = slide.shapes.add_chart(
         XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.45), Inches(5.9), Inches(3.9), bars
     )
-    _style_ranking(frame.chart, list(ranked["area_code"]), request.council, item)
+    _style_ranking(
+        frame.chart, list(ranked["area_code"]), request.council, item, period_label(year)
+    )
     # Without polarity nothing is "best" (LAIT gives no rank): the bars run highest first.
     order = "best first" if item.has_polarity else "highest first"
     _alt_text(
@@ -536,40 +555,40 @@ class PlainTextChartData(CategoryChartData):
 
 
 def _style_trend(chart, item) -> None:
+    """The trend's look, and its value axis by the pages' rule (`charts.axes.value_axis`)."""
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
     chart.legend.font.size = Pt(11)
     chart.font.size = Pt(11)
     chart.font.name = "Arial"
-    styles = [
-        (BLUE, XL_MARKER_STYLE.CIRCLE, 3.0),
-        (ORANGE, XL_MARKER_STYLE.SQUARE, 2.0),
-        (BLACK, XL_MARKER_STYLE.TRIANGLE, 2.0),
-    ]
-    if len(chart.plots[0].series) == 2:
-        styles = [styles[0], styles[2]]
-    for series, (colour, marker, width) in zip(chart.plots[0].series, styles, strict=True):
+    plot = chart.plots[0]
+    styles = {
+        NEIGHBOURS_SERIES: (ORANGE, XL_MARKER_STYLE.SQUARE, 2.0),
+        ENGLAND_SERIES: (BLACK, XL_MARKER_STYLE.TRIANGLE, 2.0),
+    }
+    for index, series in enumerate(plot.series):
+        # The council's series comes first, whatever its name.
+        council = (BLUE, XL_MARKER_STYLE.CIRCLE, 3.0)
+        colour, marker, width = council if index == 0 else styles[series.name]
         series.format.line.color.rgb = colour
         series.format.line.width = Pt(width)
         series.marker.style = marker
         series.marker.format.fill.solid()
         series.marker.format.fill.fore_color.rgb = colour
         series.smooth = False
-    axis = chart.value_axis
-    axis.has_major_gridlines = True
-    axis.tick_labels.font.size = Pt(11)
-    axis.tick_labels.number_format = _number_format(item)
-    axis.tick_labels.number_format_is_linked = False
-    if item.is_share:
-        axis.minimum_scale, axis.maximum_scale = 0, 100
-    chart.has_title = True
-    chart.chart_title.text_frame.text = "Trend over the years"
-    chart.chart_title.text_frame.paragraphs[0].font.size = Pt(12)
-    chart.chart_title.text_frame.paragraphs[0].font.bold = True
+    categories = [str(c) for c in plot.categories]
+    values = [v for series in plot.series for v in series.values]
+    span = value_axis(values, item.unit, bars=False)
+    _value_axis(chart, item, span)
+    chart.category_axis.has_title = True
+    chart.category_axis.axis_title.text_frame.text = period_axis_title(categories)
+    chart.category_axis.axis_title.text_frame.paragraphs[0].font.size = Pt(10)
+    chart.category_axis.axis_title.text_frame.paragraphs[0].font.bold = False
+    _chart_title(chart, measure_title(item.short_title, item.unit, categories), item, span)
 
 
-def _style_ranking(chart, codes: list[str], council: str, item) -> None:
+def _style_ranking(chart, codes: list[str], council: str, item, period: str) -> None:
     chart.has_legend = False
     chart.font.size = Pt(11)
     chart.font.name = "Arial"
@@ -587,9 +606,43 @@ def _style_ranking(chart, codes: list[str], council: str, item) -> None:
             point.format.fill.fore_color.rgb = BLUE
     chart.category_axis.reverse_order = True  # first (best, or highest) at the top
     chart.category_axis.tick_labels.font.size = Pt(10)
-    chart.value_axis.minimum_scale = 0
-    chart.value_axis.tick_labels.number_format = _number_format(item)
-    chart.value_axis.tick_labels.number_format_is_linked = False
+    span = value_axis(series.values, item.unit, bars=True)  # bars start at zero
+    _value_axis(chart, item, span)
+    title = measure_title(f"{item.short_title}: similar councils", item.unit, [period])
+    _chart_title(chart, title, item, span)
+
+
+def _value_axis(chart, item, span) -> None:
+    """The value axis from `charts.axes`: the range and round step the pages use."""
+    axis = chart.value_axis
+    axis.has_major_gridlines = True
+    axis.tick_labels.font.size = Pt(11)
+    axis.minimum_scale, axis.maximum_scale = span.low, span.high
+    axis.major_unit = span.step
+    axis.tick_labels.number_format = _axis_number_format(item, span)
+    axis.tick_labels.number_format_is_linked = False
+
+
+def _chart_title(chart, title: str, item, span) -> None:
+    """The measure and unit in bold; under it the polarity and where a zoomed axis starts."""
+    chart.has_title = True
+    frame = chart.chart_title.text_frame
+    frame.text = title
+    frame.paragraphs[0].font.size = Pt(12)
+    frame.paragraphs[0].font.bold = True
+    note = frame.add_paragraph()
+    note.text = " · ".join(part for part in (polarity_label(item.polarity), span.note) if part)
+    note.font.size = Pt(10)
+    note.font.bold = False
+    note.font.color.rgb = MUTED
+
+
+def _axis_number_format(item, span) -> str:
+    """Tick labels with the decimals the step needs ('0"%"', '#,##0', '0.0')."""
+    decimals = "0" if span.tick_decimals == 0 else "0." + "0" * span.tick_decimals
+    if item.is_share:
+        return decimals + '"%"'
+    return "#,##" + decimals if item.kind == COUNT_KIND else decimals
 
 
 def _alt_text(frame, text: str) -> None:
