@@ -27,7 +27,15 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain.units import COUNT_KIND, NO_POLARITY, POLARITIES, UNITS, is_share_unit, unit_kind
+from domain.units import (
+    COUNT_KIND,
+    NO_POLARITY,
+    POLARITIES,
+    RATE,
+    UNITS,
+    is_share_unit,
+    unit_kind,
+)
 
 PADDING = 0.15  # share of the data's span added above and below a zoomed line
 BAR_HEADROOM = 0.12  # share of the largest bar added beyond it (room for its label)
@@ -172,10 +180,14 @@ def period_axis_title(period_labels: Iterable[object]) -> str:
 def measure_title(measure: str, unit: str, period_labels: Iterable[object] = ()) -> str:
     """A chart title naming the measure, its unit and the years shown.
 
-    'Long-term stability (percentage), 2022 to 2025'.
+    'Long-term stability (percentage), 2022 to 2025'; a measure naming its unit
+    already keeps its words ('Rate in care per 10,000, 2020 to 2025').
     """
     labels = [str(label) for label in period_labels]
-    title = f"{measure} ({UNITS[unit].axis_title.lower()})"
+    # 'Rate in care per 10,000' names its unit already.
+    title = (
+        measure if names_unit(measure, unit) else f"{measure} ({UNITS[unit].axis_title.lower()})"
+    )
     if len(labels) > 1:
         return f"{title}, {labels[0]} to {labels[-1]}"
     if labels:
@@ -218,3 +230,9 @@ def _nice_step(rough: float) -> float:
 def _clean(value: float) -> float:
     """Rounding noise off a tick position (0.30000000000000004 → 0.3)."""
     return round(value, 10) + 0.0
+
+
+def names_unit(title: str, unit: str) -> bool:
+    """Whether a title names its unit (as `measure_title` writes it)."""
+    words = UNITS[unit].axis_title.lower()
+    return words in title.lower() or (unit_kind(unit) == RATE and "per 10,000" in title.lower())

@@ -159,6 +159,7 @@ def trend_chart(
     fig.update_layout(hovermode="x unified")
     subtitle = axes.polarity_label(polarity) if polarity else None
     apply_layout(fig, title, unit, subtitle=subtitle)
+    _labels_clear_of_the_top(fig, plotly_text(council_name))
     if gaps:
         _room_above_plot(fig)
     return fig
@@ -297,6 +298,7 @@ def ranking_chart(
                 textposition="auto",
                 insidetextanchor="end",
                 constraintext="none",
+                textangle=0,  # never turned on its side inside a thin bar
                 insidetextfont={"size": SMALL_FONT_SIZE, "color": WHITE if mine else TEXT},
                 outsidetextfont={
                     "size": SMALL_FONT_SIZE,
@@ -620,33 +622,46 @@ def _symbols(rows: pd.DataFrame) -> list[str | None]:
 
 
 def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[str]) -> int:
-    """A note above each gap in the council's line: 'suppressed', 'not available' or 'no data'.
+    """A note above the council line's gaps: 'suppressed', 'not available' or 'no data'.
 
-    The note sits just above the plot, over the gap's year, so it never hides a
+    The note sits just above the plot, over the gap's years, so it never hides a
     published point (a comparator's marker may be where the council's would have
-    been); the hover text gives the symbol's sentence ("... is suppressed to
-    protect children's privacy"; "... is not available"). Returns how many notes.
+    been). Neighbouring years with the same kind of gap share one note, centred
+    over them, so notes never overlap one another. The hover text gives the
+    symbol's sentence ("... is suppressed to protect children's privacy"; "... is
+    not available"). Returns how many notes.
     """
     values = sparkline_values(series["council"])
     if "council_symbol" in series.columns:
         symbols = [s if isinstance(s, str) and s else None for s in series["council_symbol"]]
     else:
         symbols = [None] * len(values)
-    notes = 0
+    runs: list[tuple[str | None, list[int]]] = []
     for index, (value, symbol) in enumerate(zip(values, symbols, strict=True)):
         if value is not None:
             continue
+        word = symbol_word(symbol)
+        if runs and runs[-1][1][-1] == index - 1 and symbol_word(runs[-1][0]) == word:
+            runs[-1][1].append(index)
+        else:
+            runs.append((symbol, [index]))
+    for symbol, indexes in runs:
+        years = (
+            periods[indexes[0]]
+            if len(indexes) == 1
+            else f"{periods[indexes[0]]} to {periods[indexes[-1]]}"
+        )
         fig.add_annotation(
             # The category's position, not its label: Plotly reads a label such as
             # "2021" as the 2,021st category.
-            x=index,
+            x=(indexes[0] + indexes[-1]) / 2,
             xref="x",
             y=1,
             yref="paper",
             yanchor="bottom",
             yshift=2,
             text=f"<i>{symbol_word(symbol)}</i>",
-            hovertext=f"The council's figure for {periods[index]} is {symbol_sentence(symbol)}",
+            hovertext=f"The council's figure for {years} is {symbol_sentence(symbol)}",
             showarrow=False,
             font={"size": SMALL_FONT_SIZE, "color": COUNCIL},
             bgcolor="rgba(255,255,255,0.9)",
@@ -654,8 +669,23 @@ def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[st
             borderwidth=1,
             borderpad=2,
         )
-        notes += 1
-    return notes
+    return len(runs)
+
+
+def _labels_clear_of_the_top(fig: go.Figure, trace_name: str) -> None:
+    """Values near the top of the axis are labelled below their point, inside the plot.
+
+    A label above a point at the top of the axis (100 %) would stand above the
+    plot, where the gap notes are.
+    """
+    low, high = fig.layout.yaxis.range
+    for trace in fig.data:
+        if trace.name != trace_name or trace.text is None:
+            continue
+        top_band = high - 0.1 * (high - low)
+        trace.textposition = [
+            "bottom center" if y is not None and y > top_band else "top center" for y in trace.y
+        ]
 
 
 def _room_above_plot(fig: go.Figure) -> None:
@@ -684,7 +714,7 @@ def _reference_lines(
             line={"color": style.colour, "dash": style.dash, "width": 2},
             layer="below",  # under the bars, so value labels stay readable
         )
-        near_right = right is not None and right > 0 and number / right > 0.6
+        near_right = right is not None and right > 0 and number / right > 0.45
         fig.add_annotation(
             x=number,
             xref="x",

@@ -47,7 +47,7 @@ FONT_FAMILY = "Liberation Sans, Arial, Helvetica, sans-serif"
 FONT_SIZE = 14  # body text, ticks, legend; nothing smaller than 13
 SMALL_FONT_SIZE = 13  # notes and labels on the plot
 TITLE_FONT_SIZE = 18
-TITLE_WRAP = 70  # characters per title line before wrapping (fits a 700 px chart)
+TITLE_WRAP = 46  # characters per title line before wrapping (fits a half-width 440 px chart)
 
 LEGEND_ROOM = 110  # bottom margin (px): tick labels, axis title and two legend rows
 

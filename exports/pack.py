@@ -608,7 +608,7 @@ def _style_ranking(chart, codes: list[str], council: str, item, period: str) -> 
     chart.category_axis.tick_labels.font.size = Pt(10)
     span = value_axis(series.values, item.unit, bars=True)  # bars start at zero
     _value_axis(chart, item, span)
-    title = measure_title(f"{item.short_title}: similar councils", item.unit, [period])
+    title = measure_title(item.short_title, item.unit, [period]) + ": similar councils"
     _chart_title(chart, title, item, span)
 
 

@@ -31,6 +31,7 @@ from charts.axes import (
     MAX_INTERVALS,
     REPORTING_YEAR_TITLE,
     measure_title,
+    names_unit,
     period_axis_title,
     polarity_label,
     reference_allowed,
@@ -137,6 +138,10 @@ def test_titles_name_the_measure_unit_years_and_what_the_years_are():
     )
     assert period_axis_title(["2024", "2025"]) == REPORTING_YEAR_TITLE == "Year ending 31 March"
     assert period_axis_title(["2023/24", "2024/25"]) == ACADEMIC_YEAR_TITLE
+    # A measure naming its unit is not told it twice.
+    assert measure_title("Rate in care per 10,000", "rate per 10,000", ["2025"]) == (
+        "Rate in care per 10,000, 2025"
+    )
     assert polarity_label("higher is better") == "Higher is better"
     assert polarity_label("none").startswith("Neither")
 
@@ -179,7 +184,7 @@ def figure_checks(spec: dict) -> None:
     value_key = "xaxis" if bars else "yaxis"
     axis = layout[value_key]
     unit = AXIS_TITLE_UNITS[axis["title"]["text"]]
-    assert f"({UNITS[unit].axis_title.lower()})" in title, title
+    assert names_unit(title, unit), title
     assert any(text in words for text in POLARITY_TEXTS), (title, words)
     values = [
         v
@@ -268,7 +273,7 @@ def test_the_packs_native_charts_keep_the_chart_rules(demo_deck):
             if bars:
                 assert axis.minimum_scale == 0
             title = chart.chart_title.text_frame.text
-            assert f"({UNITS[item.unit].axis_title.lower()})" in title
+            assert names_unit(title, item.unit), title
             assert polarity_label(item.polarity) in title
             if span.note:
                 assert span.note in title

@@ -93,11 +93,8 @@ def _indicator_content(
         ranking_figure=ranking_chart(
             ranked,
             council_code=selection.council,
-            title=measure_title(
-                f"{item.short_title}: similar councils",
-                item.unit,
-                [period_label(row["time_period"])],
-            ),
+            title=measure_title(item.short_title, item.unit, [period_label(row["time_period"])])
+            + ": similar councils",
             unit=item.unit,
             decimals=item.decimals,
             polarity=item.polarity,
