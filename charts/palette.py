@@ -49,6 +49,7 @@ SMALL_FONT_SIZE = 13  # notes and labels on the plot
 TITLE_FONT_SIZE = 18
 TITLE_WRAP = 46  # characters per title line before wrapping (fits a half-width 440 px chart)
 
+SUBTITLE_ROOM = 24  # top margin (px) for the line under the title
 LEGEND_ROOM = 110  # bottom margin (px): tick labels, axis title and two legend rows
 
 AXIS_TITLES = {name: unit.axis_title for name, unit in UNITS.items()}
@@ -145,8 +146,8 @@ def apply_layout(
     # starts, under the title, where it hides no point.
     subtitle = " · ".join(part for part in (subtitle, span.note) if part) or None
     title_lines = wrap_title(title)
-    extra_lines = title_lines.count("<br>") + (1 if subtitle else 0)
-    top = 64 + 24 * extra_lines
+    extra_lines = title_lines.count("<br>")
+    top = 64 + 24 * extra_lines + (SUBTITLE_ROOM if subtitle else 0)
     title_layout: dict[str, object] = {
         "text": title_lines,
         "x": 0.01,
