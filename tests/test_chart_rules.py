@@ -284,3 +284,17 @@ def test_the_packs_native_charts_keep_the_chart_rules(demo_deck):
         else:
             assert "England" in names
         assert trend.category_axis.axis_title.text_frame.text == REPORTING_YEAR_TITLE
+
+
+@pytest.mark.parametrize("indicator_id", ["cla_count", "placements_3plus_pct"])
+def test_the_compare_pages_figures_keep_the_chart_rules(page_at, indicator_id):
+    at = page_at("compare", "172", compare_indicator=indicator_id)
+    # The funnel plot keeps its own axis (its limits, from zero): the other two follow the rules.
+    specs = [
+        spec
+        for spec in plotly_figures(at)
+        if not any("limits" in str(trace.get("name", "")) for trace in spec["data"])
+    ]
+    assert len(specs) == 2  # chosen councils over time, and ranked
+    for spec in specs:
+        figure_checks(spec)
