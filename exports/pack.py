@@ -622,11 +622,26 @@ def unit_words(item: Indicator) -> str:
     return UNITS[item.unit].axis_title.lower()
 
 
-def _chart_title(chart, text: str) -> None:
+def short_unit(item: Indicator) -> str:
+    """The unit as a short chart title gives it: '%', 'rate per 10,000 children', 'number'."""
+    return UNITS[item.unit].suffix or unit_words(item)
+
+
+CHART_TITLE_SIZES = (12, 11, 10)
+
+
+def _chart_title(chart, text: str, width_inches: float) -> None:
+    """The chart's title on one line: 12 point, or smaller when it would wrap (a wrapped
+    title takes the room the bars' names need, and LibreOffice then skips every other)."""
     chart.has_title = True
     chart.chart_title.text_frame.text = text
+    room = (width_inches - 0.5) * 72
+    size = next(
+        (s for s in CHART_TITLE_SIZES if text_width(text, s, bold=True) * 1.06 <= room),
+        CHART_TITLE_SIZES[-1],
+    )
     font = chart.chart_title.text_frame.paragraphs[0].font
-    font.size, font.bold = Pt(12), True
+    font.size, font.bold = Pt(size), True
 
 
 def _indicator_slide(
@@ -660,14 +675,14 @@ def _indicator_slide(
     if comparable:
         trend.add_series("England", [_cell(v) for v in history["england"]])
     frame = slide.shapes.add_chart(
-        XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.3), Inches(6.3), Inches(3.15), trend
+        XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.3), Inches(6.3), Inches(3.25), trend
     )
     _style_trend(frame.chart, item)
     if not comparable and len(frame.chart.plots[0].series) == 2:
         _neighbours_colours(frame.chart.plots[0].series[1])
     first, last = trend.categories[0].label, trend.categories[-1].label
     span = first if first == last else f"{first} to {last}"
-    _chart_title(frame.chart, f"{item.short_title} ({unit_words(item)}), {span}")
+    _chart_title(frame.chart, f"{item.short_title} ({short_unit(item)}), {span}", 6.3)
     compared = "its statistical neighbours' average" + (" and England" if comparable else "")
     _alt_text(
         frame,
@@ -693,15 +708,14 @@ def _indicator_slide(
     ]
     bars.add_series(item.short_title, [_cell(v) for v in ranked["value"]])
     frame = slide.shapes.add_chart(
-        XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.3), Inches(5.9), Inches(3.15), bars
+        XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.3), Inches(5.9), Inches(3.25), bars
     )
     _style_ranking(frame.chart, list(ranked["area_code"]), request.council, item)
+    _every_category_named(frame.chart)
     # Without polarity nothing is "best" (LAIT gives no rank): the bars run highest first.
     order = "best first" if item.has_polarity else "highest first"
     when = period_label(row["time_period"])
-    _chart_title(
-        frame.chart, f"{item.short_title} ({unit_words(item)}), {when}: neighbours, {order}"
-    )
+    _chart_title(frame.chart, f"{item.short_title} ({short_unit(item)}), {when}, {order}", 5.9)
     _alt_text(
         frame,
         f"Bar chart ranking {request.council_name} among its statistical "
@@ -783,6 +797,22 @@ def value_size(text: str, width_inches: float) -> int:
     return COMPARISON_SIZES[-1]
 
 
+def _every_category_named(chart) -> None:
+    """Every bar keeps its council's name: a renderer short of room otherwise names every
+    other bar, and the reader cannot tell which bar is whose (c:tickLblSkip = 1)."""
+    axis = chart.category_axis._element
+    skip = axis.find(qn("c:tickLblSkip"))
+    if skip is None:
+        skip = axis.makeelement(qn("c:tickLblSkip"), {})
+        later = [qn(f"c:{tag}") for tag in ("tickMarkSkip", "noMultiLvlLbl", "extLst")]
+        following = next((child for child in axis if child.tag in later), None)
+        if following is not None:
+            following.addprevious(skip)
+        else:
+            axis.append(skip)
+    skip.set("val", "1")
+
+
 def _neighbours_colours(series) -> None:
     """The neighbours' line as `_style_trend` draws it in three-line charts (orange, squares)."""
     series.format.line.color.rgb = ORANGE
@@ -795,7 +825,7 @@ def _comparison_table(
 ) -> None:
     cells = comparison_cells(item, row, history)
     shape = slide.shapes.add_table(
-        2, len(cells), Inches(0.6), Inches(4.55), Inches(12.1), Inches(0.9)
+        2, len(cells), Inches(0.6), Inches(4.65), Inches(12.1), Inches(0.9)
     )
     shape.name = "Comparison table"
     grid = shape.table
@@ -825,9 +855,9 @@ def _commentary_box(slide, commentary: str | None) -> None:
     box = _text(
         slide,
         Inches(0.6),
-        Inches(5.55),
+        Inches(5.65),
         Inches(12.1),
-        Inches(0.85),
+        Inches(0.75),
         ["Commentary", *(commentary.splitlines() if commentary else [""])],
         size=11,
         name="Commentary",
@@ -839,7 +869,7 @@ def _commentary_box(slide, commentary: str | None) -> None:
         text, size = commentary, 11
         for candidate in (11, 10, 9, 8):
             size = candidate
-            if fits(["Commentary", *text.splitlines()], 12.1, 0.85, candidate, False):
+            if fits(["Commentary", *text.splitlines()], 12.1, 0.75, candidate, False):
                 break
         for paragraph in box.text_frame.paragraphs:
             paragraph.font.size = Pt(size)
