@@ -497,8 +497,7 @@ def _grid(
             paragraph = cell.text_frame.paragraphs[0]
             paragraph.font.size = Pt(size)
             paragraph.font.bold = line == 0
-            if not request.template:
-                paragraph.font.name = "Arial"
+            paragraph.font.name = "Arial"  # the font the cells were measured in
     _style_table(shape, request)
     _alt_text(shape, alt or f"Table: {name}. " + _cells_alt(frame))
 
@@ -511,7 +510,8 @@ def _cells_alt(frame: pd.DataFrame) -> str:
 
 
 def _style_table(shape, request: PackRequest) -> None:
-    """With a council template, the table takes the template's default table style."""
+    """With a council template, the table takes the template's default table style
+    (its colours and borders; the text stays in Arial, the font the layout is measured in)."""
     style = template_table_style(request.template) if request.template else None
     if style:
         shape.table._tbl.tblPr.find(qn("a:tableStyleId")).text = style
@@ -839,8 +839,7 @@ def _comparison_table(
             paragraph = cell.text_frame.paragraphs[0]
             paragraph.font.size = Pt(11 if line == 0 else value_size(text, width))
             paragraph.font.bold = line == 1
-            if not request.template:
-                paragraph.font.name = "Arial"
+            paragraph.font.name = "Arial"  # the font the cells were measured in
     _style_table(shape, request)
     _alt_text(
         shape,

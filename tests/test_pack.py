@@ -519,3 +519,17 @@ def test_the_title_slide_names_datasets_releases_and_the_data_date(demo_db_copy)
     assert any(line.startswith(f"{note} (release") and tags in line for line in lines), lines
     loaded = pd.to_datetime(used["loaded_at"]).max().strftime("%d %B %Y").lstrip("0")
     assert lines[-1].startswith("Data as at: latest figures for ") and loaded in lines[-1]
+
+
+def test_every_comparison_figure_fits_its_cell_on_one_line(demo_tables):
+    from exports.pack import COMPARISON_WIDTHS
+    from exports.text_fit import text_width
+
+    deck = deck_for(demo_tables, ids=[item.id for item in catalogue()])
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.name != "Comparison table":
+                continue
+            for cell, width in zip(shape.table.rows[1].cells, COMPARISON_WIDTHS, strict=True):
+                size = cell.text_frame.paragraphs[0].font.size.pt
+                assert text_width(cell.text, size, bold=True) <= (width - 0.2) * 72, cell.text
