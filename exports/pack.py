@@ -263,20 +263,26 @@ def title_sources(request: PackRequest, latest: dict[str, pd.Series | None]) -> 
 
 
 def dataset_names(indicator_ids: list[str]) -> dict[str, set[str]]:
-    """Each source's name (the catalogue's source note) and the dataset ids it covers."""
-    names: dict[str, set[str]] = {}
+    """Each source's name and the dataset ids it covers, each dataset named once.
+
+    A DfE dataset is named by the catalogue's source note of the first indicator read
+    from it; ONS population (the denominator of rates) by ONS's own title.
+    """
+    named: dict[str, str] = {}
     for indicator_id in indicator_ids:
         item = indicator(indicator_id)
         selectors = [s for s in (item.source, item.numerator, item.denominator) if s]
-        own = (item.source or item.numerator or item.denominator).dataset if selectors else None
+        own = selectors[0].dataset if selectors else None
         for selector in selectors:
+            if selector.dataset in named:
+                continue
             if selector.dataset.startswith("ons"):
-                name = ONS_NAME
+                named[selector.dataset] = ONS_NAME
             elif selector.dataset == own and item.source_note:
-                name = item.source_note.rstrip(".")
-            else:
-                name = selector.dataset
-            names.setdefault(name, set()).add(selector.dataset)
+                named[selector.dataset] = item.source_note.rstrip(".")
+    names: dict[str, set[str]] = {}
+    for dataset, name in named.items():
+        names.setdefault(name, set()).add(dataset)
     return names
 
 
@@ -429,7 +435,7 @@ def _summary_slides(
             len(str(r["time_period"])) == 6 for r in latest.values() if r is not None
         )
         notes.append(
-            "Figures in brackets are the children counted and those they are a share of; "
+            "Figures in brackets are the numbers counted and the total they are a share of; "
             "pp = percentage points."
             + (" A school year is shown under the year it ends." if school_years else "")
         )
