@@ -533,3 +533,20 @@ def test_every_comparison_figure_fits_its_cell_on_one_line(demo_tables):
             for cell, width in zip(shape.table.rows[1].cells, COMPARISON_WIDTHS, strict=True):
                 size = cell.text_frame.paragraphs[0].font.size.pt
                 assert text_width(cell.text, size, bold=True) <= (width - 0.2) * 72, cell.text
+
+
+def test_a_long_pack_continues_its_table_at_a_glance_on_further_slides(demo_tables):
+    from exports.pack import CONTINUED_ROWS, SUMMARY_ROWS
+
+    ids = [item.id for item in catalogue()]
+    deck = deck_for(demo_tables, ids=ids)
+    tables = [
+        shape.table
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.name == "At a glance"
+    ]
+    rows = [len(table.rows) - 1 for table in tables]
+    assert rows[0] == SUMMARY_ROWS and all(0 < n <= CONTINUED_ROWS for n in rows[1:])
+    names = [table.cell(r, 0).text for table in tables for r in range(1, len(table.rows))]
+    assert names == [indicator(i).short_title for i in ids]  # every one once, in pack order
