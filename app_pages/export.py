@@ -52,6 +52,7 @@ if page_heading(
             meeting_name=meeting,
             is_demo=data.is_demo(),
             sources=source_lines(data.releases()),
+            releases=data.releases(),
             strengths=summary["strengths"],
             concerns=summary["concerns"],
             quarterly=data.quarterly_figures(selection.council),

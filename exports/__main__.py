@@ -17,6 +17,18 @@ from indicators.catalogue import catalogue, grouping, groupings
 from loaders.store import open_store_or_exit
 
 
+def indicator_slides(deck: bytes) -> int:
+    """How many slides of the deck are an indicator's (each has its comparison table)."""
+    import io
+
+    from pptx import Presentation
+
+    return sum(
+        any(shape.name == "Comparison table" for shape in slide.shapes)
+        for slide in Presentation(io.BytesIO(deck)).slides
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m exports", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,8 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with open(args.out, "wb") as handle:
         handle.write(deck)
+    slides = indicator_slides(deck)
     print(
-        f"Wrote {args.out}: {len(ids)} indicator slides in {time.perf_counter() - started:.1f} s."
+        f"Wrote {args.out}: {slides} indicator slides ({len(ids) - slides} of the "
+        f"{len(ids)} indicators asked for have no figure) in "
+        f"{time.perf_counter() - started:.1f} s."
     )
     return 0
 

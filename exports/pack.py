@@ -3,11 +3,20 @@
 Every chart is a native PowerPoint chart whose data lives in an embedded
 workbook, so a presenter can restyle it or correct a figure with "Edit Data"
 rather than pasting a stale picture. Slides: a title slide (meeting name and
-date, sources, the demo label when it applies), an executive summary of
-strengths and concerns, one slide per indicator (the narrative sentence as the
+date, the datasets and releases by name, the date the data is as at, the demo
+label when it applies), an executive summary (the pack's indicators at a glance
+over the latest years, and three to five key messages about those indicators
+only), one slide per indicator with a figure (the narrative sentence as the
 headline, a trend line chart, a ranking among statistical neighbours, a small
-comparison table, definition and questions in the speaker notes, alt text on
-every chart) and a closing slide with definitions and the licence.
+comparison table, the officers' commentary or an empty box for it, definition
+and questions in the speaker notes, alt text on every chart and table) and a
+closing slide with definitions and the licence.
+
+The pack must be shown unedited, so it is theme-true and measured: strengths
+and concerns come only from the pack's own indicators; an indicator the loaded
+data has no figure for gets no slide but is named once on the summary; and
+every headline is measured (`exports.text_fit`) and set smaller or shortened
+until it fits its box, never left to overflow.
 
 A gap in a line or a missing bar is explained in the words of the one symbol
 table (`indicators.formatting.SYMBOLS`), naming only the symbols on that slide:
@@ -29,6 +38,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +50,7 @@ from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.text import PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt, lazyproperty
 from xlsxwriter import Workbook
 
@@ -52,12 +63,13 @@ from charts.axes import (
 )
 from domain import palette
 from domain.symbols import SUPPRESSED, SYMBOLS
-from domain.units import COUNT_KIND, LOWER_IS_BETTER
+from domain.units import COUNT_KIND, LOWER_IS_BETTER, UNITS
 from exports.tables import neutralise_cell
+from exports.text_fit import fit_text, fits, text_height, text_width
 from indicators import views
-from indicators.catalogue import indicator
+from indicators.catalogue import Indicator, indicator
 from indicators.formatting import gap_kinds_note, gaps_note, period_label, symbol_word
-from indicators.narrative import sentence
+from indicators.narrative import sentence, strengths_and_concerns
 
 WIDE = (Inches(13.333), Inches(7.5))
 # The colours of domain/palette.py, as python-pptx takes them.
@@ -70,6 +82,12 @@ NEIGHBOURS_SERIES = "Statistical neighbours (average)"
 ENGLAND_SERIES = "England"
 DEMO_LABEL = "Demo data — fictional councils"
 FOOTNOTE_CHARACTERS = 300  # two lines of 10-point Arial across the slide
+HEADLINE_SIZES = (22, 20, 18, 16)  # points, largest first: a headline's box is 12.1 × 1.0 in
+SUMMARY_ROWS = 9  # indicators in the summary slide's table; more go on "continued" slides
+CONTINUED_ROWS = 16
+GLANCE_YEARS = 3  # years in the at-a-glance table (three to five fit)
+MESSAGES = (3, 5)  # the fewest and most key messages on the summary
+ONS_NAME = "Office for National Statistics, mid-year population estimates"
 LICENCE = (
     "Contains public sector information licensed under the Open Government Licence v3.0: "
     "Department for Education, Children looked after in England including adoptions, and "
@@ -91,8 +109,16 @@ class PackRequest:
     meeting_date: str = field(default_factory=lambda: date.today().strftime("%d %B %Y"))
     is_demo: bool = False
     sources: list[str] = field(default_factory=list)  # "dataset title, release 2025"
+    # The store's releases (indicators.facts.loaded_releases): with them the title slide
+    # names each dataset of the pack's indicators, its releases and the data's date.
+    releases: pd.DataFrame | None = None
+    # The council-wide strengths and concerns a caller may pass. The pack does not show
+    # them: its summary draws its own from the pack's indicators only.
     strengths: list[str] = field(default_factory=list)
     concerns: list[str] = field(default_factory=list)
+    # Officers' commentary by indicator id (indicators.commentary.for_slide); a slide
+    # without any gets an empty "Commentary" box for officers to fill.
+    commentary: dict[str, str] = field(default_factory=dict)
     # A council's own look: a .pptx whose masters and layouts the deck uses, and a logo
     # for the title slide (defaults from CP_PACK_TEMPLATE and CP_PACK_LOGO).
     # The council's own quarterly figures (indicators.local.quarterly_figures, already
@@ -108,12 +134,14 @@ def build_pack(table: pd.DataFrame, neighbours: pd.DataFrame, request: PackReque
     deck = Presentation(request.template) if request.template else Presentation()
     if not request.template:
         deck.slide_width, deck.slide_height = WIDE
-    _title_slide(deck, request)
-    _summary_slide(deck, request)
+    latest = latest_rows(table, request)
+    shown = [i for i, row in latest.items() if row is not None]
+    _title_slide(deck, request, latest)
+    _summary_slides(deck, table, request, latest)
     _quarterly_slide(deck, request)
     _reconciliation_slide(deck, request)
     gap_symbols: list[str | None] = []
-    for indicator_id in request.indicator_ids:
+    for indicator_id in shown:
         gap_symbols += _indicator_slide(deck, table, neighbours, request, indicator_id)
     _closing_slide(deck, request, gap_symbols)
     buffer = io.BytesIO()
@@ -154,17 +182,17 @@ def _text(slide, left, top, width, height, text, size=18, bold=False, colour=BLA
     return box
 
 
-def _title_slide(deck, request: PackRequest) -> None:
+def _title_slide(deck, request: PackRequest, latest: dict[str, pd.Series | None]) -> None:
     slide = deck.slides.add_slide(_layout(deck, "Title Slide", 0))
     title, subtitle = slide.placeholders[0], slide.placeholders[1]
     title.left, title.top, title.width, title.height = (
         Inches(0.8),
-        Inches(1.6),
+        Inches(1.4),
         Inches(11.7),
         Inches(1.6),
     )
-    subtitle.left, subtitle.top = Inches(0.8), Inches(3.3)
-    subtitle.width, subtitle.height = Inches(11.7), Inches(1.2)
+    subtitle.left, subtitle.top = Inches(0.8), Inches(3.0)
+    subtitle.width, subtitle.height = Inches(11.7), Inches(0.9)
     title.text = f"{request.council_name}: how our children in care are doing"
     subtitle.text = f"{request.meeting_name} · {request.meeting_date}"
     for paragraph in title.text_frame.paragraphs:
@@ -176,18 +204,17 @@ def _title_slide(deck, request: PackRequest) -> None:
         paragraph.alignment = PP_ALIGN.LEFT
         paragraph.font.size = Pt(22)
         paragraph.font.color.rgb = MUTED
-    sources = request.sources or ["Department for Education statistics as loaded"]
+    lines = title_sources(request, latest)
+    width, height = 11.7, 2.9
+    size = next((s for s in (12, 11, 10, 9) if fits(lines, width, height, s, False)), 9)
+    dropped = 0
+    while len(lines) > 3 and not fits(lines, width, height, size, False):
+        dropped += 1
+        lines = [*lines[: -2 - (dropped > 1)], f"…and {dropped} more", lines[-1]]
     _text(
-        slide,
-        Inches(0.8),
-        Inches(4.8),
-        Inches(11.7),
-        Inches(1.6),
-        ["Sources: " + "; ".join(sources[:6]) + ("…" if len(sources) > 6 else "")],
-        size=12,
-        colour=MUTED,
-        name="Sources",
-    )
+        slide, Inches(0.8), Inches(4.0), Inches(width), Inches(height), lines,
+        size=size, colour=MUTED, name="Sources",
+    )  # fmt: skip
     if request.logo:
         picture = slide.shapes.add_picture(
             request.logo, Inches(10.6), Inches(0.4), height=Inches(1.0)
@@ -208,39 +235,276 @@ def _title_slide(deck, request: PackRequest) -> None:
         )
 
 
-def _summary_slide(deck, request: PackRequest) -> None:
-    slide = _blank(deck)
-    _heading(slide, "Summary: strengths and concerns", request)
-    columns = (
-        (
-            "Strengths",
-            request.strengths or ["No indicator stands out as clearly better than England."],
-        ),
-        (
-            "Concerns",
-            request.concerns or ["No indicator stands out as clearly worse than England."],
-        ),
-    )
-    for index, (label, items) in enumerate(columns):
-        left = Inches(0.6 + 6.2 * index)
-        _text(slide, left, Inches(1.5), Inches(5.9), Inches(0.5), label, size=20, bold=True)
-        _text(
-            slide,
-            left,
-            Inches(2.1),
-            Inches(5.9),
-            Inches(4.8),
-            [f"• {item}" for item in items[:5]],
-            size=14,
+def title_sources(request: PackRequest, latest: dict[str, pd.Series | None]) -> list[str]:
+    """The title slide's source lines: each dataset by name with its releases, then the date.
+
+    With the store's releases, the datasets are those the pack's indicators are
+    read from, named as the catalogue names them; without, the caller's lines.
+    """
+    rows = [row for row in latest.values() if row is not None]
+    latest_period = max(rows, key=lambda r: int(r["year"]))["time_period"] if rows else None
+    releases = request.releases
+    if releases is None or releases.empty:
+        lines = ["Sources: " + "; ".join(request.sources or ["DfE statistics as loaded"])]
+        if latest_period is not None:
+            lines.append(f"Data as at: latest figures for {period_label(latest_period)}.")
+        return lines
+    names = dataset_names([i for i, row in latest.items() if row is not None])
+    lines = ["Sources:"]
+    loaded = []
+    for name, datasets in names.items():
+        used = releases[releases["dataset"].astype(str).isin(datasets)]
+        if used.empty:
+            continue
+        tags = sorted({str(r) for r in used["release"]})
+        label = "release" if len(tags) == 1 else "releases"
+        years = f"{int(used['first_year'].min())}–{int(used['last_year'].max())}"
+        lines.append(f"{name} ({label} {', '.join(tags)}; years {years})")
+        loaded.append(pd.to_datetime(used["loaded_at"]).max())
+    as_at = "Data as at: "
+    if latest_period is not None:
+        as_at += f"latest figures for {period_label(latest_period)}"
+    if loaded:
+        as_at += f"{', ' if latest_period is not None else ''}loaded on "
+        as_at += max(loaded).strftime("%d %B %Y").lstrip("0")
+    lines.append(as_at + ".")
+    return lines
+
+
+def dataset_names(indicator_ids: list[str]) -> dict[str, set[str]]:
+    """Each source's name and the dataset ids it covers, each dataset named once.
+
+    A DfE dataset is named by the catalogue's source note of the first indicator read
+    from it; ONS population (the denominator of rates) by ONS's own title.
+    """
+    named: dict[str, str] = {}
+    for indicator_id in indicator_ids:
+        item = indicator(indicator_id)
+        selectors = [s for s in (item.source, item.numerator, item.denominator) if s]
+        own = selectors[0].dataset if selectors else None
+        for selector in selectors:
+            if selector.dataset in named:
+                continue
+            if selector.dataset.startswith("ons"):
+                named[selector.dataset] = ONS_NAME
+            elif selector.dataset == own and item.source_note:
+                named[selector.dataset] = item.source_note.rstrip(".")
+    names: dict[str, set[str]] = {}
+    for dataset, name in named.items():
+        names.setdefault(name, set()).add(dataset)
+    return names
+
+
+# ------------------------------------------------------------------ summary
+def has_figure(row: pd.Series | None) -> bool:
+    """Whether a council row holds a figure: a number, or a symbol DfE published for it."""
+    if row is None:
+        return False
+    return not _missing(row["value"]) or (isinstance(row["symbol"], str) and bool(row["symbol"]))
+
+
+def latest_rows(table: pd.DataFrame, request: PackRequest) -> dict[str, pd.Series | None]:
+    """Each of the pack's indicators and the council's row for the year shown (None: none)."""
+    rows: dict[str, pd.Series | None] = {}
+    for indicator_id in dict.fromkeys(request.indicator_ids):
+        year = views.latest_year(table, indicator_id, request.council, request.year)
+        row = views.council_row(table, indicator_id, request.council, year)
+        rows[indicator_id] = row if has_figure(row) else None
+    return rows
+
+
+def difference(item: Indicator, value: object, other: object) -> str:
+    """value − other, rounded as the figures are: '+2 pp' for percentages, '−1.5' for rates.
+
+    Empty when either is missing or for counts (a council's count against England's
+    total means nothing).
+    """
+    if _missing(value) or _missing(other) or item.kind == COUNT_KIND:
+        return ""
+    change = round(float(value) - float(other), item.decimals)
+    if change == 0:
+        change = 0.0  # no "−0"
+    text = f"{abs(change):,.{item.decimals}f}"
+    sign = "+" if change > 0 else "−" if change < 0 else ""
+    return f"{sign}{text}{' pp' if item.is_share else ''}"
+
+
+def counts(item: Indicator, row: pd.Series) -> str:
+    """'50 of 522': the children counted and those they are a share of, when published."""
+    numerator, denominator = row.get("numerator"), row.get("denominator")
+    if not item.is_share or _missing(numerator) or _missing(denominator):
+        return ""
+    return f"{float(numerator):,.0f} of {float(denominator):,.0f}"
+
+
+def _with_counts(item: Indicator, row: pd.Series) -> str:
+    shown = views.show(item, row["value"], row["symbol"])
+    number = counts(item, row) if not _missing(row["value"]) else ""
+    return f"{shown} ({number})" if number else shown
+
+
+def at_a_glance(
+    table: pd.DataFrame, request: PackRequest, latest: dict[str, pd.Series | None]
+) -> pd.DataFrame:
+    """The pack's indicators with a figure: the latest years (with counts), the latest
+    neighbours' and England's figures, and the direction of the latest change."""
+    shown = {i: row for i, row in latest.items() if row is not None}
+    if not shown:
+        return pd.DataFrame()
+    years = sorted({int(row["year"]) for row in shown.values()})
+    years = list(range(years[-1] - GLANCE_YEARS + 1, years[-1] + 1))
+    last = years[-1]
+    records = []
+    for indicator_id, row in shown.items():
+        item = indicator(indicator_id)
+        mine = (table["indicator_id"] == indicator_id) & (table["area_code"] == request.council)
+        rows = table[mine]
+        by_year = {int(r["year"]): r for _, r in rows.iterrows()}
+        record = {"Indicator": item.short_title}
+        for year in years:
+            found = by_year.get(year)
+            record[str(year)] = "–" if found is None else _with_counts(item, found)
+        when = "" if int(row["year"]) == last else f" ({period_label(row['time_period'])})"
+        neighbours = views.show(item, row["sn_value"]) if not _missing(row["sn_value"]) else "–"
+        record["Neighbours, latest"] = neighbours + (when if neighbours != "–" else "")
+        record["England, latest"] = views.show(item, row["england_value"]) + when
+        direction = row["direction"] if isinstance(row["direction"], str) else "not comparable"
+        change = difference(item, row["value"], row["previous_value"])
+        record["Direction"] = views.DIRECTION_ARROWS.get(direction, direction) + (
+            f" ({change})" if change and direction != "not comparable" else ""
         )
+        records.append(record)
+    return pd.DataFrame(records)
 
 
-def _grid(slide, frame: pd.DataFrame, top, name: str, size: int = 12) -> None:
-    """A plain table of text cells (header row first)."""
+def key_messages(latest: dict[str, pd.Series | None], council_name: str) -> list[str]:
+    """Three to five messages about the pack's indicators only: concerns and strengths first.
+
+    The judgement is `indicators.narrative.strengths_and_concerns`, given only the
+    pack's rows. A strength is against England; when the figure also fell since the
+    year before (or a concern rose), the label says both rather than calling a fall
+    a strength. Too few judgements: the other indicators' sentences, in pack order.
+    """
+    shown = {i: row for i, row in latest.items() if row is not None}
+    if not shown:
+        return []
+    items = {i: indicator(i) for i in shown}
+    frame = pd.DataFrame([row for row in shown.values()])
+    judged = strengths_and_concerns(frame, items, council_name, limit=MESSAGES[1])
+    direction_of = {
+        sentence(row, items[i], council_name): row["direction"] for i, row in shown.items()
+    }
+    labels = {
+        ("strengths", "worsening"): "Better than England, but worse than the year before",
+        ("strengths", None): "Strength",
+        ("concerns", "improving"): "Worse than England, but improving",
+        ("concerns", None): "Concern",
+    }
+    judged_messages: dict[str, list[str]] = {}
+    for kind in ("strengths", "concerns"):
+        judged_messages[kind] = []
+        for text in judged.get(kind, []):
+            direction = direction_of.get(text)
+            label = labels.get((kind, direction), labels[(kind, None)])
+            judged_messages[kind].append(f"{label} – {text}")
+    strengths, concerns = judged_messages["strengths"], judged_messages["concerns"]
+    take_strengths = min(len(strengths), max(2, MESSAGES[1] - len(concerns)))
+    messages = strengths[:take_strengths] + concerns[: MESSAGES[1] - take_strengths]
+    used = {text.split(" – ", 1)[1] for text in messages}
+    for indicator_id, row in shown.items():
+        if len(messages) >= MESSAGES[0]:
+            break
+        text = sentence(row, items[indicator_id], council_name)
+        if text not in used:
+            messages.append(text)
+    return messages
+
+
+def _summary_slides(
+    deck, table: pd.DataFrame, request: PackRequest, latest: dict[str, pd.Series | None]
+) -> None:
+    """The executive summary: the pack's indicators at a glance, then the key messages."""
+    glance = at_a_glance(table, request, latest)
+    slide = _blank(deck)
+    _heading(slide, f"Executive summary: {request.council_name} at a glance", request)
+    widths = [2.6, *[1.5] * GLANCE_YEARS, 1.4, 1.4, 2.2][: len(glance.columns)]
+    top = 1.2
+    if not glance.empty:
+        first = glance.head(SUMMARY_ROWS)
+        _grid(slide, first, Inches(top), "At a glance", request, size=11, widths=widths,
+              alt=_glance_alt(first, request))  # fmt: skip
+        top += _table_height(first, widths, 11) + 0.15
+    messages = key_messages(latest, request.council_name)
+    missing = [indicator(i).short_title for i, row in latest.items() if row is None]
+    notes = []
+    if missing:
+        notes.append("Not in the loaded data for this council: " + "; ".join(missing) + ".")
+    if not glance.empty:
+        school_years = any(
+            len(str(r["time_period"])) == 6 for r in latest.values() if r is not None
+        )
+        notes.append(
+            "Figures in brackets are the numbers counted and the total they are a share of; "
+            "pp = percentage points."
+            + (" A school year is shown under the year it ends." if school_years else "")
+        )
+    note_height = 0.5 if missing else 0.3
+    room = 6.95 - note_height - top
+    lines = [f"• {m}" for m in messages] or ["• No figure for these indicators is loaded."]
+    size = next((s for s in (14, 13, 12, 11, 10) if fits(lines, 12.1, room, s, False)), 10)
+    while len(lines) > 1 and not fits(lines, 12.1, room, size, False):
+        lines = lines[:-1]
+    _text(slide, Inches(0.6), Inches(top), Inches(12.1), Inches(room), lines, size=size,
+          name="Key messages")  # fmt: skip
+    _text(slide, Inches(0.6), Inches(6.95 - note_height), Inches(12.1), Inches(note_height),
+          notes, size=10, colour=MUTED, name="Summary note")  # fmt: skip
+    rest = glance.iloc[SUMMARY_ROWS:]
+    for start in range(0, len(rest), CONTINUED_ROWS):
+        part = rest.iloc[start : start + CONTINUED_ROWS]
+        slide = _blank(deck)
+        _heading(slide, f"{request.council_name} at a glance (continued)", request)
+        _grid(slide, part, Inches(1.2), "At a glance", request, size=11, widths=widths,
+              alt=_glance_alt(part, request))  # fmt: skip
+
+
+def _glance_alt(frame: pd.DataFrame, request: PackRequest) -> str:
+    rows = [
+        ", ".join(f"{column} {value}" for column, value in record.items())
+        for record in frame.to_dict("records")
+    ]
+    return f"Table: {request.council_name}'s indicators at a glance. " + "; ".join(rows) + "."
+
+
+def _table_height(frame: pd.DataFrame, widths: list[float], size: int) -> float:
+    """The inches a table of text takes once the renderer has wrapped its cells."""
+    height = 0.0
+    for record in [list(frame.columns), *frame.astype(str).values.tolist()]:
+        tallest = max(
+            text_height(str(text), (width - 0.2) * 72, size, False)
+            for text, width in zip(record, widths, strict=True)
+        )
+        height += tallest / 72 + 0.1
+    return height
+
+
+def _grid(
+    slide,
+    frame: pd.DataFrame,
+    top,
+    name: str,
+    request: PackRequest,
+    size: int = 12,
+    widths: list[float] | None = None,
+    alt: str | None = None,
+) -> None:
+    """A plain table of text cells (header row first), with its alt text."""
     shape = slide.shapes.add_table(
         len(frame) + 1, len(frame.columns), Inches(0.6), top, Inches(12.1), Inches(0.3)
     )
     shape.name = name
+    if widths:
+        for column, width in zip(shape.table.columns, widths, strict=True):
+            column.width = Inches(width)
     for column, label in enumerate(frame.columns):
         for line, text in enumerate([label, *frame[label].astype(str)]):
             cell = shape.table.cell(line, column)
@@ -248,7 +512,36 @@ def _grid(slide, frame: pd.DataFrame, top, name: str, size: int = 12) -> None:
             paragraph = cell.text_frame.paragraphs[0]
             paragraph.font.size = Pt(size)
             paragraph.font.bold = line == 0
-            paragraph.font.name = "Arial"
+            paragraph.font.name = "Arial"  # the font the cells were measured in
+    _style_table(shape, request)
+    _alt_text(shape, alt or f"Table: {name}. " + _cells_alt(frame))
+
+
+def _cells_alt(frame: pd.DataFrame) -> str:
+    return "; ".join(
+        ", ".join(f"{column} {value}" for column, value in record.items())
+        for record in frame.astype(str).to_dict("records")
+    )
+
+
+def _style_table(shape, request: PackRequest) -> None:
+    """With a council template, the table takes the template's default table style
+    (its colours and borders; the text stays in Arial, the font the layout is measured in)."""
+    style = template_table_style(request.template) if request.template else None
+    if style:
+        shape.table._tbl.tblPr.find(qn("a:tableStyleId")).text = style
+
+
+def template_table_style(path: str) -> str | None:
+    """The default table style id a template's tableStyles part names, if any."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    try:
+        part = Presentation(path).part.part_related_by(RT.TABLE_STYLES)
+    except (KeyError, ValueError):
+        return None
+    found = re.search(rb'\bdef="(\{[0-9A-Fa-f-]+\})"', part.blob)
+    return found.group(1).decode() if found else None
 
 
 def _quarterly_slide(deck, request: PackRequest) -> None:
@@ -272,7 +565,7 @@ def _quarterly_slide(deck, request: PackRequest) -> None:
         f"are shown as '{SYMBOLS[SUPPRESSED].word}' to protect children's privacy.",
         size=12, colour=MUTED,
     )  # fmt: skip
-    _grid(slide, table, Inches(1.9), "Quarterly figures")
+    _grid(slide, table, Inches(1.9), "Quarterly figures", request)
 
 
 def _reconciliation_slide(deck, request: PackRequest) -> None:
@@ -297,7 +590,7 @@ def _reconciliation_slide(deck, request: PackRequest) -> None:
         size=12, colour=MUTED,
     )  # fmt: skip
     shown = chosen.drop(columns=["31 March", "Likely reasons"]).head(12)
-    _grid(slide, shown, Inches(1.9), "Reconciliation")
+    _grid(slide, shown, Inches(1.9), "Reconciliation", request)
     slide.notes_slide.notes_text_frame.text = "\n".join(
         f"{name}: {reasons}"
         for name, reasons in zip(
@@ -306,15 +599,19 @@ def _reconciliation_slide(deck, request: PackRequest) -> None:
     )
 
 
-def _heading(slide, text: str, request: PackRequest) -> None:
+def _heading(slide, text: str, request: PackRequest) -> str:
+    """The slide's headline, measured and set smaller or shortened until it fits its box.
+
+    Returns the text shown (shorter than asked only when no size fitted it)."""
+    text, size = fit_text(text, 12.1, 1.0, HEADLINE_SIZES, bold=True)
     _text(
         slide,
         Inches(0.6),
-        Inches(0.35),
+        Inches(0.3),
         Inches(12.1),
         Inches(1.0),
         text,
-        size=22,
+        size=size,
         bold=True,
         name="Headline",
     )
@@ -332,21 +629,29 @@ def _heading(slide, text: str, request: PackRequest) -> None:
         colour=ORANGE if request.is_demo else MUTED,
         name="Footer",
     )
+    return text
+
+
+def unit_words(item: Indicator) -> str:
+    """The measure's unit as a chart title says it: 'percentage', 'rate per 10,000 children'."""
+    return UNITS[item.unit].axis_title.lower()
+
+
+CHART_TITLE_SIZES = (12, 11, 10)
+CHART_WIDTH = 5.9  # inches: the narrower of the slide's two charts
 
 
 def _indicator_slide(
     deck, table, neighbours, request: PackRequest, indicator_id: str
 ) -> list[str | None]:
-    """One indicator's slide; returns the symbols of its gaps and missing bars (None: no data)."""
+    """One indicator's slide; returns the symbols of its gaps and missing bars."""
     item = indicator(indicator_id)
     slide = _blank(deck)
     year = views.latest_year(table, indicator_id, request.council, request.year)
     row = views.council_row(table, indicator_id, request.council, year)
-    if row is None:
-        _heading(slide, f"{item.title}: no figure published for {request.council_name}", request)
-        _notes(slide, item, "")
-        return []
-    _heading(slide, sentence(row, item, request.council_name), request)
+    assert row is not None, "build_pack makes slides only for indicators with a figure"
+    full_headline = sentence(row, item, request.council_name)
+    shown_headline = _heading(slide, full_headline, request)
     history = views.trend(table, indicator_id, request.council)
     gaps = [
         (str(p), s)
@@ -364,9 +669,11 @@ def _indicator_slide(
     if "england" in drawn:
         trend.add_series(ENGLAND_SERIES, [_cell(v) for v in history["england"]])
     frame = slide.shapes.add_chart(
-        XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.45), Inches(6.3), Inches(3.9), trend
+        XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.3), Inches(6.3), Inches(3.25), trend
     )
     _style_trend(frame.chart, item)
+    first, last = trend.categories[0].label, trend.categories[-1].label
+    span = first if first == last else f"{first} to {last}"
     compared = " and ".join(
         words
         for name, words in (
@@ -377,9 +684,8 @@ def _indicator_slide(
     )
     _alt_text(
         frame,
-        f"Line chart: {item.short_title} for {request.council_name}"
-        f"{', ' + compared if compared else ''}, {trend.categories[0].label} to "
-        f"{trend.categories[-1].label}.",
+        f"Line chart: {item.short_title} ({unit_words(item)}) for {request.council_name}"
+        f"{', ' + compared if compared else ''}, {span}.",
     )
 
     ranked = views.ranking(table, neighbours, indicator_id, request.council, year, request.sn_model)
@@ -400,68 +706,167 @@ def _indicator_slide(
     ]
     bars.add_series(item.short_title, [_cell(v) for v in ranked["value"]])
     frame = slide.shapes.add_chart(
-        XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.45), Inches(5.9), Inches(3.9), bars
+        XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.3), Inches(5.9), Inches(3.25), bars
     )
     _style_ranking(
         frame.chart, list(ranked["area_code"]), request.council, item, period_label(year)
     )
+    _every_category_named(frame.chart)
     # Without polarity nothing is "best" (LAIT gives no rank): the bars run highest first.
     order = "best first" if item.has_polarity else "highest first"
+    when = period_label(row["time_period"])
     _alt_text(
         frame,
         f"Bar chart ranking {request.council_name} among its statistical "
-        f"neighbours for {item.short_title}, {period_label(row['time_period'])}, {order}.",
+        f"neighbours for {item.short_title} ({unit_words(item)}), {when}, {order}.",
     )
 
-    _comparison_table(slide, item, row)
+    _comparison_table(slide, item, row, request, history)
+    _commentary_box(slide, request.commentary.get(indicator_id))
     footnote = " ".join(
         note for note in (gaps_note(gaps), gaps_note(missing_bars, lead="No bar")) if note
     )
     if footnote:
-        # Two lines fit between the table and the footer; a long list gets smaller type.
+        # Two lines fit between the commentary and the footer; a long list gets smaller type.
         _text(
             slide,
             Inches(0.6),
-            Inches(6.5),
+            Inches(6.45),
             Inches(12.1),
-            Inches(0.45),
+            Inches(0.5),
             footnote,
             size=10 if len(footnote) <= FOOTNOTE_CHARACTERS else 8,
             colour=MUTED,
             name="Footnote",
         )
-    _notes(slide, item, footnote)
+    _notes(slide, item, footnote, full_headline if shown_headline != full_headline else "")
     return [s for _, s in gaps] + [s for _, s in missing_bars]
 
 
-def _comparison_table(slide, item, row) -> None:
+def comparison_cells(
+    item: Indicator, row: pd.Series, history: pd.DataFrame | None = None
+) -> list[tuple[str, str]]:
+    """The slide's table: the latest figure with its counts, the year before, neighbours,
+    England, the difference from England, rank (1 = best) and band, each labelled with
+    its year. ``history`` (`views.trend`) gives the year before its label and symbol."""
     show = lambda value: views.show(item, value)  # noqa: E731
-    rank = f"{int(row['rank'])} of {int(row['rank_of'])}" if pd.notna(row["rank"]) else "–"
+    when = period_label(row["time_period"])
+    before_label, before = _year_before(row), show(row["previous_value"])
+    if history is not None:
+        earlier = history[history["year"] < int(row["year"])]
+        if not _missing(row["previous_year"]):
+            earlier = earlier[earlier["year"] == int(row["previous_year"])]
+        if not earlier.empty:
+            last = earlier.iloc[-1]
+            before_label = str(last["period_label"])
+            before = views.show(item, last["council"], last["council_symbol"])
+    rank = (
+        f"{int(row['rank'])} of {int(row['rank_of'])} (1 = best)" if pd.notna(row["rank"]) else "–"
+    )
     band = row["quartile_band"] if isinstance(row["quartile_band"], str) else "–"
-    cells = [
-        ("Latest", views.show(item, row["value"], row["symbol"])),
-        ("Previous", show(row["previous_value"])),
-        ("Neighbours", show(row["sn_value"])),
-        ("England", show(row["england_value"])),
-        ("Rank", rank),
-        ("Band", band),
+    gap = difference(item, row["value"], row["england_value"])
+    return [
+        (f"Latest ({when})", _with_counts(item, row)),
+        (f"Previous ({before_label})", before),
+        (f"Neighbours ({when})", show(row["sn_value"])),
+        (f"England ({when})", show(row["england_value"])),
+        ("Difference from England", gap or "–"),
+        (f"Rank ({when})", rank),
+        ("Band (A best)", band),
     ]
+
+
+def _year_before(row: pd.Series) -> str:
+    """The label of the year before the row's: '2024', or '2023/24' for a school year."""
+    year = int(row["year"]) - 1
+    if len(str(row["time_period"])) == 6:
+        return period_label(f"{year - 1}{year % 100:02d}")
+    return str(year)
+
+
+COMPARISON_WIDTHS = (2.0, 1.6, 1.75, 1.55, 1.95, 2.05, 1.2)  # inches, 12.1 in all
+COMPARISON_SIZES = (13, 12, 11, 10)  # a figure's points, largest first, on one line
+
+
+def value_size(text: str, width_inches: float) -> int:
+    """The largest size at which a figure fits its cell on one line."""
+    for size in COMPARISON_SIZES:
+        if text_width(text, size, bold=True) * 1.06 <= (width_inches - 0.2) * 72:
+            return size
+    return COMPARISON_SIZES[-1]
+
+
+def _every_category_named(chart) -> None:
+    """Every bar keeps its council's name: a renderer short of room otherwise names every
+    other bar, and the reader cannot tell which bar is whose (c:tickLblSkip = 1)."""
+    axis = chart.category_axis._element
+    skip = axis.find(qn("c:tickLblSkip"))
+    if skip is None:
+        skip = axis.makeelement(qn("c:tickLblSkip"), {})
+        later = [qn(f"c:{tag}") for tag in ("tickMarkSkip", "noMultiLvlLbl", "extLst")]
+        following = next((child for child in axis if child.tag in later), None)
+        if following is not None:
+            following.addprevious(skip)
+        else:
+            axis.append(skip)
+    skip.set("val", "1")
+
+
+def _comparison_table(
+    slide, item: Indicator, row: pd.Series, request: PackRequest, history: pd.DataFrame
+) -> None:
+    cells = comparison_cells(item, row, history)
     shape = slide.shapes.add_table(
-        2, len(cells), Inches(0.6), Inches(5.55), Inches(12.1), Inches(0.9)
+        2, len(cells), Inches(0.6), Inches(4.65), Inches(12.1), Inches(0.9)
     )
     shape.name = "Comparison table"
     grid = shape.table
-    for column, (label, value) in enumerate(cells):
+    grid.rows[0].height, grid.rows[1].height = Inches(0.5), Inches(0.4)
+    for column, width in zip(grid.columns, COMPARISON_WIDTHS, strict=True):
+        column.width = Inches(width)
+    for column, ((label, value), width) in enumerate(zip(cells, COMPARISON_WIDTHS, strict=True)):
         for line, text in enumerate((label, value)):
             cell = grid.cell(line, column)
             cell.text = text
             paragraph = cell.text_frame.paragraphs[0]
-            paragraph.font.size = Pt(12 if line == 0 else 16)
+            paragraph.font.size = Pt(11 if line == 0 else value_size(text, width))
             paragraph.font.bold = line == 1
-            paragraph.font.name = "Arial"
+            paragraph.font.name = "Arial"  # the font the cells were measured in
+    _style_table(shape, request)
+    _alt_text(
+        shape,
+        f"Table: {item.short_title} for {request.council_name}. "
+        + "; ".join(f"{label}: {value}" for label, value in cells)
+        + ".",
+    )
 
 
-def _notes(slide, item, footnote: str) -> None:
+def _commentary_box(slide, commentary: str | None) -> None:
+    """The officers' commentary, or an empty outlined box headed 'Commentary' to fill."""
+    box = _text(
+        slide,
+        Inches(0.6),
+        Inches(5.65),
+        Inches(12.1),
+        Inches(0.75),
+        ["Commentary", *(commentary.splitlines() if commentary else [""])],
+        size=11,
+        name="Commentary",
+    )
+    box.text_frame.paragraphs[0].font.bold = True
+    box.line.color.rgb = MUTED
+    box.line.width = Pt(0.75)
+    if commentary:
+        text, size = commentary, 11
+        for candidate in (11, 10, 9, 8):
+            size = candidate
+            if fits(["Commentary", *text.splitlines()], 12.1, 0.75, candidate, False):
+                break
+        for paragraph in box.text_frame.paragraphs:
+            paragraph.font.size = Pt(size)
+
+
+def _notes(slide, item, footnote: str, full_headline: str = "") -> None:
     notes = [
         f"Definition: {item.definition}",
         f"Source: {item.source_note}",
@@ -470,6 +875,8 @@ def _notes(slide, item, footnote: str) -> None:
     ]
     if footnote:
         notes.append(footnote)
+    if full_headline:
+        notes.append(f"The headline in full: {full_headline}")
     slide.notes_slide.notes_text_frame.text = "\n".join(notes)
 
 
@@ -623,12 +1030,19 @@ def _value_axis(chart, item, span) -> None:
     axis.tick_labels.number_format_is_linked = False
 
 
-def _chart_title(chart, title: str, item, span) -> None:
-    """The measure and unit in bold; under it the polarity and where a zoomed axis starts."""
+def _chart_title(chart, title: str, item, span, width_inches: float = CHART_WIDTH) -> None:
+    """The measure and unit in bold, on one line (set smaller rather than wrapped: a wrapped
+    title takes the room the bars' names need, and LibreOffice then skips every other);
+    under it the polarity and where a zoomed axis starts."""
     chart.has_title = True
     frame = chart.chart_title.text_frame
     frame.text = title
-    frame.paragraphs[0].font.size = Pt(12)
+    room = (width_inches - 0.5) * 72
+    size = next(
+        (s for s in CHART_TITLE_SIZES if text_width(title, s, bold=True) * 1.06 <= room),
+        CHART_TITLE_SIZES[-1],
+    )
+    frame.paragraphs[0].font.size = Pt(size)
     frame.paragraphs[0].font.bold = True
     note = frame.add_paragraph()
     note.text = " · ".join(part for part in (polarity_label(item.polarity), span.note) if part)
@@ -693,7 +1107,7 @@ def pack_from_store(con, council: str, indicator_ids: list[str], **options) -> b
     from indicators import facts
     from indicators.compare import compare_all
     from indicators.compute import all_values
-    from indicators.scorecard import council_scorecard, neighbour_lists
+    from indicators.scorecard import neighbour_lists
 
     neighbours = neighbour_lists(con)
     sn_model = options.pop("sn_model", None) or (
@@ -705,7 +1119,7 @@ def pack_from_store(con, council: str, indicator_ids: list[str], **options) -> b
         raise ValueError(f"No council with code {council} in this store.")
     from indicators.local import quarterly_figures, reconciliation
 
-    card = council_scorecard(None, council, options.get("year"), table=table)
+    releases = facts.loaded_releases(con)
     quarterly = quarterly_figures(con, council)
     request = PackRequest(
         council=council,
@@ -713,11 +1127,36 @@ def pack_from_store(con, council: str, indicator_ids: list[str], **options) -> b
         indicator_ids=indicator_ids,
         sn_model=sn_model,
         is_demo=facts.is_demo(con),
-        sources=source_lines(facts.loaded_releases(con)),
-        strengths=list(card.summary.get("strengths", [])),
-        concerns=list(card.summary.get("concerns", [])),
+        sources=source_lines(releases),
+        releases=releases,
+        commentary=officer_commentary(con, council, table, indicator_ids, options.get("year")),
         quarterly=quarterly,
         reconciliation=reconciliation(quarterly, all_values(con), council),
         **options,
     )
     return build_pack(table, neighbours, request)
+
+
+def officer_commentary(
+    con, council: str, table: pd.DataFrame, indicator_ids: list[str], year: int | None
+) -> dict[str, str]:
+    """The officers' commentary for each indicator's slide (its year), where there is some."""
+    found: dict[str, str] = {}
+    for indicator_id in indicator_ids:
+        shown = views.latest_year(table, indicator_id, council, year)
+        row = views.council_row(table, indicator_id, council, shown)
+        if row is None:
+            continue
+        text = commentary_for_slide(con, council, indicator_id, str(row["time_period"]))
+        if text:
+            found[indicator_id] = text
+    return found
+
+
+def commentary_for_slide(con, council: str, indicator_id: str, period: str) -> str | None:
+    """`indicators.commentary.for_slide`, or None where that module is not installed yet."""
+    try:
+        from indicators.commentary import for_slide
+    except ImportError:
+        return None
+    return for_slide(con, council, indicator_id, period)
