@@ -34,7 +34,8 @@ def test_sentence_states_value_direction_neighbours_and_england_in_words():
     text = sentence(_row(), indicator("placements_3plus_pct"), "Rutland")
     assert text == (
         "3+ placements in the year: 12% in Rutland in 2025, worse than 10% the year before. "
-        "That is worse than similar councils (9%, average of 10) and worse than England (10%)."
+        "That is worse than similar councils (9%, the average of the 10 DfE statistical "
+        "neighbours with a figure) and worse than England (10%)."
     )
 
 
@@ -76,7 +77,10 @@ def test_counts_are_not_compared_with_england_totals():
     )
     text = sentence(row, indicator("cla_count"), "Rutland")
     assert "England" not in text
-    assert "Similar councils averaged 120 (10 with data)." in text
+    assert (
+        "Similar councils had 120 on average (the 10 DfE statistical neighbours with a figure)."
+        in text
+    )
 
 
 def test_academic_years_read_as_such():
