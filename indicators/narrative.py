@@ -349,3 +349,23 @@ def strengths_and_concerns(
     }
     summary["too_small"] = too_small
     return summary
+
+
+# A change's size against chance in a few words, for a tile or a table cell.
+SHORT_CHANCE = {
+    significance.WITHIN_CHANCE: "may be chance",
+    significance.BEYOND_95: "more than chance",
+    significance.BEYOND_998: "far more than chance",
+}
+TOO_FEW_SHORT = "too few to judge"
+
+
+def change_chance_words(row: pd.Series | dict, item: Indicator) -> str:
+    """The change since the year before against chance, in a few words; '' when untested."""
+    if not item.counts_people:
+        return ""
+    if small_base(row, item):
+        return TOO_FEW_SHORT
+    if row.get("direction") in (None, "no change", "not comparable"):
+        return ""
+    return SHORT_CHANCE.get(_level(row, item, "previous") or "", "")
