@@ -24,11 +24,12 @@ NEIGHBOURS_EXPLAINED = (
 
 # ------------------------------------------------------------------- quartile bands
 # What each band letter means wherever a letter is shown (LAIT's bands, compare.py).
+# Short enough for a table cell; BAND_EXPLAINED says "of councils" once.
 BAND_MEANINGS = {
-    "A": "best quarter of councils",
-    "B": "second-best quarter of councils",
-    "C": "second-worst quarter of councils",
-    "D": "worst quarter of councils",
+    "A": "best quarter",
+    "B": "second-best quarter",
+    "C": "second-worst quarter",
+    "D": "worst quarter",
 }
 BAND_EXPLAINED = (
     "Band: councils are split into four equal groups on this figure; A is the best "
@@ -37,7 +38,7 @@ BAND_EXPLAINED = (
 
 
 def band_words(letter: object) -> str:
-    """'D (worst quarter of councils)'; '' for no band."""
+    """'D (worst quarter)'; '' for no band."""
     if not isinstance(letter, str) or letter not in BAND_MEANINGS:
         return ""
     return f"{letter} ({BAND_MEANINGS[letter]})"

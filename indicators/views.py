@@ -227,7 +227,8 @@ def scorecard(
                     "Latest": show_with_count(
                         item, row["value"], row["symbol"], row["numerator"], row["denominator"]
                     ),
-                    "Previous": show(item, row["previous_value"]),
+                    # The year before as published: its symbol's word if it had one.
+                    "Previous": _previous_shown(table, item, council, row),
                     "Direction": DIRECTION_ARROWS.get(row["direction"], row["direction"]),
                     NEIGHBOURS_COLUMN: show(item, row["sn_value"]),
                     "Region": show(item, row["region_value"]),
@@ -239,6 +240,14 @@ def scorecard(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _previous_shown(table: pd.DataFrame, item: Indicator, council: str, row: pd.Series) -> str:
+    """The year before's figure, or its symbol's word ('suppressed'), never 'no data' for one."""
+    if pd.notna(row["previous_value"]):
+        return show(item, row["previous_value"])
+    before = council_row(table, item.id, council, int(row["previous_year"]))
+    return show(item, None, before["symbol"]) if before is not None else show(item, None)
 
 
 def share_breakdown(
@@ -405,6 +414,8 @@ def headline_tiles(
     year with a figure (a dataset DfE has not yet updated still shows). The
     change reads like "+2 since 2024 · up" or "-3 points since 2024 ·
     improving": a number, then a word, so nothing depends on the arrow's colour.
+    The caption gives the year and the children behind the figure ("2025: 50 of
+    522"), similar councils and England, then whether the change may be chance.
     """
     tiles = []
     for indicator_id in ids:
@@ -425,6 +436,8 @@ def headline_tiles(
             "caption": "",
             # The children behind the figure ('50 of 522'), where that is safe to show.
             "count": "",
+            # The change against chance: 'change may be chance' (also in the caption).
+            "chance": "",
             # The symbol's sentence, for the tile's help text ("Not available.").
             "note": "",
         }
@@ -458,14 +471,18 @@ def headline_tiles(
                 number += " point" if abs(rounded) == 1 else " points"
             previous = _previous_period_label(str(row["time_period"]), int(row["previous_year"]))
             words = tile["direction"] if tile["direction"] not in (None, "no change") else ""
-            chance = change_chance_words(row, item)
             tile["change"] = " · ".join(
-                part for part in (f"{number} since {previous}", words, chance) if part
+                part for part in (f"{number} since {previous}", words) if part
             )
+            # Beside the change, not in it: a tile's change line is cut short when long.
+            chance = change_chance_words(row, item)
+            tile["chance"] = f"change {chance}" if chance else ""
         year_and_count = f"{tile['year']}: {tile['count']}" if tile["count"] else f"{tile['year']}"
         comparators = [year_and_count, f"England {tile['england']}"]
         if tile["neighbours"]:
             comparators.insert(1, f"{NEIGHBOURS_SHORT} {tile['neighbours']}")
+        if tile.get("chance"):
+            comparators.append(str(tile["chance"]))
         tile["caption"] = " · ".join(comparators)
         tiles.append(tile)
     return tiles

@@ -223,4 +223,18 @@ def test_the_scorecard_shows_no_rank_or_band_for_an_indicator_without_polarity()
     card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,))).set_index("indicator_id")
     assert (card.loc["cla_count", "Rank"], card.loc["cla_count", "Band"]) == ("", "")
     assert card.loc["placements_3plus_pct", "Rank"] == "3 of 150 (1 = best)"
-    assert card.loc["placements_3plus_pct", "Band"] == "A (best quarter of councils)"
+    assert card.loc["placements_3plus_pct", "Band"] == "A (best quarter)"
+
+
+def test_the_scorecard_says_a_suppressed_year_before_is_suppressed_not_missing():
+    from indicators.catalogue import Grouping, Theme
+
+    table = comparison_rows(
+        [
+            row("long_term_stability_pct", 2024, NAN, NAN, symbol="c"),
+            row("long_term_stability_pct", 2025, 100.0, NAN, direction="not comparable"),
+        ]
+    )
+    theme = Theme("stability", "Stability", indicator_ids=("long_term_stability_pct",))
+    card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,)))
+    assert card.loc[0, "Previous"] == "suppressed"

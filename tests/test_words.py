@@ -64,8 +64,8 @@ def test_the_base_in_words():
 
 
 def test_band_letters_and_ranks_are_worded_by_meaning():
-    assert band_words("A") == "A (best quarter of councils)"
-    assert band_words("D") == "D (worst quarter of councils)"
+    assert band_words("A") == "A (best quarter)"
+    assert band_words("D") == "D (worst quarter)"
     assert band_words(None) == band_words("") == ""
     assert set(BAND_MEANINGS) == set("ABCD")
     assert rank_words(58, 151) == "58 of 151 (1 = best)"
