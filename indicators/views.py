@@ -229,7 +229,7 @@ def scorecard(
                     ),
                     # The year before as published: its symbol's word if it had one.
                     "Previous": _previous_shown(table, item, council, row),
-                    "Direction": DIRECTION_ARROWS.get(row["direction"], row["direction"]),
+                    "Direction": _direction_shown(row, item),
                     NEIGHBOURS_COLUMN: show(item, row["sn_value"]),
                     "Region": show(item, row["region_value"]),
                     "England": show(item, row["england_value"]),
@@ -240,6 +240,13 @@ def scorecard(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _direction_shown(row: pd.Series, item: Indicator) -> str:
+    """'▼ worsening (may be chance)': the arrow and word, and the change against chance."""
+    arrow = DIRECTION_ARROWS.get(row["direction"], row["direction"])
+    chance = change_chance_words(row, item)
+    return f"{arrow} ({chance})" if chance else str(arrow)
 
 
 def _previous_shown(table: pd.DataFrame, item: Indicator, council: str, row: pd.Series) -> str:

@@ -99,7 +99,7 @@ def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
     # Each theme lists its indicators; an indicator in two lines of enquiry appears twice.
     assert len(table) == sum(len(t.indicator_ids) for t in grouping("lga").themes)
     assert "3+ placements in the year" in table["Indicator"].tolist()
-    assert {"Latest", "Direction", "Neighbours", "England", "Rank", "Band", "Trend"} <= set(
+    assert {"Latest", "Direction", "Similar councils", "England", "Rank", "Band", "Trend"} <= set(
         table.columns
     )
     assert (

@@ -238,3 +238,28 @@ def test_the_scorecard_says_a_suppressed_year_before_is_suppressed_not_missing()
     theme = Theme("stability", "Stability", indicator_ids=("long_term_stability_pct",))
     card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,)))
     assert card.loc[0, "Previous"] == "suppressed"
+
+
+def test_the_scorecard_says_when_a_change_may_be_chance():
+    from indicators.catalogue import Grouping, Theme
+
+    table = comparison_rows(
+        [
+            row(
+                "long_term_stability_pct",
+                2025,
+                65.0,
+                66.0,
+                direction="worsening",
+                numerator=90.0,
+                denominator=138.0,
+                previous_numerator=91.0,
+                previous_denominator=138.0,
+                england_value=69.0,
+            )
+        ]
+    )
+    theme = Theme("stability", "Stability", indicator_ids=("long_term_stability_pct",))
+    card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,)))
+    assert card.loc[0, "Direction"] == "▼ worsening (may be chance)"
+    assert card.loc[0, "Latest"] == "90 of 138 (65%)"
