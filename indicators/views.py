@@ -132,9 +132,10 @@ def ranking(
         & (table["year"] == year)
         & (table["area_code"].isin(codes))
     ]
-    return rows[["area_code", "area_name", "value", "symbol", "rank", "rank_of"]].reset_index(
-        drop=True
-    )
+    columns = ["area_code", "area_name", "value", "symbol", "rank", "rank_of"]
+    # The children behind each figure, for "50 of 522" in tables and tooltips.
+    columns += [c for c in ("numerator", "denominator") if c in rows.columns]
+    return rows[columns].reset_index(drop=True)
 
 
 def funnel_points(table: pd.DataFrame, indicator_id: str, year: int) -> pd.DataFrame:
@@ -294,13 +295,26 @@ def compare_rows(table: pd.DataFrame, indicator_id: str, councils: list[str]) ->
 
 def compare_trend_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
     """Years down, councils across, figures as the page shows them."""
-    shown = rows.assign(
-        figure=[show(item, v, s) for v, s in zip(rows["value"], rows["symbol"], strict=True)]
-    )
+    shown = rows.assign(figure=_figures_with_counts(rows, item))
     wide = shown.pivot_table(
         index=["year", "period_label"], columns="area_name", values="figure", aggfunc="first"
     )
     return wide.reset_index().drop(columns=["year"]).rename(columns={"period_label": "Year"})
+
+
+def _figures_with_counts(rows: pd.DataFrame, item: Indicator) -> list[str]:
+    """Each row's figure as shown, with its children beside it where the row has them."""
+    none = [None] * len(rows)
+    return [
+        show_with_count(item, v, s, n, d)
+        for v, s, n, d in zip(
+            rows["value"],
+            rows["symbol"],
+            rows["numerator"] if "numerator" in rows.columns else none,
+            rows["denominator"] if "denominator" in rows.columns else none,
+            strict=True,
+        )
+    ]
 
 
 def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
@@ -309,7 +323,7 @@ def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
     Without polarity there is no rank (as in LAIT: "1 = best" means nothing for a
     count), so the table lists the councils highest first, as the chart does.
     """
-    figures = [show(item, v, s) for v, s in zip(rows["value"], rows["symbol"], strict=True)]
+    figures = _figures_with_counts(rows, item)
     if not item.is_ranked:
         order = rows["value"].reset_index(drop=True).sort_values(ascending=False, kind="stable")
         return (

@@ -117,3 +117,23 @@ def test_every_abbreviation_has_plain_words_in_the_glossary():
     text = GLOSSARY.read_text(encoding="utf-8")
     for abbreviation in PLAIN_WORDS:
         assert re.search(rf"\b{re.escape(abbreviation)}\b", text, re.IGNORECASE), abbreviation
+
+
+def test_a_ranking_table_gives_each_councils_children_but_never_a_small_count():
+    import pandas as pd
+
+    item = views.indicator("placements_3plus_pct")
+    rows = pd.DataFrame(
+        {
+            "area_code": ["1", "2"],
+            "area_name": ["A", "B"],
+            "value": [10.0, 8.0],
+            "symbol": [None, None],
+            "rank": pd.array([2, 1], dtype="Int64"),
+            "rank_of": pd.array([2, 2], dtype="Int64"),
+            "numerator": [50.0, 4.0],
+            "denominator": [522.0, 50.0],
+        }
+    )
+    table = views.ranking_table(rows, item)
+    assert list(table["Figure"]) == ["50 of 522 (10%)", "8%"]
