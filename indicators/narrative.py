@@ -33,6 +33,7 @@ from indicators.formatting import (
     period_label,
     symbol_sentence,
 )
+from indicators.protection import small_count_threshold
 
 DIRECTION_WORDS = {
     "improving": "an improvement on",
@@ -106,6 +107,20 @@ def small_base(row: pd.Series | dict, item: Indicator) -> bool:
         _get(row, "england_value"), _get(row, "denominator"), item.unit
     )
     return enough is False
+
+
+def base_size(row: pd.Series | dict, item: Indicator) -> str:
+    """What a figure rests on, in words: '9 children (one child is 11 points)'.
+
+    A percentage gives its base; a rate the children counted ('12 children'), or,
+    when that is a small number, 'fewer than 6 children'.
+    """
+    numerator, denominator = _get(row, "numerator"), _get(row, "denominator")
+    words = base_words(numerator, denominator, item.unit, item.counts)
+    if words:
+        return words
+    count = n_of_N(numerator, denominator, item.unit, item.counts)
+    return count or f"fewer than {small_count_threshold()} {item.counts}"
 
 
 def _figure_clause(row: pd.Series | dict, item: Indicator, value: float) -> str:
@@ -250,7 +265,7 @@ def sentence_parts(row: pd.Series | dict, item: Indicator, council_name: str) ->
         _comparisons(row, item, value, judged),
     ]
     if small:
-        size = base_words(_get(row, "numerator"), _get(row, "denominator"), item.unit, item.counts)
+        size = base_size(row, item)
         parts.append(f"Based on {size}: {TOO_FEW}.")
     return [part for part in parts if part]
 
@@ -333,9 +348,7 @@ def strengths_and_concerns(
         if not judged:
             continue
         if small_base(row, item):
-            size = base_words(
-                _get(row, "numerator"), _get(row, "denominator"), item.unit, item.counts
-            )
+            size = base_size(row, item)
             too_small.append(f"{item.short_title}: based on {size}, {TOO_FEW}.")
             continue
         kind, weight = judged

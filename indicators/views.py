@@ -15,7 +15,6 @@ import pandas as pd
 from domain.wording import NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_SHORT, band_words, rank_words
 from indicators.catalogue import Grouping, Indicator, catalogue, indicator
 from indicators.formatting import (
-    base_words,
     figure_with_count,
     first_capital,
     format_value,
@@ -24,7 +23,7 @@ from indicators.formatting import (
     symbol_sentence,
     symbol_word,
 )
-from indicators.narrative import change_chance_words, small_base
+from indicators.narrative import base_size, change_chance_words, small_base
 
 # The scorecard's column for the neighbour average: the one name (domain/wording.py).
 NEIGHBOURS_COLUMN = first_capital(NEIGHBOURS_SHORT)
@@ -479,7 +478,7 @@ def headline_tiles(
         else:
             tile["count"] = n_of_N(row["numerator"], row["denominator"], item.unit, item.counts)
             if small_base(row, item):
-                size = base_words(row["numerator"], row["denominator"], item.unit, item.counts)
+                size = base_size(row, item)
                 tile["note"] = f"Based on {size}: too few to tell a real difference from chance."
         tile["neighbours"] = show(item, row["sn_value"]) if pd.notna(row["sn_value"]) else None
         tile["england"] = show(item, row["england_value"])

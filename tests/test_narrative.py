@@ -304,3 +304,21 @@ def test_school_sessions_are_not_children():
     )
     text = sentence(row, item, "X")
     assert "chance" not in text and "children" not in text
+
+
+def test_a_rate_on_very_few_children_says_so_without_the_number():
+    item = indicator("cla_rate_per_10k")
+    row = _row(
+        indicator_id=item.id,
+        value=60.0,
+        numerator=3.0,
+        denominator=500.0,
+        previous_value=None,
+        direction="not comparable",
+        england_value=67.0,
+        funnel_flag="within",
+        quartile_band=None,
+    )
+    text = sentence(row, item, "X")
+    assert "Based on fewer than 6 children: too few to tell a real difference from chance." in text
+    assert "3 children" not in text
