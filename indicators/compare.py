@@ -65,6 +65,7 @@ COMPARISON_COLUMNS = [
     "symbol",
     "previous_year",
     "previous_value",
+    "previous_symbol",
     "previous_numerator",
     "previous_denominator",
     "direction",
@@ -244,13 +245,14 @@ def _rounded(values: pd.Series, decimals: pd.Series) -> pd.Series:
 def _with_previous(councils: pd.DataFrame) -> pd.DataFrame:
     """Direction of travel against the previous year, at the published precision."""
     previous = councils[
-        ["indicator_id", "area_code", "year", "value", "numerator", "denominator"]
+        ["indicator_id", "area_code", "year", "value", "symbol", "numerator", "denominator"]
     ].copy()
     previous["year"] += 1
     councils = councils.merge(
         previous.rename(
             columns={
                 "value": "previous_value",
+                "symbol": "previous_symbol",
                 "numerator": "previous_numerator",
                 "denominator": "previous_denominator",
             }

@@ -151,6 +151,10 @@ def _change_clause(row: pd.Series | dict, item: Indicator, judged: bool) -> tupl
     """(', worse than 10% the year before', the change's level against chance)."""
     previous = _get(row, "previous_value")
     direction = row.get("direction", "not comparable")
+    before = _get(row, "previous_symbol")
+    if previous is None and isinstance(before, str) and before:
+        # Say why there is no change to give: the year before's symbol in words.
+        return f" (the year before's figure is {symbol_sentence(before)})", None
     if direction not in DIRECTION_WORDS or previous is None:
         return "", None
     text = f", {DIRECTION_WORDS[direction]} {_figure(previous, item)} the year before"

@@ -322,3 +322,12 @@ def test_a_rate_on_very_few_children_says_so_without_the_number():
     text = sentence(row, item, "X")
     assert "Based on fewer than 6 children: too few to tell a real difference from chance." in text
     assert "3 children" not in text
+
+
+def test_a_suppressed_year_before_is_named_not_skipped():
+    row = _stability(previous_value=None, previous_symbol="c", direction="not comparable")
+    text = sentence(row, indicator("long_term_stability_pct"), "Rutland")
+    assert text.startswith(
+        "Long-term stability: 65% (90 of 138) in Rutland in 2025 (the year before's figure is "
+        "suppressed to protect children's privacy)."
+    )
