@@ -59,14 +59,9 @@ def show_with_count(
     missing = value is None or (isinstance(value, float) and math.isnan(value))
     if missing or (isinstance(symbol, str) and symbol):
         return show(item, value, symbol)
+    number = float(value)  # type: ignore[arg-type]
     return figure_with_count(
-        float(value),
-        None,
-        item.unit,
-        item.decimals,
-        numerator,
-        denominator,
-        item.counts,  # type: ignore[arg-type]
+        number, None, item.unit, item.decimals, numerator, denominator, item.counts
     )
 
 
