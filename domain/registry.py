@@ -81,6 +81,14 @@ class Indicator:
     quartile_bands: bool = True
     origin: str = PUBLISHED  # published, extract (only an extract gives it) or local
     extract: bool = False  # the council's SSDA903 extract gives it at each quarter end
+    # What the numerator and denominator count, as a sentence names them ("9 children",
+    # "19 of 25 young people"); only counts of people are tested against chance.
+    counts: str = "children"
+
+    @property
+    def counts_people(self) -> bool:
+        """Whether each unit counted is a child or young person (not a school session)."""
+        return self.counts in PEOPLE_COUNTED
 
     @property
     def kind(self) -> str:
@@ -109,6 +117,11 @@ class Indicator:
     def is_rate_or_share(self) -> bool:
         """Rates and percentages get funnel-plot limits; counts and scores do not."""
         return is_rate_or_share_unit(self.unit) and self.denominator is not None
+
+
+# What an indicator's numerator and denominator may count: people, for whom a change
+# can be tested against chance, unlike school sessions (many from one child).
+PEOPLE_COUNTED = ("children", "young people")
 
 
 # ------------------------------------------------------------------ one validator
@@ -200,6 +213,7 @@ def parse_indicator(entry: Mapping, origin: str, lines: Iterable[str]) -> Indica
         quartile_bands=quartile_bands,
         origin=origin,
         extract=extract,
+        counts=str(entry.get("counts", "children")),
     )
 
 

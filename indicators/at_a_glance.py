@@ -16,7 +16,7 @@ import pandas as pd
 from domain.facts import ENGLAND_CODE as ENGLAND
 from indicators.catalogue import Indicator, indicator
 from indicators.compute import all_values
-from indicators.formatting import format_value
+from indicators.formatting import figure_with_count, format_value
 
 HEADLINE_IDS = (
     "cla_count",
@@ -49,15 +49,22 @@ def latest_years(values: pd.DataFrame, area_code: str, count: int = 3) -> list[i
 
 
 def _cell(values: pd.DataFrame, headline_id: str, place: str, year: int | None) -> tuple:
+    """(value, symbol, numerator, denominator) of one cell; Nones where there is none."""
     found = values[
         (values["headline_id"] == headline_id)
         & (values["area_code"] == place)
         & (values["year"] == year)
     ]
     if found.empty:
-        return None, None
-    value, symbol = found["value"].iloc[0], found["symbol"].iloc[0]
-    return (None if pd.isna(value) else float(value), None if pd.isna(symbol) else str(symbol))
+        return None, None, None, None
+    first = found.iloc[0]
+    value, symbol = first["value"], first["symbol"]
+    return (
+        None if pd.isna(value) else float(value),
+        None if pd.isna(symbol) else str(symbol),
+        first["numerator"],
+        first["denominator"],
+    )
 
 
 def at_a_glance_table(
@@ -65,7 +72,9 @@ def at_a_glance_table(
 ) -> tuple[pd.DataFrame, list[int]]:
     """The display table: one row per headline, the council's last three years, then England.
 
-    Returns the table (all cells formatted text) and the years shown.
+    Returns the table (all cells formatted text) and the years shown. The
+    council's percentages and rates carry the children behind them ("50 of 522
+    (10%)"), never a small number; England's are left as figures.
     """
     values = headline_values(con, area_code)
     shown = latest_years(values, area_code, years)
@@ -74,12 +83,15 @@ def at_a_glance_table(
         row: dict[str, str] = {"Measure": item.title}
         for place, prefix in ((area_code, ""), (ENGLAND, "England ")):
             for year in shown:
-                value, symbol = _cell(values, item.id, place, year)
-                text = (
-                    "no data"
-                    if value is None and symbol is None
-                    else format_value(value, symbol, item.unit, item.decimals)
-                )
+                value, symbol, numerator, denominator = _cell(values, item.id, place, year)
+                if value is None and symbol is None:
+                    text = "no data"
+                elif place == area_code:
+                    text = figure_with_count(
+                        value, symbol, item.unit, item.decimals, numerator, denominator, item.counts
+                    )
+                else:
+                    text = format_value(value, symbol, item.unit, item.decimals)
                 row[f"{prefix}{year}"] = text
         rows.append(row)
     return pd.DataFrame(rows), shown

@@ -29,7 +29,10 @@ Methods (also written on the About page):
 - Direction of travel: against the previous year, compared at the published
   precision: improving, worsening or no change by polarity; up or down for
   indicators without polarity; not comparable when either year is missing
-  or suppressed.
+  or suppressed. The longer view: the same against the earliest figure three to
+  five years before (``earlier_*``), so a sentence can say the direction over
+  several years, not only since last year; the numerators and denominators of
+  both are kept for the test of chance (indicators/significance.py).
 - Funnel limits: for percentages and rates, around England's value, for the
   council's own denominator: percentages by the binomial normal approximation,
   rates by the Poisson one; 95 % (1.96 standard errors) and 99.8 % (3.09).
@@ -62,7 +65,14 @@ COMPARISON_COLUMNS = [
     "symbol",
     "previous_year",
     "previous_value",
+    "previous_symbol",
+    "previous_numerator",
+    "previous_denominator",
     "direction",
+    "earlier_year",
+    "earlier_value",
+    "earlier_numerator",
+    "earlier_denominator",
     "sn_value",
     "sn_count",
     "sn_model",
@@ -178,6 +188,7 @@ def compare_all(
     councils = _with_region_and_england(councils, values)
     councils = _with_neighbours(councils, neighbours, sn_model, sn_method)
     councils = _with_previous(councils)
+    councils = _with_earlier(councils)
     councils = _with_rank_and_band(councils)
     councils = _with_funnel(councils)
     councils["rank"] = councils["rank"].astype("Int64")
@@ -233,10 +244,19 @@ def _rounded(values: pd.Series, decimals: pd.Series) -> pd.Series:
 
 def _with_previous(councils: pd.DataFrame) -> pd.DataFrame:
     """Direction of travel against the previous year, at the published precision."""
-    previous = councils[["indicator_id", "area_code", "year", "value"]].copy()
+    previous = councils[
+        ["indicator_id", "area_code", "year", "value", "symbol", "numerator", "denominator"]
+    ].copy()
     previous["year"] += 1
     councils = councils.merge(
-        previous.rename(columns={"value": "previous_value"}),
+        previous.rename(
+            columns={
+                "value": "previous_value",
+                "symbol": "previous_symbol",
+                "numerator": "previous_numerator",
+                "denominator": "previous_denominator",
+            }
+        ),
         on=["indicator_id", "area_code", "year"],
         how="left",
     )
@@ -261,6 +281,32 @@ def _with_previous(councils: pd.DataFrame) -> pd.DataFrame:
         default="down",
     )
     return councils
+
+
+EARLIER_YEARS = (5, 4, 3)  # the longer view: the earliest figure 3 to 5 years before
+
+
+def _with_earlier(councils: pd.DataFrame) -> pd.DataFrame:
+    """The earliest figure three to five years before each year (for the longer view)."""
+    keys = ["indicator_id", "area_code", "year"]
+    known = councils.loc[
+        councils["value"].notna(), [*keys, "value", "numerator", "denominator"]
+    ].rename(
+        columns={
+            "value": "earlier_value",
+            "numerator": "earlier_numerator",
+            "denominator": "earlier_denominator",
+        }
+    )
+    found = pd.concat(
+        [
+            known.assign(earlier_year=known["year"], year=known["year"] + gap)
+            for gap in EARLIER_YEARS
+        ]
+    )
+    # Earliest first: the first row kept for each key is the furthest year back.
+    found = found.sort_values("earlier_year").drop_duplicates(keys, keep="first")
+    return councils.merge(found, on=keys, how="left")
 
 
 def _with_rank_and_band(councils: pd.DataFrame) -> pd.DataFrame:

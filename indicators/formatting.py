@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 
 from domain.symbols import NO_DATA, SYMBOLS, SymbolMeaning
-from domain.units import UNITS
+from domain.units import PERCENT, UNITS
 
 # The short words alone, for callers that only put a word in a cell.
 SYMBOL_WORDS = {symbol: entry.word for symbol, entry in SYMBOLS.items()}
@@ -147,3 +147,93 @@ def period_label(time_period: str | int) -> str:
     if len(text) == 6 and text.isdigit():
         return f"{text[:4]}/{text[4:]}"
     return text
+
+
+def _count(value: object) -> int | None:
+    """A whole count from a cell, or None for a missing or non-numeric one."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else round(number)
+
+
+def count_is_safe(count: int | None, threshold: int | None = None) -> bool:
+    """Whether a number of children may be shown: zero or at least the threshold (6).
+
+    The privacy rule (indicators/protection.py): no count from 1 to 5, small enough
+    to identify a child, is ever shown, even where a publication printed it.
+    """
+    from indicators.protection import small_count_threshold
+
+    limit = small_count_threshold() if threshold is None else threshold
+    return count is not None and (count == 0 or count >= limit)
+
+
+SINGULAR = {"children": "child", "young people": "young person"}
+
+
+def _counted(number: int, counted: str) -> str:
+    """'9 children', '1 child', '7 young people', '2,448 school sessions'."""
+    noun = SINGULAR.get(counted, counted.removesuffix("s")) if number == 1 else counted
+    return f"{number:,} {noun}"
+
+
+def n_of_N(numerator: object, denominator: object, unit: str, counted: str = "children") -> str:
+    """The children behind a figure: '50 of 522' for a percentage, '310 children' for a rate.
+
+    Empty when a count is missing, or when it (or, for a percentage, the children
+    not counted, denominator minus numerator) is 1 to 5: a small number is never
+    shown, and the percentage beside it would give the other back.
+    """
+    found = UNITS.get(unit)
+    if found is None or found.scale is None:
+        return ""
+    part, whole = _count(numerator), _count(denominator)
+    if not count_is_safe(part):
+        return ""
+    if found.suffix == "%":
+        if whole is None or not count_is_safe(whole) or not count_is_safe(whole - part):
+            return ""
+        return f"{part:,} of {whole:,}"
+    return _counted(part, counted)
+
+
+def figure_with_count(
+    value: float | None,
+    symbol: str | None,
+    unit: str,
+    decimals: int,
+    numerator: object = None,
+    denominator: object = None,
+    counted: str = "children",
+) -> str:
+    """A figure with its children beside it: '50 of 522 (10%)', '70 (310 children)', or '10%'."""
+    figure = format_value(value, symbol, unit, decimals)
+    if symbol or value is None or (isinstance(value, float) and math.isnan(value)):
+        return figure
+    count = n_of_N(numerator, denominator, unit, counted)
+    if not count:
+        return figure
+    return f"{count} ({figure})" if UNITS[unit].suffix == "%" else f"{figure} ({count})"
+
+
+def base_words(numerator: object, denominator: object, unit: str, counted: str = "children") -> str:
+    """The size of a percentage's base in words: '9 children (one child is 11 points)'.
+
+    Where the exact base, beside the percentage, would give back a small number
+    (the children counted, or those not counted, 1 to 5), it is given only to the
+    next ten up: 'fewer than 10 children (one child is more than 10 points)'.
+    """
+    whole = _count(denominator)
+    if unit != PERCENT or whole is None or whole <= 0:
+        return ""
+    part = _count(numerator)
+    exact = count_is_safe(whole) and (
+        part is None or (count_is_safe(part) and count_is_safe(whole - part))
+    )
+    one = SINGULAR.get(counted, counted.removesuffix("s"))
+    if exact:
+        return f"{_counted(whole, counted)} (one {one} is {100 / whole:.0f} points)"
+    ceiling = (whole // 10 + 1) * 10
+    return f"fewer than {ceiling} {counted} (one {one} is more than {100 / ceiling:.0f} points)"

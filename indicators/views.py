@@ -12,14 +12,21 @@ import math
 
 import pandas as pd
 
+from domain.wording import NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_SHORT, band_words, rank_words
 from indicators.catalogue import Grouping, Indicator, catalogue, indicator
 from indicators.formatting import (
+    figure_with_count,
     first_capital,
     format_value,
+    n_of_N,
     period_label,
     symbol_sentence,
     symbol_word,
 )
+from indicators.narrative import base_size, change_chance_words, small_base
+
+# The scorecard's column for the neighbour average: the one name (domain/wording.py).
+NEIGHBOURS_COLUMN = first_capital(NEIGHBOURS_SHORT)
 
 DIRECTION_ARROWS = {
     "improving": "▲ improving",
@@ -45,8 +52,25 @@ def show(item: Indicator, value: object, symbol: object = None) -> str:
     )
 
 
+def show_with_count(
+    item: Indicator, value: object, symbol: object, numerator: object, denominator: object
+) -> str:
+    """A figure with the children behind it: '50 of 522 (10%)'; as ``show`` without them."""
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    if missing or (isinstance(symbol, str) and symbol):
+        return show(item, value, symbol)
+    number = float(value)  # type: ignore[arg-type]
+    return figure_with_count(
+        number, None, item.unit, item.decimals, numerator, denominator, item.counts
+    )
+
+
 def trend(table: pd.DataFrame, indicator_id: str, council: str) -> pd.DataFrame:
-    """Council, neighbour average, region and England over every year with data."""
+    """Council, neighbour average, region and England over every year with data.
+
+    ``council_numerator`` and ``council_denominator`` are the children behind each
+    figure, for "50 of 522" beside it (never shown when small: ``formatting.n_of_N``).
+    """
     rows = table[(table["indicator_id"] == indicator_id) & (table["area_code"] == council)]
     rows = rows.sort_values("year")
     return pd.DataFrame(
@@ -55,6 +79,8 @@ def trend(table: pd.DataFrame, indicator_id: str, council: str) -> pd.DataFrame:
             "period_label": rows["time_period"].map(period_label),
             "council": rows["value"].astype(float),
             "council_symbol": rows["symbol"].where(rows["symbol"].notna(), None),
+            "council_numerator": rows["numerator"].astype(float),
+            "council_denominator": rows["denominator"].astype(float),
             "neighbours": rows["sn_value"].astype(float),
             "neighbours_count": rows["sn_count"],
             "region": rows["region_value"].astype(float),
@@ -69,10 +95,16 @@ def trend_table(frame: pd.DataFrame, item: Indicator, council_name: str) -> pd.D
         {
             "Year": frame["period_label"],
             council_name: [
-                show(item, v, s)
-                for v, s in zip(frame["council"], frame["council_symbol"], strict=True)
+                show_with_count(item, v, s, n, d)
+                for v, s, n, d in zip(
+                    frame["council"],
+                    frame["council_symbol"],
+                    frame.get("council_numerator", [None] * len(frame)),
+                    frame.get("council_denominator", [None] * len(frame)),
+                    strict=True,
+                )
             ],
-            "Statistical neighbours (average)": [show(item, v) for v in frame["neighbours"]],
+            NEIGHBOURS_AVERAGE_HEADING: [show(item, v) for v in frame["neighbours"]],
             "Region": [show(item, v) for v in frame["region"]],
             "England": [show(item, v) for v in frame["england"]],
         }
@@ -94,9 +126,10 @@ def ranking(
         & (table["year"] == year)
         & (table["area_code"].isin(codes))
     ]
-    return rows[["area_code", "area_name", "value", "symbol", "rank", "rank_of"]].reset_index(
-        drop=True
-    )
+    columns = ["area_code", "area_name", "value", "symbol", "rank", "rank_of"]
+    # The children behind each figure, for "50 of 522" in tables and tooltips.
+    columns += [c for c in ("numerator", "denominator") if c in rows.columns]
+    return rows[columns].reset_index(drop=True)
 
 
 def funnel_points(table: pd.DataFrame, indicator_id: str, year: int) -> pd.DataFrame:
@@ -173,7 +206,7 @@ def scorecard(
                         "Latest": "no data",
                         "Previous": "",
                         "Direction": "",
-                        "Neighbours": "",
+                        NEIGHBOURS_COLUMN: "",
                         "Region": "",
                         "England": "",
                         "Rank": "",
@@ -182,23 +215,41 @@ def scorecard(
                     }
                 )
                 continue
-            rank = f"{int(row['rank'])} of {int(row['rank_of'])}" if pd.notna(row["rank"]) else ""
+            rank = rank_words(row["rank"], row["rank_of"]) if pd.notna(row["rank"]) else ""
             rows.append(
                 {
                     **base,
-                    "Latest": show(item, row["value"], row["symbol"]),
-                    "Previous": show(item, row["previous_value"]),
-                    "Direction": DIRECTION_ARROWS.get(row["direction"], row["direction"]),
-                    "Neighbours": show(item, row["sn_value"]),
+                    "Latest": show_with_count(
+                        item, row["value"], row["symbol"], row["numerator"], row["denominator"]
+                    ),
+                    # The year before as published: its symbol's word if it had one.
+                    "Previous": _previous_shown(table, item, council, row),
+                    "Direction": _direction_shown(row, item),
+                    NEIGHBOURS_COLUMN: show(item, row["sn_value"]),
                     "Region": show(item, row["region_value"]),
                     "England": show(item, row["england_value"]),
                     "Rank": rank,
-                    "Band": row["quartile_band"] if isinstance(row["quartile_band"], str) else "",
+                    "Band": band_words(row["quartile_band"]),
                     # The sparkline joins the years with a figure (gaps break the drawing).
                     "Trend": [float(v) for v in history["council"] if pd.notna(v)],
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _direction_shown(row: pd.Series, item: Indicator) -> str:
+    """'▼ worsening (may be chance)': the arrow and word, and the change against chance."""
+    arrow = DIRECTION_ARROWS.get(row["direction"], row["direction"])
+    chance = change_chance_words(row, item)
+    return f"{arrow} ({chance})" if chance else str(arrow)
+
+
+def _previous_shown(table: pd.DataFrame, item: Indicator, council: str, row: pd.Series) -> str:
+    """The year before's figure, or its symbol's word ('suppressed'), never 'no data' for one."""
+    if pd.notna(row["previous_value"]):
+        return show(item, row["previous_value"])
+    before = council_row(table, item.id, council, int(row["previous_year"]))
+    return show(item, None, before["symbol"]) if before is not None else show(item, None)
 
 
 def share_breakdown(
@@ -238,13 +289,26 @@ def compare_rows(table: pd.DataFrame, indicator_id: str, councils: list[str]) ->
 
 def compare_trend_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
     """Years down, councils across, figures as the page shows them."""
-    shown = rows.assign(
-        figure=[show(item, v, s) for v, s in zip(rows["value"], rows["symbol"], strict=True)]
-    )
+    shown = rows.assign(figure=_figures_with_counts(rows, item))
     wide = shown.pivot_table(
         index=["year", "period_label"], columns="area_name", values="figure", aggfunc="first"
     )
     return wide.reset_index().drop(columns=["year"]).rename(columns={"period_label": "Year"})
+
+
+def _figures_with_counts(rows: pd.DataFrame, item: Indicator) -> list[str]:
+    """Each row's figure as shown, with its children beside it where the row has them."""
+    none = [None] * len(rows)
+    return [
+        show_with_count(item, v, s, n, d)
+        for v, s, n, d in zip(
+            rows["value"],
+            rows["symbol"],
+            rows["numerator"] if "numerator" in rows.columns else none,
+            rows["denominator"] if "denominator" in rows.columns else none,
+            strict=True,
+        )
+    ]
 
 
 def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
@@ -253,7 +317,7 @@ def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
     Without polarity there is no rank (as in LAIT: "1 = best" means nothing for a
     count), so the table lists the councils highest first, as the chart does.
     """
-    figures = [show(item, v, s) for v, s in zip(rows["value"], rows["symbol"], strict=True)]
+    figures = _figures_with_counts(rows, item)
     if not item.is_ranked:
         order = rows["value"].reset_index(drop=True).sort_values(ascending=False, kind="stable")
         return (
@@ -265,8 +329,10 @@ def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
         {
             "Council": rows["area_name"],
             "Figure": figures,
-            "Rank": rows["rank"],
-            "of": rows["rank_of"],
+            "Rank (1 = best)": [
+                rank_words(r, n) if pd.notna(r) else ""
+                for r, n in zip(rows["rank"], rows["rank_of"], strict=True)
+            ],
         }
     ).reset_index(drop=True)
 
@@ -296,6 +362,16 @@ FUNNEL_WORDS = {
 }
 
 
+# The funnel flag in a table cell: plain words, never a bare percentage level.
+FUNNEL_SHORT = {
+    "within": "within what chance would explain",
+    "above (95%)": "higher, more than chance would usually explain",
+    "below (95%)": "lower, more than chance would usually explain",
+    "well above (99.8%)": "higher, far more than chance would explain",
+    "well below (99.8%)": "lower, far more than chance would explain",
+}
+
+
 def funnel_sentence(
     points: pd.DataFrame, council: str, council_name: str, council_symbol: str | None = None
 ) -> str:
@@ -321,8 +397,12 @@ def funnel_table(points: pd.DataFrame, item: Indicator) -> pd.DataFrame:
             {
                 "Council": points["area_name"],
                 "Figure": [show(item, v) for v in points["value"]],
-                "Denominator": points["denominator"].map(lambda v: f"{v:,.0f}"),
-                "Against the limits": points["funnel_flag"],
+                f"Number of {item.counts} it is out of": points["denominator"].map(
+                    lambda v: f"{v:,.0f}"
+                ),
+                "Against England, allowing for chance": [
+                    FUNNEL_SHORT.get(flag, "") for flag in points["funnel_flag"]
+                ],
             }
         )
         .sort_values("Council")
@@ -349,6 +429,8 @@ def headline_tiles(
     year with a figure (a dataset DfE has not yet updated still shows). The
     change reads like "+2 since 2024 · up" or "-3 points since 2024 ·
     improving": a number, then a word, so nothing depends on the arrow's colour.
+    The caption gives the year and the children behind the figure ("2025: 50 of
+    522"), similar councils and England, then whether the change may be chance.
     """
     tiles = []
     for indicator_id in ids:
@@ -367,6 +449,10 @@ def headline_tiles(
             "neighbours": None,
             "england": None,
             "caption": "",
+            # The children behind the figure ('50 of 522'), where that is safe to show.
+            "count": "",
+            # The change against chance: 'change may be chance' (also in the caption).
+            "chance": "",
             # The symbol's sentence, for the tile's help text ("Not available.").
             "note": "",
         }
@@ -384,6 +470,11 @@ def headline_tiles(
         tile["value"] = show(item, row["value"], row["symbol"])
         if isinstance(row["symbol"], str) and row["symbol"]:
             tile["note"] = first_capital(symbol_sentence(row["symbol"])) + "."
+        else:
+            tile["count"] = n_of_N(row["numerator"], row["denominator"], item.unit, item.counts)
+            if small_base(row, item):
+                size = base_size(row, item)
+                tile["note"] = f"Based on {size}: too few to tell a real difference from chance."
         tile["neighbours"] = show(item, row["sn_value"]) if pd.notna(row["sn_value"]) else None
         tile["england"] = show(item, row["england_value"])
         tile["direction"] = row["direction"] if isinstance(row["direction"], str) else None
@@ -398,9 +489,15 @@ def headline_tiles(
             tile["change"] = " · ".join(
                 part for part in (f"{number} since {previous}", words) if part
             )
-        comparators = [f"{tile['year']}", f"England {tile['england']}"]
+            # Beside the change, not in it: a tile's change line is cut short when long.
+            chance = change_chance_words(row, item)
+            tile["chance"] = f"change {chance}" if chance else ""
+        year_and_count = f"{tile['year']}: {tile['count']}" if tile["count"] else f"{tile['year']}"
+        comparators = [year_and_count, f"England {tile['england']}"]
         if tile["neighbours"]:
-            comparators.insert(1, f"neighbours {tile['neighbours']}")
+            comparators.insert(1, f"{NEIGHBOURS_SHORT} {tile['neighbours']}")
+        if tile.get("chance"):
+            comparators.append(str(tile["chance"]))
         tile["caption"] = " · ".join(comparators)
         tiles.append(tile)
     return tiles

@@ -59,8 +59,8 @@ def test_at_a_glance_shows_tiles_three_years_england_and_a_summary(app_for):
     assert at.metric[0].label == "Children in care"
     deltas = [m.delta for m in at.metric if m.delta]
     assert deltas and all(" since " in d for d in deltas)
-    assert any(re.search(r"· (up|down|improving|worsening)$", d) for d in deltas)
-    assert "England" in at.caption[1].value and "neighbours" in at.caption[1].value
+    assert any(re.search(r"· (up|down|improving|worsening)( · .+)?$", d) for d in deltas)
+    assert "England" in at.caption[1].value and "similar councils" in at.caption[1].value
     table = at.dataframe[0].value
     years = [c for c in table.columns if c.isdigit()]
     assert len(years) == 3
@@ -99,7 +99,7 @@ def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
     # Each theme lists its indicators; an indicator in two lines of enquiry appears twice.
     assert len(table) == sum(len(t.indicator_ids) for t in grouping("lga").themes)
     assert "3+ placements in the year" in table["Indicator"].tolist()
-    assert {"Latest", "Direction", "Neighbours", "England", "Rank", "Band", "Trend"} <= set(
+    assert {"Latest", "Direction", "Similar councils", "England", "Rank", "Band", "Trend"} <= set(
         table.columns
     )
     assert (

@@ -35,12 +35,15 @@ def test_stability_page_shows_buckinghamshires_published_2025_figures(real_page)
     at = real_page("stability")
     summary = at.dataframe[0].value.set_index("Indicator")
     assert summary.loc["3+ placements in the year", "Year"] == "2025"
-    assert summary.loc["3+ placements in the year", "Latest"] == "10%"
+    # DfE 2025: 50 of Buckinghamshire's 522 children had three or more placements.
+    assert summary.loc["3+ placements in the year", "Latest"] == "50 of 522 (10%)"
     assert summary.loc["Long-term stability", "Year"] == "2025"
-    assert summary.loc["Long-term stability", "Latest"] == "65%"
+    assert summary.loc["Long-term stability", "Latest"] == "90 of 138 (65%)"
     text = "\n".join(m.value for m in at.markdown)
-    assert "3+ placements in the year: 10% in Buckinghamshire in 2025" in text
-    assert "Long-term stability: 65% in Buckinghamshire in 2025" in text
+    assert "3+ placements in the year: 10% (50 of 522) in Buckinghamshire in 2025" in text
+    assert "Long-term stability: 65% (90 of 138) in Buckinghamshire in 2025" in text
+    # A one-point fall is not called a change without saying it may be chance.
+    assert "Neither change is larger than chance would explain." in text
     assert not any("Demo data" in w.value for w in at.warning)
 
 

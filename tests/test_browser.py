@@ -79,7 +79,10 @@ PAGE_TEXT = {
     "aspirations": ("4. Do we show high aspirations for our children?", "KS4 Attainment 8:"),
     "health": ("5. Are our children healthy?", "Health assessments:"),
     "stability": ("6. Do our children have stable lives?", "Long-term stability:"),
-    "care_leavers": ("7. How are our care leavers doing?", "Care leavers 19–21 in EET:"),
+    "care_leavers": (
+        "7. How are our care leavers doing?",
+        "Care leavers 19–21 in education, work or training:",
+    ),
     "out_of_area": ("8. Are children placed far from home?", "New placements >20 miles away:"),
     "sufficiency": (
         "9. Do we have the right homes for our children?",

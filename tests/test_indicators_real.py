@@ -83,3 +83,42 @@ def test_indicators_without_polarity_have_no_rank_and_no_band_for_any_council(re
         rows = table[table["indicator_id"] == indicator_id]
         assert rows["value"].notna().sum() > 500, indicator_id
         assert rows[["rank", "rank_of", "quartile_band"]].isna().all().all(), indicator_id
+
+
+def test_rutlands_nine_children_in_long_term_stability_are_too_few_to_be_a_strength(
+    real_2024_2025,
+):
+    card = council_scorecard(real_2024_2025, "857", year=2025)
+    row = card.rows.set_index("indicator_id").loc["long_term_stability_pct"]
+    assert (row["numerator"], row["denominator"], row["value"]) == (9, 9, 100)  # DfE 2025
+    assert not any(s.startswith("Long-term stability") for s in card.summary["strengths"])
+    assert any(
+        s.startswith("Long-term stability: based on 9 children") for s in card.summary["too_small"]
+    )
+    text = next(s for s in card.sentences if s.startswith("Long-term stability"))
+    assert "100% (9 of 9)" in text and "one child is 11 points" in text
+
+
+def test_buckinghamshires_one_point_fall_in_stability_is_said_to_be_within_chance(
+    real_2024_2025,
+):
+    card = council_scorecard(real_2024_2025, "825", year=2025)
+    text = next(s for s in card.sentences if s.startswith("Long-term stability"))
+    assert text.startswith(
+        "Long-term stability: 65% (90 of 138) in Buckinghamshire in 2025, worse than 66% the "
+        "year before."
+    )
+    assert "Neither change is larger than chance would explain." in text
+
+
+def test_no_sentence_for_any_council_writes_a_count_of_one_to_five_children(real_2024_2025):
+    import re
+
+    table = comparisons(real_2024_2025)
+    for code in ("857", "816", "825"):
+        card = council_scorecard(None, code, table=table)
+        for text in card.sentences:
+            for part, whole in re.findall(r"\((\d[\d,]*) of (\d[\d,]*)\)", text):
+                numbers = [int(part.replace(",", "")), int(whole.replace(",", ""))]
+                numbers.append(numbers[1] - numbers[0])
+                assert not any(1 <= n <= 5 for n in numbers), text

@@ -54,7 +54,7 @@ def test_tile_for_a_share_gives_points_words_neighbours_and_england():
     (tile,) = views.headline_tiles(table, "172", ("foster_pct",))
     assert tile["value"] == "73%"
     assert tile["change"] == "+4 points since 2024 · improving"
-    assert tile["caption"] == "2025 · neighbours 67% · England 68%"
+    assert tile["caption"] == "2025 · similar councils 67% · England 68%"
     assert tile["polarity"] == "higher is better"
 
 
@@ -194,8 +194,8 @@ def test_a_ranking_table_without_polarity_has_no_rank_column_and_lists_highest_f
 def test_a_ranking_table_with_polarity_keeps_rank_of_n():
     item = views.indicator("placements_3plus_pct")
     table = views.ranking_table(_ranking_rows(item.id, ranked=True), item)
-    assert list(table.columns) == ["Council", "Figure", "Rank", "of"]
-    assert list(table["Rank"][:2]) == [2, 1]
+    assert list(table.columns) == ["Council", "Figure", "Rank (1 = best)"]
+    assert list(table["Rank (1 = best)"]) == ["2 of 2 (1 = best)", "1 of 2 (1 = best)", ""]
 
 
 def test_the_scorecard_shows_no_rank_or_band_for_an_indicator_without_polarity():
@@ -222,5 +222,44 @@ def test_the_scorecard_shows_no_rank_or_band_for_an_indicator_without_polarity()
     theme = Theme("cohort", "Cohort", indicator_ids=("cla_count", "placements_3plus_pct"))
     card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,))).set_index("indicator_id")
     assert (card.loc["cla_count", "Rank"], card.loc["cla_count", "Band"]) == ("", "")
-    assert card.loc["placements_3plus_pct", "Rank"] == "3 of 150"
-    assert card.loc["placements_3plus_pct", "Band"] == "A"
+    assert card.loc["placements_3plus_pct", "Rank"] == "3 of 150 (1 = best)"
+    assert card.loc["placements_3plus_pct", "Band"] == "A (best quarter)"
+
+
+def test_the_scorecard_says_a_suppressed_year_before_is_suppressed_not_missing():
+    from indicators.catalogue import Grouping, Theme
+
+    table = comparison_rows(
+        [
+            row("long_term_stability_pct", 2024, NAN, NAN, symbol="c"),
+            row("long_term_stability_pct", 2025, 100.0, NAN, direction="not comparable"),
+        ]
+    )
+    theme = Theme("stability", "Stability", indicator_ids=("long_term_stability_pct",))
+    card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,)))
+    assert card.loc[0, "Previous"] == "suppressed"
+
+
+def test_the_scorecard_says_when_a_change_may_be_chance():
+    from indicators.catalogue import Grouping, Theme
+
+    table = comparison_rows(
+        [
+            row(
+                "long_term_stability_pct",
+                2025,
+                65.0,
+                66.0,
+                direction="worsening",
+                numerator=90.0,
+                denominator=138.0,
+                previous_numerator=91.0,
+                previous_denominator=138.0,
+                england_value=69.0,
+            )
+        ]
+    )
+    theme = Theme("stability", "Stability", indicator_ids=("long_term_stability_pct",))
+    card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,)))
+    assert card.loc[0, "Direction"] == "▼ worsening (may be chance)"
+    assert card.loc[0, "Latest"] == "90 of 138 (65%)"

@@ -170,6 +170,8 @@ def _strengths_and_concerns(version: int, path: str, selection: Selection) -> di
     return {
         "strengths": list(card.summary.get("strengths", [])),
         "concerns": list(card.summary.get("concerns", [])),
+        # Figures on too few children to judge against chance (neither strength nor concern).
+        "too_small": list(card.summary.get("too_small", [])),
     }
 
 

@@ -4,7 +4,8 @@ Each indicator gets the sentence a councillor can read aloud as its headline,
 a trend chart (council, neighbour average, region, England), a chart ranking
 the council among its statistical neighbours with England and the neighbour
 average marked, the table behind each chart with downloads, the definition,
-and the questions to ask officers.
+and the questions to ask officers, which are always in view (not behind a click):
+they are what a councillor takes into the meeting.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from domain.symbols import SUPPRESSED, SYMBOLS
 from domain.units import PERCENT, POLARITY_READINGS
 from indicators import local, views
 from indicators.catalogue import Indicator, catalogue, grouping
+from indicators.narrative import sentence_parts
 from indicators.protection import small_counts_text
 from ui import data, state
 from ui.components import chart_with_table, page_heading, slug, table_downloads, table_key
@@ -37,7 +39,15 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
     if content.headline is None:
         st.info(markdown_text(views.missing_figure_note(table, item, selection.council_name)))
         return
-    st.markdown(f"**{markdown_text(content.headline)}**")
+    # The figure and its change in bold; the longer view, chance and comparisons after it.
+    year = views.latest_year(table, item.id, selection.council, selection.year)
+    row = views.council_row(table, item.id, selection.council, year)
+    parts = sentence_parts(row, item, selection.council_name) if row is not None else []
+    if parts:
+        rest = " ".join(markdown_text(part) for part in parts[1:])
+        st.markdown(f"**{markdown_text(parts[0])}** {rest}".strip())
+    else:
+        st.markdown(f"**{markdown_text(content.headline)}**")
     key = f"{item.id}_{selection.council}"
     stem = f"{slug(item.short_title)}_{selection.council}"
     left, right = st.columns(2)
@@ -57,12 +67,13 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
             icon=":material/add:",
             on_click=lambda: picked.append(item.id),
         )
-    with st.expander("What this measures, and questions to ask"):
+    # The questions are the point of the page for a councillor: always in view.
+    st.markdown("**Questions to ask officers**")
+    st.markdown("\n".join(f"- {markdown_text(q)}" for q in item.questions))
+    with st.expander("What this measures"):
         st.markdown(f"**Definition.** {item.definition}")
         st.markdown(f"**Source.** {item.source_note}")
         st.markdown(f"**Reading it.** {POLARITY_READINGS[item.polarity]}")
-        st.markdown("**Questions to ask officers**")
-        st.markdown("\n".join(f"- {q}" for q in item.questions))
 
 
 def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
