@@ -61,6 +61,7 @@ from domain.units import (
     is_rate_or_share_unit,
     is_share_unit,
 )
+from domain.wording import NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_SHORT
 from indicators.compare import Z_95, Z_998, funnel_limits
 from indicators.formatting import (
     format_value,
@@ -88,7 +89,7 @@ def trend_chart(
     unit: str,
     decimals: int,
     council_name: str,
-    neighbours_label: str = "Statistical neighbours (average)",
+    neighbours_label: str = NEIGHBOURS_AVERAGE_HEADING,
     region_label: str = "Region",
     england_label: str = "England",
     period_title: str | None = None,
@@ -279,7 +280,7 @@ def ranking_chart(
     fig = go.Figure()
     council_name = str(rows.loc[is_council, "area_name"].iloc[0]) if is_council.any() else ""
     for mine, name, colour, outline in (
-        (False, "Statistical neighbours", OTHER, OTHER_OUTLINE),
+        (False, NEIGHBOURS_SHORT.capitalize(), OTHER, OTHER_OUTLINE),
         (True, f"{council_name} (your council)", COUNCIL, COUNCIL),
     ):
         part = rows[is_council == mine]
@@ -339,7 +340,7 @@ def ranking_chart(
         (label, value, style)
         for comparator, label, value, style in (
             ("england", "England", england, ENGLAND_STYLE),
-            ("neighbours", "Neighbour average", neighbour_average, NEIGHBOURS_STYLE),
+            ("neighbours", NEIGHBOURS_AVERAGE_HEADING, neighbour_average, NEIGHBOURS_STYLE),
         )
         if axes.reference_allowed(unit, comparator)
     ]

@@ -64,12 +64,13 @@ from charts.axes import (
 from domain import palette
 from domain.symbols import SUPPRESSED, SYMBOLS
 from domain.units import COUNT_KIND, LOWER_IS_BETTER, UNITS
+from domain.wording import NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_EXPLAINED
 from exports.tables import neutralise_cell
 from exports.text_fit import fit_text, fits, text_height, text_width
 from indicators import views
 from indicators.catalogue import Indicator, indicator
 from indicators.formatting import gap_kinds_note, gaps_note, period_label, symbol_word
-from indicators.narrative import sentence, strengths_and_concerns
+from indicators.narrative import Judgement, judgements, sentence, sentence_parts
 
 WIDE = (Inches(13.333), Inches(7.5))
 # The colours of domain/palette.py, as python-pptx takes them.
@@ -78,7 +79,7 @@ ORANGE = RGBColor(*palette.rgb(palette.NEIGHBOURS))  # statistical neighbours
 BLACK = RGBColor(*palette.rgb(palette.SLIDE_TEXT))  # England and text
 GREY = RGBColor(*palette.rgb(palette.OTHER))  # other councils
 MUTED = RGBColor(*palette.rgb(palette.SLIDE_MUTED_TEXT))
-NEIGHBOURS_SERIES = "Statistical neighbours (average)"
+NEIGHBOURS_SERIES = NEIGHBOURS_AVERAGE_HEADING
 ENGLAND_SERIES = "England"
 DEMO_LABEL = "Demo data — fictional councils"
 FOOTNOTE_CHARACTERS = 300  # two lines of 10-point Arial across the slide
@@ -378,45 +379,39 @@ def at_a_glance(
 
 
 def key_messages(latest: dict[str, pd.Series | None], council_name: str) -> list[str]:
-    """Three to five messages about the pack's indicators only: concerns and strengths first.
+    """Three to five messages about the pack's indicators only: strengths and concerns.
 
-    The judgement is `indicators.narrative.strengths_and_concerns`, given only the
-    pack's rows. A strength is against England; when the figure also fell since the
-    year before (or a concern rose), the label says both rather than calling a fall
-    a strength. Too few judgements: the other indicators' sentences, in pack order.
+    The judgement is `indicators.narrative.judgements`, given only the pack's rows;
+    each message is its label and the first sentence of the indicator's headline. A
+    strength is against England; when the figure also fell (or a concern rose), the
+    label says both rather than calling a fall a strength. Too few judgements: the
+    other indicators' first sentences, in pack order.
     """
     shown = {i: row for i, row in latest.items() if row is not None}
     if not shown:
         return []
     items = {i: indicator(i) for i in shown}
-    frame = pd.DataFrame([row for row in shown.values()])
-    judged = strengths_and_concerns(frame, items, council_name, limit=MESSAGES[1])
-    direction_of = {
-        sentence(row, items[i], council_name): row["direction"] for i, row in shown.items()
+    judged, _ = judgements(pd.DataFrame(list(shown.values())), items)
+
+    def first_sentence(indicator_id: str) -> str:
+        return sentence_parts(shown[indicator_id], items[indicator_id], council_name)[0]
+
+    def message(judgement: Judgement) -> str:
+        label = (judgement.caveat or judgement.kind.capitalize()).removesuffix(".")
+        return f"{label} – {first_sentence(judgement.indicator_id)}"
+
+    labelled = {
+        kind: [message(j) for j in judged if j.kind == kind] for kind in ("strength", "concern")
     }
-    labels = {
-        ("strengths", "worsening"): "Better than England, but worse than the year before",
-        ("strengths", None): "Strength",
-        ("concerns", "improving"): "Worse than England, but improving",
-        ("concerns", None): "Concern",
-    }
-    judged_messages: dict[str, list[str]] = {}
-    for kind in ("strengths", "concerns"):
-        judged_messages[kind] = []
-        for text in judged.get(kind, []):
-            direction = direction_of.get(text)
-            label = labels.get((kind, direction), labels[(kind, None)])
-            judged_messages[kind].append(f"{label} – {text}")
-    strengths, concerns = judged_messages["strengths"], judged_messages["concerns"]
+    strengths, concerns = labelled["strength"], labelled["concern"]
     take_strengths = min(len(strengths), max(2, MESSAGES[1] - len(concerns)))
     messages = strengths[:take_strengths] + concerns[: MESSAGES[1] - take_strengths]
-    used = {text.split(" – ", 1)[1] for text in messages}
-    for indicator_id, row in shown.items():
+    used = {j.indicator_id for j in judged}
+    for indicator_id in shown:
         if len(messages) >= MESSAGES[0]:
             break
-        text = sentence(row, items[indicator_id], council_name)
-        if text not in used:
-            messages.append(text)
+        if indicator_id not in used:
+            messages.append(first_sentence(indicator_id))
     return messages
 
 
@@ -886,8 +881,8 @@ def _closing_slide(deck, request: PackRequest, gap_symbols: list[str | None]) ->
     lines = [
         "Rates are per 10,000 children aged under 18; percentages are of the children "
         "counted for each measure.",
-        "Statistical neighbours are the ten councils most like ours on DfE's model"
-        + (f" ({request.sn_model})." if request.sn_model else "."),
+        NEIGHBOURS_EXPLAINED.removesuffix(".")
+        + (f" (DfE's {request.sn_model} model)." if request.sn_model else "."),
         "Rank (1 = best) and bands (A is the best quarter of councils, D the worst) are given "
         "only for measures where higher or lower is better, as in DfE's LAIT.",
     ]

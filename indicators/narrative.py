@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -324,25 +325,34 @@ def _worsening_note(row: pd.Series, item: Indicator) -> str:
     return ""
 
 
-def strengths_and_concerns(
+IMPROVING_CONCERN = "Worse than England, but better than the year before."
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One indicator judged a strength or a concern, with what qualifies it."""
+
+    indicator_id: str
+    kind: str  # "strength" or "concern"
+    weight: int  # larger is further from England (funnel limits, best or worst quarter)
+    caveat: str  # a strength getting worse, or a concern getting better, says so; else ""
+
+
+def judgements(
     rows: pd.DataFrame,
     indicators: dict[str, Indicator],
-    council_name: str,
-    limit: int | None = None,
     indicator_ids: Iterable[str] | None = None,
-) -> dict[str, list[str]]:
-    """Every strength and concern for one council and year, as sentences, biggest first.
+) -> tuple[list[Judgement], list[str]]:
+    """Every strength and concern among `rows` (biggest first, then in row order), and
+    the ids of the figures on too few children to judge.
 
     A strength is better than England and either in the best quarter of councils
-    or beyond the funnel limits; a concern is the reverse. Those beyond the 99.8 %
-    limits come first. A strength that got worse since last year (or over the
-    longer view) says so. A figure on too few children to tell from chance is
-    neither: it is named under ``too_small`` instead. ``indicator_ids`` limits the
-    summary to those indicators (a meeting pack's). ``limit`` cuts each list; a
-    caller that cuts must say how many there are (``len`` of the uncut list).
+    or beyond the funnel limits; a concern is the reverse. A figure on too few
+    children to tell from chance is neither. ``indicator_ids`` limits the judgement
+    to those indicators (a meeting pack's).
     """
     wanted = None if indicator_ids is None else set(indicator_ids)
-    found: dict[str, list[tuple[int, int, str]]] = {"strength": [], "concern": []}
+    found: list[tuple[int, Judgement]] = []
     too_small: list[str] = []
     for position, (_, row) in enumerate(rows.iterrows()):
         item = indicators.get(row["indicator_id"])
@@ -352,19 +362,46 @@ def strengths_and_concerns(
         if not judged:
             continue
         if small_base(row, item):
-            size = base_size(row, item)
-            too_small.append(f"{item.short_title}: based on {size}, {TOO_FEW}.")
+            too_small.append(item.id)
             continue
         kind, weight = judged
-        text = sentence(row, item, council_name)
         if kind == "strength":
-            text = " ".join(part for part in (text, _worsening_note(row, item)) if part)
-        found[kind].append((weight, position, text))
-    summary = {
-        f"{kind}s": [text for _, _, text in sorted(items, key=lambda x: (-x[0], x[1]))][:limit]
-        for kind, items in found.items()
-    }
-    summary["too_small"] = too_small
+            caveat = _worsening_note(row, item)
+        else:
+            caveat = IMPROVING_CONCERN if row.get("direction") == "improving" else ""
+        found.append((position, Judgement(item.id, kind, weight, caveat)))
+    found.sort(key=lambda pair: (-pair[1].weight, pair[0]))
+    return [judgement for _, judgement in found], too_small
+
+
+def strengths_and_concerns(
+    rows: pd.DataFrame,
+    indicators: dict[str, Indicator],
+    council_name: str,
+    limit: int | None = None,
+    indicator_ids: Iterable[str] | None = None,
+) -> dict[str, list[str]]:
+    """Every strength and concern for one council and year, as sentences, biggest first.
+
+    The judgement is `judgements`; each is the indicator's sentence, and a strength
+    that got worse since last year (or over the longer view), or a concern that got
+    better, says so. A figure on too few children to tell from chance is named under
+    ``too_small`` instead. ``limit`` cuts each list; a caller that cuts must say how
+    many there are (``len`` of the uncut list).
+    """
+    judged, too_small = judgements(rows, indicators, indicator_ids)
+    rows_by_id = {row["indicator_id"]: row for _, row in rows.iterrows()}
+    summary: dict[str, list[str]] = {"strengths": [], "concerns": []}
+    for judgement in judged:
+        item = indicators[judgement.indicator_id]
+        text = sentence(rows_by_id[judgement.indicator_id], item, council_name)
+        summary[f"{judgement.kind}s"].append(" ".join(p for p in (text, judgement.caveat) if p))
+    summary = {kind: texts[:limit] for kind, texts in summary.items()}
+    summary["too_small"] = [
+        f"{indicators[i].short_title}: based on {base_size(rows_by_id[i], indicators[i])}, "
+        f"{TOO_FEW}."
+        for i in too_small
+    ]
     return summary
 
 

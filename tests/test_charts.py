@@ -233,13 +233,13 @@ def test_trend_series_have_their_own_colour_symbol_dash_and_name():
     legend = sorted(fig.data, key=lambda t: t.legendrank)
     assert [t.name for t in legend] == [
         "Kent",
-        "Statistical neighbours (average)",
+        "Similar councils (average)",
         "South East",
         "England",
     ]
     expected = {
         "Kent": (COUNCIL, "circle", "solid"),
-        "Statistical neighbours (average)": (NEIGHBOURS, "square", "dash"),
+        "Similar councils (average)": (NEIGHBOURS, "square", "dash"),
         "South East": (REGION, "diamond", "dot"),
         "England": (ENGLAND, "triangle-up", "dashdot"),
     }
@@ -408,7 +408,7 @@ def test_ranking_highlights_the_council_in_blue_and_bold():
     assert len(council.x) == 1 and council.x[0] == 12.0
     (label,) = council.y
     assert "<b>" in label and "Kent (your council)" in label
-    others = trace(fig, "Statistical neighbours")
+    others = trace(fig, "Similar councils")
     assert others.marker.color == OTHER
     assert not any("your council" in y for y in others.y)
     assert list(council.text) == ["12%"]
@@ -416,7 +416,7 @@ def test_ranking_highlights_the_council_in_blue_and_bold():
 
 def test_ranking_lists_a_suppressed_council_with_the_word_and_no_bar():
     fig = make_ranking()
-    others = trace(fig, "Statistical neighbours")
+    others = trace(fig, "Similar councils")
     index = list(others.y).index("Nottinghamshire")
     assert others.x[index] is None
     notes = [a for a in fig.layout.annotations if a.text == "suppressed"]
@@ -441,10 +441,10 @@ def test_ranking_has_labelled_england_and_neighbour_average_lines():
     assert (11.0, NEIGHBOURS, "dash") in lines
     texts = [plain(t) for t in annotation_texts(fig)]
     assert "England 10%" in texts
-    assert "Neighbour average 11%" in texts
+    assert "Similar councils (average) 11%" in texts
     # In the legend too, as lines with their dash.
     assert trace(fig, "England 10%").line.dash == "dashdot"
-    assert trace(fig, "Neighbour average 11%").line.dash == "dash"
+    assert trace(fig, "Similar councils (average) 11%").line.dash == "dash"
 
 
 def test_ranking_without_reference_values_draws_no_lines():

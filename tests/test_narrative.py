@@ -331,3 +331,23 @@ def test_a_suppressed_year_before_is_named_not_skipped():
         "Long-term stability: 65% (90 of 138) in Rutland in 2025 (the year before's figure is "
         "suppressed to protect children's privacy)."
     )
+
+
+def test_a_concern_that_improved_says_so():
+    rows = pd.DataFrame(
+        [
+            _stability(  # worse than England (worst quarter), better than last year
+                value=50.0,
+                numerator=69.0,
+                quartile_band="D",
+                funnel_flag="below (95%)",
+                direction="improving",
+                previous_value=45.0,
+                previous_numerator=62.0,
+            )
+        ]
+    )
+    ids = {i: indicator(i) for i in rows["indicator_id"]}
+    concerns = strengths_and_concerns(rows, ids, "X")["concerns"]
+    assert len(concerns) == 1
+    assert concerns[0].endswith("Worse than England, but better than the year before.")

@@ -449,10 +449,16 @@ def test_the_comparison_table_gives_years_counts_rank_of_n_and_points(demo_table
 
 
 def test_chart_titles_name_the_measure_unit_and_years(demo_tables):
-    slide = list(deck_for(demo_tables, ids=["cla_rate_per_10k"]).slides)[2]
-    trend, ranking = (c.chart.chart_title.text_frame.text for c in charts(slide))
-    assert trend.startswith(f"{indicator('cla_rate_per_10k').short_title} (rate per 10,000")
-    assert " to " in trend and ranking.endswith("highest first")
+    deck = deck_for(demo_tables, ids=["cla_rate_per_10k", "placements_3plus_pct"])
+    rate, share = (list(deck.slides)[i] for i in (2, 3))
+    trend, ranking = (c.chart.chart_title.text_frame.text for c in charts(rate))
+    # The measure's name already says "per 10,000": the unit is not said twice.
+    assert trend.startswith("Rate in care per 10,000, ") and " to " in trend
+    assert ranking.startswith("Rate in care per 10,000, ")
+    assert "Neither higher nor lower is better" in trend
+    trend, _ = (c.chart.chart_title.text_frame.text for c in charts(share))
+    assert trend.startswith(f"{indicator('placements_3plus_pct').short_title} (percentage), ")
+    assert "Lower is better" in trend
 
 
 def test_every_table_and_chart_has_alt_text(demo_tables):
