@@ -288,3 +288,10 @@ def shown_period(indicator_id: str, selection: Selection) -> str | None:
     year = views.latest_year(table, indicator_id, selection.council, selection.year)
     row = views.council_row(table, indicator_id, selection.council, year)
     return None if row is None else str(row["time_period"])
+
+
+def find_indicators(query: str) -> list[str]:
+    """Catalogue ids whose titles, lines or common synonyms match every word typed."""
+    from indicators.search import matching_indicators
+
+    return matching_indicators(catalogue(), query)
