@@ -237,3 +237,40 @@ def test_add_to_meeting_pack_carries_the_indicator_to_the_export_page(app_for):
     assert at.multiselect(key="pack_ids_Indicators added from the pages").value == added
     labels = [str(b.proto.label) for b in at.get("download_button")]
     assert labels == ["Download the meeting pack (1 indicator slide)"]
+
+
+def test_compare_choices_in_the_link_are_opened_and_kept_in_the_address(demo_db, monkeypatch):
+    monkeypatch.setenv("CP_DB", str(demo_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.query_params["council"] = ORDINARY
+    at.query_params["indicator"] = "long_term_stability_pct"
+    at.query_params["councils"] = f"{SMALL},{ORDINARY},999"  # 999: no such council
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    assert at.selectbox(key="compare_indicator").value == "long_term_stability_pct"
+    assert at.multiselect(key=f"compare_councils_{ORDINARY}").value == [SMALL, ORDINARY]
+    # A change is written back to the address, so the copied link reopens it.
+    at.selectbox(key="compare_indicator").set_value("school_moves_pct").run()
+    assert at.query_params["indicator"] == "school_moves_pct"
+    assert at.query_params["councils"] == f"{SMALL},{ORDINARY}"
+
+
+def test_compare_without_choices_in_the_link_starts_from_the_council_and_neighbours(app_for):
+    at = app_for("compare")
+    chosen = at.multiselect(key=f"compare_councils_{ORDINARY}").value
+    assert chosen[0] == ORDINARY and len(chosen) > 1
+    assert at.selectbox(key="compare_indicator").value == "cla_rate_per_10k"
+
+
+def test_compare_search_narrows_the_indicators_by_common_words(app_for):
+    at = app_for("compare")
+    at.text_input(key="compare_search").input("long-term").run()
+    assert at.selectbox(key="compare_indicator").options[-1] == (
+        "Children in care for 2.5 years or more who have lived with the same carer for 2 years "
+        "(Long-term stability)"
+    )
+    at.text_input(key="compare_search").input("nothing like this").run()
+    assert any("No indicator matches" in w.value for w in at.warning)
