@@ -29,6 +29,10 @@ DIRECTION_ARROWS = {
     "down": "▼ down",
     "not comparable": "– not comparable",
 }
+# Quartile bands with a sign and a word, so no reader depends on colour or on knowing
+# which letter is best (LAIT's bands: A is the best quarter of councils).
+BAND_WORDS = {"A": "✔ A best", "B": "◐ B 2nd", "C": "◐ C 3rd", "D": "✘ D worst"}
+NOT_RANKED = "–"  # no rank or band: neither higher nor lower is better (LAIT's "-")
 
 
 def show(item: Indicator, value: object, symbol: object = None) -> str:
@@ -176,13 +180,14 @@ def scorecard(
                         "Neighbours": "",
                         "Region": "",
                         "England": "",
-                        "Rank": "",
-                        "Band": "",
+                        "Rank": "" if item.is_ranked else NOT_RANKED,
+                        "Band": "" if item.is_banded else NOT_RANKED,
                         "Trend": [],
                     }
                 )
                 continue
             rank = f"{int(row['rank'])} of {int(row['rank_of'])}" if pd.notna(row["rank"]) else ""
+            band = row["quartile_band"] if isinstance(row["quartile_band"], str) else ""
             rows.append(
                 {
                     **base,
@@ -192,8 +197,9 @@ def scorecard(
                     "Neighbours": show(item, row["sn_value"]),
                     "Region": show(item, row["region_value"]),
                     "England": show(item, row["england_value"]),
-                    "Rank": rank,
-                    "Band": row["quartile_band"] if isinstance(row["quartile_band"], str) else "",
+                    # Ranks and bands only where they mean something (the registry says).
+                    "Rank": rank if item.is_ranked else NOT_RANKED,
+                    "Band": BAND_WORDS.get(band, band) if item.is_banded else NOT_RANKED,
                     # The sparkline joins the years with a figure (gaps break the drawing).
                     "Trend": [float(v) for v in history["council"] if pd.notna(v)],
                 }

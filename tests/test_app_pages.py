@@ -82,7 +82,7 @@ def test_captions_explain_exactly_the_symbol_words_shown(app_for, page, council)
     from domain.symbols import SYMBOLS
 
     at = app_for(page, council)
-    cells = {str(c) for c in at.dataframe[0].value.to_numpy().ravel().tolist()}
+    cells = {str(c) for d in at.dataframe for c in d.value.to_numpy().ravel().tolist()}
     cells |= {str(m.value) for m in at.metric}
     captions = " ".join(c.value for c in at.caption)
     assert "withheld a small number" not in captions  # the old hard-coded sentence
@@ -93,9 +93,16 @@ def test_captions_explain_exactly_the_symbol_words_shown(app_for, page, council)
         assert "'Suppressed' means" in captions and "privacy" in captions
 
 
+def _scorecard_rows(at: AppTest):
+    """Every row of the Scorecard page's tables (one table per theme in the lines' order)."""
+    import pandas as pd
+
+    return pd.concat([d.value for d in at.dataframe if "Band" in d.value.columns])
+
+
 def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
     at = app_for("scorecard")
-    table = at.dataframe[0].value
+    table = _scorecard_rows(at)
     # Each theme lists its indicators; an indicator in two lines of enquiry appears twice.
     assert len(table) == sum(len(t.indicator_ids) for t in grouping("lga").themes)
     assert "3+ placements in the year" in table["Indicator"].tolist()
@@ -112,9 +119,9 @@ def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
 def test_scorecard_gives_no_rank_or_band_where_neither_direction_is_better(app_for):
     """LAIT R/fn_analysis.R calculate_rank and calculate_quartile_band: "-" for polarity "-"."""
     at = app_for("scorecard")
-    table = at.dataframe[0].value.set_index("Indicator")
+    table = _scorecard_rows(at).set_index("Indicator")
     in_care = table.loc[["Children in care"]].iloc[0]
-    assert (in_care["Rank"], in_care["Band"]) == ("", "")
+    assert (in_care["Rank"], in_care["Band"]) == ("–", "–")
     assert " of " in table.loc[["3+ placements in the year"]].iloc[0]["Rank"]
     assert not table["Rank"].str.contains("nan|NA|None").any()
     assert "no rank or band where neither higher nor lower is better" in _text(at)
@@ -127,9 +134,24 @@ def test_a_measure_without_polarity_says_councils_are_not_ranked_on_it(app_for):
 
 def test_scorecard_follows_a_local_grouping(app_for):
     at = app_for("scorecard", grouping="five_priorities")
-    assert set(at.dataframe[0].value["Theme"]) <= {
-        t.title for t in grouping("five_priorities").themes
-    }
+    headings = [m.value.removeprefix("##### ") for m in at.markdown if m.value.startswith("#####")]
+    assert headings == [t.label for t in grouping("five_priorities").themes if t.indicator_ids]
+
+
+def test_scorecard_bands_carry_a_sign_and_a_word_and_concerns_can_be_shown_alone(app_for):
+    at = app_for("scorecard")
+    bands = set(_scorecard_rows(at)["Band"])
+    assert bands - {"", "–"} <= {"✔ A best", "◐ B 2nd", "◐ C 3rd", "✘ D worst"}
+    assert "✘ D worst" in bands
+    at.toggle(key="scorecard_concerns_only").set_value(True).run()
+    concerns = _scorecard_rows(at) if at.dataframe else None
+    assert concerns is not None and 0 < len(concerns) < len(_scorecard_rows(app_for("scorecard")))
+    # A concern is worse than England: never in the best band, never "no data".
+    assert "✔ A best" not in set(concerns["Band"])
+    assert "no data" not in set(concerns["Latest"])
+    at.selectbox(key="scorecard_order").set_value("Worst band first").run()
+    [table] = [d.value for d in at.dataframe if "Band" in d.value.columns]
+    assert list(table["Band"]) == sorted(table["Band"], key=lambda b: "✘◐◐✔–".find(b[:1]))
 
 
 def test_stability_page_has_sentences_charts_and_questions(app_for):

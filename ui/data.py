@@ -295,3 +295,28 @@ def find_indicators(query: str) -> list[str]:
     from indicators.search import matching_indicators
 
     return matching_indicators(catalogue(), query)
+
+
+SCORECARD_ORDERS = scorecard.ORDERS
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _scorecard_view(
+    version: int,
+    path: str,
+    selection: Selection,
+    themes: tuple[str, ...],
+    concerns_only: bool,
+    order: str,
+) -> pd.DataFrame:
+    table = _comparisons(version, path, selection.sn_model, selection.sn_method)
+    card = views.scorecard(table, selection.council, selection.grouping, selection.year)
+    judged = scorecard.judgements(table, selection.council, selection.year)
+    return scorecard.arrange(card, judged, list(themes), concerns_only, order)
+
+
+def scorecard_view(
+    selection: Selection, themes: list[str], concerns_only: bool, order: str
+) -> pd.DataFrame:
+    """The Scorecard page's rows: the themes chosen, concerns only if asked, in that order."""
+    return _scorecard_view(*_key(), selection, tuple(themes), concerns_only, order)
