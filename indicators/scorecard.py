@@ -177,7 +177,7 @@ def arrange(
         "Lines of enquiry": [keyed["position"]],
         "Concerns first": [
             (keyed["judgement"] != "concern").astype(int),
-            -keyed["weight"].fillna(0),
+            -keyed["weight"].fillna(0).where(keyed["judgement"] == "concern", 0),
             keyed["band"].map(_BAND_ORDER).fillna(last),
         ],
         "Worst band first": [keyed["band"].map(_BAND_ORDER).fillna(last)],
