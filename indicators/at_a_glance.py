@@ -49,15 +49,27 @@ def latest_years(values: pd.DataFrame, area_code: str, count: int = 3) -> list[i
 
 
 def _cell(values: pd.DataFrame, headline_id: str, place: str, year: int | None) -> tuple:
+    """(value, symbol, numerator, denominator) as published for one place and year."""
     found = values[
         (values["headline_id"] == headline_id)
         & (values["area_code"] == place)
         & (values["year"] == year)
     ]
     if found.empty:
-        return None, None
-    value, symbol = found["value"].iloc[0], found["symbol"].iloc[0]
-    return (None if pd.isna(value) else float(value), None if pd.isna(symbol) else str(symbol))
+        return None, None, None, None
+    first = found.iloc[0]
+    return tuple(
+        None if pd.isna(first[name]) else (str if name == "symbol" else float)(first[name])
+        for name in ("value", "symbol", "numerator", "denominator")
+    )
+
+
+def _with_count(text: str, item: Indicator, numerator: float | None, denominator: float | None):
+    """A share with the children it counts, '76% (19 of 25)', when DfE published both
+    counts; otherwise the figure alone (a suppressed count is never worked back)."""
+    if not item.is_share or numerator is None or denominator is None:
+        return text
+    return f"{text} ({numerator:,.0f} of {denominator:,.0f})"
 
 
 def at_a_glance_table(
@@ -65,21 +77,26 @@ def at_a_glance_table(
 ) -> tuple[pd.DataFrame, list[int]]:
     """The display table: one row per headline, the council's last three years, then England.
 
-    Returns the table (all cells formatted text) and the years shown.
+    Returns the table (all cells formatted text) and the years shown. Each row is
+    named by the indicator's short title (the tiles' label), so the first column stays
+    narrow enough to keep in place on a phone while the years scroll. The council's
+    shares carry their counts ("76% (19 of 25)"), each year's its own, as published.
     """
     values = headline_values(con, area_code)
     shown = latest_years(values, area_code, years)
     rows = []
     for item in headlines():
-        row: dict[str, str] = {"Measure": item.title}
+        row: dict[str, str] = {"Measure": item.short_title}
         for place, prefix in ((area_code, ""), (ENGLAND, "England ")):
             for year in shown:
-                value, symbol = _cell(values, item.id, place, year)
+                value, symbol, numerator, denominator = _cell(values, item.id, place, year)
                 text = (
                     "no data"
                     if value is None and symbol is None
                     else format_value(value, symbol, item.unit, item.decimals)
                 )
+                if place == area_code and value is not None:
+                    text = _with_count(text, item, numerator, denominator)
                 row[f"{prefix}{year}"] = text
         rows.append(row)
     return pd.DataFrame(rows), shown

@@ -296,3 +296,21 @@ def test_compare_search_narrows_the_indicators_by_common_words(app_for):
     )
     at.text_input(key="compare_search").input("nothing like this").run()
     assert any("No indicator matches" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("council", [ORDINARY, SMALL])
+def test_at_a_glance_shares_carry_their_published_counts_and_suppressed_ones_none(demo_db, council):
+    con = open_store(demo_db, read_only=True)
+    table, years = at_a_glance_table(con, council)
+    con.close()
+    cells = [str(c) for year in years for c in table[str(year)]]
+    counted = [re.fullmatch(r"(\d+)% \(([\d,]+) of ([\d,]+)\)", c) for c in cells]
+    counted = [m for m in counted if m]
+    if council == ORDINARY:
+        assert counted, cells
+    for match in counted:
+        share, part, whole = (float(g.replace(",", "")) for g in match.groups())
+        assert part <= whole and abs(100 * part / whole - share) <= 1, match.group(0)
+    # England's columns hold the figure alone; a suppressed figure never gets a count.
+    assert not any(" of " in str(c) for c in table[[f"England {y}" for y in years]].stack())
+    assert not any(c.startswith("suppressed (") for c in cells)
