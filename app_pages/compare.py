@@ -20,9 +20,17 @@ if page_heading(
     items = data.indicators_by_id()
     ids = list(items)
     state.initial_compare_indicator("compare_indicator", ids, "cla_rate_per_10k")
+
+    def choose_first_match() -> None:
+        """A search that leaves out the indicator shown chooses its first match."""
+        matches = data.find_indicators(st.session_state["compare_search"])
+        if matches and st.session_state["compare_indicator"] not in matches:
+            st.session_state["compare_indicator"] = matches[0]
+
     query = st.text_input(
         "Find an indicator",
         key="compare_search",
+        on_change=choose_first_match,
         placeholder="Type a word: stability, long-term, missing, EET, GCSE…",
         help="Matches titles, short titles, the lines of enquiry and common words for them. "
         "Every word typed must match.",

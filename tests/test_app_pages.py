@@ -290,10 +290,14 @@ def test_compare_without_choices_in_the_link_starts_from_the_council_and_neighbo
 def test_compare_search_narrows_the_indicators_by_common_words(app_for):
     at = app_for("compare")
     at.text_input(key="compare_search").input("long-term").run()
-    assert at.selectbox(key="compare_indicator").options[-1] == (
+    assert at.selectbox(key="compare_indicator").value == "long_term_stability_pct"
+    assert at.selectbox(key="compare_indicator").options == [
         "Children in care for 2.5 years or more who have lived with the same carer for 2 years "
         "(Long-term stability)"
-    )
+    ]
+    at.text_input(key="compare_search").input("stability").run()  # still among the matches
+    assert at.selectbox(key="compare_indicator").value == "long_term_stability_pct"
+    assert len(at.selectbox(key="compare_indicator").options) == 5
     at.text_input(key="compare_search").input("nothing like this").run()
     assert any("No indicator matches" in w.value for w in at.warning)
 
