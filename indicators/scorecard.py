@@ -163,7 +163,8 @@ def arrange(
     order: str = ORDERS[0],
 ) -> pd.DataFrame:
     """The scorecard rows to show: the themes chosen, only the concerns if asked, in the
-    order asked (ties keep the grouping's order). Columns as `views.scorecard` gives."""
+    order asked (ties keep the grouping's order; outside the themes' order, each
+    indicator once). Columns as `views.scorecard` gives."""
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
     keyed = card.reset_index(drop=True).merge(judged, on="indicator_id", how="left")
@@ -187,4 +188,7 @@ def arrange(
         position=keyed["position"]
     )
     ordered = keyed.loc[sort.sort_values(list(sort.columns), kind="stable").index]
+    if order != ORDERS[0]:
+        # Out of the themes' order an indicator in two lines of enquiry is listed once.
+        ordered = ordered.drop_duplicates("indicator_id")
     return ordered[list(card.columns)].reset_index(drop=True)

@@ -55,6 +55,18 @@ def test_each_order_puts_what_needs_asking_about_first():
     assert shown(order="Worsening first") == ["c", "d", "a", "e", "b"]  # 'up' has no polarity
 
 
+def test_an_indicator_in_two_themes_is_listed_once_outside_the_themes_order():
+    twice = pd.concat([card(), card().iloc[[2]].assign(Theme="7. Leavers")], ignore_index=True)
+    assert arrange(twice, judged())["Indicator"].tolist() == ["a", "b", "c", "d", "e", "c"]
+    assert arrange(twice, judged(), order="Concerns first")["Indicator"].tolist() == [
+        "e",
+        "c",
+        "d",
+        "a",
+        "b",
+    ]
+
+
 def test_an_unknown_order_is_refused():
     assert "Lines of enquiry" in ORDERS
     with pytest.raises(ValueError, match="order must be one of"):
