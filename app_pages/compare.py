@@ -90,8 +90,10 @@ if page_heading(
     else:
         st.markdown(
             "Each dot is one council, placed by the number of children its figure is out of "
-            "(across) and the figure (up); a council outside the curved lines differs from "
-            "England by more than chance would explain for its size."
+            f"(across) and the figure (up), with {markdown_text(selection.council_name)} the "
+            "large blue circle and its statistical neighbours orange squares; a council "
+            "outside the curved lines differs from England by more than chance would explain "
+            "for its size."
         )
         st.markdown(content.funnel_sentence)
         chart_with_table(

@@ -318,3 +318,16 @@ def test_at_a_glance_shares_carry_their_published_counts_and_suppressed_ones_non
     # England's columns hold the figure alone; a suppressed figure never gets a count.
     assert not any(" of " in str(c) for c in table[[f"England {y}" for y in years]].stack())
     assert not any(c.startswith("suppressed (") for c in cells)
+
+
+def test_compare_funnel_marks_the_council_and_its_neighbours(app_for):
+    import json
+
+    at = app_for("compare", compare_indicator="placements_3plus_pct")
+    funnel = json.loads(at.get("plotly_chart")[2].proto.spec)
+    names = [trace.get("name", "") for trace in funnel["data"]]
+    assert "Statistical neighbours" in names and "Wyrebrook (your council)" in names
+    [near] = [t for t in funnel["data"] if t.get("name") == "Statistical neighbours"]
+    neighbours = at.multiselect(key=f"compare_councils_{ORDINARY}").value[1:]
+    assert 0 < len(near["x"]) <= len(neighbours)
+    assert "Wyrebrook the large blue circle" in _text(at)
