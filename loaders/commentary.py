@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from domain.registry import registry
 from loaders.store import load_transaction
 
 KIND = "commentary"
@@ -45,6 +46,14 @@ class Commentary:
 
 def _clean(text: str | None) -> str:
     return (text or "").strip()
+
+
+def _title(indicator_id: str) -> str:
+    """The indicator's short title for the load log (its id if the registry lacks it)."""
+    try:
+        return registry().get(indicator_id).short_title
+    except KeyError:
+        return indicator_id
 
 
 def check_commentary(commentary: Commentary) -> list[str]:
@@ -112,7 +121,7 @@ def save_commentary(
             "WHERE load_id = ?",
             [
                 commentary.period,
-                f"{what} commentary on {commentary.indicator_id} for council "
+                f"{what} commentary: {_title(commentary.indicator_id)}, council "
                 f"{commentary.council}, {commentary.period}",
                 record.load_id,
             ],

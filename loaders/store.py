@@ -666,7 +666,8 @@ _FILE_NAME_ONLY = r"""
 
 
 def load_history(con: duckdb.DuckDBPyConnection, names_only: bool = False):  # -> DataFrame
-    """Every load, newest first, with its files, for the history table and CLI.
+    """Every load, newest first, with its files, for the history table and CLI (a
+    commentary, which has none, says what it was about there instead).
 
     ``names_only`` gives each file's name without the server's folders (the Data page);
     the command line, run on the server, shows the paths as loaded.
@@ -676,8 +677,10 @@ def load_history(con: duckdb.DuckDBPyConnection, names_only: bool = False):  # -
         f"""
         SELECT l.load_id, l.started_at, l.finished_at, l.user_name, l.kind, l.release,
                l.status, l.rows_read, l.rows_loaded, l.rows_rejected,
-               string_agg({name} || ' [' || f.outcome || ']', '; '
-                          ORDER BY {name}) AS files,
+               coalesce(string_agg({name} || ' [' || f.outcome || ']', '; '
+                                   ORDER BY {name}),
+                        -- a commentary has no files: what it was about
+                        any_value(CASE WHEN l.kind = 'commentary' THEN l.message END)) AS files,
                string_agg(DISTINCT f.sha256, ' ') AS sha256
         FROM loads l LEFT JOIN load_files f USING (load_id)
         GROUP BY ALL

@@ -50,6 +50,10 @@ def test_a_commentary_is_a_load_with_who_and_when(store):
     history = load_history(store)
     assert history.loc[history["load_id"] == load_id, "kind"].item() == "commentary"
     assert history.loc[history["load_id"] == load_id, "status"].item() == "committed"
+    # The History tab's files column says what a commentary was about (it has no files).
+    assert history.loc[history["load_id"] == load_id, "files"].item() == (
+        "Wrote commentary: 3+ placements in the year, council 172, 2025"
+    )
     assert current_commentary(store, "999").empty  # another council's page shows nothing
 
 
