@@ -179,11 +179,12 @@ def test_an_analyst_writes_a_commentary_and_the_page_shows_it_as_text(page_store
     at = _stability()  # local mode: the local user may write
     keys = [k for k in _form_keys(at) if k.startswith(f"commentary_{INDICATOR}_")]
     assert len(keys) == 3
-    stem = keys[0].rsplit("_", 1)[0]
+    stem = keys[0].rsplit("_", 1)[0]  # the text areas' keys end _context, _action, _owner
+    form = stem.rsplit("_", 1)[0]  # …and carry the load in force (0: none yet)
     typed = "**Two** sibling groups [moved](http://x.example) <b>together</b>"
     at.text_area(key=f"{stem}_context").input(typed)
     at.text_area(key=f"{stem}_owner").input("Head of placements")
-    [save] = [b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:{stem}_form")]
+    [save] = [b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:{form}_form")]
     save.click().run()
     assert not at.exception
     assert any("Saved as load" in s.value for s in at.success)
@@ -194,6 +195,11 @@ def test_an_analyst_writes_a_commentary_and_the_page_shows_it_as_text(page_store
     ]
     assert any(m.value.startswith("**Officer commentary, ") for m in at.markdown)
     assert any(c.value.startswith("Written by ") for c in at.caption)
+    # The form now starts from the commentary saved (its load's own keys).
+    [context] = [
+        t for t in at.text_area if t.key and t.key.endswith("_context") and INDICATOR in t.key
+    ]
+    assert context.value == typed and context.key != f"{stem}_context"
 
 
 def test_panel_members_read_the_commentary_but_get_no_form(page_store):
@@ -201,7 +207,7 @@ def test_panel_members_read_the_commentary_but_get_no_form(page_store):
 
     at = _stability()
     keys = [k for k in _form_keys(at) if k.startswith(f"commentary_{INDICATOR}_")]
-    period = keys[0].split("_")[-2]  # the period of the figure the page shows
+    period = keys[0].split("_")[-3]  # the period of the figure the page shows
     con = open_store(page_store)
     _save(con, context="Written for the panel.", period=period)
     con.close()

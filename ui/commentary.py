@@ -25,9 +25,9 @@ from ui.text import markdown_text
 MESSAGE_KEY = "_commentary_message"
 
 
-def _save(item: Indicator, council: str, period: str, key: str) -> None:
+def _save(item: Indicator, council: str, period: str, key: str, fields: str) -> None:
     """The form's callback: runs before the page is drawn again, so the page shows the
-    commentary just saved."""
+    commentary just saved. ``fields`` starts the text areas' keys."""
     who = access.current()
     if not who.may_load:
         st.session_state[MESSAGE_KEY] = (key, "error", who.reason)
@@ -38,9 +38,9 @@ def _save(item: Indicator, council: str, period: str, key: str) -> None:
             item.id,
             council,
             period,
-            st.session_state.get(f"{key}_context"),
-            st.session_state.get(f"{key}_action"),
-            st.session_state.get(f"{key}_owner"),
+            st.session_state.get(f"{fields}_context"),
+            st.session_state.get(f"{fields}_action"),
+            st.session_state.get(f"{fields}_owner"),
             who.user,
         )
     except CommentaryRefused as refused:
@@ -74,6 +74,9 @@ def show_commentary(item: Indicator, selection: Selection) -> None:
     message = st.session_state.get(MESSAGE_KEY)
     if message and message[0] == key:
         (st.success if message[1] == "success" else st.error)(message[2])
+    # The text areas start from the commentary in force; keyed by its load, so after a
+    # save or an undo they start again from the one now in force, not from what was typed.
+    fields = f"{key}_{int(found['load_id']) if found else 0}"
     heading = f"{'Change' if found else 'Add'} the officer commentary on {shown_period}'s figure"
     with st.expander(heading), st.form(key=f"{key}_form"):
         for name, label in LABELS.items():
@@ -81,7 +84,7 @@ def show_commentary(item: Indicator, selection: Selection) -> None:
                 label,
                 value=str(found[name]) if found else "",
                 max_chars=MAX_CHARACTERS,
-                key=f"{key}_{name}",
+                key=f"{fields}_{name}",
                 height=68 if name == "owner" else 100,
                 help={
                     "context": "What explains the figure.",
@@ -97,5 +100,5 @@ def show_commentary(item: Indicator, selection: Selection) -> None:
         st.form_submit_button(
             "Save commentary",
             on_click=_save,
-            args=(item, selection.council, period, key),
+            args=(item, selection.council, period, key, fields),
         )
