@@ -33,14 +33,31 @@ if page_heading("At a glance", selection):
     table, years = data.at_a_glance_table(council)
     if years:
         st.markdown(f"#### The last three years ({years[0]} to {years[-1]})")
-    st.dataframe(table, hide_index=True, width="stretch")
+    # On a phone the measure stays in place and the years scroll beside it.
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Measure": st.column_config.TextColumn("Measure", width=160, pinned=True),
+            # The council's years hold a count beside each percentage; England's do not.
+            **{
+                column: st.column_config.TextColumn(
+                    column, width=96 if column.startswith("England") else 136
+                )
+                for column in table.columns
+                if column != "Measure"
+            },
+        },
+    )
     # The meanings of the symbol words shown here (tiles and table), from the one table.
     st.caption(
         " ".join(
             part
             for part in (
                 "Figures as published by the Department for Education (newest release of each "
-                "year).",
+                "year); a percentage is followed by the children it counts, out of how many, "
+                "where DfE publishes both.",
                 table_key(table, *(tile["value"] for tile in tiles)),
                 "Years end on 31 March.",
             )

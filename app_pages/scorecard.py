@@ -1,48 +1,92 @@
-"""Scorecard: every indicator in one table, grouped by theme, with trend sparklines."""
+"""Scorecard: every indicator in one table, grouped by theme, with trend sparklines.
+
+A panel member scans it for what needs asking about, so it can be cut down to the
+concerns and ordered by them; every judgement is carried by a sign and a word as
+well as by position (no colour), and every column fits a 1,366-pixel laptop screen.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from domain.wording import BAND_EXPLAINED, NEIGHBOURS_COLUMN, NEIGHBOURS_EXPLAINED, RANK_EXPLAINED
 from ui import data, state
 from ui.components import page_heading, table_downloads, table_key
+from ui.text import markdown_text
 
 selection = state.current()
 if page_heading(
     "Scorecard",
     selection,
     "Every indicator on one page: the latest figure, the year before and the direction of "
-    "travel, the statistical neighbours' average, the region and England, the council's rank "
-    "among all councils (1 = best) and its quartile band (A = best quarter), as in DfE's LAIT.",
+    "travel, the average of similar councils (DfE statistical neighbours), the region and "
+    "England, the council's rank among all councils (1 = best) and its quartile band "
+    "(A = best quarter), as in DfE's LAIT.",
 ):
     assert selection is not None
-    card = data.scorecard_rows(selection)
     themes = [t.label for t in selection.grouping.themes if t.indicator_ids]
     chosen = st.multiselect(
         "Show themes", themes, default=themes, help="Choose which groups of indicators to list."
     )
-    shown = card[card["Theme"].isin(chosen)].drop(columns=["indicator_id"])
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=min(38 * (len(shown) + 1) + 3, 1400),
-        # Sized for a laptop screen (pinned columns would turn their text grey).
-        column_config={
-            "Theme": st.column_config.TextColumn("Theme", width=110),
-            "Indicator": st.column_config.TextColumn("Indicator", width=190),
-            "Year": st.column_config.TextColumn("Year", width=56),
-            "Latest": st.column_config.TextColumn("Latest", width=60),
-            "Previous": st.column_config.TextColumn("Previous", width=64),
-            "Direction": st.column_config.TextColumn("Direction", width=108),
-            "Neighbours": st.column_config.TextColumn("Neighbours", width=78),
-            "Region": st.column_config.TextColumn("Region", width=56),
-            "England": st.column_config.TextColumn("England", width=60),
-            "Rank": st.column_config.TextColumn("Rank", width=74),
-            "Band": st.column_config.TextColumn("Band", width=44),
-            "Trend": st.column_config.LineChartColumn("Trend", width=72),
-        },
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    concerns_only = left.toggle(
+        "Concerns only",
+        key="scorecard_concerns_only",
+        help="Worse than England and either in the worst quarter of councils or beyond the "
+        "range chance would explain for the council's size (as At a glance).",
     )
+    order = right.selectbox(
+        "Order",
+        data.SCORECARD_ORDERS,
+        key="scorecard_order",
+        help="Lines of enquiry keeps the themes' order; the others bring what needs asking "
+        "about to the top. Column headings sort too.",
+    )
+    shown = data.scorecard_view(selection, chosen, concerns_only, order).drop(
+        columns=["indicator_id"]
+    )
+    # Sized so every column shows beside the sidebar on a 1,366-pixel laptop screen
+    # (pinned columns would turn their text grey). The theme is a heading over its
+    # rows, not a column, in the lines' order; in the other orders the name says enough.
+    columns = {
+        "Indicator": st.column_config.TextColumn("Indicator", width=150),
+        "Year": st.column_config.TextColumn("Year", width=48),
+        "Latest": st.column_config.TextColumn("Latest", width=112),
+        "Previous": st.column_config.TextColumn("Previous", width=64),
+        "Direction": st.column_config.TextColumn("Direction", width=168),
+        NEIGHBOURS_COLUMN: st.column_config.TextColumn(
+            NEIGHBOURS_COLUMN, width=72, help=NEIGHBOURS_EXPLAINED
+        ),
+        "Region": st.column_config.TextColumn("Region", width=56),
+        "England": st.column_config.TextColumn("England", width=58),
+        "Rank": st.column_config.TextColumn("Rank", width=128, help=RANK_EXPLAINED),
+        "Band": st.column_config.TextColumn("Band", width=72, help=BAND_EXPLAINED),
+        "Trend": st.column_config.LineChartColumn("Trend", width=52),
+    }
+
+    def rows_table(rows, key: str) -> None:
+        st.dataframe(
+            rows.drop(columns=["Theme"]),
+            hide_index=True,
+            width="stretch",
+            height=min(35 * (len(rows) + 1) + 3, 1400),
+            column_config=columns,
+            key=key,
+        )
+
+    if shown.empty:
+        st.info(
+            "No concerns among the themes shown: no indicator is both worse than England and "
+            "in the worst quarter or beyond the range chance would explain."
+            if concerns_only
+            else "Choose at least one theme to list its indicators."
+        )
+    elif order == data.SCORECARD_ORDERS[0]:
+        for number, theme in enumerate(dict.fromkeys(shown["Theme"])):
+            st.markdown(f"##### {markdown_text(theme)}")
+            rows_table(shown[shown["Theme"] == theme], f"scorecard_table_{number}")
+    else:
+        rows_table(shown, "scorecard_table")
     # The meanings of the symbol words in the rows shown, from the one table.
     meanings = table_key(shown.drop(columns=["Trend"]))
     st.caption(
@@ -50,10 +94,12 @@ if page_heading(
             part
             for part in (
                 "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better.",
+                "Band: the council's quarter of all councils, ✔ A best, ◐ B 2nd, ◐ C 3rd, "
+                "✘ D worst.",
                 meanings,
-                "Bands are quarters of all councils: A best, D worst. There is no rank or band "
-                "where neither higher nor lower is better (a count of children in care, for "
-                "example).",
+                "– means there is no rank or band where neither higher nor lower is better "
+                "(a count of children in care, for example), or no band where councils are too "
+                "close together for quarters to mean anything (as in LAIT).",
             )
             if part
         )

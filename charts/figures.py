@@ -20,6 +20,7 @@ link in the chart): every function here escapes the data text it is given with
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -367,8 +368,12 @@ def funnel_chart(
     england: float,
     decimals: int,
     council_symbol: str | None = None,
+    neighbour_codes: Sequence[str] = (),
 ) -> go.Figure:
     """Every council's figure against its size, with England and control limits.
+
+    The council is the large blue dot; its statistical neighbours (``neighbour_codes``)
+    are orange squares, so a reader finds the councils they compare with first.
 
     A council outside the 99.8 % limits is unlikely to differ from England by
     chance alone; inside the 95 % limits, the difference may well be chance.
@@ -384,7 +389,8 @@ def funnel_chart(
     frame["denominator"] = pd.to_numeric(frame["denominator"], errors="coerce").astype(float)
     frame = frame[frame["value"].notna() & (frame["denominator"] > 0)]
     mine = frame["area_code"] == council_code
-    others, council = frame[~mine], frame[mine]
+    near = frame["area_code"].isin(list(neighbour_codes)) & ~mine
+    others, neighbours, council = frame[~mine & ~near], frame[near], frame[mine]
     denominator_title = (
         "Number of children (denominator)" if is_share_unit(unit) else "Children aged 0–17"
     )
@@ -442,6 +448,20 @@ def funnel_chart(
             "%{customdata[2]}<extra></extra>",
         )
     )
+    if not neighbours.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=list(neighbours["denominator"]),
+                y=list(neighbours["value"]),
+                name="Statistical neighbours",
+                mode="markers",
+                legendrank=1.5,
+                marker=_marker(NEIGHBOURS_STYLE, size=11, outline="white"),
+                customdata=_funnel_hover(neighbours, unit, decimals),
+                hovertemplate="<b>%{customdata[0]}</b> (neighbour)<br>%{customdata[1]}<br>"
+                "%{customdata[2]}<extra></extra>",
+            )
+        )
     x_max = float(frame["denominator"].max()) if not frame.empty else 1.0
     if not council.empty:
         row = council.iloc[0]

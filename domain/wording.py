@@ -16,6 +16,7 @@ from __future__ import annotations
 NEIGHBOURS_NAME = "similar councils (DfE statistical neighbours)"
 NEIGHBOURS_SHORT = "similar councils"
 NEIGHBOURS_AVERAGE_HEADING = "Similar councils (average)"
+NEIGHBOURS_COLUMN = "Similar councils"  # a table column of their average
 NEIGHBOURS_EXPLAINED = (
     "Similar councils are the ten councils the Department for Education (DfE) judges most "
     "like this one (its 'statistical neighbours'); the figure is their average."
@@ -35,6 +36,19 @@ BAND_EXPLAINED = (
     "Band: councils are split into four equal groups on this figure; A is the best "
     "quarter, D the worst."
 )
+
+
+# In a narrow table cell (the scorecard): a sign, so the band does not rest on colour,
+# the letter and one word; the page's caption gives BAND_EXPLAINED.
+BAND_SIGNS = {"A": "✔", "B": "◐", "C": "◐", "D": "✘"}
+BAND_SHORT = {"A": "best", "B": "2nd", "C": "3rd", "D": "worst"}
+
+
+def band_flag(letter: object) -> str:
+    """'✘ D worst' for a table cell; '' for no band."""
+    if not isinstance(letter, str) or letter not in BAND_SIGNS:
+        return ""
+    return f"{BAND_SIGNS[letter]} {letter} {BAND_SHORT[letter]}"
 
 
 def band_words(letter: object) -> str:

@@ -72,15 +72,17 @@ def at_a_glance_table(
 ) -> tuple[pd.DataFrame, list[int]]:
     """The display table: one row per headline, the council's last three years, then England.
 
-    Returns the table (all cells formatted text) and the years shown. The
-    council's percentages and rates carry the children behind them ("50 of 522
-    (10%)"), never a small number; England's are left as figures.
+    Returns the table (all cells formatted text) and the years shown. Each row is
+    named by the indicator's short title (the tiles' label), so the first column stays
+    narrow enough to keep in place on a phone while the years scroll. The council's
+    percentages and rates carry the children behind them, each year its own ("50 of
+    522 (10%)"), never a small number; England's are left as figures.
     """
     values = headline_values(con, area_code)
     shown = latest_years(values, area_code, years)
     rows = []
     for item in headlines():
-        row: dict[str, str] = {"Measure": item.title}
+        row: dict[str, str] = {"Measure": item.short_title}
         for place, prefix in ((area_code, ""), (ENGLAND, "England ")):
             for year in shown:
                 value, symbol, numerator, denominator = _cell(values, item.id, place, year)

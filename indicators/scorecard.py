@@ -122,3 +122,73 @@ def council_scorecard(
         sentences=sentences,
         summary=strengths_and_concerns(rows, by_id, name),
     )
+
+
+# ------------------------------------------------------------ the Scorecard page's table
+# How the page can order its rows. The first keeps the grouping's order.
+ORDERS = ("Lines of enquiry", "Concerns first", "Worst band first", "Worsening first")
+_BAND_ORDER = {"D": 0, "C": 1, "B": 2, "A": 3}
+_DIRECTION_ORDER = {"worsening": 0, "no change": 1, "improving": 2}
+
+
+def judgements(table: pd.DataFrame, council: str, year: int | None = None) -> pd.DataFrame:
+    """Per indicator, the figure the scorecard shows judged as At a glance judges it:
+    'concern', 'strength' or '' (narrative's rule: against England, with the band and
+    the funnel limits), with how strongly, the band and the direction, for ordering."""
+    from indicators import views
+    from indicators.narrative import _judgement as strength_or_concern  # the one rule
+
+    records = []
+    for item in catalogue():
+        shown = views.latest_year(table, item.id, council, year)
+        row = views.council_row(table, item.id, council, shown)
+        judged = strength_or_concern(row, item) if row is not None else None
+        records.append(
+            {
+                "indicator_id": item.id,
+                "judgement": judged[0] if judged else "",
+                "weight": judged[1] if judged else 0,
+                "band": row["quartile_band"] if row is not None and item.is_banded else None,
+                "direction": row["direction"] if row is not None else None,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def arrange(
+    card: pd.DataFrame,
+    judged: pd.DataFrame,
+    themes: list[str] | None = None,
+    concerns_only: bool = False,
+    order: str = ORDERS[0],
+) -> pd.DataFrame:
+    """The scorecard rows to show: the themes chosen, only the concerns if asked, in the
+    order asked (ties keep the grouping's order; outside the themes' order, each
+    indicator once). Columns as `views.scorecard` gives."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
+    keyed = card.reset_index(drop=True).merge(judged, on="indicator_id", how="left")
+    keyed["position"] = range(len(keyed))
+    if themes is not None:
+        keyed = keyed[keyed["Theme"].isin(themes)]
+    if concerns_only:
+        keyed = keyed[keyed["judgement"] == "concern"]
+    last = len(_BAND_ORDER)
+    keys = {
+        "Lines of enquiry": [keyed["position"]],
+        "Concerns first": [
+            (keyed["judgement"] != "concern").astype(int),
+            -keyed["weight"].fillna(0).where(keyed["judgement"] == "concern", 0),
+            keyed["band"].map(_BAND_ORDER).fillna(last),
+        ],
+        "Worst band first": [keyed["band"].map(_BAND_ORDER).fillna(last)],
+        "Worsening first": [keyed["direction"].map(_DIRECTION_ORDER).fillna(last)],
+    }[order]
+    sort = pd.DataFrame({f"k{i}": key for i, key in enumerate(keys)}).assign(
+        position=keyed["position"]
+    )
+    ordered = keyed.loc[sort.sort_values(list(sort.columns), kind="stable").index]
+    if order != ORDERS[0]:
+        # Out of the themes' order an indicator in two lines of enquiry is listed once.
+        ordered = ordered.drop_duplicates("indicator_id")
+    return ordered[list(card.columns)].reset_index(drop=True)

@@ -12,7 +12,13 @@ import math
 
 import pandas as pd
 
-from domain.wording import NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_SHORT, band_words, rank_words
+from domain.wording import (
+    NEIGHBOURS_AVERAGE_HEADING,
+    NEIGHBOURS_COLUMN,
+    NEIGHBOURS_SHORT,
+    band_flag,
+    rank_words,
+)
 from indicators.catalogue import Grouping, Indicator, catalogue, indicator
 from indicators.formatting import (
     figure_with_count,
@@ -26,7 +32,6 @@ from indicators.formatting import (
 from indicators.narrative import base_size, change_chance_words, small_base
 
 # The scorecard's column for the neighbour average: the one name (domain/wording.py).
-NEIGHBOURS_COLUMN = first_capital(NEIGHBOURS_SHORT)
 
 DIRECTION_ARROWS = {
     "improving": "▲ improving",
@@ -36,6 +41,9 @@ DIRECTION_ARROWS = {
     "down": "▼ down",
     "not comparable": "– not comparable",
 }
+# Quartile bands with a sign and a word, so no reader depends on colour or on knowing
+# which letter is best (LAIT's bands: A is the best quarter of councils).
+NOT_RANKED = "–"  # no rank or band: neither higher nor lower is better (LAIT's "-")
 
 
 def show(item: Indicator, value: object, symbol: object = None) -> str:
@@ -209,8 +217,8 @@ def scorecard(
                         NEIGHBOURS_COLUMN: "",
                         "Region": "",
                         "England": "",
-                        "Rank": "",
-                        "Band": "",
+                        "Rank": "" if item.is_ranked else NOT_RANKED,
+                        "Band": "" if item.is_banded else NOT_RANKED,
                         "Trend": [],
                     }
                 )
@@ -228,8 +236,9 @@ def scorecard(
                     NEIGHBOURS_COLUMN: show(item, row["sn_value"]),
                     "Region": show(item, row["region_value"]),
                     "England": show(item, row["england_value"]),
-                    "Rank": rank,
-                    "Band": band_words(row["quartile_band"]),
+                    # Ranks and bands only where they mean something (the registry says).
+                    "Rank": rank if item.is_ranked else NOT_RANKED,
+                    "Band": band_flag(row["quartile_band"]) if item.is_banded else NOT_RANKED,
                     # The sparkline joins the years with a figure (gaps break the drawing).
                     "Trend": [float(v) for v in history["council"] if pd.notna(v)],
                 }

@@ -288,6 +288,37 @@ def _migration_6_one_name_per_place(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _migration_7_commentary(con: duckdb.DuckDBPyConnection) -> None:
+    """Officers' commentary on an indicator for one council and period (context, action,
+    owner), written as a load of its own: who wrote it and when are the load's, the
+    History tab lists it, and undo takes it out and brings back the one before. Rows
+    are only ever added; the newest load's row for (council, indicator, period) is the
+    commentary in force (an empty one withdraws it)."""
+    con.execute(
+        """
+        CREATE TABLE commentary (
+            load_id      INTEGER NOT NULL,
+            indicator_id VARCHAR NOT NULL,
+            council      VARCHAR NOT NULL,
+            period       VARCHAR NOT NULL,
+            context      VARCHAR NOT NULL,
+            action       VARCHAR NOT NULL,
+            owner        VARCHAR NOT NULL,
+            who          VARCHAR,
+            written_at   TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE VIEW current_commentary AS
+        SELECT * FROM commentary
+        QUALIFY row_number() OVER (
+            PARTITION BY council, indicator_id, period ORDER BY load_id DESC) = 1
+        """
+    )
+
+
 # Child-level tables (and the reviews, counted by quarter), in the order a load writes
 # them (each keyed by load_id).
 EXTRACT_TABLES = {
@@ -311,6 +342,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         "one name per place; stated tie-breaks for the newest figure",
         _migration_6_one_name_per_place,
     ),
+    (7, "officers' commentary on indicators", _migration_7_commentary),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -549,6 +581,8 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, user_name: str | Non
         con.execute("DELETE FROM facts WHERE load_id = ?", [load_id])
         con.execute("DELETE FROM statistical_neighbours WHERE load_id = ?", [load_id])
         con.execute("DELETE FROM local_indicators WHERE load_id = ?", [load_id])
+        notes = scalar(con, "SELECT count(*) FROM commentary WHERE load_id = ?", [load_id])
+        con.execute("DELETE FROM commentary WHERE load_id = ?", [load_id])
         for table in ("extracts", *EXTRACT_TABLES.values()):
             con.execute(f"DELETE FROM {table} WHERE load_id = ?", [load_id])
         con.execute(
@@ -558,7 +592,12 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, user_name: str | Non
         con.execute(
             "UPDATE loads SET message = ?, release = (SELECT release FROM loads WHERE load_id = ?) "
             "WHERE load_id = ?",
-            [f"Undid load {load_id}: removed {int(removed or 0):,} facts", load_id, record.load_id],
+            [
+                f"Undid load {load_id}: removed "
+                + (f"{int(notes)} commentary" if notes else f"{int(removed or 0):,} facts"),
+                load_id,
+                record.load_id,
+            ],
         )
         undo_id = record.load_id
     return undo_id
@@ -627,7 +666,8 @@ _FILE_NAME_ONLY = r"""
 
 
 def load_history(con: duckdb.DuckDBPyConnection, names_only: bool = False):  # -> DataFrame
-    """Every load, newest first, with its files, for the history table and CLI.
+    """Every load, newest first, with its files, for the history table and CLI (a
+    commentary, which has none, says what it was about there instead).
 
     ``names_only`` gives each file's name without the server's folders (the Data page);
     the command line, run on the server, shows the paths as loaded.
@@ -637,8 +677,10 @@ def load_history(con: duckdb.DuckDBPyConnection, names_only: bool = False):  # -
         f"""
         SELECT l.load_id, l.started_at, l.finished_at, l.user_name, l.kind, l.release,
                l.status, l.rows_read, l.rows_loaded, l.rows_rejected,
-               string_agg({name} || ' [' || f.outcome || ']', '; '
-                          ORDER BY {name}) AS files,
+               coalesce(string_agg({name} || ' [' || f.outcome || ']', '; '
+                                   ORDER BY {name}),
+                        -- a commentary has no files: what it was about
+                        any_value(CASE WHEN l.kind = 'commentary' THEN l.message END)) AS files,
                string_agg(DISTINCT f.sha256, ' ') AS sha256
         FROM loads l LEFT JOIN load_files f USING (load_id)
         GROUP BY ALL

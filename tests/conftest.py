@@ -134,6 +134,7 @@ def store_contents(con) -> dict[str, list[tuple]]:
             "statistical_neighbours",
             "meta",
             "local_indicators",
+            "commentary",
             "extracts",
             *EXTRACT_TABLES.values(),
         )

@@ -82,7 +82,7 @@ def test_captions_explain_exactly_the_symbol_words_shown(app_for, page, council)
     from domain.symbols import SYMBOLS
 
     at = app_for(page, council)
-    cells = {str(c) for c in at.dataframe[0].value.to_numpy().ravel().tolist()}
+    cells = {str(c) for d in at.dataframe for c in d.value.to_numpy().ravel().tolist()}
     cells |= {str(m.value) for m in at.metric}
     captions = " ".join(c.value for c in at.caption)
     assert "withheld a small number" not in captions  # the old hard-coded sentence
@@ -93,9 +93,16 @@ def test_captions_explain_exactly_the_symbol_words_shown(app_for, page, council)
         assert "'Suppressed' means" in captions and "privacy" in captions
 
 
+def _scorecard_rows(at: AppTest):
+    """Every row of the Scorecard page's tables (one table per theme in the lines' order)."""
+    import pandas as pd
+
+    return pd.concat([d.value for d in at.dataframe if "Band" in d.value.columns])
+
+
 def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
     at = app_for("scorecard")
-    table = at.dataframe[0].value
+    table = _scorecard_rows(at)
     # Each theme lists its indicators; an indicator in two lines of enquiry appears twice.
     assert len(table) == sum(len(t.indicator_ids) for t in grouping("lga").themes)
     assert "3+ placements in the year" in table["Indicator"].tolist()
@@ -112,9 +119,9 @@ def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
 def test_scorecard_gives_no_rank_or_band_where_neither_direction_is_better(app_for):
     """LAIT R/fn_analysis.R calculate_rank and calculate_quartile_band: "-" for polarity "-"."""
     at = app_for("scorecard")
-    table = at.dataframe[0].value.set_index("Indicator")
+    table = _scorecard_rows(at).set_index("Indicator")
     in_care = table.loc[["Children in care"]].iloc[0]
-    assert (in_care["Rank"], in_care["Band"]) == ("", "")
+    assert (in_care["Rank"], in_care["Band"]) == ("–", "–")
     assert " of " in table.loc[["3+ placements in the year"]].iloc[0]["Rank"]
     assert not table["Rank"].str.contains("nan|NA|None").any()
     assert "no rank or band where neither higher nor lower is better" in _text(at)
@@ -127,9 +134,24 @@ def test_a_measure_without_polarity_says_councils_are_not_ranked_on_it(app_for):
 
 def test_scorecard_follows_a_local_grouping(app_for):
     at = app_for("scorecard", grouping="five_priorities")
-    assert set(at.dataframe[0].value["Theme"]) <= {
-        t.title for t in grouping("five_priorities").themes
-    }
+    headings = [m.value.removeprefix("##### ") for m in at.markdown if m.value.startswith("#####")]
+    assert headings == [t.label for t in grouping("five_priorities").themes if t.indicator_ids]
+
+
+def test_scorecard_bands_carry_a_sign_and_a_word_and_concerns_can_be_shown_alone(app_for):
+    at = app_for("scorecard")
+    bands = set(_scorecard_rows(at)["Band"])
+    assert bands - {"", "–"} <= {"✔ A best", "◐ B 2nd", "◐ C 3rd", "✘ D worst"}
+    assert "✘ D worst" in bands
+    at.toggle(key="scorecard_concerns_only").set_value(True).run()
+    concerns = _scorecard_rows(at) if at.dataframe else None
+    assert concerns is not None and 0 < len(concerns) < len(_scorecard_rows(app_for("scorecard")))
+    # A concern is worse than England: never in the best band, never "no data".
+    assert "✔ A best" not in set(concerns["Band"])
+    assert "no data" not in set(concerns["Latest"])
+    at.selectbox(key="scorecard_order").set_value("Worst band first").run()
+    [table] = [d.value for d in at.dataframe if "Band" in d.value.columns]
+    assert list(table["Band"]) == sorted(table["Band"], key=lambda b: "✘◐◐✔–".find(b[:1]))
 
 
 def test_stability_page_has_sentences_charts_and_questions(app_for):
@@ -237,3 +259,75 @@ def test_add_to_meeting_pack_carries_the_indicator_to_the_export_page(app_for):
     assert at.multiselect(key="pack_ids_Indicators added from the pages").value == added
     labels = [str(b.proto.label) for b in at.get("download_button")]
     assert labels == ["Download the meeting pack (1 indicator slide)"]
+
+
+def test_compare_choices_in_the_link_are_opened_and_kept_in_the_address(demo_db, monkeypatch):
+    monkeypatch.setenv("CP_DB", str(demo_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.query_params["council"] = ORDINARY
+    at.query_params["indicator"] = "long_term_stability_pct"
+    at.query_params["councils"] = f"{SMALL},{ORDINARY},999"  # 999: no such council
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    assert at.selectbox(key="compare_indicator").value == "long_term_stability_pct"
+    assert at.multiselect(key=f"compare_councils_{ORDINARY}").value == [SMALL, ORDINARY]
+    # A change is written back to the address, so the copied link reopens it.
+    at.selectbox(key="compare_indicator").set_value("school_moves_pct").run()
+    assert at.query_params["indicator"] == "school_moves_pct"
+    assert at.query_params["councils"] == f"{SMALL},{ORDINARY}"
+
+
+def test_compare_without_choices_in_the_link_starts_from_the_council_and_neighbours(app_for):
+    at = app_for("compare")
+    chosen = at.multiselect(key=f"compare_councils_{ORDINARY}").value
+    assert chosen[0] == ORDINARY and len(chosen) > 1
+    assert at.selectbox(key="compare_indicator").value == "cla_rate_per_10k"
+
+
+def test_compare_search_narrows_the_indicators_by_common_words(app_for):
+    at = app_for("compare")
+    at.text_input(key="compare_search").input("long-term").run()
+    assert at.selectbox(key="compare_indicator").value == "long_term_stability_pct"
+    assert at.selectbox(key="compare_indicator").options == [
+        "Children in care for 2.5 years or more who have lived with the same carer for 2 years "
+        "(Long-term stability)"
+    ]
+    at.text_input(key="compare_search").input("stability").run()  # still among the matches
+    assert at.selectbox(key="compare_indicator").value == "long_term_stability_pct"
+    assert len(at.selectbox(key="compare_indicator").options) == 5
+    at.text_input(key="compare_search").input("nothing like this").run()
+    assert any("No indicator matches" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("council", [ORDINARY, SMALL])
+def test_at_a_glance_shares_carry_their_published_counts_and_suppressed_ones_none(demo_db, council):
+    con = open_store(demo_db, read_only=True)
+    table, years = at_a_glance_table(con, council)
+    con.close()
+    cells = [str(c) for year in years for c in table[str(year)]]
+    counted = [re.fullmatch(r"(\d+)% \(([\d,]+) of ([\d,]+)\)", c) for c in cells]
+    counted = [m for m in counted if m]
+    if council == ORDINARY:
+        assert counted, cells
+    for match in counted:
+        share, part, whole = (float(g.replace(",", "")) for g in match.groups())
+        assert part <= whole and abs(100 * part / whole - share) <= 1, match.group(0)
+    # England's columns hold the figure alone; a suppressed figure never gets a count.
+    assert not any(" of " in str(c) for c in table[[f"England {y}" for y in years]].stack())
+    assert not any(c.startswith("suppressed (") for c in cells)
+
+
+def test_compare_funnel_marks_the_council_and_its_neighbours(app_for):
+    import json
+
+    at = app_for("compare", compare_indicator="placements_3plus_pct")
+    funnel = json.loads(at.get("plotly_chart")[2].proto.spec)
+    names = [trace.get("name", "") for trace in funnel["data"]]
+    assert "Statistical neighbours" in names and "Wyrebrook (your council)" in names
+    [near] = [t for t in funnel["data"] if t.get("name") == "Statistical neighbours"]
+    neighbours = at.multiselect(key=f"compare_councils_{ORDINARY}").value[1:]
+    assert 0 < len(near["x"]) <= len(neighbours)
+    assert "Wyrebrook the large blue circle" in _text(at)

@@ -133,3 +133,66 @@ def test_meeting_pack_downloads_as_a_valid_deck(server, page, tmp_path):
     deck = Presentation(str(target))
     assert len(deck.slides) >= 4
     assert deck.slides[0].shapes.title.text.startswith("Wyrebrook")
+
+
+def test_a_copied_compare_link_reopens_the_same_indicator_and_councils(server, page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{server}/compare?council=172")
+    wait_idle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    search = page.get_by_label("Find an indicator", exact=True)
+    search.fill("long-term")
+    search.press("Enter")
+    # The search chose its one match: the trend chart is of it.
+    trend = page.locator('[data-testid="stPlotlyChart"]').first
+    expect(trend).to_contain_text("Long-term stability", timeout=30_000)
+    wait_idle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    councils = page.locator('[data-testid="stMultiSelect"]').last
+    chosen = councils.locator("[data-tag]")
+    expect(chosen.first).to_be_visible()
+    at_first = chosen.count()
+    chosen.last.get_by_role("button", name=re.compile("^Remove ")).click()  # one neighbour off
+    wait_idle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    expect(page).to_have_url(re.compile(r"indicator=long_term_stability_pct"))
+    expect(chosen).to_have_count(at_first - 1)
+    names = chosen.all_inner_texts()
+    link = page.url
+    assert "councils=" in link
+
+    other = page.context.browser.new_page(viewport={"width": 1366, "height": 900})
+    other.goto(link)
+    wait_idle(other, '[data-testid="stPlotlyChart"] .main-svg')
+    reopened = other.locator('[data-testid="stMultiSelect"]').last
+    expect(reopened.locator("[data-tag]")).to_have_count(len(names), timeout=30_000)
+    assert reopened.locator("[data-tag]").all_inner_texts() == names
+    expect(other.locator('[data-testid="stPlotlyChart"]').first).to_contain_text(
+        "Long-term stability"
+    )
+    other.close()
+
+
+def test_at_a_glance_on_a_phone_keeps_the_measure_in_place_as_the_years_scroll(server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/?council=172")
+    wait_idle(page)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # no sideways page scroll
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "at_a_glance_390.png"))
+    # The grid is drawn on a canvas: compare pixels. The pinned measure column is the
+    # same after scrolling sideways; the figures beside it have moved.
+    pinned = {"x": box["x"] + 2, "y": box["y"] + 2, "width": 140, "height": box["height"] - 4}
+    figures = {**pinned, "x": box["x"] + 200, "width": box["width"] - 210}
+    before = page.screenshot(clip=pinned), page.screenshot(clip=figures)
+    page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    page.mouse.wheel(600, 0)
+    page.mouse.move(2, 2)  # off the grid: a hovered row is highlighted across the pin
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "at_a_glance_390_scrolled.png"))
+    assert page.screenshot(clip=pinned) == before[0]
+    assert page.screenshot(clip=figures) != before[1]
+    metrics = page.locator('[data-testid="stMetric"]')
+    expect(metrics).to_have_count(6)
+    first = metrics.first.bounding_box()
+    assert first["width"] <= 390 and first["x"] >= 0  # each tile fits the screen

@@ -64,6 +64,7 @@ CONTRACTS: dict[str, Contract] = {
             "loaders.problems",
             "loaders.quarterly",
             "loaders.datasets",
+            "loaders.commentary",  # an analyst's commentary, saved as a load
         )
     ),
     "charts": Contract(("indicators", "domain"), NOT_STREAMLIT),

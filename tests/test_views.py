@@ -204,7 +204,8 @@ def test_the_scorecard_shows_no_rank_or_band_for_an_indicator_without_polarity()
 
     table = comparison_rows(
         [
-            row("cla_count", 2025, 540.0, 577.0, direction="down"),
+            # A rank in the table is not shown where the registry says it means nothing.
+            row("cla_count", 2025, 540.0, 577.0, direction="down", rank=5, rank_of=150),
             row(
                 "placements_3plus_pct",
                 2025,
@@ -221,9 +222,9 @@ def test_the_scorecard_shows_no_rank_or_band_for_an_indicator_without_polarity()
     table["rank_of"] = table["rank_of"].astype("Int64")
     theme = Theme("cohort", "Cohort", indicator_ids=("cla_count", "placements_3plus_pct"))
     card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,))).set_index("indicator_id")
-    assert (card.loc["cla_count", "Rank"], card.loc["cla_count", "Band"]) == ("", "")
+    assert (card.loc["cla_count", "Rank"], card.loc["cla_count", "Band"]) == ("–", "–")
     assert card.loc["placements_3plus_pct", "Rank"] == "3 of 150 (1 = best)"
-    assert card.loc["placements_3plus_pct", "Band"] == "A (best quarter)"
+    assert card.loc["placements_3plus_pct", "Band"] == "✔ A best"
 
 
 def test_the_scorecard_says_a_suppressed_year_before_is_suppressed_not_missing():

@@ -269,3 +269,56 @@ def extract_quarter_table(council: str) -> pd.DataFrame:
 
     figures = extract_figures(quarterly_figures(council))
     return pd.DataFrame() if figures.empty else quarter_table(figures)
+
+
+@st.cache_data(show_spinner=False)
+def _commentary(version: int, path: str, council: str) -> pd.DataFrame:
+    from indicators.commentary import current_commentary
+
+    return current_commentary(cursor(), council)
+
+
+def commentary(council: str) -> pd.DataFrame:
+    """Officers' commentary in force for every indicator and period of the council."""
+    return _commentary(*_key(), council)
+
+
+def shown_period(indicator_id: str, selection: Selection) -> str | None:
+    """The period of the figure a page shows for the indicator (DfE's time period, e.g.
+    '2025' or '202425'): the selection's year when the council has it, else its latest."""
+    table = comparisons(selection.sn_model, selection.sn_method)
+    year = views.latest_year(table, indicator_id, selection.council, selection.year)
+    row = views.council_row(table, indicator_id, selection.council, year)
+    return None if row is None else str(row["time_period"])
+
+
+def find_indicators(query: str) -> list[str]:
+    """Catalogue ids whose titles, lines or common synonyms match every word typed."""
+    from indicators.search import matching_indicators
+
+    return matching_indicators(catalogue(), query)
+
+
+SCORECARD_ORDERS = scorecard.ORDERS
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _scorecard_view(
+    version: int,
+    path: str,
+    selection: Selection,
+    themes: tuple[str, ...],
+    concerns_only: bool,
+    order: str,
+) -> pd.DataFrame:
+    table = _comparisons(version, path, selection.sn_model, selection.sn_method)
+    card = views.scorecard(table, selection.council, selection.grouping, selection.year)
+    judged = scorecard.judgements(table, selection.council, selection.year)
+    return scorecard.arrange(card, judged, list(themes), concerns_only, order)
+
+
+def scorecard_view(
+    selection: Selection, themes: list[str], concerns_only: bool, order: str
+) -> pd.DataFrame:
+    """The Scorecard page's rows: the themes chosen, concerns only if asked, in that order."""
+    return _scorecard_view(*_key(), selection, tuple(themes), concerns_only, order)

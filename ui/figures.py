@@ -139,6 +139,7 @@ def _compare_content(
             england=england,
             decimals=item.decimals,
             council_symbol=symbol,
+            neighbour_codes=data.council_and_neighbours(selection)[1:],
         )
         funnel_table = views.funnel_table(points, item)
         # Markdown with bold of its own: the name is escaped before it goes in.

@@ -20,6 +20,7 @@ from indicators.catalogue import Indicator, catalogue, grouping
 from indicators.narrative import sentence_parts
 from indicators.protection import small_counts_text
 from ui import data, state
+from ui.commentary import show_commentary
 from ui.components import chart_with_table, page_heading, slug, table_downloads, table_key
 from ui.figures import indicator_content
 from ui.text import markdown_text
@@ -57,6 +58,7 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
         chart_with_table(
             content.ranking_figure, content.ranking_table, f"{stem}_neighbours", f"{key}_rank"
         )
+    show_commentary(item, selection)
     picked = st.session_state.setdefault("pack_indicators", [])
     if item.id in picked:
         st.caption("In the meeting pack (see the Meeting pack page).")

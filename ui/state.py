@@ -116,3 +116,43 @@ def sidebar() -> Selection | None:
 def current() -> Selection | None:
     """The selection made by the sidebar on this run (set by app.py before the page runs)."""
     return st.session_state.get("_selection")
+
+
+# The Compare page's own choices travel in the address too (?indicator=…&councils=…),
+# so a copied link reopens the same indicator and councils.
+COMPARE_INDICATOR_URL = "indicator"
+COMPARE_COUNCILS_URL = "councils"
+_COMPARE_ADDRESS_READ = "_compare_address_read"
+
+
+def initial_compare_indicator(key: str, options: list[str], default: str) -> None:
+    """The indicator to start with: the session's, else the address's, else the default."""
+    if st.session_state.get(key) in options:
+        return
+    wanted = st.query_params.get(COMPARE_INDICATOR_URL)
+    st.session_state[key] = wanted if wanted in options else default
+
+
+def initial_compare_councils(key: str, options: list[str], default: list[str]) -> None:
+    """The councils to start with: the session's, else (once per session, when a link
+    is opened) the address's, else the default (the council and its neighbours).
+
+    Read once: after the sidebar's council changes, the address still lists the
+    councils chosen for the one before, and the new council's neighbours are wanted.
+    """
+    if key in st.session_state:
+        return
+    chosen = default
+    if not st.session_state.get(_COMPARE_ADDRESS_READ):
+        listed = [c for c in st.query_params.get(COMPARE_COUNCILS_URL, "").split(",") if c]
+        known = [c for c in dict.fromkeys(listed) if c in options]
+        if known:
+            chosen = known
+    st.session_state[_COMPARE_ADDRESS_READ] = True
+    st.session_state[key] = chosen
+
+
+def keep_compare_in_address(indicator_id: str, councils: list[str]) -> None:
+    """Write the Compare page's choices into the address bar."""
+    st.query_params[COMPARE_INDICATOR_URL] = indicator_id
+    st.query_params[COMPARE_COUNCILS_URL] = ",".join(councils)
