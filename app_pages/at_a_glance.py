@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from domain.wording import NO_CONCERNS, NO_STRENGTHS, SUMMARY_EXPLAINED, TOO_SMALL_HEADING
 from ui import data, state
 from ui.components import delta_colour, page_heading, table_downloads, table_key
 from ui.text import markdown_text
@@ -71,16 +72,14 @@ if page_heading("At a glance", selection):
     with strengths:
         st.markdown("#### Strengths")
         st.markdown(
-            "\n".join(f"- {markdown_text(text)}" for text in summary["strengths"])
-            or "No indicator stands out as clearly better than England."
+            "\n".join(f"- {markdown_text(text)}" for text in summary["strengths"]) or NO_STRENGTHS
         )
     with concerns:
         st.markdown("#### Concerns")
         st.markdown(
-            "\n".join(f"- {markdown_text(text)}" for text in summary["concerns"])
-            or "No indicator stands out as clearly worse than England."
+            "\n".join(f"- {markdown_text(text)}" for text in summary["concerns"]) or NO_CONCERNS
         )
-    st.caption(
-        "A strength is better than England and either in the best quarter of councils or "
-        "beyond the range chance would explain for the council's size; a concern is the reverse."
-    )
+    if summary["too_small"]:
+        st.markdown(f"#### {TOO_SMALL_HEADING}")
+        st.markdown("\n".join(f"- {markdown_text(text)}" for text in summary["too_small"]))
+    st.caption(SUMMARY_EXPLAINED)

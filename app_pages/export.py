@@ -42,7 +42,6 @@ if page_heading(
     def deck() -> bytes:
         assert selection is not None
         table = data.comparisons(selection.sn_model, selection.sn_method)
-        summary = data.strengths_and_concerns(selection)
         request = PackRequest(
             council=selection.council,
             council_name=selection.council_name,
@@ -53,8 +52,7 @@ if page_heading(
             is_demo=data.is_demo(),
             sources=source_lines(data.releases()),
             releases=data.releases(),
-            strengths=summary["strengths"],
-            concerns=summary["concerns"],
+            commentary=data.pack_commentary(selection, ids),
             quarterly=data.quarterly_figures(selection.council),
             reconciliation=data.reconciliation(selection.council),
         )

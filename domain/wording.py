@@ -82,3 +82,16 @@ PLAIN_WORDS = {
     "LAIT": "DfE's Local Authority Interactive Tool",
     "denominator": "the number of children the percentage is out of",
 }
+
+
+# ------------------------------------------------------- strengths and concerns
+# What the summary means, for the page and the pack to say under it (one wording).
+SUMMARY_EXPLAINED = (
+    "A strength is better than England and either in the best quarter of councils or "
+    "beyond what chance would explain for the council's size; a concern is the reverse. "
+    "Every one is listed. A figure based on too few children to tell from chance is "
+    "neither, and is listed separately."
+)
+TOO_SMALL_HEADING = "Too few children to judge"
+NO_STRENGTHS = "No indicator stands out as clearly better than England."
+NO_CONCERNS = "No indicator stands out as clearly worse than England."

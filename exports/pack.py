@@ -113,10 +113,6 @@ class PackRequest:
     # The store's releases (indicators.facts.loaded_releases): with them the title slide
     # names each dataset of the pack's indicators, its releases and the data's date.
     releases: pd.DataFrame | None = None
-    # The council-wide strengths and concerns a caller may pass. The pack does not show
-    # them: its summary draws its own from the pack's indicators only.
-    strengths: list[str] = field(default_factory=list)
-    concerns: list[str] = field(default_factory=list)
     # Officers' commentary by indicator id (indicators.commentary.for_slide); a slide
     # without any gets an empty "Commentary" box for officers to fill.
     commentary: dict[str, str] = field(default_factory=dict)
@@ -1149,9 +1145,7 @@ def officer_commentary(
 
 
 def commentary_for_slide(con, council: str, indicator_id: str, period: str) -> str | None:
-    """`indicators.commentary.for_slide`, or None where that module is not installed yet."""
-    try:
-        from indicators.commentary import for_slide
-    except ImportError:
-        return None
+    """The officers' commentary in force for the slide's figure (`indicators.commentary`)."""
+    from indicators.commentary import for_slide
+
     return for_slide(con, council, indicator_id, period)

@@ -423,15 +423,3 @@ def change_chance_words(row: pd.Series | dict, item: Indicator) -> str:
     if row.get("direction") in (None, "no change", "not comparable"):
         return ""
     return SHORT_CHANCE.get(_level(row, item, "previous") or "", "")
-
-
-# What the summary means, for the page and the pack to say under it (one wording).
-SUMMARY_EXPLAINED = (
-    "A strength is better than England and either in the best quarter of councils or "
-    "beyond what chance would explain for the council's size; a concern is the reverse. "
-    "Every one is listed. A figure based on too few children to tell from chance is "
-    "neither, and is listed separately."
-)
-TOO_SMALL_HEADING = "Too few children to judge"
-NO_STRENGTHS = "No indicator stands out as clearly better than England."
-NO_CONCERNS = "No indicator stands out as clearly worse than England."

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from domain.units import HIGHER_IS_BETTER, LOWER_IS_BETTER
+from domain.wording import NEIGHBOURS_NAME, NEIGHBOURS_SHORT
 from exports.tables import to_csv_bytes, to_xlsx_bytes
 from indicators.formatting import symbol_key
 from ui.state import Selection
@@ -108,9 +109,9 @@ def page_heading(title: str, selection: Selection | None, intro: str = "") -> bo
         st.info("No data is loaded yet. See the About page for how to load DfE's files.")
         return False
     neighbours = (
-        f"DfE {selection.sn_model} statistical neighbours ({selection.sn_method})"
+        f"{NEIGHBOURS_NAME}, {selection.sn_model} model ({selection.sn_method})"
         if selection.sn_model
-        else "England (no statistical neighbour list loaded)"
+        else f"England (no list of {NEIGHBOURS_SHORT} loaded)"
     )
     name = markdown_text(selection.council_name)
     st.caption(f"{name} · {selection.year_label} · compared with {neighbours}")

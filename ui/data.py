@@ -283,6 +283,14 @@ def commentary(council: str) -> pd.DataFrame:
     return _commentary(*_key(), council)
 
 
+def pack_commentary(selection: Selection, indicator_ids: list[str]) -> dict[str, str]:
+    """The officers' commentary for each slide of a meeting pack, as its slide shows it."""
+    from exports.pack import officer_commentary
+
+    table = comparisons(selection.sn_model, selection.sn_method)
+    return officer_commentary(cursor(), selection.council, table, indicator_ids, selection.year)
+
+
 def shown_period(indicator_id: str, selection: Selection) -> str | None:
     """The period of the figure a page shows for the indicator (DfE's time period, e.g.
     '2025' or '202425'): the selection's year when the council has it, else its latest."""

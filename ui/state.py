@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from domain.wording import NEIGHBOURS_EXPLAINED
 from indicators.catalogue import DEFAULT_GROUPING, Grouping, grouping, groupings
 from ui import data
 
@@ -76,16 +77,15 @@ def sidebar() -> Selection | None:
     if models:
         _initialise("sn_model", models, models[0])
         st.sidebar.selectbox(
-            "Statistical neighbour model",
+            "Similar councils: DfE's model",
             models,
             key="sn_model",
-            help="DfE's lists of the ten councils most like each council. The newest is the "
-            "default.",
+            help=NEIGHBOURS_EXPLAINED + " DfE revises its lists; the newest is the default.",
         )
     methods = ["mean", "median"]
     _initialise("sn_method", methods, "mean")
     st.sidebar.radio(
-        "Neighbour average",
+        "Similar councils' average",
         methods,
         key="sn_method",
         format_func=lambda m: "Mean (as DfE's LAIT)" if m == "mean" else "Median",
