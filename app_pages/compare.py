@@ -61,7 +61,7 @@ if page_heading(
         list(names),
         format_func=lambda c: names[c],
         key=councils_key,
-        help="Your council's statistical neighbours are chosen to start with.",
+        help="Your council's similar councils (DfE statistical neighbours) are chosen first.",
     )
     state.keep_compare_in_address(indicator_id, chosen)
     content = compare_content(indicator_id, tuple(chosen), selection)
@@ -91,7 +91,7 @@ if page_heading(
         st.markdown(
             "Each dot is one council, placed by the number of children its figure is out of "
             f"(across) and the figure (up), with {markdown_text(selection.council_name)} the "
-            "large blue circle and its statistical neighbours orange squares; a council "
+            "large blue circle and its similar councils orange squares; a council "
             "outside the curved lines differs from England by more than chance would explain "
             "for its size."
         )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from domain.wording import BAND_EXPLAINED, NEIGHBOURS_COLUMN, NEIGHBOURS_EXPLAINED, RANK_EXPLAINED
+from domain.wording import NEIGHBOURS_EXPLAINED
 from ui import data, state
-from ui.components import page_heading, table_downloads, table_key
+from ui.components import page_heading, scorecard_columns, table_downloads, table_key
 from ui.text import markdown_text
 
 selection = state.current()
@@ -45,24 +45,6 @@ if page_heading(
     shown = data.scorecard_view(selection, chosen, concerns_only, order).drop(
         columns=["indicator_id"]
     )
-    # Sized so every column shows beside the sidebar on a 1,366-pixel laptop screen
-    # (pinned columns would turn their text grey). The theme is a heading over its
-    # rows, not a column, in the lines' order; in the other orders the name says enough.
-    columns = {
-        "Indicator": st.column_config.TextColumn("Indicator", width=150),
-        "Year": st.column_config.TextColumn("Year", width=48),
-        "Latest": st.column_config.TextColumn("Latest", width=112),
-        "Previous": st.column_config.TextColumn("Previous", width=64),
-        "Direction": st.column_config.TextColumn("Direction", width=168),
-        NEIGHBOURS_COLUMN: st.column_config.TextColumn(
-            NEIGHBOURS_COLUMN, width=72, help=NEIGHBOURS_EXPLAINED
-        ),
-        "Region": st.column_config.TextColumn("Region", width=56),
-        "England": st.column_config.TextColumn("England", width=58),
-        "Rank": st.column_config.TextColumn("Rank", width=128, help=RANK_EXPLAINED),
-        "Band": st.column_config.TextColumn("Band", width=72, help=BAND_EXPLAINED),
-        "Trend": st.column_config.LineChartColumn("Trend", width=52),
-    }
 
     def rows_table(rows, key: str) -> None:
         st.dataframe(
@@ -70,7 +52,7 @@ if page_heading(
             hide_index=True,
             width="stretch",
             height=min(35 * (len(rows) + 1) + 3, 1400),
-            column_config=columns,
+            column_config=scorecard_columns(),
             key=key,
         )
 
@@ -93,7 +75,9 @@ if page_heading(
         " ".join(
             part
             for part in (
-                "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better.",
+                "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better, and "
+                "whether the change is larger than chance would explain.",
+                f"Similar: {NEIGHBOURS_EXPLAINED}",
                 "Band: the council's quarter of all councils, ✔ A best, ◐ B 2nd, ◐ C 3rd, "
                 "✘ D worst.",
                 meanings,

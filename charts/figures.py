@@ -453,7 +453,7 @@ def funnel_chart(
             go.Scatter(
                 x=list(neighbours["denominator"]),
                 y=list(neighbours["value"]),
-                name="Statistical neighbours",
+                name=NEIGHBOURS_SHORT.capitalize(),
                 mode="markers",
                 legendrank=1.5,
                 marker=_marker(NEIGHBOURS_STYLE, size=11, outline="white"),

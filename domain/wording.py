@@ -60,15 +60,22 @@ def band_words(letter: object) -> str:
 
 # ---------------------------------------------------------------------------- rank
 RANK_EXPLAINED = "Rank among all councils with a figure that year; 1 = best."
+RANK_COLUMN = "Rank (1 = best)"  # a table column whose cells read "58 of 151"
 
 
-def rank_words(rank: object, of: object) -> str:
-    """'58 of 151 (1 = best)'; '' when there is no rank."""
+def rank_of(rank: object, of: object) -> str:
+    """'58 of 151', for a column headed RANK_COLUMN; '' when there is no rank."""
     try:
         place, total = int(rank), int(of)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return ""
-    return f"{place} of {total} (1 = best)"
+    return f"{place} of {total}"
+
+
+def rank_words(rank: object, of: object) -> str:
+    """'58 of 151 (1 = best)'; '' when there is no rank."""
+    text = rank_of(rank, of)
+    return f"{text} (1 = best)" if text else ""
 
 
 # ------------------------------------------------------------- plain abbreviations

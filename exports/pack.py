@@ -668,7 +668,7 @@ def _indicator_slide(
     compared = " and ".join(
         words
         for name, words in (
-            (NEIGHBOURS_SERIES, "its statistical neighbours' average"),
+            (NEIGHBOURS_SERIES, "the average of similar councils"),
             (ENGLAND_SERIES, "England"),
         )
         if name in [series.name for series in frame.chart.plots[0].series]

@@ -16,7 +16,9 @@ from domain.wording import (
     NEIGHBOURS_AVERAGE_HEADING,
     NEIGHBOURS_COLUMN,
     NEIGHBOURS_SHORT,
+    RANK_COLUMN,
     band_flag,
+    rank_of,
     rank_words,
 )
 from indicators.catalogue import Grouping, Indicator, catalogue, indicator
@@ -217,13 +219,13 @@ def scorecard(
                         NEIGHBOURS_COLUMN: "",
                         "Region": "",
                         "England": "",
-                        "Rank": "" if item.is_ranked else NOT_RANKED,
+                        RANK_COLUMN: "" if item.is_ranked else NOT_RANKED,
                         "Band": "" if item.is_banded else NOT_RANKED,
                         "Trend": [],
                     }
                 )
                 continue
-            rank = rank_words(row["rank"], row["rank_of"]) if pd.notna(row["rank"]) else ""
+            rank = rank_of(row["rank"], row["rank_of"]) if pd.notna(row["rank"]) else ""
             rows.append(
                 {
                     **base,
@@ -237,7 +239,7 @@ def scorecard(
                     "Region": show(item, row["region_value"]),
                     "England": show(item, row["england_value"]),
                     # Ranks and bands only where they mean something (the registry says).
-                    "Rank": rank if item.is_ranked else NOT_RANKED,
+                    RANK_COLUMN: rank if item.is_ranked else NOT_RANKED,
                     "Band": band_flag(row["quartile_band"]) if item.is_banded else NOT_RANKED,
                     # The sparkline joins the years with a figure (gaps break the drawing).
                     "Trend": [float(v) for v in history["council"] if pd.notna(v)],
@@ -471,7 +473,7 @@ def headline_tiles(
                 england = england_value(table, indicator_id, int(latest_england))
                 tile["england"] = show(item, england)
                 tile["year"] = str(int(latest_england))
-            tile["caption"] = "Not published for this council" + (
+            tile["caption"] = "Not in the data loaded for this council" + (
                 f" · England {tile['england']} ({tile['year']})" if tile["england"] else ""
             )
             tiles.append(tile)

@@ -106,9 +106,15 @@ def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
     # Each theme lists its indicators; an indicator in two lines of enquiry appears twice.
     assert len(table) == sum(len(t.indicator_ids) for t in grouping("lga").themes)
     assert "3+ placements in the year" in table["Indicator"].tolist()
-    assert {"Latest", "Direction", "Similar councils", "England", "Rank", "Band", "Trend"} <= set(
-        table.columns
-    )
+    assert {
+        "Latest",
+        "Direction",
+        "Similar councils",
+        "England",
+        "Rank (1 = best)",
+        "Band",
+        "Trend",
+    } <= set(table.columns)
     assert (
         table["Direction"]
         .str.contains("improving|worsening|no change|up|down|not comparable")
@@ -121,9 +127,9 @@ def test_scorecard_gives_no_rank_or_band_where_neither_direction_is_better(app_f
     at = app_for("scorecard")
     table = _scorecard_rows(at).set_index("Indicator")
     in_care = table.loc[["Children in care"]].iloc[0]
-    assert (in_care["Rank"], in_care["Band"]) == ("–", "–")
-    assert " of " in table.loc[["3+ placements in the year"]].iloc[0]["Rank"]
-    assert not table["Rank"].str.contains("nan|NA|None").any()
+    assert (in_care["Rank (1 = best)"], in_care["Band"]) == ("–", "–")
+    assert " of " in table.loc[["3+ placements in the year"]].iloc[0]["Rank (1 = best)"]
+    assert not table["Rank (1 = best)"].str.contains("nan|NA|None").any()
     assert "no rank or band where neither higher nor lower is better" in _text(at)
 
 
@@ -308,12 +314,13 @@ def test_at_a_glance_shares_carry_their_published_counts_and_suppressed_ones_non
     table, years = at_a_glance_table(con, council)
     con.close()
     cells = [str(c) for year in years for c in table[str(year)]]
-    counted = [re.fullmatch(r"(\d+)% \(([\d,]+) of ([\d,]+)\)", c) for c in cells]
+    # "50 of 522 (10%)": the children counted, out of how many, then the share.
+    counted = [re.fullmatch(r"([\d,]+) of ([\d,]+) \((\d+)%\)", c) for c in cells]
     counted = [m for m in counted if m]
     if council == ORDINARY:
         assert counted, cells
     for match in counted:
-        share, part, whole = (float(g.replace(",", "")) for g in match.groups())
+        part, whole, share = (float(g.replace(",", "")) for g in match.groups())
         assert part <= whole and abs(100 * part / whole - share) <= 1, match.group(0)
     # England's columns hold the figure alone; a suppressed figure never gets a count.
     assert not any(" of " in str(c) for c in table[[f"England {y}" for y in years]].stack())
@@ -326,8 +333,8 @@ def test_compare_funnel_marks_the_council_and_its_neighbours(app_for):
     at = app_for("compare", compare_indicator="placements_3plus_pct")
     funnel = json.loads(at.get("plotly_chart")[2].proto.spec)
     names = [trace.get("name", "") for trace in funnel["data"]]
-    assert "Statistical neighbours" in names and "Wyrebrook (your council)" in names
-    [near] = [t for t in funnel["data"] if t.get("name") == "Statistical neighbours"]
+    assert "Similar councils" in names and "Wyrebrook (your council)" in names
+    [near] = [t for t in funnel["data"] if t.get("name") == "Similar councils"]
     neighbours = at.multiselect(key=f"compare_councils_{ORDINARY}").value[1:]
     assert 0 < len(near["x"]) <= len(neighbours)
     assert "Wyrebrook the large blue circle" in _text(at)

@@ -139,7 +139,7 @@ def test_tile_the_council_lacks_says_not_published_and_shows_england():
     table = comparison_rows([other])
     (tile,) = views.headline_tiles(table, "172", ("foster_pct",))
     assert tile["value"] == "no data"
-    assert tile["caption"] == "Not published for this council · England 68% (2025)"
+    assert tile["caption"] == "Not in the data loaded for this council · England 68% (2025)"
 
 
 def test_the_chosen_year_is_used_when_the_council_has_it_else_its_latest_before():
@@ -222,8 +222,8 @@ def test_the_scorecard_shows_no_rank_or_band_for_an_indicator_without_polarity()
     table["rank_of"] = table["rank_of"].astype("Int64")
     theme = Theme("cohort", "Cohort", indicator_ids=("cla_count", "placements_3plus_pct"))
     card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,))).set_index("indicator_id")
-    assert (card.loc["cla_count", "Rank"], card.loc["cla_count", "Band"]) == ("–", "–")
-    assert card.loc["placements_3plus_pct", "Rank"] == "3 of 150 (1 = best)"
+    assert (card.loc["cla_count", "Rank (1 = best)"], card.loc["cla_count", "Band"]) == ("–", "–")
+    assert card.loc["placements_3plus_pct", "Rank (1 = best)"] == "3 of 150"
     assert card.loc["placements_3plus_pct", "Band"] == "✔ A best"
 
 

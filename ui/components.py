@@ -14,7 +14,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from domain.units import HIGHER_IS_BETTER, LOWER_IS_BETTER
-from domain.wording import NEIGHBOURS_NAME, NEIGHBOURS_SHORT
+from domain.wording import (
+    BAND_EXPLAINED,
+    NEIGHBOURS_COLUMN,
+    NEIGHBOURS_EXPLAINED,
+    NEIGHBOURS_NAME,
+    NEIGHBOURS_SHORT,
+    RANK_COLUMN,
+    RANK_EXPLAINED,
+)
 from exports.tables import to_csv_bytes, to_xlsx_bytes
 from indicators.formatting import symbol_key
 from ui.state import Selection
@@ -118,6 +126,26 @@ def page_heading(title: str, selection: Selection | None, intro: str = "") -> bo
     if intro:
         st.markdown(intro)
     return True
+
+
+def scorecard_columns() -> dict[str, object]:
+    """The scorecard table's columns (the Scorecard page and each line's summary), sized so
+    every column shows beside the sidebar on a 1,366-pixel laptop screen (pinned columns
+    would turn their text grey); headings that are cut short carry their meaning in help."""
+    text = st.column_config.TextColumn
+    return {
+        "Indicator": text("Indicator", width=140),
+        "Year": text("Year", width=52),
+        "Latest": text("Latest", width=108),
+        "Previous": text("Previous", width=60),
+        "Direction": text("Direction", width=160),
+        NEIGHBOURS_COLUMN: text("Similar", width=56, help=NEIGHBOURS_EXPLAINED),
+        "Region": text("Region", width=52),
+        "England": text("England", width=56),
+        RANK_COLUMN: text(RANK_COLUMN, width=100, help=RANK_EXPLAINED),
+        "Band": text("Band", width=64, help=BAND_EXPLAINED),
+        "Trend": st.column_config.LineChartColumn("Trend", width=50),
+    }
 
 
 def delta_colour(polarity: str) -> str:

@@ -21,7 +21,14 @@ from indicators.narrative import sentence_parts
 from indicators.protection import small_counts_text
 from ui import data, state
 from ui.commentary import show_commentary
-from ui.components import chart_with_table, page_heading, slug, table_downloads, table_key
+from ui.components import (
+    chart_with_table,
+    page_heading,
+    scorecard_columns,
+    slug,
+    table_downloads,
+    table_key,
+)
 from ui.figures import indicator_content
 from ui.text import markdown_text
 
@@ -171,7 +178,7 @@ def render(theme_id: str) -> None:
         summary.drop(columns=["Theme", "indicator_id"]),
         hide_index=True,
         width="stretch",
-        column_config={"Trend": st.column_config.LineChartColumn("Trend", width="small")},
+        column_config=scorecard_columns(),
     )
     meanings = table_key(summary.drop(columns=["Trend"]))
     if meanings:
