@@ -76,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.out, "wb") as handle:
         handle.write(deck)
     slides = indicator_slides(deck)
+    missing = len(ids) - slides
     print(
-        f"Wrote {args.out}: {slides} indicator slides ({len(ids) - slides} of the "
-        f"{len(ids)} indicators asked for have no figure) in "
+        f"Wrote {args.out}: {slides} indicator slide{'' if slides == 1 else 's'} "
+        f"({missing} of the {len(ids)} indicators asked for "
+        f"{'has' if missing == 1 else 'have'} no figure) in "
         f"{time.perf_counter() - started:.1f} s."
     )
     return 0

@@ -64,7 +64,7 @@ from charts.axes import (
 from domain import palette
 from domain.symbols import SUPPRESSED, SYMBOLS
 from domain.units import COUNT_KIND, LOWER_IS_BETTER, UNITS
-from domain.wording import NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_EXPLAINED
+from domain.wording import NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_EXPLAINED, rank_words
 from exports.tables import neutralise_cell
 from exports.text_fit import fit_text, fits, text_height, text_width
 from indicators import views
@@ -326,18 +326,12 @@ def difference(item: Indicator, value: object, other: object) -> str:
     return f"{sign}{text}{' pp' if item.is_share else ''}"
 
 
-def counts(item: Indicator, row: pd.Series) -> str:
-    """'50 of 522': the children counted and those they are a share of, when published."""
-    numerator, denominator = row.get("numerator"), row.get("denominator")
-    if not item.is_share or _missing(numerator) or _missing(denominator):
-        return ""
-    return f"{float(numerator):,.0f} of {float(denominator):,.0f}"
-
-
 def _with_counts(item: Indicator, row: pd.Series) -> str:
-    shown = views.show(item, row["value"], row["symbol"])
-    number = counts(item, row) if not _missing(row["value"]) else ""
-    return f"{shown} ({number})" if number else shown
+    """'50 of 522 (10%)' as the pages write it (never a count of 1 to 5, nor one that the
+    percentage would give back); the figure alone otherwise."""
+    return views.show_with_count(
+        item, row["value"], row["symbol"], row.get("numerator"), row.get("denominator")
+    )
 
 
 def at_a_glance(
@@ -751,9 +745,7 @@ def comparison_cells(
             last = earlier.iloc[-1]
             before_label = str(last["period_label"])
             before = views.show(item, last["council"], last["council_symbol"])
-    rank = (
-        f"{int(row['rank'])} of {int(row['rank_of'])} (1 = best)" if pd.notna(row["rank"]) else "–"
-    )
+    rank = rank_words(row["rank"], row["rank_of"]) or "–"
     band = row["quartile_band"] if isinstance(row["quartile_band"], str) else "–"
     gap = difference(item, row["value"], row["england_value"])
     return [

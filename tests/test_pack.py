@@ -436,8 +436,9 @@ def test_the_comparison_table_gives_years_counts_rank_of_n_and_points(demo_table
     year = str(row["time_period"])
     cells = _comparison_cells(slide)
     latest = cells[f"Latest ({year})"]
-    assert latest.startswith(views.show(indicator("placements_3plus_pct"), row["value"]))
-    assert f"({row['numerator']:,.0f} of {row['denominator']:,.0f})" in latest
+    shown = views.show(indicator("placements_3plus_pct"), row["value"])
+    # As the pages write it: the children counted, out of how many, then the share.
+    assert latest == f"{row['numerator']:,.0f} of {row['denominator']:,.0f} ({shown})"
     assert cells[f"Rank ({year})"] == f"{int(row['rank'])} of {int(row['rank_of'])} (1 = best)"
     difference = round(row["value"] - row["england_value"])
     expected = (
@@ -479,13 +480,33 @@ def test_commentary_box_holds_the_officers_text_or_is_empty_to_fill(demo_tables)
     assert boxes == [["Commentary\nTwo moves were planned."], ["Commentary\n"]]
 
 
-def test_commentary_is_none_until_the_commentary_module_exists(monkeypatch):
-    import sys
+def test_a_saved_commentary_is_on_its_indicators_slide(demo_db, tmp_path):
+    import shutil
 
-    from exports.pack import commentary_for_slide
+    from exports.pack import pack_from_store
+    from loaders.commentary import save_commentary
+    from loaders.store import open_store
 
-    monkeypatch.setitem(sys.modules, "indicators.commentary", None)  # import fails
-    assert commentary_for_slide(None, "172", "placements_3plus_pct", "2025") is None
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_db, path)
+    con = open_store(path)
+    try:
+        table = all_values(con)
+        mine = table[
+            (table["indicator_id"] == "placements_3plus_pct") & (table["area_code"] == "172")
+        ]
+        row = mine.dropna(subset=["value"]).sort_values("year").iloc[-1]
+        save_commentary(
+            con, "placements_3plus_pct", "172", str(row["time_period"]),
+            "Two sibling groups moved together.", "Review matching.", "Head of service", "ann",
+        )  # fmt: skip
+        deck = Presentation(io.BytesIO(pack_from_store(con, "172", ["placements_3plus_pct"])))
+    finally:
+        con.close()
+    (box,) = [s for s in list(deck.slides)[2].shapes if s.has_text_frame and
+              s.text_frame.text.startswith("Commentary")]  # fmt: skip
+    assert "Two sibling groups moved together." in box.text_frame.text
+    assert "Head of service" in box.text_frame.text
 
 
 def test_tables_take_the_council_templates_table_style(demo_tables, tmp_path):
