@@ -240,7 +240,7 @@ def test_rendered_injection_probe(markup_db, tmp_path, page):
             if path == "":
                 assert COUNCIL in shown(page.locator("h3").first)
                 council_box = page.get_by_test_id("stSidebar").get_by_role(
-                    "combobox", name="Council"
+                    "combobox", name="Council", exact=True
                 )
                 expect(council_box).to_have_value(f"{COUNCIL} (172)")
             else:
