@@ -12,9 +12,11 @@ selection = state.current()
 if page_heading(
     "Meeting pack",
     selection,
-    "An editable PowerPoint deck for the panel: a summary of strengths and concerns, then one "
-    "slide per indicator with native charts whose figures PowerPoint can edit, a comparison "
-    "table, and the definition and questions to ask in the speaker notes.",
+    "An editable PowerPoint deck for the panel: an executive summary of the chosen indicators "
+    "(at a glance, and key messages about those indicators only), then one slide per "
+    "indicator with a figure: native charts whose figures PowerPoint can edit, a comparison "
+    "table, the officers' commentary (or an empty box for it), and the definition and "
+    "questions to ask in the speaker notes.",
 ):
     assert selection is not None
     items = data.indicators_by_id()
