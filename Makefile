@@ -16,8 +16,8 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 .PHONY: run test test-pure setup setup-dev demo chromium libreoffice lint bench clean
 
 # The inner loop: pure functions and small hand-built stores, under a minute
-# (tests marked `pure`; those needing the real files are left to the full run).
-PURE := pure and not reference
+# (tests marked `pure`; those needing the real files or marked `slow` are left to the full run).
+PURE := pure and not reference and not slow
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -677,6 +677,7 @@ def test_png_engine_starts_without_mathjax_or_any_other_script_from_the_network(
     assert "http://" not in page and "https://" not in page, page
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_the_real_engine_page_loads_nothing_from_the_network_and_still_draws(tmp_path):
     """In a process of its own (one engine per process): the page kaleido writes for
@@ -713,6 +714,7 @@ def test_the_real_engine_page_loads_nothing_from_the_network_and_still_draws(tmp
     assert "http://" not in page and "https://" not in page, page
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_figure_to_png_returns_png_bytes():
     started = time.perf_counter()
@@ -721,6 +723,7 @@ def test_figure_to_png_returns_png_bytes():
     assert time.perf_counter() - started < 60
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_every_chart_renders_to_png_for_a_look():
     """Writes test-artifacts/charts_*.png: open them to check the charts by eye."""

@@ -285,6 +285,7 @@ def test_an_incomplete_or_doubled_extract_is_refused_and_nothing_is_written(stor
     assert store_contents(store) == before
 
 
+@pytest.mark.slow
 def test_a_region_computed_in_one_pass_matches_each_council_alone(tmp_path):
     import numpy as np
 
@@ -316,6 +317,7 @@ def _without_times(contents: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     return {**contents, "loads": loads}
 
 
+@pytest.mark.slow
 def test_a_region_loaded_in_parallel_is_the_same_as_loading_each_in_turn(tmp_path):
     import numpy as np
 
@@ -349,6 +351,7 @@ def test_a_region_loaded_in_parallel_is_the_same_as_loading_each_in_turn(tmp_pat
     together.close()
 
 
+@pytest.mark.slow
 def test_out_of_area_needs_the_councils_own_code_in_the_form_the_extract_uses(tmp_path):
     """The benchmark's one-council region: PL_LA as ONS codes, its own known or not."""
     import numpy as np

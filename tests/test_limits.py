@@ -90,6 +90,7 @@ def test_a_line_longer_than_the_limit_is_refused_and_named(reader, monkeypatch):
     assert refusal(reader, f"{header}\n1\n".encode()).line == 1
 
 
+@pytest.mark.slow
 def test_the_default_limits_and_their_settings():
     assert (csv_text.MAX_COLUMNS, csv_text.MAX_LINE_BYTES, csv_text.MAX_ROWS) == (
         500,

@@ -86,6 +86,7 @@ def test_an_error_inside_a_load_leaves_nothing_behind(store):
     assert store_contents(store) == before
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_load_leaves_the_previous_state(tmp_path: Path):
     path = tmp_path / "store.duckdb"
     first = tmp_path / "first.csv"
@@ -132,6 +133,7 @@ def test_a_command_line_reading_an_older_store_upgrades_it_first(tmp_path: Path)
     con.close()
 
 
+@pytest.mark.slow
 def test_an_older_store_held_by_another_process_gives_a_plain_message(tmp_path: Path):
     path = tmp_path / "v5.duckdb"
     con = duckdb.connect(str(path))
