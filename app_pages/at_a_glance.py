@@ -25,7 +25,10 @@ if page_heading("At a glance", selection):
                 tile["short_label"],
                 tile["value"],
                 delta=tile["change"],
-                delta_color=delta_colour(str(tile["polarity"])),
+                # A change that may be chance is not coloured as better or worse.
+                delta_color="off"
+                if "may be chance" in str(tile["chance"]) or "too few" in str(tile["chance"])
+                else delta_colour(str(tile["polarity"])),
                 help=" ".join(part for part in (f"{tile['label']}.", str(tile["note"])) if part),
                 border=True,
             )

@@ -79,7 +79,10 @@ if page_heading(
                 "whether the change is larger than chance would explain.",
                 f"Similar: {NEIGHBOURS_EXPLAINED}",
                 "Band: the council's quarter of all councils, ✔ A best, ◐ B 2nd, ◐ C 3rd, "
-                "✘ D worst.",
+                "✘ D worst. Bands come from the quarter points of all councils' figures, as in "
+                "DfE's LAIT: a council whose figure equals a quarter point (many councils share "
+                "a rounded figure) is put in the band below it, so a council ranked near the top "
+                "can be in band B.",
                 meanings,
                 "– means there is no rank or band where neither higher nor lower is better "
                 "(a count of children in care, for example), or no band where councils are too "

@@ -395,7 +395,9 @@ def strengths_and_concerns(
     for judgement in judged:
         item = indicators[judgement.indicator_id]
         text = sentence(rows_by_id[judgement.indicator_id], item, council_name)
-        summary[f"{judgement.kind}s"].append(" ".join(p for p in (text, judgement.caveat) if p))
+        # The caveat first: a reader who stops at the heading must not take a fall for a
+        # strength (or miss that a concern is improving).
+        summary[f"{judgement.kind}s"].append(" ".join(p for p in (judgement.caveat, text) if p))
     summary = {kind: texts[:limit] for kind, texts in summary.items()}
     summary["too_small"] = [
         f"{indicators[i].short_title}: based on {base_size(rows_by_id[i], indicators[i])}, "

@@ -12,6 +12,7 @@ import math
 
 import pandas as pd
 
+from domain.units import COUNT_KIND
 from domain.wording import (
     NEIGHBOURS_AVERAGE_HEADING,
     NEIGHBOURS_COLUMN,
@@ -504,7 +505,10 @@ def headline_tiles(
             chance = change_chance_words(row, item)
             tile["chance"] = f"change {chance}" if chance else ""
         year_and_count = f"{tile['year']}: {tile['count']}" if tile["count"] else f"{tile['year']}"
-        comparators = [year_and_count, f"England {tile['england']}"]
+        # A council's count beside England's total tells a reader nothing (as the charts).
+        comparators = [year_and_count]
+        if item.kind != COUNT_KIND:
+            comparators.append(f"England {tile['england']}")
         if tile["neighbours"]:
             comparators.insert(1, f"{NEIGHBOURS_SHORT} {tile['neighbours']}")
         if tile.get("chance"):

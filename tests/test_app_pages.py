@@ -60,7 +60,11 @@ def test_at_a_glance_shows_tiles_three_years_england_and_a_summary(app_for):
     deltas = [m.delta for m in at.metric if m.delta]
     assert deltas and all(" since " in d for d in deltas)
     assert any(re.search(r"· (up|down|improving|worsening)( · .+)?$", d) for d in deltas)
-    assert "England" in at.caption[1].value and "similar councils" in at.caption[1].value
+    # The count (children in care) beside similar councils only, never England's total;
+    # the rate beside both.
+    count, rate = at.caption[1].value, at.caption[2].value
+    assert "similar councils" in count and "England" not in count
+    assert "England" in rate and "similar councils" in rate
     table = at.dataframe[0].value
     years = [c for c in table.columns if c.isdigit()]
     assert len(years) == 3

@@ -111,7 +111,9 @@ def test_each_page_in_the_browser(server, page, path):
         expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(
             timeout=30_000
         )
-    council_box = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Council", exact=True)
+    council_box = page.get_by_test_id("stSidebar").get_by_role(
+        "combobox", name="Council", exact=True
+    )
     expect(council_box).to_have_value(re.compile("Wyrebrook"), timeout=30_000)
     if path == "about":
         expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=30_000)

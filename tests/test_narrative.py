@@ -241,8 +241,8 @@ def test_a_worsening_figure_is_never_a_strength_without_saying_so():
     ids = {i: indicator(i) for i in rows["indicator_id"]}
     strengths = strengths_and_concerns(rows, ids, "X")["strengths"]
     assert len(strengths) == 2
-    assert strengths[0].endswith("Better than England, but worse than the year before.")
-    assert strengths[1].endswith("Better than England, but worse than a few years ago.")
+    assert strengths[0].startswith("Better than England, but worse than the year before. ")
+    assert strengths[1].startswith("Better than England, but worse than a few years ago. ")
 
 
 def test_every_concern_is_listed_and_a_pack_can_ask_for_its_own():
@@ -350,4 +350,4 @@ def test_a_concern_that_improved_says_so():
     ids = {i: indicator(i) for i in rows["indicator_id"]}
     concerns = strengths_and_concerns(rows, ids, "X")["concerns"]
     assert len(concerns) == 1
-    assert concerns[0].endswith("Worse than England, but better than the year before.")
+    assert concerns[0].startswith("Worse than England, but better than the year before. ")

@@ -134,17 +134,17 @@ def scorecard_columns() -> dict[str, object]:
     would turn their text grey); headings that are cut short carry their meaning in help."""
     text = st.column_config.TextColumn
     return {
-        "Indicator": text("Indicator", width=140),
-        "Year": text("Year", width=52),
-        "Latest": text("Latest", width=108),
-        "Previous": text("Previous", width=60),
-        "Direction": text("Direction", width=160),
+        "Indicator": text("Indicator", width=136),
+        "Year": text("Year", width=50),
+        "Latest": text("Latest", width=106),
+        "Previous": text("Previous", width=58),
+        "Direction": text("Direction", width=176),
         NEIGHBOURS_COLUMN: text("Similar", width=56, help=NEIGHBOURS_EXPLAINED),
         "Region": text("Region", width=52),
         "England": text("England", width=56),
         RANK_COLUMN: text(RANK_COLUMN, width=100, help=RANK_EXPLAINED),
-        "Band": text("Band", width=64, help=BAND_EXPLAINED),
-        "Trend": st.column_config.LineChartColumn("Trend", width=50),
+        "Band": text("Band", width=60, help=BAND_EXPLAINED),
+        "Trend": st.column_config.LineChartColumn("Trend", width=46),
     }
 
 
