@@ -74,6 +74,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+@contextlib.contextmanager
+def app_caches_cleared():
+    """Streamlit's caches empty before and after: a test's app opens its own store."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        yield
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+@pytest.fixture
+def private_demo_store(demo_db, tmp_path, monkeypatch):
+    """A private copy of the demo store that the app opens (CP_DB): a test may write to it,
+    or fail while writing, without touching the shared one."""
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_db, path)
+    monkeypatch.setenv("CP_DB", str(path))
+    with app_caches_cleared():
+        yield path
+
+
 @pytest.fixture
 def store(tmp_path: Path):
     """A new, empty, migrated store in a temporary folder."""

@@ -12,7 +12,6 @@ section, stop the app with a plain message.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tomllib
 
@@ -50,20 +49,7 @@ def with_sign_in(**dashboard) -> dict:
 
 
 @pytest.fixture
-def store_copy(demo_db, tmp_path, monkeypatch):
-    """A private copy of the demo store (a refusal that fails must not change the shared one)."""
-    path = tmp_path / "store.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv("CP_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def open_app(store_copy):
+def open_app(private_demo_store):
     """Open a page of the whole app with the given settings, signed-in user and address."""
 
     def open_page(
@@ -178,7 +164,7 @@ def test_local_mode_on_a_network_address_offers_no_loading(open_app):
 
 @pytest.mark.parametrize("address", ["0.0.0.0", None, "192.168.1.20"])
 def test_local_mode_on_a_network_address_refuses_commit_and_undo_on_the_server(
-    store_copy, monkeypatch, address
+    private_demo_store, monkeypatch, address
 ):
     from ui import loading
 
@@ -189,7 +175,7 @@ def test_local_mode_on_a_network_address_refuses_commit_and_undo_on_the_server(
         with pytest.raises(loading.NotAllowed, match="switched off"):
             loading.undo(1)
     st.cache_resource.clear()
-    con = open_store(store_copy)
+    con = open_store(private_demo_store)
     try:
         # The demo's two loads, both still committed: nothing was loaded or undone.
         assert con.execute(
@@ -200,7 +186,7 @@ def test_local_mode_on_a_network_address_refuses_commit_and_undo_on_the_server(
 
 
 def test_local_mode_on_a_network_address_loads_only_with_the_explicit_setting(
-    open_app, store_copy, monkeypatch
+    open_app, private_demo_store, monkeypatch
 ):
     from ui import loading
 
@@ -300,14 +286,14 @@ def test_who_is_an_analyst(open_app, user, dashboard, analyst):
     assert ("Who" in history_table(at).columns) is analyst
 
 
-def test_an_analyst_matched_by_account_id_is_logged_by_name_and_id(open_app, store_copy):
+def test_an_analyst_matched_by_account_id_is_logged_by_name_and_id(open_app, private_demo_store):
     user = {"is_logged_in": True, "oid": OID, "email": "ann@council.gov.uk"}
     at = open_app("data", with_sign_in(analysts=[OID]), user)
     at.get("file_uploader")[0].upload("q.csv", q.quarterly_return().encode(), "text/csv").run()
     next(b for b in at.button if b.key == "commit").click().run()
     assert "committed" in everything(at)
     st.cache_resource.clear()
-    con = open_store(store_copy)
+    con = open_store(private_demo_store)
     try:
         who = con.execute("SELECT user_name FROM loads ORDER BY load_id DESC LIMIT 1").fetchone()
     finally:
@@ -315,8 +301,8 @@ def test_an_analyst_matched_by_account_id_is_logged_by_name_and_id(open_app, sto
     assert who == (f"ann@council.gov.uk (oid {OID})",)
 
 
-def test_history_shows_file_names_not_server_paths(open_app, store_copy):
-    con = open_store(store_copy)
+def test_history_shows_file_names_not_server_paths(open_app, private_demo_store):
+    con = open_store(private_demo_store)
     try:
         load_files(
             con,
@@ -374,7 +360,7 @@ def test_a_settings_file_that_cannot_be_parsed_stops_the_app_with_a_plain_messag
     assert LOCAL_BANNER not in everything(at)
 
 
-def test_the_server_refuses_to_load_when_the_settings_are_broken(store_copy, monkeypatch):
+def test_the_server_refuses_to_load_when_the_settings_are_broken(private_demo_store, monkeypatch):
     from ui import loading
 
     monkeypatch.setattr(st, "secrets", {"Auth": SIGN_IN})

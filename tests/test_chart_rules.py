@@ -21,8 +21,7 @@ import json
 import math
 
 import pytest
-import streamlit as st
-from conftest import open_app_page
+from conftest import app_caches_cleared, open_app_page
 from pptx import Presentation
 
 from charts import trend_chart
@@ -215,11 +214,8 @@ def figure_checks(spec: dict) -> None:
 @pytest.fixture
 def page_at(demo_db, monkeypatch):
     monkeypatch.setenv("CP_DB", str(demo_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield open_app_page
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with app_caches_cleared():
+        yield open_app_page
 
 
 @pytest.mark.parametrize("council", ["172", "151"])

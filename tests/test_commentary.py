@@ -3,8 +3,6 @@ written only by analysts, and handed to the meeting pack's slide."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import streamlit as st
 from conftest import PROJECT, store_contents
@@ -145,18 +143,6 @@ def test_the_writer_is_named_without_the_sign_in_id(logged, shown):
 
 
 # ------------------------------------------------------------------- on the page
-@pytest.fixture
-def page_store(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "store.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv("CP_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def _stability(secrets: dict | None = None, user: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
     at.session_state["council"] = COUNCIL
@@ -175,7 +161,7 @@ def _form_keys(at: AppTest) -> list[str]:
     return [t.key for t in at.text_area if t.key and t.key.startswith("commentary_")]
 
 
-def test_an_analyst_writes_a_commentary_and_the_page_shows_it_as_text(page_store):
+def test_an_analyst_writes_a_commentary_and_the_page_shows_it_as_text(private_demo_store):
     at = _stability()  # local mode: the local user may write
     keys = [k for k in _form_keys(at) if k.startswith(f"commentary_{INDICATOR}_")]
     assert len(keys) == 3
@@ -202,13 +188,13 @@ def test_an_analyst_writes_a_commentary_and_the_page_shows_it_as_text(page_store
     assert context.value == typed and context.key != f"{stem}_context"
 
 
-def test_panel_members_read_the_commentary_but_get_no_form(page_store):
+def test_panel_members_read_the_commentary_but_get_no_form(private_demo_store):
     from loaders.store import open_store
 
     at = _stability()
     keys = [k for k in _form_keys(at) if k.startswith(f"commentary_{INDICATOR}_")]
     period = keys[0].split("_")[-3]  # the period of the figure the page shows
-    con = open_store(page_store)
+    con = open_store(private_demo_store)
     _save(con, context="Written for the panel.", period=period)
     con.close()
     st.cache_data.clear()
