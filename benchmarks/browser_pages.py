@@ -100,10 +100,12 @@ class Timings:
 
     first: dict[str, list[float]] = field(default_factory=dict)
     second: dict[str, list[float]] = field(default_factory=dict)
+    charts: dict[str, int] = field(default_factory=dict)  # Plotly charts on the drawn page
 
-    def add(self, name: str, first: float, second: float) -> None:
+    def add(self, name: str, first: float, second: float, charts: int = 0) -> None:
         self.first.setdefault(name, []).append(first)
         self.second.setdefault(name, []).append(second)
+        self.charts[name] = max(charts, self.charts.get(name, 0))
 
 
 def ratio_to_floor(values: Sequence[float], floor: Sequence[float]) -> float:
@@ -220,8 +222,8 @@ def _wait_drawn(page, started: float) -> float:
             return drawn - started
 
 
-def visit_twice(browser, url: str) -> tuple[float, float]:
-    """First and second visit to ``url`` in one new context (a fresh session)."""
+def visit_twice(browser, url: str) -> tuple[float, float, int]:
+    """First and second visit to ``url`` in one new context (a fresh session), and its charts."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
@@ -230,7 +232,8 @@ def visit_twice(browser, url: str) -> tuple[float, float]:
             started = time.perf_counter()
             page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
             timings.append(_wait_drawn(page, started))
-        return timings[0], timings[1]
+        charts = page.locator('[data-testid="stPlotlyChart"]').count()
+        return timings[0], timings[1], charts
     finally:
         context.close()
 
@@ -323,11 +326,15 @@ def print_results(
         f"median of {page_visits} visits per page, of {floor_visits} floor visits "
         f"alternating with them; {note}"
     )
-    print(f"{'page':<14} {'first visit':>12} {'x floor':>8} {'second visit':>13} {'x floor':>8}")
+    print(
+        f"{'page':<14} {'charts':>6} {'first visit':>12} {'x floor':>8} "
+        f"{'second visit':>13} {'x floor':>8}"
+    )
     worst_first = worst_second = 0.0
     for name, first, first_ratio, second, second_ratio in table_rows(timings):
         print(
-            f"{name:<14} {first * 1000:>9.0f} ms {first_ratio:>7.2f}x "
+            f"{name:<14} {timings.charts.get(name, 0):>6} "
+            f"{first * 1000:>9.0f} ms {first_ratio:>7.2f}x "
             f"{second * 1000:>10.0f} ms {second_ratio:>7.2f}x"
         )
         if name != "floor":
