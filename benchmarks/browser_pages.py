@@ -1,0 +1,421 @@
+"""Benchmark: every page as a real browser draws it, against a one-chart Streamlit floor.
+
+Usage:
+    .venv/bin/python benchmarks/browser_pages.py [--db FILE] [--repeats N]
+        [--pages cohort,scorecard] [--cold-repeats N] [--quick]
+
+AppTest (benchmarks/pages.py) times the server's script run only; a councillor
+waits for the browser too: the websocket, Streamlit's front end, Plotly drawing
+every chart. This script drives Debian's Chromium through Playwright and times,
+for each page of the running app (ui.page_list.PAGES), the wait from navigation
+to the page fully drawn: Streamlit's run finished (``stApp`` in state
+``notRunning``, no status widget), no skeleton left, and every
+``stPlotlyChart`` holding its ``svg.main-svg``.
+
+There is no absolute target for a browser on a shared 2-core machine, so every
+figure is set against a floor measured in the same run: a one-chart Streamlit
+page (one Plotly line of a few points) served by a second ``streamlit run`` on
+another port. Floor and page measurements alternate to cancel drift, and each
+page's median of N is printed with its ratio to the floor's median.
+
+- First visit: a new browser context (a fresh Streamlit session) opening the
+  page for a council no earlier visit in that server process has opened. The
+  server-wide caches (every indicator and comparison for every council, once per
+  data version) are warm by then; the council's page tables and figures are not.
+- Second visit: the same address again in the same context (a reload: a new
+  session, every server cache warm, the browser's static files cached).
+- Cold start: from ``streamlit run`` to the first chart of a line-of-enquiry page
+  drawn (nothing cached), against the floor's own cold start to its chart.
+
+Without --db it serves a copy of the demo database and, when $CP_REFERENCE_DATA
+is set, also a store of DfE's 2024 and 2025 releases, outcomes, population and
+2025 neighbours (built as benchmarks/indicators.py builds it). Goals (issue 17):
+second visit at most 2x the floor, first visit at most 3x, cold start at most 1.3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from ui.page_list import PAGES  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+VIEWPORT = {"width": 1366, "height": 900}
+SECOND_VISIT_GOAL = 2.0
+FIRST_VISIT_GOAL = 3.0
+COLD_START_GOAL = 1.3
+# The drawn state must still hold this long after it is first seen: Streamlit can
+# finish one run and start another (a page switch, a query-string change).
+SETTLE_SECONDS = 0.3
+TIMEOUT_MS = 120_000
+
+FLOOR_SCRIPT = '''"""The floor: one Plotly line chart, the least a Streamlit chart page can cost."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+st.title("Floor")
+st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3, 4, 5], y=[3, 1, 4, 1, 5], mode="lines")))
+'''
+
+# True once the page is fully drawn (see the module docstring).
+DRAWN_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]'))
+        return false;
+    if (!document.querySelector('[data-testid="stMain"] h1')) return false;
+    const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+    for (const chart of charts) if (!chart.querySelector('svg.main-svg')) return false;
+    return true;
+}"""
+FIRST_CHART_JS = (
+    """() => document.querySelector('[data-testid="stPlotlyChart"] svg.main-svg') !== null"""
+)
+
+
+# ---- pure helpers: medians and ratios (tested in tests/test_benchmarks_browser.py) ----
+
+
+@dataclass
+class Timings:
+    """Seconds per measurement, by what was measured ("floor", a page name, ...)."""
+
+    first: dict[str, list[float]] = field(default_factory=dict)
+    second: dict[str, list[float]] = field(default_factory=dict)
+    charts: dict[str, int] = field(default_factory=dict)  # Plotly charts on the drawn page
+
+    def add(self, name: str, first: float, second: float, charts: int = 0) -> None:
+        self.first.setdefault(name, []).append(first)
+        self.second.setdefault(name, []).append(second)
+        self.charts[name] = max(charts, self.charts.get(name, 0))
+
+
+def ratio_to_floor(values: Sequence[float], floor: Sequence[float]) -> float:
+    """The median of ``values`` over the median of ``floor``."""
+    if not values or not floor:
+        raise ValueError("a ratio needs at least one measurement on each side")
+    floor_median = statistics.median(floor)
+    if floor_median <= 0:
+        raise ValueError("the floor's median must be positive")
+    return statistics.median(values) / floor_median
+
+
+def verdict(ratio: float, goal: float) -> str:
+    return "ok" if ratio <= goal else "OVER"
+
+
+def table_rows(
+    timings: Timings, floor: str = "floor"
+) -> list[tuple[str, float, float, float, float]]:
+    """(name, first median s, first ratio, second median s, second ratio) per measured name.
+
+    The floor's own row comes first (ratio 1); pages follow in measuring order.
+    """
+    names = [floor] + [name for name in timings.first if name != floor]
+    return [
+        (
+            name,
+            statistics.median(timings.first[name]),
+            ratio_to_floor(timings.first[name], timings.first[floor]),
+            statistics.median(timings.second[name]),
+            ratio_to_floor(timings.second[name], timings.second[floor]),
+        )
+        for name in names
+    ]
+
+
+# ---- servers and browser ----
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("localhost", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    started: float  # time.perf_counter() at `streamlit run`
+
+
+@contextmanager
+def serving(script: Path, database: Path | None, log: Path) -> Iterator[Server]:
+    """``streamlit run script`` on a free port until the block ends (stopped by its own PID)."""
+    port = _free_port()
+    env = {**os.environ}
+    if database is not None:
+        env["CP_DB"] = str(database)
+    streamlit = PROJECT / ".venv" / "bin" / "streamlit"
+    command = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
+    command += [
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "localhost",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with log.open("ab") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=script.parent, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    url = f"http://localhost:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield Server(url, process, started)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen) -> None:
+    deadline = time.perf_counter() + 60
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"streamlit stopped (exit {process.returncode}) before serving {url}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+                if answer.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise SystemExit(f"streamlit at {url} not healthy after 60 s")
+
+
+def _wait_drawn(page, started: float) -> float:
+    """Seconds from ``started`` to the page first seen fully drawn (and still so after settling)."""
+    while True:
+        page.wait_for_function(DRAWN_JS, polling="raf", timeout=TIMEOUT_MS)
+        drawn = time.perf_counter()
+        page.wait_for_timeout(SETTLE_SECONDS * 1000)
+        if page.evaluate(DRAWN_JS):
+            return drawn - started
+
+
+def visit_twice(browser, url: str) -> tuple[float, float, int]:
+    """First and second visit to ``url`` in one new context (a fresh session), and its charts."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        timings = []
+        for _ in range(2):
+            started = time.perf_counter()
+            page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+            timings.append(_wait_drawn(page, started))
+        charts = page.locator('[data-testid="stPlotlyChart"]').count()
+        return timings[0], timings[1], charts
+    finally:
+        context.close()
+
+
+def cold_start(browser, script: Path, database: Path | None, path: str, log: Path) -> float:
+    """Seconds from ``streamlit run`` to the first chart drawn at ``path``."""
+    with serving(script, database, log) as server:
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            page.goto(f"{server.url}/{path}", wait_until="commit", timeout=TIMEOUT_MS)
+            page.wait_for_function(FIRST_CHART_JS, polling="raf", timeout=TIMEOUT_MS)
+            return time.perf_counter() - server.started
+        finally:
+            context.close()
+
+
+def councils_in(database: Path) -> list[str]:
+    """Every council's code in the store, in the sidebar's order."""
+    from indicators import facts
+    from loaders.store import open_store
+
+    con = open_store(database, read_only=True)
+    try:
+        return [str(code) for code in facts.councils(con)["old_la_code"]]
+    finally:
+        con.close()
+
+
+def measure(
+    browser,
+    database: Path,
+    floor_script: Path,
+    pages: Sequence[str],
+    repeats: int,
+    cold_repeats: int,
+    work: Path,
+) -> tuple[Timings, list[float], list[float], str]:
+    """Page and floor visits, alternating, then cold starts; returns them and a note."""
+    app = PROJECT / "app.py"
+    log = work / "streamlit.log"
+    paths = {page.name: page.url_path for page in PAGES}
+    councils = councils_in(database)
+    fresh = iter(councils)
+    reused = False
+    timings = Timings()
+    with serving(floor_script, None, log) as floor, serving(app, database, log) as server:
+        # Warm the server-wide caches (and the floor's imports) before timing visits.
+        visit_twice(browser, floor.url)
+        visit_twice(browser, f"{server.url}/?council={next(fresh)}")
+        for name in pages:
+            for _ in range(repeats):
+                timings.add("floor", *visit_twice(browser, floor.url))
+                council = next(fresh, None)
+                if council is None:
+                    reused = True
+                    fresh = iter(councils)
+                    council = next(fresh)
+                url = f"{server.url}/{paths[name]}?council={council}"
+                timings.add(name, *visit_twice(browser, url))
+                print(".", end="", flush=True)
+    print()
+    first_line = next(page.url_path for page in PAGES if page.is_line_of_enquiry)
+    cold_app, cold_floor = [], []
+    for _ in range(cold_repeats):
+        cold_floor.append(cold_start(browser, floor_script, None, "", log))
+        cold_app.append(
+            cold_start(browser, app, database, f"{first_line}?council={councils[0]}", log)
+        )
+    note = (
+        "first visits: a new council for every visit"
+        if not reused
+        else "first visits: more visits than councils, so some councils were opened twice"
+    )
+    caches = (
+        "warm before any timed visit: the server-wide tables (every indicator, every council) "
+        "and the browser's Chromium; first visit: new context (no HTTP cache, new session), "
+        "the council's page tables and figures cold; second visit: every cache warm"
+    )
+    return timings, cold_app, cold_floor, f"{note}; cold start page: /{first_line}\n{caches}"
+
+
+def print_results(
+    label: str, timings: Timings, cold_app: list[float], cold_floor: list[float], note: str
+) -> None:
+    floor_visits = len(timings.first["floor"])
+    page_visits = min(len(values) for name, values in timings.first.items() if name != "floor")
+    print(f"\n{label}")
+    print(
+        f"median of {page_visits} visits per page, of {floor_visits} floor visits "
+        f"alternating with them; {note}"
+    )
+    print(
+        f"{'page':<14} {'charts':>6} {'first visit':>12} {'x floor':>8} "
+        f"{'second visit':>13} {'x floor':>8}"
+    )
+    worst_first = worst_second = 0.0
+    for name, first, first_ratio, second, second_ratio in table_rows(timings):
+        print(
+            f"{name:<14} {timings.charts.get(name, 0):>6} "
+            f"{first * 1000:>9.0f} ms {first_ratio:>7.2f}x "
+            f"{second * 1000:>10.0f} ms {second_ratio:>7.2f}x"
+        )
+        if name != "floor":
+            worst_first = max(worst_first, first_ratio)
+            worst_second = max(worst_second, second_ratio)
+    print(
+        f"worst first visit {worst_first:.2f}x floor (goal {FIRST_VISIT_GOAL}x: "
+        f"{verdict(worst_first, FIRST_VISIT_GOAL)}); worst second visit {worst_second:.2f}x "
+        f"(goal {SECOND_VISIT_GOAL}x: {verdict(worst_second, SECOND_VISIT_GOAL)})"
+    )
+    if cold_app:
+        cold_ratio = ratio_to_floor(cold_app, cold_floor)
+        print(
+            f"cold start to the first chart, median of {len(cold_app)}: app "
+            f"{statistics.median(cold_app):.2f} s, floor {statistics.median(cold_floor):.2f} s, "
+            f"{cold_ratio:.2f}x (goal {COLD_START_GOAL}x: {verdict(cold_ratio, COLD_START_GOAL)})"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", help="a ready store (copied first); default: demo, then real")
+    parser.add_argument("--repeats", type=int, default=3, help="visits per page (median)")
+    parser.add_argument("--cold-repeats", type=int, default=None, help="default: --repeats")
+    parser.add_argument(
+        "--pages", help="comma-separated page names (default: every page in ui.page_list)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="one visit each to three pages, one cold start"
+    )
+    args = parser.parse_args()
+    known = [page.name for page in PAGES]
+    pages = args.pages.split(",") if args.pages else known
+    if args.quick:
+        pages = pages if args.pages else ["at_a_glance", "scorecard", "cohort"]
+        args.repeats = 1
+        args.cold_repeats = 1
+    unknown = [name for name in pages if name not in known]
+    if unknown:
+        raise SystemExit(f"unknown pages {unknown}; known: {', '.join(known)}")
+    cold_repeats = args.repeats if args.cold_repeats is None else args.cold_repeats
+
+    from playwright.sync_api import sync_playwright
+
+    print(f"Machine: {os.cpu_count()} cores; Chromium {CHROMIUM}, viewport 1366x900.")
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        work = Path(tmp)
+        floor_script = work / "floor" / "floor.py"
+        floor_script.parent.mkdir()
+        floor_script.write_text(FLOOR_SCRIPT)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        stores: list[tuple[str, Path]] = []
+        if args.db:
+            stores.append((f"Store: {args.db}", Path(args.db)))
+        else:
+            demo = PROJECT / "data" / "demo.duckdb"
+            if not demo.exists():
+                from loaders.demo_database import build_demo_database
+
+                build_demo_database(demo)
+            stores.append(("Demo database", demo))
+        for label, source in stores:
+            copy = work / f"{source.stem}-copy.duckdb"
+            shutil.copyfile(source, copy)
+            print_results(
+                label,
+                *measure(browser, copy, floor_script, pages, args.repeats, cold_repeats, work),
+            )
+        if not args.db and os.environ.get("CP_REFERENCE_DATA"):
+            from benchmarks.indicators import build_real_store
+
+            real = work / "real.duckdb"
+            build_real_store(Path(os.environ["CP_REFERENCE_DATA"]), real)
+            print_results(
+                "Real DfE 2024 + 2025 releases",
+                *measure(browser, real, floor_script, pages, args.repeats, cold_repeats, work),
+            )
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The browser benchmark's arithmetic: medians, ratios to the floor, and the goal verdicts.
+
+The benchmark itself (benchmarks/browser_pages.py) needs two Streamlit servers and
+Chromium; its figures are only as good as these few lines, so they are checked here
+without either.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.browser_pages import (
+    FLOOR_SCRIPT,
+    Timings,
+    ratio_to_floor,
+    table_rows,
+    verdict,
+)
+
+pytestmark = pytest.mark.pure
+
+
+def test_ratio_is_median_over_median_so_one_slow_visit_does_not_move_it() -> None:
+    assert ratio_to_floor([2.0, 9.0, 4.0], [1.0, 2.0, 50.0]) == pytest.approx(2.0)
+    assert ratio_to_floor([3.0, 1.0], [2.0]) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("values", "floor"), [([], [1.0]), ([1.0], []), ([1.0], [0.0])])
+def test_ratio_refuses_missing_or_zero_floor(values: list[float], floor: list[float]) -> None:
+    with pytest.raises(ValueError):
+        ratio_to_floor(values, floor)
+
+
+def test_verdict_allows_exactly_the_goal() -> None:
+    assert verdict(2.0, 2.0) == "ok"
+    assert verdict(2.01, 2.0) == "OVER"
+
+
+def test_table_puts_the_floor_first_and_sets_each_page_against_it() -> None:
+    timings = Timings()
+    timings.add("cohort", 3.0, 1.5)
+    timings.add("floor", 1.0, 0.5)
+    timings.add("cohort", 5.0, 0.9)
+    timings.add("floor", 2.0, 0.3)
+    timings.add("cohort", 4.0, 1.2)
+    timings.add("floor", 1.5, 0.4)
+    rows = table_rows(timings)
+    assert [row[0] for row in rows] == ["floor", "cohort"]
+    floor, cohort = rows
+    assert floor[2] == pytest.approx(1.0) and floor[4] == pytest.approx(1.0)
+    assert cohort[1] == pytest.approx(4.0)  # median first visit
+    assert cohort[2] == pytest.approx(4.0 / 1.5)
+    assert cohort[3] == pytest.approx(1.2)
+    assert cohort[4] == pytest.approx(1.2 / 0.4)
+
+
+def test_floor_script_is_one_plotly_chart_and_compiles() -> None:
+    compile(FLOOR_SCRIPT, "floor.py", "exec")
+    assert FLOOR_SCRIPT.count("st.plotly_chart(") == 1
