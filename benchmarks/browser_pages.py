@@ -38,21 +38,18 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from deploy.processes import ServerFailed, serving  # noqa: E402
 from ui.page_list import PAGES  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -143,73 +140,6 @@ def table_rows(
 
 
 # ---- servers and browser ----
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    started: float  # time.perf_counter() at `streamlit run`
-
-
-@contextmanager
-def serving(script: Path, database: Path | None, log: Path) -> Iterator[Server]:
-    """``streamlit run script`` on a free port until the block ends (stopped by its own PID)."""
-    port = _free_port()
-    env = {**os.environ}
-    if database is not None:
-        env["CP_DB"] = str(database)
-    streamlit = PROJECT / ".venv" / "bin" / "streamlit"
-    command = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
-    command += [
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "localhost",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log.open("ab") as output:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=script.parent, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    url = f"http://localhost:{port}"
-    try:
-        _wait_healthy(url, process)
-        yield Server(url, process, started)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen) -> None:
-    deadline = time.perf_counter() + 60
-    while time.perf_counter() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit stopped (exit {process.returncode}) before serving {url}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
-                if answer.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.02)
-    raise SystemExit(f"streamlit at {url} not healthy after 60 s")
 
 
 def _wait_drawn(page, started: float) -> float:
@@ -418,4 +348,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ServerFailed as failed:
+        raise SystemExit(str(failed)) from None

@@ -5,16 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from deploy.processes import APP, ServerFailed, serving
 from loaders.load import InputFile, load_files
 from loaders.store import EXTRACT_TABLES, open_store
 
@@ -241,56 +237,14 @@ def browser_type_launch_args():
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_app(database: Path):
     """The app served by `streamlit run` on a free port, on the given store."""
-    port = _free_port()
-    env = {**os.environ, "CP_DB": str(database)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://localhost:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode() == "ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("Streamlit did not become healthy within 60 s")
     try:
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        with serving(APP, database) as app_server:
+            yield app_server.url
+    except ServerFailed as failed:
+        pytest.fail(str(failed))
 
 
 @pytest.fixture(scope="session")

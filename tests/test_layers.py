@@ -73,6 +73,7 @@ CONTRACTS: dict[str, Contract] = {
     "loaders": Contract(("domain", "demo"), NOT_STREAMLIT),
     "demo": Contract(("domain",), NOT_STREAMLIT),
     "domain": Contract((), NOT_STREAMLIT),
+    "deploy": Contract((), NOT_STREAMLIT),
     "tests": Contract(ANYTHING),
     "benchmarks": Contract(ANYTHING),
 }

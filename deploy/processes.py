@@ -1,0 +1,131 @@
+"""Start a ``streamlit run`` on a free port, wait until it serves, stop it cleanly.
+
+The browser tests, the browser benchmark and the replica set-up all start app
+processes; they share this one piece so that a server is started, checked and
+stopped the same way everywhere (stopped by its own PID, killed only if it does
+not stop within ten seconds).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+APP = PROJECT / "app.py"
+HEALTHY_WITHIN_SECONDS = 60.0
+
+
+class ServerFailed(RuntimeError):
+    """A server stopped, or did not answer its health check, before serving."""
+
+
+def free_port() -> int:
+    """A TCP port nobody on this machine listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("localhost", 0))
+        return sock.getsockname()[1]
+
+
+def streamlit_command(
+    script: Path, port: int, address: str = "localhost", extra: Sequence[str] = ()
+) -> list[str]:
+    """``streamlit run`` for ``script``: headless, on ``address:port``, no usage statistics."""
+    streamlit = Path(sys.executable).with_name("streamlit")
+    command = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
+    return [
+        *command,
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--browser.gatherUsageStats",
+        "false",
+        *extra,
+    ]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    started: float  # time.perf_counter() at `streamlit run`
+
+
+def wait_healthy(
+    url: str, process: subprocess.Popen, within: float = HEALTHY_WITHIN_SECONDS
+) -> None:
+    """Return once ``url`` answers ``/_stcore/health`` with ok; raise ServerFailed otherwise."""
+    deadline = time.perf_counter() + within
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise ServerFailed(
+                f"streamlit stopped (exit {process.returncode}) before serving {url}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+                if answer.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise ServerFailed(f"streamlit at {url} not healthy after {within:.0f} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server by its own PID: terminate, then kill if it has not gone in 10 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def serving(
+    script: Path = APP,
+    database: Path | None = None,
+    log: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    extra: Sequence[str] = (),
+    port: int | None = None,
+) -> Iterator[Server]:
+    """``streamlit run script`` on a free port (or ``port``) until the block ends.
+
+    ``database`` is served as ``CP_DB``; output goes to ``log`` (appended) or nowhere.
+    """
+    port = port or free_port()
+    environment = {**os.environ, **(env or {})}
+    if database is not None:
+        environment["CP_DB"] = str(database)
+    command = streamlit_command(script, port, extra=extra)
+    output = log.open("ab") if log is not None else subprocess.DEVNULL
+    try:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=script.parent, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    finally:
+        if log is not None:
+            output.close()
+    url = f"http://localhost:{port}"
+    try:
+        wait_healthy(url, process)
+        yield Server(url, process, started)
+    finally:
+        stop(process)
