@@ -20,6 +20,7 @@ the first run after a publish reads the new store without a restart.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,7 +106,10 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     con = open_store(path)
     folder = publish_folder()
     if folder is not None and published_version(folder) != data_version(con):
-        publish(con, folder)  # readers start from what this writer serves
+        try:
+            publish(con, folder)  # readers start from what this writer serves
+        except PublishFailed as failed:  # the writer still serves; its log says why
+            print(failed, file=sys.stderr, flush=True)
     return con
 
 
