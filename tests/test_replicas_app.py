@@ -82,6 +82,11 @@ def test_a_reader_switches_to_a_new_publish_at_its_next_run(replica_stores):
     load_id = save_commentary(writer, "cla_count", COUNCIL, "2025", "A new context", "", "", "test")
     publish(writer, folder)
     assert published_version(folder) == data_version(writer)
+    from ui import data
+
+    at.run()  # this run starts warming the new store and still reads the one before
+    assert _shown_load(at) == before
+    assert data.wait_until_warm(timeout=60)
     at.run()  # the same session's next run: no restart
     assert not at.exception
     assert _shown_load(at) == f"load {load_id})" != before

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,7 +68,14 @@ def publish_folder() -> Path | None:
     return Path(folder) if folder and published_folder() is None else None
 
 
+# A reader's warm-up thread reads the store it warms, whatever the pointer says by then.
+_this_thread = threading.local()
+
+
 def _pinned() -> str | None:
+    warming = getattr(_this_thread, "store", None)
+    if warming:
+        return warming
     try:
         return st.session_state.get(_PINNED)
     except Exception:  # no session (a bare script): read the pointer each time
@@ -95,10 +104,71 @@ def begin_run() -> None:
         return
     try:
         path, _ = open_current(folder, lambda found: _published_connection(str(found)))
-        st.session_state[_PINNED] = str(path)
     except NothingPublished as nothing:
         st.error(str(nothing))
         st.stop()
+    st.session_state[_PINNED] = _ready_store(str(path))
+
+
+# A reader's store in use: the newest published one whose heavy reads are computed.
+_warm = {"ready": None, "warming": None}
+_warm_lock = threading.Lock()
+
+
+def _ready_store(newest: str) -> str:
+    """The store this run reads: ``newest`` once it is warm, the one before until then.
+
+    The first run on a new store computes every indicator and comparison again
+    (seconds); done by each reader's sessions at once, that would be felt by every
+    panel member reading after a publish. So a reader warms a new store in a thread
+    of its own while its runs keep reading the store before (at most the warm-up,
+    about a second, behind), then switches.
+    """
+    with _warm_lock:
+        ready = _warm["ready"]
+        if (
+            ready is None
+            or ready == newest
+            or Path(ready).parent != Path(newest).parent
+            or not Path(ready).exists()
+        ):
+            _warm["ready"] = newest
+            return newest
+        if _warm["warming"] != newest:
+            _warm["warming"] = newest
+            threading.Thread(target=_warm_up, args=(newest,), daemon=True).start()
+        return ready
+
+
+def _warm_up(path: str) -> None:
+    """Compute a new store's shared reads (what every page starts from), then switch."""
+    _this_thread.store = path
+    try:
+        version = data_version(_published_connection(path).cursor())
+        _councils(version, path)
+        _is_demo(version, path)
+        _years(version, path)
+        _as_loaded(version, path)
+        models = sorted({str(m) for m in _neighbours(version, path)["model"]}, reverse=True)
+        _comparisons(version, path, models[0] if models else None, "mean")
+    except Exception as error:  # switch anyway: the runs compute what they need
+        print(f"warming {path} failed: {error!r}", file=sys.stderr, flush=True)
+    finally:
+        _this_thread.store = None
+        with _warm_lock:
+            if _warm["warming"] == path:
+                _warm["ready"], _warm["warming"] = path, None
+
+
+def wait_until_warm(timeout: float = 60) -> bool:
+    """For tests and the load test: True once no new store is being warmed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _warm_lock:
+            if _warm["warming"] is None:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 @st.cache_resource(show_spinner=False)
