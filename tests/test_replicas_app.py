@@ -120,3 +120,31 @@ def test_a_writer_publishes_every_commit_for_its_readers(demo_db, tmp_path, monk
         reader.close()
         at.run()
         assert not at.exception
+
+
+def test_a_writer_says_plainly_when_a_publish_fails(demo_db, tmp_path, monkeypatch):
+    import errno
+
+    from loaders import publish as publishing
+
+    writers = tmp_path / "writer.duckdb"
+    shutil.copyfile(demo_db, writers)
+    folder = tmp_path / "published"
+    monkeypatch.setenv("CP_DB", str(writers))
+    monkeypatch.setenv("CP_PUBLISH_DIR", str(folder))
+    with app_caches_cleared():
+        _app()
+        from ui import data
+
+        con = data._connection(str(writers))
+        first = current(folder)
+        save_commentary(con, "cla_count", COUNCIL, "2025", "Context", "", "", "test")
+
+        def disk_full(path):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(publishing, "_fsync_path", disk_full)
+        message = data.publish_for_readers(show_next_run=False)
+        assert message.startswith("The load is committed here, but the readers do not show it")
+        assert "No space left on device" in message and first.name in message
+        assert current(folder) == first
