@@ -92,6 +92,16 @@ def test_a_reader_switches_to_a_new_publish_at_its_next_run(replica_stores):
     assert _shown_load(at) == f"load {load_id})" != before
 
 
+def test_a_readers_line_page_sends_analysts_to_the_writer_for_commentary(replica_stores):
+    at = _app("stability")
+    assert not at.get("form") and not at.text_area
+    captions = [c.value.replace("\u2060", "") for c in at.caption]
+    assert any(
+        c.startswith("To add or change the officer commentary, use the writer: http://localhost")
+        for c in captions
+    )
+
+
 def test_a_reader_offers_no_loading_and_names_the_writer(replica_stores):
     at = _app("data")
     text = " ".join(e.value for e in at.info).replace("\u2060", "")  # markdown_text's joiners
