@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from indicators import at_a_glance, facts, scorecard, views
+from indicators import at_a_glance, derived, facts, scorecard, views
 from indicators.catalogue import Grouping, Indicator, catalogue
 from indicators.compute import all_values
 from loaders.datasets import DATASETS_BY_ID
@@ -318,7 +318,16 @@ def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:
 
 @st.cache_data(show_spinner=False)
 def _values(version: int, path: str) -> pd.DataFrame:
-    return all_values(cursor())
+    # Kept on disk by content (indicators/derived.py): a new process over the same
+    # store reads it back rather than computing it again.
+    con = cursor()
+    return derived.kept("values", _content_key(version, path), lambda: all_values(con))
+
+
+@st.cache_data(show_spinner=False)
+def _content_key(version: int, path: str) -> str:
+    """What the store's indicator tables are made of (indicators/derived.py), once a version."""
+    return derived.content_key(cursor())
 
 
 def values() -> pd.DataFrame:
@@ -344,7 +353,11 @@ def neighbour_models() -> list[str]:
 def _comparisons(version: int, path: str, model: str | None, method: str) -> pd.DataFrame:
     from indicators.compare import compare_all
 
-    return compare_all(_values(version, path), _neighbours(version, path), model, method)
+    def compute() -> pd.DataFrame:
+        return compare_all(_values(version, path), _neighbours(version, path), model, method)
+
+    key = f"{_content_key(version, path)}-{derived.part_key(model, method)}"
+    return derived.kept("comparisons", key, compute)
 
 
 def comparisons(model: str | None, method: str) -> pd.DataFrame:

@@ -1,0 +1,130 @@
+"""Every indicator and comparison, kept on disk between processes, keyed by what they are made of.
+
+Why: a new app process (a server start, a second replica over the same published
+store, a restart) computes every indicator and comparison for every council
+before its first page can draw (about a second on the demo store, most of a cold
+start's server time). The same store contents and the same code always give the
+same tables, so the first process to compute them writes them beside the store's
+other caches, and the next one reads them back (tens of milliseconds).
+
+The key is the content, not a name: a hash of the store's facts and neighbour
+lists (every row, by DuckDB's ``hash``), its load log and data version, its schema
+version, the source of the indicator, domain and loader code, and the versions of
+the libraries that compute them. Any change to one of those is a new key, so a
+stale table is never read. A table is written to a temporary file and renamed
+into place, so a reader sees a whole file or none; a file that cannot be read
+(or a cache folder that cannot be written, as on a read-only replica) means the
+table is computed as before. Arrow's file format keeps every pandas type, so a
+table read back is identical, cell for cell and type for type, to the one computed
+(tests/test_derived.py).
+
+``CP_DERIVED_CACHE`` names the folder (default ``.cache/derived`` in the project);
+``off`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as feather
+
+PROJECT = Path(__file__).resolve().parent.parent
+CACHE_ENV = "CP_DERIVED_CACHE"
+DEFAULT_FOLDER = PROJECT / ".cache" / "derived"
+# Files kept per table: a few recent stores and code versions, not every one ever seen.
+KEEP_PER_TABLE = 8
+# The code whose change can change a figure: the indicators, the shared vocabulary and
+# the store's views (loaders), with their data files.
+CODE_FOLDERS = ("indicators", "domain", "loaders")
+CODE_SUFFIXES = (".py", ".toml")
+CONTENT_QUERIES = (
+    "SELECT count(*), bit_xor(hash(f)) FROM facts f",
+    "SELECT count(*), bit_xor(hash(n)) FROM statistical_neighbours n",
+    "SELECT count(*), bit_xor(hash(l.load_id, l.status)) FROM loads l",
+    "SELECT value FROM meta WHERE key = 'data_version'",
+    "SELECT max(version) FROM schema_version",
+)
+
+
+def cache_folder() -> Path | None:
+    """Where derived tables are kept, or None when turned off."""
+    setting = os.environ.get(CACHE_ENV, "")
+    if setting.lower() == "off":
+        return None
+    return Path(setting) if setting else DEFAULT_FOLDER
+
+
+_code_key: str | None = None
+
+
+def code_fingerprint() -> str:
+    """A hash of the code (and library versions) that computes the tables; once a process."""
+    global _code_key
+    if _code_key is None:
+        digest = hashlib.sha256()
+        for folder in CODE_FOLDERS:
+            for path in sorted((PROJECT / folder).rglob("*")):
+                if path.suffix in CODE_SUFFIXES and path.is_file():
+                    digest.update(str(path.relative_to(PROJECT)).encode())
+                    digest.update(path.read_bytes())
+        for version in (duckdb.__version__, pd.__version__, np.__version__, pa.__version__):
+            digest.update(version.encode())
+        _code_key = digest.hexdigest()
+    return _code_key
+
+
+def content_key(con: duckdb.DuckDBPyConnection) -> str:
+    """The key for tables computed from this store's contents by this code."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for query in CONTENT_QUERIES:
+        digest.update(repr(con.execute(query).fetchall()).encode())
+    return digest.hexdigest()[:32]
+
+
+def part_key(*parts: object) -> str:
+    """A short key for a table's own choices (the neighbour model and method)."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def kept(name: str, key: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The table `name` for `key`: read back if kept, else computed (and kept)."""
+    folder = cache_folder()
+    if folder is None:
+        return compute()
+    path = folder / f"{name}-{key}.arrow"
+    try:
+        return feather.read_table(path, memory_map=False).to_pandas()
+    except (OSError, pa.ArrowException):
+        pass  # not kept yet, or unreadable: computed below
+    table = compute()
+    _keep(folder, name, path, table)
+    return table
+
+
+def _keep(folder: Path, name: str, path: Path, table: pd.DataFrame) -> None:
+    """Write the table whole (a temporary file renamed into place), then drop the oldest
+    files of the same table beyond `KEEP_PER_TABLE`. A folder that cannot be written is
+    no error: the table was computed and is returned either way."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
+        os.close(handle)
+        try:
+            feather.write_feather(table, temporary, compression="uncompressed")
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        older = sorted(folder.glob(f"{name}-*.arrow"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-KEEP_PER_TABLE]:
+            stale.unlink(missing_ok=True)
+    except (OSError, pa.ArrowException):
+        return

@@ -1,0 +1,116 @@
+"""Indicator tables kept on disk between processes (indicators/derived.py).
+
+The same store contents and code must give the same tables whether computed or
+read back: every cell and every column type. A change to the contents is a new
+key (never a stale table), a copy of the same contents is the same key, and a
+cache that cannot be read or written only means the table is computed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from indicators import derived
+from indicators.compare import compare_all
+from indicators.compute import all_values
+from indicators.scorecard import neighbour_lists
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "derived"
+    monkeypatch.setenv(derived.CACHE_ENV, str(folder))
+    return folder
+
+
+def counted(compute):
+    """`compute` with a count of its calls."""
+    calls = []
+
+    def wrapped() -> pd.DataFrame:
+        calls.append(1)
+        return compute()
+
+    return wrapped, calls
+
+
+def test_a_table_read_back_is_identical_to_the_one_computed(demo_db, cache):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    key = derived.content_key(con)
+    values = all_values(con)
+    comparisons = compare_all(values, neighbour_lists(con), None, "mean")
+    for name, table in (("values", values), ("comparisons", comparisons)):
+        compute, calls = counted(lambda table=table: table)
+        first = derived.kept(name, key, compute)
+        again = derived.kept(name, key, compute)
+        assert len(calls) == 1, "the second call reads the kept table"
+        assert list(again.dtypes) == list(table.dtypes)
+        pd.testing.assert_frame_equal(again, table, check_exact=True)
+        pd.testing.assert_frame_equal(first, table, check_exact=True)
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.arrow")) == ["comparisons", "values"]
+    con.close()
+
+
+def test_the_key_is_the_content_not_the_file(demo_db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, copy)
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        original = derived.content_key(con)
+    with duckdb.connect(str(copy)) as con:
+        assert derived.content_key(con) == original, "a copy of the same store"
+        con.execute(
+            "UPDATE facts SET value = value + 1 WHERE rowid = (SELECT min(rowid) FROM facts)"
+        )
+        changed_fact = derived.content_key(con)
+        assert changed_fact != original, "one figure changed"
+        con.execute("DELETE FROM statistical_neighbours WHERE rowid = 0")
+        assert derived.content_key(con) not in {original, changed_fact}, "a neighbour link gone"
+
+
+def test_the_key_changes_with_the_code(demo_db, monkeypatch):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        before = derived.content_key(con)
+        monkeypatch.setattr(derived, "_code_key", "another version of the indicators")
+        assert derived.content_key(con) != before
+
+
+def test_an_unreadable_file_is_computed_again_and_replaced(cache):
+    table = pd.DataFrame({"indicator_id": ["a", "b"], "value": [1.5, None]})
+    cache.mkdir()
+    (cache / "values-k1.arrow").write_bytes(b"not an arrow file")
+    compute, calls = counted(lambda: table)
+    pd.testing.assert_frame_equal(derived.kept("values", "k1", compute), table)
+    pd.testing.assert_frame_equal(derived.kept("values", "k1", compute), table)
+    assert len(calls) == 1
+    assert not list(cache.glob("*.tmp")), "no temporary file left behind"
+
+
+def test_a_folder_that_cannot_be_written_only_means_computing(tmp_path, monkeypatch):
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_text("")
+    monkeypatch.setenv(derived.CACHE_ENV, str(blocker / "derived"))
+    table = pd.DataFrame({"value": [1.0]})
+    compute, calls = counted(lambda: table)
+    for _ in range(2):
+        pd.testing.assert_frame_equal(derived.kept("values", "k", compute), table)
+    assert len(calls) == 2
+
+
+def test_turned_off_it_computes_every_time_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv(derived.CACHE_ENV, "off")
+    monkeypatch.setattr(derived, "DEFAULT_FOLDER", tmp_path / "never")
+    compute, calls = counted(lambda: pd.DataFrame({"value": [2.0]}))
+    derived.kept("values", "k", compute)
+    derived.kept("values", "k", compute)
+    assert len(calls) == 2 and not (tmp_path / "never").exists()
+
+
+def test_only_the_newest_files_of_a_table_are_kept(cache):
+    for number in range(derived.KEEP_PER_TABLE + 3):
+        derived.kept("values", f"k{number}", lambda: pd.DataFrame({"value": [1.0]}))
+    assert len(list(cache.glob("values-*.arrow"))) == derived.KEEP_PER_TABLE
