@@ -52,6 +52,13 @@ if TYPE_CHECKING:
     from ui.state import Selection
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "demo.duckdb"
+# Cached reads are keyed by (data version, store path); a reader replica moves to a new
+# published store with every commit, so old entries must age out rather than pile up:
+# a few stores' worth of each read (the one in use, the one being warmed, one before),
+# every council's per-council reads, and each neighbour model and average's comparisons.
+STORES_KEPT = 3
+COUNCILS_KEPT = 200
+VIEWS_KEPT = 8
 PUBLISH_DIR_ENV = "CP_PUBLISH_DIR"  # the writer: where it publishes after each commit
 _PINNED = "_published_store"  # the published store this session's run reads
 _PUBLISH_PROBLEM = "_publish_problem"
@@ -257,7 +264,7 @@ def publish_for_readers(show_next_run: bool = True) -> str | None:
     return None
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _as_loaded(version: int, path: str) -> tuple[object, int] | None:
     rows = (
         cursor()
@@ -289,7 +296,7 @@ def version_key() -> tuple[int, str]:
     return _key()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _councils(version: int, path: str) -> pd.DataFrame:
     return facts.councils(cursor())
 
@@ -298,7 +305,7 @@ def councils() -> pd.DataFrame:
     return _councils(*_key())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _is_demo(version: int, path: str) -> bool:
     return facts.is_demo(cursor())
 
@@ -307,7 +314,7 @@ def is_demo() -> bool:
     return _is_demo(*_key())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
 def _at_a_glance(version: int, path: str, area_code: str) -> tuple[pd.DataFrame, list[int]]:
     return at_a_glance.at_a_glance_table(cursor(), area_code)
 
@@ -316,7 +323,7 @@ def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:
     return _at_a_glance(*_key(), area_code)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _values(version: int, path: str) -> pd.DataFrame:
     # Kept on disk by content (indicators/derived.py): a new process over the same
     # store reads it back rather than computing it again.
@@ -324,7 +331,7 @@ def _values(version: int, path: str) -> pd.DataFrame:
     return derived.kept("values", _content_key(version, path), lambda: all_values(con))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _content_key(version: int, path: str) -> str:
     """What the store's indicator tables are made of (indicators/derived.py), once a version."""
     return derived.content_key(cursor())
@@ -335,7 +342,7 @@ def values() -> pd.DataFrame:
     return _values(*_key())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _neighbours(version: int, path: str) -> pd.DataFrame:
     return scorecard.neighbour_lists(cursor())
 
@@ -349,7 +356,7 @@ def neighbour_models() -> list[str]:
     return sorted({str(m) for m in frame["model"]}, reverse=True)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT * VIEWS_KEPT)
 def _comparisons(version: int, path: str, model: str | None, method: str) -> pd.DataFrame:
     from indicators.compare import compare_all
 
@@ -365,7 +372,7 @@ def comparisons(model: str | None, method: str) -> pd.DataFrame:
     return _comparisons(*_key(), model, method)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _years(version: int, path: str) -> list[int]:
     frame = _values(version, path)
     return sorted({int(y) for y in frame["year"]}, reverse=True)
@@ -375,7 +382,7 @@ def years() -> list[int]:
     return _years(*_key())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _releases(version: int, path: str) -> pd.DataFrame:
     return facts.loaded_releases(cursor())
 
@@ -447,7 +454,7 @@ def scorecard_rows(
     return _scorecard_rows(*_key(), selection, grouping or selection.grouping, theme_id)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _history(version: int, path: str) -> pd.DataFrame:
     from loaders.store import load_history
 
@@ -462,7 +469,7 @@ def history() -> pd.DataFrame:
     return _history(*_key())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
 def _quarterly(version: int, path: str, council: str) -> pd.DataFrame:
     from indicators.local import quarterly_figures
 
@@ -474,7 +481,7 @@ def quarterly_figures(council: str) -> pd.DataFrame:
     return _quarterly(*_key(), council)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
 def _reconciliation(version: int, path: str, council: str) -> pd.DataFrame:
     from indicators.local import reconciliation as reconcile
 
@@ -486,7 +493,7 @@ def reconciliation(council: str) -> pd.DataFrame:
     return _reconciliation(*_key(), council)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
 def _extract_notes(version: int, path: str, council: str) -> dict[str, str]:
     from indicators.child_level import not_available
 
@@ -498,7 +505,7 @@ def extract_not_available(council: str) -> dict[str, str]:
     return _extract_notes(*_key(), council)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _extracts(version: int, path: str) -> pd.DataFrame:
     from indicators.child_level import extracts_loaded
 
@@ -518,7 +525,7 @@ def extract_quarter_table(council: str) -> pd.DataFrame:
     return pd.DataFrame() if figures.empty else quarter_table(figures)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
 def _commentary(version: int, path: str, council: str) -> pd.DataFrame:
     from indicators.commentary import current_commentary
 
