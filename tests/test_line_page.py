@@ -60,7 +60,10 @@ def test_each_indicator_shows_its_trend_first_and_only_one_chart(stability):
     assert len(specs) == len(stability_items)  # one chart each, not two
     assert all(spec["data"][0]["type"] == "scatter" for spec in specs)  # trends (lines)
     # The tables wait for the reader: no table behind a chart is sent until asked for.
-    assert [t.label for t in at.toggle] == [TABLE_SWITCH] * len(stability_items)
+    tables = [t for t in at.toggle if t.key.endswith("_table")]
+    assert [t.label for t in tables] == [TABLE_SWITCH] * len(stability_items)
+    assert not any(t.value for t in at.toggle)  # tables and commentary forms start off
+    assert not at.text_area
     assert not at.get("download_button")
     assert len(at.dataframe) == 1  # the line's summary table only
 
