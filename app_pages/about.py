@@ -19,21 +19,7 @@ def _doc(name: str) -> str:
     return "\n".join(lines[1:] if lines and lines[0].startswith("# ") else lines)
 
 
-st.title("About this dashboard")
-st.markdown(
-    "This dashboard helps councillors on a corporate parenting panel see how the children "
-    "their council looks after, and its care leavers, are doing, compared with similar "
-    "councils and with England. It is open-source software that the council runs itself; it "
-    "makes no connection to the internet while you use it."
-)
-guide, methods, sources, glossary, accessibility = st.tabs(
-    ["User guide", "Methods", "Sources and licences", "Glossary", "Accessibility statement"]
-)
-with guide:
-    st.markdown(_doc("USER_GUIDE.md"))
-with methods:
-    st.markdown(_doc("METHODOLOGY.md"))
-with sources:
+def _sources() -> None:
     st.markdown(
         "Figures come from the Department for Education's published statistics and the "
         "Office for National Statistics:\n\n"
@@ -53,7 +39,33 @@ with sources:
     if not releases.empty:
         st.subheader("What is loaded")
         st.dataframe(releases, hide_index=True, width="stretch")
-with glossary:
-    st.markdown(_doc("GLOSSARY.md"))
-with accessibility:
-    st.markdown(_doc("ACCESSIBILITY.md"))
+
+
+st.title("About this dashboard")
+st.markdown(
+    "This dashboard helps councillors on a corporate parenting panel see how the children "
+    "their council looks after, and its care leavers, are doing, compared with similar "
+    "councils and with England. It is open-source software that the council runs itself; it "
+    "makes no connection to the internet while you use it."
+)
+TABS = ["User guide", "Methods", "Sources and licences", "Glossary", "Accessibility statement"]
+# Only the open tab is drawn (a tab reruns the page when chosen): the browser took most
+# of a second to lay out the methods' 45 KB of text even in a hidden tab.
+guide, methods, sources, glossary, accessibility = st.tabs(
+    TABS, key="about_tab", on_change="rerun", bind="query-params"
+)
+if guide.open:
+    with guide:
+        st.markdown(_doc("USER_GUIDE.md"))
+if methods.open:
+    with methods:
+        st.markdown(_doc("METHODOLOGY.md"))
+if sources.open:
+    with sources:
+        _sources()
+if glossary.open:
+    with glossary:
+        st.markdown(_doc("GLOSSARY.md"))
+if accessibility.open:
+    with accessibility:
+        st.markdown(_doc("ACCESSIBILITY.md"))

@@ -57,11 +57,13 @@ AXIS_TITLES = {name: unit.axis_title for name, unit in UNITS.items()}
 # For st.plotly_chart(fig, config=PLOTLY_CONFIG, theme=None): no Plotly logo, no
 # "share to Plotly Cloud" button. The logo can only be hidden by this config,
 # not by the figure itself; theme=None keeps Streamlit from restyling the chart.
+# No "responsive": Streamlit sets each chart's width and height from its container
+# itself, so Plotly's own resize handling (a listener and 100% sizing per chart) is
+# not needed.
 PLOTLY_CONFIG: dict[str, object] = {
     "displaylogo": False,
     "showSendToCloud": False,
     "modeBarButtonsToRemove": ["sendChartToCloud", "lasso2d", "select2d"],
-    "responsive": True,
 }
 
 

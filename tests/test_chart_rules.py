@@ -44,6 +44,7 @@ from indicators.compare import compare_all
 from indicators.compute import all_values
 from indicators.scorecard import neighbour_lists
 from loaders.store import open_store
+from ui.line_page import AMONG_SIMILAR
 
 POLARITY_TEXTS = tuple(polarity_label(p) for p in POLARITIES)
 AXIS_TITLE_UNITS: dict[str, str] = {}
@@ -225,6 +226,13 @@ def test_the_pages_figures_keep_the_chart_rules(page_at, page, council):
     specs = plotly_figures(at)
     assert specs, f"{page} drew no chart"
     for spec in specs:
+        figure_checks(spec)
+    # Each indicator shows one chart at a time: switch every one to its ranking too.
+    for control in at.segmented_control:
+        control.set_value(AMONG_SIMILAR)
+    rankings = plotly_figures(at.run())
+    assert any(trace["type"] == "bar" for spec in rankings for trace in spec["data"])
+    for spec in rankings:
         figure_checks(spec)
     if page == "cohort":  # counts live here: drawn without England's total
         counts = [s for s in specs if s["layout"]["yaxis"]["title"]["text"] == "Number"]

@@ -161,8 +161,16 @@ def _form_keys(at: AppTest) -> list[str]:
     return [t.key for t in at.text_area if t.key and t.key.startswith("commentary_")]
 
 
+def _open_form(at: AppTest, indicator_id: str) -> AppTest:
+    """Turn on the indicator's "Add the officer commentary" switch (the form waits for it)."""
+    [switch] = [t for t in at.toggle if t.key and t.key.startswith(f"commentary_{indicator_id}_")]
+    return switch.set_value(True).run()
+
+
 def test_an_analyst_writes_a_commentary_and_the_page_shows_it_as_text(private_demo_store):
     at = _stability()  # local mode: the local user may write
+    assert not _form_keys(at)  # the form waits for its switch
+    at = _open_form(at, INDICATOR)
     keys = [k for k in _form_keys(at) if k.startswith(f"commentary_{INDICATOR}_")]
     assert len(keys) == 3
     stem = keys[0].rsplit("_", 1)[0]  # the text areas' keys end _context, _action, _owner
@@ -191,7 +199,7 @@ def test_an_analyst_writes_a_commentary_and_the_page_shows_it_as_text(private_de
 def test_panel_members_read_the_commentary_but_get_no_form(private_demo_store):
     from loaders.store import open_store
 
-    at = _stability()
+    at = _open_form(_stability(), INDICATOR)
     keys = [k for k in _form_keys(at) if k.startswith(f"commentary_{INDICATOR}_")]
     period = keys[0].split("_")[-3]  # the period of the figure the page shows
     con = open_store(private_demo_store)
@@ -204,3 +212,4 @@ def test_panel_members_read_the_commentary_but_get_no_form(private_demo_store):
     assert any(m.value == "**Context.** Written for the panel." for m in at.markdown)
     assert not _form_keys(at)
     assert not [b for b in at.button if b.key and "commentary" in b.key]
+    assert not [t for t in at.toggle if t.key and t.key.startswith("commentary_")]

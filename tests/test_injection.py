@@ -21,6 +21,7 @@ from google.protobuf.message import Message
 
 from charts.text import plotly_text
 from loaders.store import open_store
+from ui.line_page import AMONG_SIMILAR
 from ui.text import WORD_JOINER, markdown_text
 
 OUTSIDE = "example.invalid"
@@ -169,8 +170,14 @@ def test_line_pages_escape_the_headline_and_the_charts(markup_page):
     headlines = [m.value for m in at.markdown if m.value.startswith("**") and "Wyre" in m.value]
     assert headlines and all(markdown_text(COUNCIL) in h for h in headlines)
     charts = chart_strings(at)
-    assert any(plotly_text(COUNCIL) in s for s in charts)  # the council's line and bar
-    assert any(plotly_text(NEIGHBOUR) in s for s in charts)  # a neighbour's bar
+    assert any(plotly_text(COUNCIL) in s for s in charts)  # the council's line
+    # Each indicator shows its trend first; its ranking is on the control above it.
+    for control in at.segmented_control:
+        control.set_value(AMONG_SIMILAR)
+    rankings = chart_strings(at.run())
+    assert not [s for s in rankings if "<a " in s]
+    assert any(plotly_text(COUNCIL) in s for s in rankings)  # the council's bar
+    assert any(plotly_text(NEIGHBOUR) in s for s in rankings)  # a neighbour's bar
 
 
 def test_compare_page_escapes_the_funnel_sentence_and_the_charts(markup_page):

@@ -6,7 +6,8 @@ officer types (a link, a heading, an asterisk) reads exactly as typed. Saving it
 is a load of its own (`loaders.commentary`), so the Data page's History lists it
 with who and when, and undo there brings back the commentary before it.
 
-Who may write is `ui.access`'s answer to "may this visitor load?", asked again on
+Analysts open the form with the switch under the indicator; it is not drawn until
+then. Who may write is `ui.access`'s answer to "may this visitor load?", asked again on
 the server when the form is sent, not only when it is drawn.
 """
 
@@ -85,7 +86,11 @@ def show_commentary(item: Indicator, selection: Selection) -> None:
     # save or an undo they start again from the one now in force, not from what was typed.
     fields = f"{key}_{int(found['load_id']) if found else 0}"
     heading = f"{'Change' if found else 'Add'} the officer commentary on {shown_period}'s figure"
-    with st.expander(heading), st.form(key=f"{key}_form"):
+    # The form is drawn only when asked for: three text areas per indicator, drawn for
+    # every indicator of a line page, cost the browser about a second on each visit.
+    if not st.toggle(heading, key=f"{key}_write"):
+        return
+    with st.form(key=f"{key}_form"):
         for name, label in LABELS.items():
             st.text_area(
                 label,

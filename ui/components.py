@@ -1,7 +1,9 @@
 """Pieces every page repeats: a chart with its table and downloads, a page heading.
 
 Every chart on every page comes with the table behind it and CSV, Excel and
-PNG downloads (the DfE dashboard template's rule). The PNG is made only when
+PNG downloads (the DfE dashboard template's rule), shown when the reader turns
+on the switch under the chart: a page of sixteen charts drawn with sixteen
+tables and fifty buttons took seconds in the browser. The PNG is made only when
 the button is clicked, through kaleido and the system's Chromium.
 """
 
@@ -27,6 +29,9 @@ from exports.tables import to_csv_bytes, to_xlsx_bytes
 from indicators.formatting import symbol_key
 from ui.state import Selection
 from ui.text import markdown_text
+
+TABLE_SWITCH = "Table and downloads"
+TABLE_SWITCH_HELP = "Show the figures behind the chart, with CSV, Excel and PNG downloads."
 
 
 def slug(text: str) -> str:
@@ -74,33 +79,44 @@ def table_key(table: pd.DataFrame, *more: object) -> str:
 
 
 def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str) -> None:
-    """The chart, then (folded) the table behind it with CSV, Excel and PNG downloads."""
+    """The chart, then a switch that shows the table behind it with CSV, Excel and PNG downloads.
+
+    The table is drawn only when asked for: a folded expander still sends its table and
+    buttons to the browser, and a line-of-enquiry page has a table behind every chart.
+    """
     from charts.palette import PLOTLY_CONFIG
 
     # theme=None: the chart keeps the project's palette and fonts, not Streamlit's theme.
     st.plotly_chart(fig, width="stretch", key=f"{key}_chart", config=PLOTLY_CONFIG, theme=None)
-    with st.expander("Table and downloads"):
-        st.dataframe(table, hide_index=True, width="stretch")
-        symbols = table_key(table)
-        if symbols:
-            st.caption(symbols)
-        table_downloads(table, file_stem, key)
-        if not _can_draw_png():
-            st.caption(
-                "Chart pictures (PNG) need the Chromium browser on the server: install "
-                "Debian's `chromium` package or set BROWSER_PATH. The camera icon above the "
-                "chart saves a picture from your own browser."
-            )
-            return
-        st.download_button(
-            "Download chart (PNG)",
-            lambda: _png(fig),
-            f"{file_stem}.png",
-            "image/png",
-            key=f"{key}_png",
-            on_click="ignore",
-            icon=":material/image:",
+    _table_on_request(fig, table, file_stem, key)
+
+
+@st.fragment
+def _table_on_request(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str) -> None:
+    """A fragment: turning the table on or off redraws this table only, not the page."""
+    if not st.toggle(TABLE_SWITCH, key=f"{key}_table", help=TABLE_SWITCH_HELP):
+        return
+    st.dataframe(table, hide_index=True, width="stretch")
+    symbols = table_key(table)
+    if symbols:
+        st.caption(symbols)
+    table_downloads(table, file_stem, key)
+    if not _can_draw_png():
+        st.caption(
+            "Chart pictures (PNG) need the Chromium browser on the server: install "
+            "Debian's `chromium` package or set BROWSER_PATH. The camera icon above the "
+            "chart saves a picture from your own browser."
         )
+        return
+    st.download_button(
+        "Download chart (PNG)",
+        lambda: _png(fig),
+        f"{file_stem}.png",
+        "image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+        icon=":material/image:",
+    )
 
 
 @st.cache_resource(show_spinner=False)

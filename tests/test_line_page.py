@@ -1,0 +1,134 @@
+"""A line-of-enquiry page draws one chart per indicator; the other chart and the table
+behind it are one click away, and they show the council's own figures.
+
+The page used to send both charts and a folded table for every indicator (up to 18
+charts); the browser drew them all. Now each indicator shows its trend, a control
+switches it to the ranking among similar councils, and a switch under the chart shows
+the table with its downloads. These tests check that nothing was lost: what the
+reader reaches is the right chart, for the right council, agreeing with its table
+and with the store's list of similar councils.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import streamlit as st
+from conftest import open_app_page
+
+from indicators.catalogue import grouping
+from indicators.views import indicators_of
+from loaders.store import open_store
+from ui.components import TABLE_SWITCH
+from ui.line_page import AMONG_SIMILAR, CHART_VIEWS, OVER_TIME
+from ui.text import markdown_text
+
+COUNCIL, NAME = "172", "Wyrebrook"
+INDICATOR = "placements_3plus_pct"
+VIEW = f"{INDICATOR}_{COUNCIL}_view"
+
+
+@pytest.fixture
+def stability(demo_db, monkeypatch):
+    """The stability page for Wyrebrook on the demo store."""
+    monkeypatch.setenv("CP_DB", str(demo_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield open_app_page("stability", COUNCIL)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _specs(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _percent(cell: str) -> float:
+    """'39 of 577 (7%)' or '14%' -> 7.0 or 14.0."""
+    return float(re.findall(r"([\d.]+)%", cell)[-1])
+
+
+def test_each_indicator_shows_its_trend_first_and_only_one_chart(stability):
+    at = stability
+    stability_items = indicators_of(grouping("lga"), "stability")
+    controls = at.segmented_control
+    assert [c.key for c in controls] == [f"{i.id}_{COUNCIL}_view" for i in stability_items]
+    assert all(c.options == list(CHART_VIEWS) and c.value == OVER_TIME for c in controls)
+    specs = _specs(at)
+    assert len(specs) == len(stability_items)  # one chart each, not two
+    assert all(spec["data"][0]["type"] == "scatter" for spec in specs)  # trends (lines)
+    # The tables wait for the reader: no table behind a chart is sent until asked for.
+    tables = [t for t in at.toggle if t.key.endswith("_table")]
+    assert [t.label for t in tables] == [TABLE_SWITCH] * len(stability_items)
+    assert not any(t.value for t in at.toggle)  # tables and commentary forms start off
+    assert not at.text_area
+    assert not at.get("download_button")
+    assert len(at.dataframe) == 1  # the line's summary table only
+
+
+def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_councils(
+    stability, demo_db
+):
+    at = stability
+    at.segmented_control(key=VIEW).set_value(AMONG_SIMILAR).run()
+    specs = _specs(at)
+    assert len(specs) == len(at.segmented_control)  # still one chart per indicator
+    ranking = specs[0]
+    assert "similar councils" in ranking["layout"]["title"]["text"]
+    bars = {
+        re.sub(r"<[^>]+>", "", name).replace(" (your council)", ""): value
+        for trace in ranking["data"]
+        if trace["type"] == "bar"
+        for name, value in zip(trace["y"], trace["x"], strict=True)
+    }
+    con = open_store(demo_db)  # as the app opens it: one configuration per file
+    try:
+        neighbours = {
+            name
+            for (name,) in con.execute(
+                "SELECT neighbour_la_name FROM current_neighbours "
+                "WHERE old_la_code = ? AND model = (SELECT max(model) FROM current_neighbours)",
+                [COUNCIL],
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert set(bars) == neighbours | {NAME}
+    # The other indicators keep their trend: the switch is per indicator.
+    assert all(spec["data"][0]["type"] == "scatter" for spec in specs[1:])
+
+    # Its table, on request, holds the same councils and the same figures as the bars.
+    at.toggle(key=f"{INDICATOR}_{COUNCIL}_rank_table").set_value(True).run()
+    table = at.dataframe[1].value
+    assert dict(zip(table["Council"], table["Figure"].map(_percent), strict=True)) == bars
+    labels = [str(b.proto.label) for b in at.get("download_button")]
+    assert labels[:2] == ["Download CSV", "Download Excel"]
+
+
+def test_the_trend_table_is_one_switch_away_and_matches_the_chart(stability):
+    at = stability
+    at.toggle(key=f"{INDICATOR}_{COUNCIL}_trend_table").set_value(True).run()
+    table = at.dataframe[1].value
+    trend = _specs(at)[0]
+    council = next(t for t in trend["data"] if str(t.get("name", "")).startswith(NAME))
+    assert list(table["Year"]) == list(council["x"])
+    assert [_percent(cell) for cell in table[NAME]] == council["y"]
+    # The headline above the chart gives the latest of those figures.
+    headline = next(m.value for m in at.markdown if m.value.startswith("**3+ placements"))
+    assert f"({table[NAME].iloc[-1].split(' (')[0]})" in headline
+    labels = [str(b.proto.label) for b in at.get("download_button")]
+    assert labels[:2] == ["Download CSV", "Download Excel"]
+
+
+def test_questions_definition_and_add_to_pack_stay_beside_the_chart(stability):
+    at = stability
+    items = indicators_of(grouping("lga"), "stability")
+    text = "\n".join(m.value for m in at.markdown)
+    assert text.count("**Questions to ask officers**") == len(items)
+    assert all(markdown_text(q) in text for item in items for q in item.questions)
+    assert sum(1 for e in at.expander if e.label == "What this measures") == len(items)
+    assert {b.key for b in at.button if b.key and b.key.startswith("pack_add_")} == {
+        f"pack_add_{item.id}" for item in items
+    }
