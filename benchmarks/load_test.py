@@ -48,6 +48,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import re
 import shutil
 import statistics
@@ -452,6 +453,17 @@ def report(
     return "\n".join(parts)
 
 
+@dataclass
+class Outcome:
+    """Everything one scenario measured."""
+
+    runs: list[PageRun]
+    wall_seconds: float
+    commits: list[Commit] = field(default_factory=list)
+    visibility: list[Visibility] = field(default_factory=list)
+    analyst_error: str | None = None
+
+
 async def run_readers(
     app_url: str,
     readers: int,
@@ -459,12 +471,32 @@ async def run_readers(
     reading: float,
     memory: MemorySamples,
     councils: Sequence[str] | None = None,
-) -> tuple[list[PageRun], float]:
-    """All readers at once; memory sampled throughout. Returns every run and the wall time."""
+    writer_url: str | None = None,
+    analyst_files: Sequence[tuple[str, Sequence[Path]]] = (),
+    replica_urls: dict[str, str] | None = None,
+) -> Outcome:
+    """All readers at once, memory sampled throughout; with ``analyst_files``, an
+    analyst commits each on ``writer_url`` meanwhile and every replica in
+    ``replica_urls`` is watched until it shows each commit."""
     councils = list(councils or await councils_offered(app_url))
     results: list[PageRun] = []
     stop = asyncio.Event()
     sampler = asyncio.create_task(memory.sample_every(RSS_SAMPLE_SECONDS, stop))
+    loop = asyncio.get_running_loop()
+    commits: asyncio.Queue = asyncio.Queue()
+    analyst_job = watcher = None
+    if analyst_files:
+        analyst_job = loop.run_in_executor(
+            None,
+            analyst,
+            writer_url or app_url,
+            analyst_files,
+            lambda commit: loop.call_soon_threadsafe(commits.put_nowait, commit),
+            ANALYST_START_SECONDS,
+        )
+        watcher = asyncio.create_task(
+            watch_commits(commits, replica_urls or {"app": app_url}, len(analyst_files))
+        )
     started = time.perf_counter()
     spread = reading / readers if reading else 0.0
     await asyncio.gather(
@@ -473,19 +505,250 @@ async def run_readers(
             for i in range(readers)
         )
     )
-    wall = time.perf_counter() - started
+    outcome = Outcome(results, time.perf_counter() - started)
+    if analyst_job is not None:
+        try:
+            outcome.commits = await analyst_job
+        except Exception as error:  # the analyst's failure is reported, not hidden
+            outcome.analyst_error = f"{type(error).__name__}: {str(error)[:300]}"
+        commits.put_nowait(None)
+        outcome.visibility = await watcher
     stop.set()
     await sampler
-    return results, wall
+    return outcome
+
+
+ANALYST_COUNCIL = "172"  # Wyrebrook, the demo's ordinary council
+ANALYST_START_SECONDS = 10.0  # the readers are under way before the first commit
+ANALYST_PAUSE_SECONDS = 10.0  # between the quarterly return's commit and the release's
+COMMITTED = re.compile(r"Load (\d+) committed")
+VISIBLE_WITHIN_SECONDS = 120.0
+WATCH_EVERY_SECONDS = 0.5
+# A DfE release the real store (benchmarks/indicators.py's, or /tmp/real2.duckdb) lacks:
+# the 2025 release's school moves and social worker changes files.
+RELEASE_FILES = ("la_cla_school_moves.csv", "la_cla_swcount.csv")
+RELEASE_FOLDER = Path("dfe") / "cla_release_2025"
+REAL_ANALYST_COUNCIL = "857"  # Rutland
+SECOND_DEMO_COUNCIL = "151"
+
+
+def quarterly_return_file(database: Path, council: str, folder: Path) -> Path:
+    """A council's quarterly return for 2024-25, made from the Data page's template
+    (every catalogue indicator, each quarter, the value 12: one every indicator can
+    take), named as the store names the council."""
+    import duckdb
+
+    from loaders.quarterly import return_template
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        place = con.execute(
+            "SELECT a.area_name, a.new_la_code, a.region_code, a.region_name "
+            "FROM area_names a WHERE a.geographic_level = 'Local authority' "
+            "AND a.area_code = ?",
+            [council],
+        ).fetchone()
+    if place is None:
+        raise ValueError(f"council {council} is not in {database}")
+    header, rows = "", []
+    for quarter in ("Q1", "Q2", "Q3", "Q4"):
+        lines = return_template(council, *place, "202425", quarter).strip().splitlines()
+        header = lines[0]
+        rows += [line + "12" for line in lines[1:]]
+    target = folder / f"quarterly_return_{council}.csv"
+    target.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return target
+
+
+def analyst_files(
+    database: Path, reference_data: Path | None, folder: Path
+) -> list[tuple[str, list[Path]]]:
+    """What the analyst commits, in order. On the demo store: a quarterly return, then
+    another council's (the demo store refuses DfE's published files, by design). On a
+    real store with $CP_REFERENCE_DATA: a quarterly return (Rutland), then files of
+    DfE's 2025 release the store does not hold yet."""
+    import duckdb
+
+    from loaders.identity import holds_demo_data
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        demo = holds_demo_data(con)
+    if demo:
+        return [
+            (f"quarterly return ({c})", [quarterly_return_file(database, c, folder)])
+            for c in (ANALYST_COUNCIL, SECOND_DEMO_COUNCIL)
+        ]
+    if reference_data is None:
+        raise SystemExit("--analyst on a real store needs CP_REFERENCE_DATA for DfE's files")
+    release = [reference_data / RELEASE_FOLDER / name for name in RELEASE_FILES]
+    return [
+        (
+            f"quarterly return ({REAL_ANALYST_COUNCIL})",
+            [quarterly_return_file(database, REAL_ANALYST_COUNCIL, folder)],
+        ),
+        ("DfE 2025 release: " + ", ".join(RELEASE_FILES), release),
+    ]
+
+
+@dataclass
+class Commit:
+    what: str
+    load_id: int
+    committed_at: float  # perf_counter when the Data page said "Load N committed"
+    seconds: float  # upload to "committed", as the analyst waited
+
+
+def analyst(
+    writer_url: str, files: Sequence[tuple[str, Sequence[Path]]], on_commit, start_delay: float
+) -> list[Commit]:
+    """An analyst in Debian's Chromium: for each file, open the writer's Data page,
+    upload, wait for the check, commit, and read the load's number from the page.
+    ``on_commit(commit)`` is called as each commit is seen done (from this thread)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from benchmarks.browser_pages import CHROMIUM
+
+    time.sleep(start_delay)
+    commits = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 1000})
+            for number, (what, paths) in enumerate(files):
+                if number:
+                    time.sleep(ANALYST_PAUSE_SECONDS)
+                page.goto(f"{writer_url.rstrip('/')}/data")
+                uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+                expect(uploader).to_be_attached(timeout=120_000)
+                started = time.perf_counter()
+                uploader.set_input_files([str(path) for path in paths])
+                button = page.get_by_role("button", name="Commit this load")
+                expect(button).to_be_visible(timeout=180_000)
+                button.click()
+                done = page.get_by_text(COMMITTED).first
+                expect(done).to_be_visible(timeout=180_000)
+                committed_at = time.perf_counter()
+                commit = Commit(
+                    what,
+                    int(COMMITTED.search(done.inner_text()).group(1)),
+                    committed_at,
+                    committed_at - started,
+                )
+                commits.append(commit)
+                on_commit(commit)
+        finally:
+            browser.close()
+    return commits
+
+
+@dataclass
+class Visibility:
+    """When one reader replica first drew a page from a committed load."""
+
+    replica: str
+    load_id: int
+    seconds_after_commit: float | None  # None: not seen within the limit
+    stale_runs: int  # runs started after the commit that still showed an older load
+    marker_missing: bool = False  # the page names no load: cannot tell
+
+
+async def watch_replica(replica: str, url: str, commit: Commit) -> Visibility:
+    """Run At a glance on one replica, again and again, until it shows the commit."""
+    stale = 0
+    async with ProtocolSession(url) as session:
+        while time.perf_counter() - commit.committed_at < VISIBLE_WITHIN_SECONDS:
+            run = await session.run("at_a_glance", "")
+            shown = run.load_number
+            if shown is None and not run.errors:
+                return Visibility(replica, commit.load_id, None, stale, marker_missing=True)
+            if shown is not None and shown >= commit.load_id:
+                seconds = run.started + run.seconds - commit.committed_at
+                return Visibility(replica, commit.load_id, seconds, stale)
+            if run.started >= commit.committed_at:
+                stale += 1
+            await asyncio.sleep(WATCH_EVERY_SECONDS)
+    return Visibility(replica, commit.load_id, None, stale)
+
+
+async def watch_commits(
+    commits: asyncio.Queue, replicas: dict[str, str], expected: int
+) -> list[Visibility]:
+    """For each commit the analyst makes, when each replica first shows it."""
+    seen: list[Visibility] = []
+    for _ in range(expected):
+        commit = await commits.get()
+        if commit is None:
+            break
+        seen += await asyncio.gather(
+            *(watch_replica(name, url, commit) for name, url in replicas.items())
+        )
+    return seen
+
+
+def visibility_table(commits: Sequence[Commit], seen: Sequence[Visibility]) -> str:
+    rows = [
+        [c.what, c.load_id, f"{c.seconds:.1f}"]
+        + [
+            (
+                "no (load N) caption"
+                if v.marker_missing
+                else f"{v.seconds_after_commit:.2f} s, {v.stale_runs} stale runs"
+                if v.seconds_after_commit is not None
+                else f"not within {VISIBLE_WITHIN_SECONDS:.0f} s"
+            )
+            for v in seen
+            if v.load_id == c.load_id
+        ]
+        for c in commits
+    ]
+    replicas = list(dict.fromkeys(v.replica for v in seen))
+    return markdown_table(
+        ["analyst's load", "load", "upload to committed, s", *[f"seen on {r}" for r in replicas]],
+        rows,
+    )
+
+
+@dataclass
+class Target:
+    """Where the readers read and the analyst writes, and the processes to watch."""
+
+    url: str  # the readers' address
+    writer_url: str  # the Data page's address for the analyst
+    replica_urls: dict[str, str]  # each reader replica, directly, by name
+    pids: dict[str, int]  # every server process, by name
 
 
 @contextmanager
-def plain_server(database: Path, workdir: Path) -> Iterator[tuple[str, dict[str, int]]]:
-    """One ``streamlit run`` over a private copy of ``database``: (url, {name: pid})."""
+def plain_server(database: Path, workdir: Path) -> Iterator[Target]:
+    """One ``streamlit run`` over a private copy of ``database``."""
     copy = workdir / "store.duckdb"
     shutil.copyfile(database, copy)
     with serving(database=copy, log=workdir / "server.log") as server:
-        yield server.url, {"app": server.process.pid}
+        yield Target(server.url, server.url, {"app": server.url}, {"app": server.process.pid})
+
+
+@contextmanager
+def replica_set(database: Path, workdir: Path) -> Iterator[Target]:
+    """Two reader replicas, one writer and nginx (deploy.replicas) over a copy of
+    ``database``; the readers read through nginx."""
+    from deploy.replicas import running
+
+    copy = workdir / "store.duckdb"
+    shutil.copyfile(database, copy)
+    with running(copy, workdir / "replicas", readers=2) as setup:
+        readers = {f"reader {n}": url for n, url in enumerate(setup.reader_urls, start=1)}
+        pids = {f"reader {n}": pid for n, pid in enumerate(setup.reader_pids, start=1)}
+        pids |= {"writer": setup.writer_pid, "nginx": setup.nginx_pid}
+        yield Target(setup.url, setup.writer_url, readers, pids)
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -493,6 +756,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--url", help="a running app (no process memory unless --pid)")
     where.add_argument("--replicas", action="store_true", help="start readers, writer, nginx")
+    parser.add_argument("--writer-url", help="the analyst's app (with --url; else --url)")
+    parser.add_argument("--analyst", action="store_true", help="commit two loads meanwhile")
     parser.add_argument("--pid", type=int, action="append", default=[], help="sample this PID")
     parser.add_argument("--db", type=Path, default=PROJECT / "data" / "demo.duckdb")
     parser.add_argument("--readers", type=int, default=30)
@@ -522,22 +787,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="load_test_")))
+        files: list[tuple[str, list[Path]]] = []
+        if arguments.analyst:
+            reference = os.environ.get("CP_REFERENCE_DATA")
+            files = analyst_files(arguments.db, Path(reference) if reference else None, workdir)
         if arguments.url:
-            url, pids = arguments.url, {f"pid {p}": p for p in arguments.pid}
+            target = Target(
+                arguments.url,
+                arguments.writer_url or arguments.url,
+                {"app": arguments.url},
+                {f"pid {p}": p for p in arguments.pid},
+            )
+        elif arguments.replicas:
+            target = stack.enter_context(replica_set(arguments.db, workdir))
         else:
-            url, pids = stack.enter_context(plain_server(arguments.db, workdir))
-        memory = MemorySamples(pids)
-        results, wall = asyncio.run(
+            target = stack.enter_context(plain_server(arguments.db, workdir))
+        memory = MemorySamples(target.pids)
+        outcome = asyncio.run(
             run_readers(
-                url, arguments.readers, arguments.rounds, arguments.reading, memory, councils
+                target.url,
+                arguments.readers,
+                arguments.rounds,
+                arguments.reading,
+                memory,
+                councils,
+                writer_url=target.writer_url,
+                analyst_files=files,
+                replica_urls=target.replica_urls,
             )
         )
-    print(report(results, memory, f"{title} — {url}", wall))
-    empty = [r for r in results if not r.errors and not r.headings]
+    print(report(outcome.runs, memory, f"{title} — {target.url}", outcome.wall_seconds))
+    if arguments.analyst:
+        print()
+        print(visibility_table(outcome.commits, outcome.visibility))
+        if outcome.analyst_error:
+            print(f"\nThe analyst failed: {outcome.analyst_error}")
+    empty = [r for r in outcome.runs if not r.errors and not r.headings]
     if empty:
         print(f"\n{len(empty)} runs finished with no heading at all: not real pages.")
         return 1
-    return 1 if any(r.errors for r in results) else 0
+    failed = any(r.errors for r in outcome.runs) or outcome.analyst_error
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
