@@ -13,7 +13,7 @@ PORT ?= 8501
 ADDRESS ?= localhost
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-pure setup setup-dev demo chromium libreoffice lint bench clean
+.PHONY: run test test-pure setup setup-dev demo chromium libreoffice nginx replicas lint bench clean
 
 # The inner loop: pure functions and small hand-built stores, under a minute
 # (tests marked `pure`; those needing the real files or marked `slow` are left to the full run).
@@ -51,6 +51,26 @@ chromium:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation libatomic1; }
 
+# Debian's nginx, in front of the replicas (`make replicas`, the end-to-end replica test).
+# When it cannot be installed (no network, no sudo) that one test skips and says why.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		echo "Installing Debian nginx for the replica set-up"; \
+		{ $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends nginx; } \
+		|| echo "nginx could not be installed: the replica end-to-end test will be skipped"; }
+
+# One writer, READERS readers and nginx on REPLICAS_PORT, over a copy of the demo store
+# (README, "Running it for a council"); Ctrl-C stops them all.
+REPLICAS_DIR ?= data/replicas
+REPLICAS_PORT ?= 8080
+READERS ?= 2
+replicas: $(VENV)/.runtime $(DEMO_DB) nginx
+	mkdir -p $(REPLICAS_DIR)
+	cp $(DEMO_DB) $(REPLICAS_DIR)/writer.duckdb
+	$(BIN)/python -m deploy.replicas --store $(REPLICAS_DIR)/writer.duckdb \
+		--workdir $(REPLICAS_DIR) --port $(REPLICAS_PORT) --readers $(READERS)
+
 # LibreOffice draws the meeting pack's slides as pictures for the render test. Optional:
 # when it cannot be installed (no network, no sudo) that one test skips and says why.
 libreoffice:
@@ -73,7 +93,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
 # Every test: the inner loop first (it fails in seconds on most mistakes), then the rest.
-test: $(VENV)/.dev $(DEMO_DB) chromium libreoffice .cache/axe-core/axe.min.js
+test: $(VENV)/.dev $(DEMO_DB) chromium libreoffice nginx .cache/axe-core/axe.min.js
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "$(PURE)"
 	$(BIN)/python -m pytest -m "not ($(PURE))"

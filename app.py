@@ -24,7 +24,9 @@ who = access.current()
 # The pages are registered either way, so a shared link lands on the sign-in screen.
 navigation = st.navigation(PAGES, position="sidebar" if who.may_view else "hidden")
 access.gate(who)  # stops here unless this visitor may view the dashboard
+data.begin_run()  # a reader replica: this run reads the store published now
 st.session_state["_selection"] = state.sidebar()
+st.sidebar.caption(data.as_loaded_caption())
 access.show(who)
 if data.is_demo():
     st.sidebar.warning("**Demo data — fictional councils.** These are not real figures.")

@@ -37,14 +37,16 @@ def _extract_options() -> loading.ExtractOptions:
 
 st.title("Data: load, check and undo")
 who = access.current()  # app.py has already stopped anyone who may not view
-(st.info if who.mode == "local" else st.caption)(markdown_text(who.reason))
+(st.info if who.mode == "local" or who.reader else st.caption)(markdown_text(who.reason))
 
 load_tab, extract_tab, template_tab, history_tab = st.tabs(
     ["Load files", "Child-level extracts", "Quarterly return template", "History and undo"]
 )
 
 with load_tab:
-    if not who.may_load:
+    if who.reader:
+        st.write("Loading is done on the writer, not on this reading copy.")
+    elif not who.may_load:
         st.write("Loading is for the council's analysts.")
     else:
         st.markdown(

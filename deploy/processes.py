@@ -104,15 +104,21 @@ def serving(
     env: Mapping[str, str] | None = None,
     extra: Sequence[str] = (),
     port: int | None = None,
+    base_path: str = "",
 ) -> Iterator[Server]:
     """``streamlit run script`` on a free port (or ``port``) until the block ends.
 
-    ``database`` is served as ``CP_DB``; output goes to ``log`` (appended) or nowhere.
+    ``database`` is served as ``CP_DB``; output goes to ``log`` (appended) or nowhere;
+    ``base_path`` serves the app under that path (``server.baseUrlPath``, e.g. ``admin``
+    behind a proxy), which the server's URL then ends with.
     """
     port = port or free_port()
     environment = {**os.environ, **(env or {})}
     if database is not None:
         environment["CP_DB"] = str(database)
+    base_path = base_path.strip("/")
+    if base_path:
+        extra = [*extra, "--server.baseUrlPath", base_path]
     command = streamlit_command(script, port, extra=extra)
     output = log.open("ab") if log is not None else subprocess.DEVNULL
     try:
@@ -123,7 +129,7 @@ def serving(
     finally:
         if log is not None:
             output.close()
-    url = f"http://localhost:{port}"
+    url = f"http://localhost:{port}" + (f"/{base_path}" if base_path else "")
     try:
         wait_healthy(url, process)
         yield Server(url, process, started)

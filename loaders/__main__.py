@@ -1,5 +1,5 @@
 """Command line: ``python -m loaders load PATH… --db FILE``, ``region``, ``history``, ``undo N``,
-``demo``.
+``demo``, ``publish``.
 
 Prints what each file was recognised as, what was loaded, rejected and not
 used, so an analyst can load a whole DfE release folder or zip and see at a
@@ -288,7 +288,30 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="build the demo database of fictional councils")
     demo.add_argument("--db", required=True)
     demo.add_argument("--seed", type=int, help="generator seed (default: the project's)")
+    publish = commands.add_parser(
+        "publish", help="publish a read-only copy of the store for reader replicas"
+    )
+    publish.add_argument("--db", required=True, help="the store (not while the app serves it)")
+    publish.add_argument("--to", required=True, help="the publish folder readers read")
     args = parser.parse_args(argv)
+
+    if args.command == "publish":
+        from loaders.publish import PublishFailed
+        from loaders.publish import publish as publish_store
+
+        con = _store(args.db)
+        try:
+            published = publish_store(con, args.to)
+        except PublishFailed as failed:
+            print(failed)
+            return 1
+        finally:
+            con.close()
+        print(
+            f"Published data version {published.data_version} as {published.path} "
+            f"({published.method}); readers of {args.to} switch to it at their next page run."
+        )
+        return 0
 
     if args.command == "demo":
         from loaders.demo_database import build_demo_database

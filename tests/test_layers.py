@@ -65,6 +65,7 @@ CONTRACTS: dict[str, Contract] = {
             "loaders.quarterly",
             "loaders.datasets",
             "loaders.commentary",  # an analyst's commentary, saved as a load
+            "loaders.publish",  # replicas: the writer publishes, readers open published stores
         )
     ),
     "charts": Contract(("indicators", "domain"), NOT_STREAMLIT),

@@ -29,6 +29,10 @@ Four modes:
   stops with a plain message instead of quietly running open in local mode.
 
 ``ui/loading.py`` asks again on the server at every commit and undo.
+
+On a **reader replica** (``CP_READ_PUBLISHED`` set: it serves a published read-only
+copy of the store) nobody may load, whatever the mode: loads and commentary are
+made on the writer, whose address (``CP_WRITER_URL``) the reason gives.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +100,7 @@ class Access:
     exposed: bool = False  # local mode on an address other machines can reach
     shown: str | None = None  # the signed-in user as shown to themselves
     providers: tuple[str | None, ...] = ()
+    reader: bool = False  # a reader replica: serves a published copy, loads nothing
 
 
 class SettingsProblem(Exception):
@@ -346,8 +351,29 @@ def _local(settings: Settings) -> Access:
     )
 
 
+READER_ENV = "CP_READ_PUBLISHED"
+WRITER_URL_ENV = "CP_WRITER_URL"
+
+
+def reader_reason() -> str:
+    """What a reader replica says instead of offering to load."""
+    writer = os.environ.get(WRITER_URL_ENV)
+    where = f"on the writer, {writer}" if writer else "on the writer instance of the dashboard"
+    return (
+        "This copy of the dashboard is for reading: it shows the data the writer last "
+        f"published. Loads, undo and commentary are made {where}."
+    )
+
+
 def current() -> Access:
     """Who this is and what they may do, from the settings and st.user (never raises)."""
+    who = _current()
+    if not os.environ.get(READER_ENV) or not who.may_view:
+        return who
+    return replace(who, may_load=False, reason=reader_reason(), reader=True, banner=None)
+
+
+def _current() -> Access:
     try:
         settings = read_settings()
     except SettingsProblem as problem:

@@ -46,6 +46,7 @@ def _save(item: Indicator, council: str, period: str, key: str, fields: str) -> 
     except CommentaryRefused as refused:
         st.session_state[MESSAGE_KEY] = (key, "error", f"Not saved: {refused}")
         return
+    data.publish_for_readers()  # a failure is shown at the top of the next run
     st.session_state[MESSAGE_KEY] = (
         key,
         "success",

@@ -7,11 +7,22 @@ once, and two stores never share a cache entry.
 Pages read the store and the indicators through this module (docs/ARCHITECTURE.md:
 a page imports ``ui``, ``exports``, ``charts`` and ``domain``, never ``indicators``
 or ``loaders``), so what they show is sliced here, not in the page.
+
+Replicas (README "Running it for a council"): a *writer* serves ``CP_DB`` read-write
+and, with ``CP_PUBLISH_DIR`` set, publishes a read-only copy after every commit
+(``loaders/publish.py``). A *reader* (``CP_READ_PUBLISHED`` set to that folder) never
+opens ``CP_DB``: at the start of each run it reads which published store is current,
+pins the run to it (every read of the run sees one store), and opens it read-only,
+one cached connection per published file. The path is part of every cache key, so
+the first run after a publish reads the new store without a restart.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,27 +34,211 @@ from indicators import at_a_glance, facts, scorecard, views
 from indicators.catalogue import Grouping, Indicator, catalogue
 from indicators.compute import all_values
 from loaders.datasets import DATASETS_BY_ID
+from loaders.publish import (
+    KEEP,
+    NothingPublished,
+    PublishFailed,
+    current,
+    open_current,
+    open_published,
+    publish,
+    published_version,
+)
 from loaders.store import data_version, open_store
+from ui.access import READER_ENV
 
 if TYPE_CHECKING:
     from ui.state import Selection
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "demo.duckdb"
+PUBLISH_DIR_ENV = "CP_PUBLISH_DIR"  # the writer: where it publishes after each commit
+_PINNED = "_published_store"  # the published store this session's run reads
+_PUBLISH_PROBLEM = "_publish_problem"
+
+
+def published_folder() -> Path | None:
+    """The publish folder this reader reads, or None when this is not a reader."""
+    folder = os.environ.get(READER_ENV)
+    return Path(folder) if folder else None
+
+
+def publish_folder() -> Path | None:
+    """The folder this writer publishes to after each commit (None: no readers)."""
+    folder = os.environ.get(PUBLISH_DIR_ENV)
+    return Path(folder) if folder and published_folder() is None else None
+
+
+# A reader's warm-up thread reads the store it warms, whatever the pointer says by then.
+_this_thread = threading.local()
+
+
+def _pinned() -> str | None:
+    warming = getattr(_this_thread, "store", None)
+    if warming:
+        return warming
+    try:
+        return st.session_state.get(_PINNED)
+    except Exception:  # no session (a bare script): read the pointer each time
+        return None
 
 
 def database_path() -> Path:
-    """The store the app serves: ``CP_DB`` if set, else the demo database."""
-    return Path(os.environ.get("CP_DB", str(DEFAULT_DB)))
+    """The store the app serves: ``CP_DB`` if set, else the demo database; on a reader,
+    the published store this run is pinned to (or the current one)."""
+    folder = published_folder()
+    if folder is None:
+        return Path(os.environ.get("CP_DB", str(DEFAULT_DB)))
+    pinned = _pinned()
+    return Path(pinned) if pinned else current(folder)
+
+
+def begin_run() -> None:
+    """At the start of every run (app.py). A reader pins the run to the store published
+    now, so a publish during the run never mixes two stores on one page; a writer shows
+    a publish that failed after a commit."""
+    folder = published_folder()
+    if folder is None:
+        problem = st.session_state.pop(_PUBLISH_PROBLEM, None)
+        if problem:
+            st.error(problem)
+        return
+    try:
+        path, _ = open_current(folder, lambda found: _published_connection(str(found)))
+    except NothingPublished as nothing:
+        st.error(str(nothing))
+        st.stop()
+    st.session_state[_PINNED] = _ready_store(str(path))
+
+
+# A reader's store in use: the newest published one whose heavy reads are computed.
+_warm = {"ready": None, "warming": None}
+_warm_lock = threading.Lock()
+
+
+def _ready_store(newest: str) -> str:
+    """The store this run reads: ``newest`` once it is warm, the one before until then.
+
+    The first run on a new store computes every indicator and comparison again
+    (seconds); done by each reader's sessions at once, that would be felt by every
+    panel member reading after a publish. So a reader warms a new store in a thread
+    of its own while its runs keep reading the store before (at most the warm-up,
+    about a second, behind), then switches.
+    """
+    with _warm_lock:
+        ready = _warm["ready"]
+        if (
+            ready is None
+            or ready == newest
+            or Path(ready).parent != Path(newest).parent
+            or not Path(ready).exists()
+        ):
+            _warm["ready"] = newest
+            return newest
+        if _warm["warming"] != newest:
+            _warm["warming"] = newest
+            threading.Thread(target=_warm_up, args=(newest,), daemon=True).start()
+        return ready
+
+
+def _warm_up(path: str) -> None:
+    """Compute a new store's shared reads (what every page starts from), then switch."""
+    _this_thread.store = path
+    try:
+        version = data_version(_published_connection(path).cursor())
+        _councils(version, path)
+        _is_demo(version, path)
+        _years(version, path)
+        _as_loaded(version, path)
+        models = sorted({str(m) for m in _neighbours(version, path)["model"]}, reverse=True)
+        _comparisons(version, path, models[0] if models else None, "mean")
+    except Exception as error:  # switch anyway: the runs compute what they need
+        print(f"warming {path} failed: {error!r}", file=sys.stderr, flush=True)
+    finally:
+        _this_thread.store = None
+        with _warm_lock:
+            if _warm["warming"] == path:
+                _warm["ready"], _warm["warming"] = path, None
+
+
+def wait_until_warm(timeout: float = 60) -> bool:
+    """For tests and the load test: True once no new store is being warmed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _warm_lock:
+            if _warm["warming"] is None:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    return open_store(path)
+    con = open_store(path)
+    folder = publish_folder()
+    if folder is not None and published_version(folder) != data_version(con):
+        try:
+            publish(con, folder)  # readers start from what this writer serves
+        except PublishFailed as failed:  # the writer still serves; its log says why
+            print(failed, file=sys.stderr, flush=True)
+    return con
+
+
+@st.cache_resource(show_spinner=False, max_entries=KEEP)
+def _published_connection(path: str) -> duckdb.DuckDBPyConnection:
+    # Older stores drop out of the cache; a run still reading one keeps its cursor.
+    return open_published(path)
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh cursor on the process's single connection (safe across sessions)."""
-    return _connection(str(database_path())).cursor()
+    """A fresh cursor on the process's connection (safe across sessions); on a reader,
+    on the read-only connection to this run's published store."""
+    path = str(database_path())
+    if published_folder() is not None:
+        return _published_connection(path).cursor()
+    return _connection(path).cursor()
+
+
+def publish_for_readers(show_next_run: bool = True) -> str | None:
+    """On a writer with readers, publish what was just committed; the failure, if any, in
+    words (and, with ``show_next_run``, at the top of the next run, for a caller that
+    reruns at once). Does nothing elsewhere."""
+    folder = publish_folder()
+    if folder is None:
+        return None
+    con = _connection(str(database_path()))
+    if published_version(folder) == data_version(con):
+        return None
+    try:
+        publish(con, folder)
+    except PublishFailed as failed:
+        message = f"The load is committed here, but the readers do not show it yet: {failed}"
+        if show_next_run:
+            st.session_state[_PUBLISH_PROBLEM] = message
+        return message
+    return None
+
+
+@st.cache_data(show_spinner=False)
+def _as_loaded(version: int, path: str) -> tuple[object, int] | None:
+    rows = (
+        cursor()
+        .execute(
+            "SELECT max(coalesce(finished_at, started_at)), max(load_id) FROM loads "
+            "WHERE status <> 'in progress'"
+        )
+        .fetchall()
+    )
+    return None if not rows or rows[0][1] is None else (rows[0][0], int(rows[0][1]))
+
+
+def as_loaded_caption() -> str:
+    """Which data the page shows, in a few words: "Data as loaded 2 Dec 2026 09:10 (load 5)"."""
+    found = _as_loaded(*_key())
+    if found is None:
+        return "No data loaded yet."
+    when, load_id = found
+    stamp = when.strftime("%d %b %Y %H:%M") if hasattr(when, "strftime") else str(when)
+    return f"Data as loaded {stamp} UTC (load {load_id})"
 
 
 def _key() -> tuple[int, str]:

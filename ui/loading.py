@@ -9,6 +9,10 @@ refused with ``NotAllowed``.
 The Data page reaches the loaders through this module only (docs/ARCHITECTURE.md:
 pages import ``ui``, never ``loaders``): ``ExtractOptions`` and ``UndoRefused`` are
 named here for it, and the quarterly return's template is made here.
+
+On a writer with reader replicas, every commit and undo here (and every commentary
+saved, ``ui/commentary.py``) publishes the store for the readers
+(``data.publish_for_readers``) before the page is drawn again.
 """
 
 from __future__ import annotations
@@ -123,7 +127,11 @@ def store_refusal(report: LoadReport) -> str | None:
 def commit(inputs: list[InputFile], extract: ExtractOptions | None = None) -> LoadReport:
     """Validate again and write the batch in one transaction (analysts only)."""
     who = _require_analyst()
-    return load_files(data.cursor(), inputs, user_name=who.user, extract=extract)
+    report = load_files(data.cursor(), inputs, user_name=who.user, extract=extract)
+    publish_problem = data.publish_for_readers(show_next_run=False)
+    if publish_problem:
+        st.error(publish_problem)
+    return report
 
 
 def commit_uploads(uploads: list, extract: ExtractOptions | None = None) -> LoadReport:
@@ -136,7 +144,9 @@ def commit_uploads(uploads: list, extract: ExtractOptions | None = None) -> Load
 def undo(load_id: int) -> int:
     """Undo a load (analysts only); returns the undo's own load number."""
     who = _require_analyst()
-    return undo_load(data.cursor(), load_id, who.user)
+    undo_id = undo_load(data.cursor(), load_id, who.user)
+    data.publish_for_readers()  # a failure is shown at the top of the next run
+    return undo_id
 
 
 def quarterly_return_template(council: str, council_name: str, period: str, quarter: str) -> bytes:

@@ -1,0 +1,238 @@
+"""Several app processes behind nginx on one machine: one writer, N readers.
+
+Why: one Streamlit process runs one page's Python at a time, on one core, so a
+whole panel opening pages before a meeting queues behind itself. Readers add
+capacity; they serve a published read-only copy of the store (``loaders/publish.py``)
+that the writer replaces after every commit, and switch to it at their next page
+run without a restart.
+
+``python -m deploy.replicas --store FILE --workdir DIR [--port 8080] [--readers 2]``
+publishes the store into ``DIR/published``, starts the writer (under ``/admin/``),
+the readers and Debian's nginx (config generated into ``DIR`` from
+``deploy/nginx.conf.template``), prints the addresses and stops everything on
+Ctrl-C. The load test and the end-to-end test use ``running(...)``, the same set-up
+as a context manager.
+
+The project's own code is reached by command (``python -m loaders publish``) and by
+environment settings, so ``deploy/`` still imports nothing of the project
+(docs/ARCHITECTURE.md): ``CP_DB`` and ``CP_PUBLISH_DIR`` for the writer,
+``CP_READ_PUBLISHED`` and ``CP_WRITER_URL`` for the readers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy.processes import APP, PROJECT, ServerFailed, free_port, serving, stop, wait_healthy
+
+TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+WRITER_PATH = "admin"
+NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
+NGINX_TEMP_FOLDERS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+class NginxMissing(RuntimeError):
+    """Debian's nginx is not installed (``make nginx`` installs it)."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Where everything of a running set-up answers, and its processes."""
+
+    url: str  # nginx: the readers
+    writer_url: str  # nginx: /admin/, the writer
+    reader_urls: list[str]  # each reader directly
+    writer_direct_url: str  # the writer directly (under /admin)
+    reader_pids: list[int]
+    writer_pid: int
+    nginx_pid: int
+    publish_dir: Path
+
+
+def nginx_binary() -> str:
+    """The nginx program, or ``NginxMissing`` saying how to install it."""
+    for candidate in NGINX_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise NginxMissing(
+        "nginx is not installed: run `make nginx` (Debian's package, "
+        "`apt-get install -y --no-install-recommends nginx`)."
+    )
+
+
+def _host_port(url: str) -> str:
+    return url.removeprefix("http://").split("/", 1)[0]
+
+
+def nginx_config(workdir: Path, port: int, reader_urls: list[str], writer_url: str) -> str:
+    """The nginx configuration for this set-up, from the template in ``deploy/``."""
+    readers = "\n".join(f"        server {_host_port(url)};" for url in reader_urls)
+    # As root, nginx's workers would run as `nobody`, which needs to write its temporary
+    # files; otherwise nginx runs as whoever starts it and the directive is left out.
+    user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+    filled = {
+        "@@USER@@": user,
+        "@@WORKERS@@": "1",
+        "@@WORKDIR@@": str(workdir),
+        "@@READERS@@": readers,
+        "@@WRITER@@": _host_port(writer_url),
+        "@@PORT@@": str(port),
+    }
+    text = TEMPLATE.read_text(encoding="utf-8")
+    for placeholder, value in filled.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+def _prepare_nginx(workdir: Path) -> None:
+    for name in NGINX_TEMP_FOLDERS:
+        folder = workdir / "nginx-temp" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+
+
+def publish_first(store: Path, publish_dir: Path) -> None:
+    """Publish the store once before anything serves it (the readers need a store)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", "publish", "--db", str(store), "--to", str(publish_dir)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise ServerFailed(f"could not publish {store}: {done.stdout}{done.stderr}".strip())
+
+
+@contextmanager
+def _nginx(config: Path, workdir: Path, url: str) -> Iterator[subprocess.Popen]:
+    binary = nginx_binary()
+    error_log = workdir / "nginx-error.log"
+    check = subprocess.run(
+        [binary, "-t", "-q", "-p", str(workdir), "-c", str(config), "-e", str(error_log)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check.returncode != 0:
+        raise ServerFailed(f"nginx refused {config}: {check.stderr.strip()}")
+    process = subprocess.Popen(
+        [binary, "-p", str(workdir), "-c", str(config), "-e", str(error_log)],
+        stdout=subprocess.DEVNULL,
+        stderr=(workdir / "nginx-stderr.log").open("ab"),
+    )
+    try:
+        wait_healthy(url, process)
+        yield process
+    finally:
+        stop(process)
+
+
+@contextmanager
+def running(
+    store: Path, workdir: Path, port: int | None = None, readers: int = 2
+) -> Iterator[Setup]:
+    """One writer over ``store``, ``readers`` readers over its published copies, and nginx
+    on ``port`` (a free one if None), until the block ends; everything is stopped then.
+
+    ``store`` is the writer's own file (served read-write, as ``CP_DB``); its copies are
+    published into ``workdir/published``; logs and nginx's files go into ``workdir``.
+    """
+    store = Path(store).resolve()
+    workdir = Path(workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    publish_dir = workdir / "published"
+    port = port or free_port()
+    url = f"http://localhost:{port}"
+    writer_url = f"{url}/{WRITER_PATH}/"
+    publish_first(store, publish_dir)
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("CP_")}
+    for kept in ("CP_REFERENCE_DATA",):
+        if kept in os.environ:
+            base_env[kept] = os.environ[kept]
+    with ExitStack() as stack:
+        writer = stack.enter_context(
+            serving(
+                APP,
+                database=store,
+                log=workdir / "writer.log",
+                env={**base_env, "CP_PUBLISH_DIR": str(publish_dir)},
+                base_path=WRITER_PATH,
+            )
+        )
+        reader_servers = [
+            stack.enter_context(
+                serving(
+                    APP,
+                    log=workdir / f"reader-{number}.log",
+                    env={
+                        **base_env,
+                        "CP_READ_PUBLISHED": str(publish_dir),
+                        "CP_WRITER_URL": writer_url,
+                    },
+                )
+            )
+            for number in range(1, readers + 1)
+        ]
+        reader_urls = [server.url for server in reader_servers]
+        config = workdir / "nginx.conf"
+        _prepare_nginx(workdir)
+        config.write_text(nginx_config(workdir, port, reader_urls, writer.url), encoding="utf-8")
+        proxy = stack.enter_context(_nginx(config, workdir, url))
+        yield Setup(
+            url=url,
+            writer_url=writer_url,
+            reader_urls=reader_urls,
+            writer_direct_url=writer.url,
+            reader_pids=[server.process.pid for server in reader_servers],
+            writer_pid=writer.process.pid,
+            nginx_pid=proxy.pid,
+            publish_dir=publish_dir,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.replicas", description=__doc__)
+    parser.add_argument("--store", required=True, type=Path, help="the writer's store file")
+    parser.add_argument(
+        "--workdir", required=True, type=Path, help="published stores, logs, nginx's files"
+    )
+    parser.add_argument("--port", type=int, default=8080, help="where nginx listens")
+    parser.add_argument("--readers", type=int, default=2, help="how many reader processes")
+    args = parser.parse_args(argv)
+    try:
+        with running(args.store, args.workdir, args.port, args.readers) as setup:
+            print(f"Readers (through nginx): {setup.url}/")
+            print(f"Writer, for loads (through nginx): {setup.writer_url}")
+            for number, (reader, pid) in enumerate(
+                zip(setup.reader_urls, setup.reader_pids, strict=True), 1
+            ):
+                print(f"  reader {number}: {reader}/ (pid {pid})")
+            print(f"  writer: {setup.writer_direct_url}/ (pid {setup.writer_pid})")
+            print(f"  nginx: pid {setup.nginx_pid}; published stores in {setup.publish_dir}")
+            print("Ctrl-C stops everything.", flush=True)
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            signal.pause()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    except (NginxMissing, ServerFailed) as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The app as a reader replica and as a writer that publishes (AppTest, the demo store).
+
+A reader serves the published store read-only, never the writer's file, switches to
+a new publish at its next run without a restart, and offers no loading; a writer
+publishes every commit (docs/ARCHITECTURE.md, "Replicas").
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT, app_caches_cleared
+from streamlit.testing.v1 import AppTest
+
+from loaders.commentary import save_commentary
+from loaders.publish import current, publish, published_version
+from loaders.store import data_version, open_store
+
+COUNCIL = "172"
+
+
+@pytest.fixture
+def replica_stores(demo_db, tmp_path, monkeypatch):
+    """The writer's own store (a copy of the demo) and a publish folder holding its first
+    publish; the app is set up as a reader of that folder."""
+    writers = tmp_path / "writer.duckdb"
+    shutil.copyfile(demo_db, writers)
+    folder = tmp_path / "published"
+    con = open_store(writers)
+    publish(con, folder)
+    monkeypatch.setenv("CP_READ_PUBLISHED", str(folder))
+    monkeypatch.setenv("CP_WRITER_URL", "http://localhost:8080/admin/")
+    # The writer's file is held read-write here (as the writer would): a reader that
+    # tried to open it at all would fail on DuckDB's lock, or read it by mistake.
+    monkeypatch.setenv("CP_DB", str(writers))
+    with app_caches_cleared():
+        yield con, folder
+    con.close()
+
+
+def _app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.session_state["council"] = COUNCIL
+    at.run()
+    if page:
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    return at
+
+
+def _shown_load(at: AppTest) -> str:
+    captions = [c.value for c in at.sidebar.caption if c.value.startswith("Data as loaded")]
+    assert len(captions) == 1, [c.value for c in at.sidebar.caption]
+    return captions[0].rsplit("(", 1)[1]
+
+
+def test_a_reader_reads_the_published_store_read_only(replica_stores):
+    writer, folder = replica_stores
+    at = _app()
+    last_load = writer.execute("SELECT max(load_id) FROM loads").fetchall()[0][0]
+    assert _shown_load(at) == f"load {last_load})"
+    pinned = Path(at.session_state["_published_store"])
+    assert pinned == current(folder) and pinned.parent == folder
+    from ui import data
+
+    reader = data._published_connection(str(pinned))
+    readonly = reader.execute(
+        "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()[0][0]
+    assert readonly is True
+    with pytest.raises(duckdb.Error, match="read-only"):
+        reader.cursor().execute("UPDATE meta SET value = '0'")
+
+
+def test_a_reader_switches_to_a_new_publish_at_its_next_run(replica_stores):
+    writer, folder = replica_stores
+    at = _app("stability")
+    before = _shown_load(at)
+    load_id = save_commentary(writer, "cla_count", COUNCIL, "2025", "A new context", "", "", "test")
+    publish(writer, folder)
+    assert published_version(folder) == data_version(writer)
+    from ui import data
+
+    at.run()  # this run starts warming the new store and still reads the one before
+    assert _shown_load(at) == before
+    assert data.wait_until_warm(timeout=60)
+    at.run()  # the same session's next run: no restart
+    assert not at.exception
+    assert _shown_load(at) == f"load {load_id})" != before
+
+
+def test_a_reader_offers_no_loading_and_names_the_writer(replica_stores):
+    at = _app("data")
+    text = " ".join(e.value for e in at.info).replace("\u2060", "")  # markdown_text's joiners
+    assert "for reading" in text and "http://localhost:8080/admin/" in text
+    assert not at.get("file_uploader")
+    assert [b for b in at.button if "Commit" in b.label or "Undo" in b.label] == []
+
+
+def test_a_writer_publishes_every_commit_for_its_readers(demo_db, tmp_path, monkeypatch):
+    writers = tmp_path / "writer.duckdb"
+    shutil.copyfile(demo_db, writers)
+    folder = tmp_path / "published"
+    monkeypatch.setenv("CP_DB", str(writers))
+    monkeypatch.setenv("CP_PUBLISH_DIR", str(folder))
+    with app_caches_cleared():
+        at = _app()  # the writer publishes what it serves when it starts
+        from ui import data
+
+        con = data._connection(str(writers))
+        assert published_version(folder) == data_version(con)
+        load_id = save_commentary(con, "cla_count", COUNCIL, "2025", "Context", "", "", "test")
+        assert data.publish_for_readers() is None
+        assert published_version(folder) == data_version(con)
+        reader = duckdb.connect(str(current(folder)), read_only=True)
+        assert reader.execute("SELECT max(load_id) FROM loads").fetchall()[0][0] == load_id
+        reader.close()
+        at.run()
+        assert not at.exception
