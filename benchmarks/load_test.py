@@ -88,6 +88,7 @@ FINISHED_OK = {
     ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
 }
 RSS_SAMPLE_SECONDS = 0.5
+REPLICA_KEY_HEADER = "X-Replica-Key"
 
 
 def url_path(page_name: str) -> str:
@@ -213,8 +214,11 @@ class PageRun:
 class ProtocolSession:
     """One browser tab's worth of Streamlit session, spoken over one WebSocket."""
 
-    def __init__(self, app_url: str, timeout: float = RUN_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, app_url: str, timeout: float = RUN_TIMEOUT_SECONDS, replica_key: str = ""
+    ) -> None:
         self.app_url = app_url
+        self.replica_key = replica_key
         self.timeout = timeout
         self._socket = None
         self.council_widget_id: str | None = None
@@ -227,6 +231,8 @@ class ProtocolSession:
             max_size=None,
             open_timeout=self.timeout,
             ping_interval=None,  # a busy server must not be dropped for a late pong
+            # nginx's sticky key for a client without cookies (deploy/nginx.conf.template)
+            additional_headers={REPLICA_KEY_HEADER: self.replica_key} if self.replica_key else None,
         )
         return self
 
@@ -285,7 +291,7 @@ async def one_reader(
     await asyncio.sleep(start_delay)
     plan = reader_plan(reader, councils, rounds)
     try:
-        async with ProtocolSession(app_url) as session:
+        async with ProtocolSession(app_url, replica_key=f"reader-{reader}") as session:
             for index, (page, council) in enumerate(plan):
                 if index and reading:
                     await asyncio.sleep(reading)
@@ -375,16 +381,35 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
+def children(pid: int) -> list[int]:
+    """A process's children (every thread's), from /proc."""
+    found: list[int] = []
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in listing.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def tree_rss_kib(pid: int) -> int | None:
+    """Resident memory of a process and all its descendants (nginx's workers, say)."""
+    own = rss_kib(pid)
+    if own is None:
+        return None
+    return own + sum(tree_rss_kib(child) or 0 for child in children(pid))
+
+
 @dataclass
 class MemorySamples:
-    """Resident memory of named processes, sampled through a run."""
+    """Resident memory of named processes (with their children), sampled through a run."""
 
     pids: dict[str, int]
     samples: dict[str, list[int]] = field(default_factory=dict)
 
     def sample(self) -> None:
         for name, pid in self.pids.items():
-            if (kib := rss_kib(pid)) is not None:
+            if (kib := tree_rss_kib(pid)) is not None:
                 self.samples.setdefault(name, []).append(kib)
 
     async def sample_every(self, seconds: float, stop: asyncio.Event) -> None:
@@ -522,6 +547,7 @@ ANALYST_COUNCIL = "172"  # Wyrebrook, the demo's ordinary council
 ANALYST_START_SECONDS = 10.0  # the readers are under way before the first commit
 ANALYST_PAUSE_SECONDS = 10.0  # between the quarterly return's commit and the release's
 COMMITTED = re.compile(r"Load (\d+) committed")
+NOTHING_NEW = "Nothing new: these files are already loaded"
 VISIBLE_WITHIN_SECONDS = 120.0
 WATCH_EVERY_SECONDS = 0.5
 # A DfE release the real store (benchmarks/indicators.py's, or /tmp/real2.duckdb) lacks:
@@ -632,7 +658,10 @@ def analyst(
                 started = time.perf_counter()
                 uploader.set_input_files([str(path) for path in paths])
                 button = page.get_by_role("button", name="Commit this load")
-                expect(button).to_be_visible(timeout=180_000)
+                nothing_new = page.get_by_text(NOTHING_NEW).first
+                expect(button.or_(nothing_new)).to_be_visible(timeout=180_000)
+                if nothing_new.is_visible():
+                    raise RuntimeError(f"{what}: the store holds it already (nothing new)")
                 button.click()
                 done = page.get_by_text(COMMITTED).first
                 expect(done).to_be_visible(timeout=180_000)
@@ -787,6 +816,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="load_test_")))
+        # nginx's workers (user nobody when run as root) write uploads' bodies under it.
+        workdir.chmod(0o755)
         files: list[tuple[str, list[Path]]] = []
         if arguments.analyst:
             reference = os.environ.get("CP_REFERENCE_DATA")

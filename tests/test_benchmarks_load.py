@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -24,6 +26,7 @@ from benchmarks.load_test import (
     ROUND_PAGES,
     MemorySamples,
     PageRun,
+    children,
     council_of_option,
     page_figures,
     parse_arguments,
@@ -35,6 +38,7 @@ from benchmarks.load_test import (
     run_readers,
     runs_per_second,
     stream_url,
+    tree_rss_kib,
     url_path,
 )
 
@@ -243,6 +247,13 @@ def test_runs_per_second_spans_first_send_to_last_finish() -> None:
 def test_memory_is_read_from_proc_and_a_gone_process_gives_none() -> None:
     assert rss_kib(os.getpid()) > 1000
     assert rss_kib(2**22 + 12345) is None
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as child:
+        try:
+            assert child.pid in children(os.getpid())
+            # the child counted (half of it, as memory moves between the two readings)
+            assert tree_rss_kib(os.getpid()) > rss_kib(os.getpid()) + rss_kib(child.pid) // 2
+        finally:
+            child.kill()
     memory = MemorySamples({"me": os.getpid()})
     memory.sample()
     memory.sample()
@@ -271,9 +282,9 @@ def test_quick_is_tiny_and_saturation_has_no_reading_time() -> None:
 
 @pytest.mark.slow
 def test_quick_run_against_a_server_times_whole_pages_for_the_councils_asked(server) -> None:
-    results, _ = asyncio.run(
+    results = asyncio.run(
         run_readers(server, readers=3, rounds=1, reading=0.0, memory=MemorySamples({}))
-    )
+    ).runs
     assert len(results) == 3 * len(ROUND_PAGES)
     assert [r.errors for r in results if r.errors] == []
     assert all(r.finished and r.seconds > 0 for r in results)
