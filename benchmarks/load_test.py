@@ -486,6 +486,7 @@ class Outcome:
     wall_seconds: float
     commits: list[Commit] = field(default_factory=list)
     visibility: list[Visibility] = field(default_factory=list)
+    published: dict[int, float] = field(default_factory=dict)
     analyst_error: str | None = None
 
 
@@ -499,6 +500,7 @@ async def run_readers(
     writer_url: str | None = None,
     analyst_files: Sequence[tuple[str, Sequence[Path]]] = (),
     replica_urls: dict[str, str] | None = None,
+    publish_dir: Path | None = None,
 ) -> Outcome:
     """All readers at once, memory sampled throughout; with ``analyst_files``, an
     analyst commits each on ``writer_url`` meanwhile and every replica in
@@ -520,7 +522,9 @@ async def run_readers(
             ANALYST_START_SECONDS,
         )
         watcher = asyncio.create_task(
-            watch_commits(commits, replica_urls or {"app": app_url}, len(analyst_files))
+            watch_commits(
+                commits, replica_urls or {"app": app_url}, len(analyst_files), publish_dir
+            )
         )
     started = time.perf_counter()
     spread = reading / readers if reading else 0.0
@@ -537,7 +541,7 @@ async def run_readers(
         except Exception as error:  # the analyst's failure is reported, not hidden
             outcome.analyst_error = f"{type(error).__name__}: {str(error)[:300]}"
         commits.put_nowait(None)
-        outcome.visibility = await watcher
+        outcome.visibility, outcome.published = await watcher
     stop.set()
     await sampler
     return outcome
@@ -549,6 +553,7 @@ ANALYST_PAUSE_SECONDS = 10.0  # between the quarterly return's commit and the re
 COMMITTED = re.compile(r"Load (\d+) committed")
 NOTHING_NEW = "Nothing new: these files are already loaded"
 VISIBLE_WITHIN_SECONDS = 120.0
+PUBLISHED_WITHIN_SECONDS = 60.0
 WATCH_EVERY_SECONDS = 0.5
 # A DfE release the real store (benchmarks/indicators.py's, or /tmp/real2.duckdb) lacks:
 # the 2025 release's school moves and social worker changes files.
@@ -685,63 +690,101 @@ class Visibility:
 
     replica: str
     load_id: int
-    seconds_after_commit: float | None  # None: not seen within the limit
-    stale_runs: int  # runs started after the commit that still showed an older load
+    seconds_after_publish: float | None  # None: not seen within the limit
+    stale_runs: int  # runs started after the publish that still showed an older load
     marker_missing: bool = False  # the page names no load: cannot tell
 
 
-async def watch_replica(replica: str, url: str, commit: Commit) -> Visibility:
-    """Run At a glance on one replica, again and again, until it shows the commit."""
+def published_at(publish_dir: Path | None, commit: Commit) -> float:
+    """When the writer published the commit (``CURRENT`` replaced), on perf_counter's
+    clock; without a publish folder (one process), when the analyst saw it committed."""
+    if publish_dir is None:
+        return commit.committed_at
+    upload_started = commit.committed_at - commit.seconds
+    deadline = time.perf_counter() + PUBLISHED_WITHIN_SECONDS
+    while time.perf_counter() < deadline:
+        with suppress(OSError):
+            modified = (publish_dir / "CURRENT").stat().st_mtime
+            at = time.perf_counter() - (time.time() - modified)
+            if at >= upload_started:
+                return at
+        time.sleep(0.05)
+    raise RuntimeError(f"load {commit.load_id} not published within {PUBLISHED_WITHIN_SECONDS} s")
+
+
+async def watch_replica(replica: str, url: str, load_id: int, published: float) -> Visibility:
+    """Run At a glance on one replica, again and again, until it shows the load."""
     stale = 0
     async with ProtocolSession(url) as session:
-        while time.perf_counter() - commit.committed_at < VISIBLE_WITHIN_SECONDS:
+        while time.perf_counter() - published < VISIBLE_WITHIN_SECONDS:
             run = await session.run("at_a_glance", "")
             shown = run.load_number
             if shown is None and not run.errors:
-                return Visibility(replica, commit.load_id, None, stale, marker_missing=True)
-            if shown is not None and shown >= commit.load_id:
-                seconds = run.started + run.seconds - commit.committed_at
-                return Visibility(replica, commit.load_id, seconds, stale)
-            if run.started >= commit.committed_at:
+                return Visibility(replica, load_id, None, stale, marker_missing=True)
+            if shown is not None and shown >= load_id:
+                return Visibility(replica, load_id, run.started + run.seconds - published, stale)
+            if run.started >= published:
                 stale += 1
             await asyncio.sleep(WATCH_EVERY_SECONDS)
-    return Visibility(replica, commit.load_id, None, stale)
+    return Visibility(replica, load_id, None, stale)
 
 
 async def watch_commits(
-    commits: asyncio.Queue, replicas: dict[str, str], expected: int
-) -> list[Visibility]:
-    """For each commit the analyst makes, when each replica first shows it."""
+    commits: asyncio.Queue,
+    replicas: dict[str, str],
+    expected: int,
+    publish_dir: Path | None = None,
+) -> tuple[list[Visibility], dict[int, float]]:
+    """For each commit the analyst makes, when it was published (by load) and when each
+    replica first showed it."""
     seen: list[Visibility] = []
+    published: dict[int, float] = {}
     for _ in range(expected):
         commit = await commits.get()
         if commit is None:
             break
+        at = await asyncio.to_thread(published_at, publish_dir, commit)
+        published[commit.load_id] = at
         seen += await asyncio.gather(
-            *(watch_replica(name, url, commit) for name, url in replicas.items())
+            *(watch_replica(name, url, commit.load_id, at) for name, url in replicas.items())
         )
-    return seen
+    return seen, published
 
 
-def visibility_table(commits: Sequence[Commit], seen: Sequence[Visibility]) -> str:
-    rows = [
-        [c.what, c.load_id, f"{c.seconds:.1f}"]
-        + [
-            (
-                "no (load N) caption"
-                if v.marker_missing
-                else f"{v.seconds_after_commit:.2f} s, {v.stale_runs} stale runs"
-                if v.seconds_after_commit is not None
-                else f"not within {VISIBLE_WITHIN_SECONDS:.0f} s"
-            )
-            for v in seen
-            if v.load_id == c.load_id
-        ]
-        for c in commits
-    ]
+def visibility_table(
+    commits: Sequence[Commit], seen: Sequence[Visibility], published: dict[int, float]
+) -> str:
+    """Each analyst's load: how long the commit took, when it was published, and when
+    each replica first showed it (with the runs that started after it and did not)."""
+
+    def shown(found: Visibility) -> str:
+        if found.marker_missing:
+            return "no (load N) caption"
+        if found.seconds_after_publish is None:
+            return f"not within {VISIBLE_WITHIN_SECONDS:.0f} s"
+        return f"{found.seconds_after_publish:.2f} s, {found.stale_runs} stale runs"
+
     replicas = list(dict.fromkeys(v.replica for v in seen))
+    rows = []
+    for commit in commits:
+        at = published.get(commit.load_id)
+        rows.append(
+            [
+                commit.what,
+                commit.load_id,
+                f"{commit.seconds:.1f}",
+                "-" if at is None else f"{at - commit.committed_at:+.2f}",
+                *[shown(v) for v in seen if v.load_id == commit.load_id],
+            ]
+        )
     return markdown_table(
-        ["analyst's load", "load", "upload to committed, s", *[f"seen on {r}" for r in replicas]],
+        [
+            "analyst's load",
+            "load",
+            "upload to committed, s",
+            "published, s after committed",
+            *[f"{r}: shown after publish" for r in replicas],
+        ],
         rows,
     )
 
@@ -754,6 +797,7 @@ class Target:
     writer_url: str  # the Data page's address for the analyst
     replica_urls: dict[str, str]  # each reader replica, directly, by name
     pids: dict[str, int]  # every server process, by name
+    publish_dir: Path | None = None  # where the writer publishes (replicas only)
 
 
 @contextmanager
@@ -777,7 +821,7 @@ def replica_set(database: Path, workdir: Path) -> Iterator[Target]:
         readers = {f"reader {n}": url for n, url in enumerate(setup.reader_urls, start=1)}
         pids = {f"reader {n}": pid for n, pid in enumerate(setup.reader_pids, start=1)}
         pids |= {"writer": setup.writer_pid, "nginx": setup.nginx_pid}
-        yield Target(setup.url, setup.writer_url, readers, pids)
+        yield Target(setup.url, setup.writer_url, readers, pids, setup.publish_dir)
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -845,12 +889,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 writer_url=target.writer_url,
                 analyst_files=files,
                 replica_urls=target.replica_urls,
+                publish_dir=target.publish_dir,
             )
         )
     print(report(outcome.runs, memory, f"{title} — {target.url}", outcome.wall_seconds))
     if arguments.analyst:
         print()
-        print(visibility_table(outcome.commits, outcome.visibility))
+        print(visibility_table(outcome.commits, outcome.visibility, outcome.published))
         if outcome.analyst_error:
             print(f"\nThe analyst failed: {outcome.analyst_error}")
     empty = [r for r in outcome.runs if not r.errors and not r.headings]

@@ -14,6 +14,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 
 import pytest
@@ -24,13 +25,16 @@ from benchmarks.load_test import (
     LINE_PAGES,
     OVERVIEW_PAGES,
     ROUND_PAGES,
+    Commit,
     MemorySamples,
     PageRun,
+    Visibility,
     children,
     council_of_option,
     page_figures,
     parse_arguments,
     percentile,
+    published_at,
     reader_plan,
     report,
     rerun_message,
@@ -40,6 +44,7 @@ from benchmarks.load_test import (
     stream_url,
     tree_rss_kib,
     url_path,
+    visibility_table,
 )
 
 pure = pytest.mark.pure
@@ -294,3 +299,27 @@ def test_quick_run_against_a_server_times_whole_pages_for_the_councils_asked(ser
     ]
     assert all(r.elements.get("plotly_chart", 0) > 0 for r in cohort)
     assert len({r.council for r in results}) >= 3 * (1 + len(LINE_PAGES)) - 1
+
+
+@pure
+def test_publish_time_is_when_current_was_replaced_after_the_upload_began(tmp_path) -> None:
+    now = time.perf_counter()
+    commit = Commit("quarterly return (172)", 3, committed_at=now, seconds=2.0)
+    assert published_at(None, commit) == now  # one process: visible as it commits
+    (tmp_path / "CURRENT").write_text("store-v4-ab.duckdb\n")
+    assert now - 2.0 <= published_at(tmp_path, commit) <= time.perf_counter()
+
+
+@pure
+def test_visibility_table_gives_each_replica_its_delay_and_stale_runs() -> None:
+    commits = [Commit("quarterly return (172)", 3, committed_at=100.0, seconds=5.0)]
+    seen = [
+        Visibility("reader 1", 3, 0.8, 0),
+        Visibility("reader 2", 3, None, 4),
+    ]
+    text = visibility_table(commits, seen, {3: 99.5})
+    assert "reader 1: shown after publish | reader 2: shown after publish |" in text
+    assert (
+        "| quarterly return (172) | 3 | 5.0 | -0.50 | 0.80 s, 0 stale runs | not within 120 s |"
+        in text
+    )
