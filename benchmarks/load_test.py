@@ -33,10 +33,13 @@ Scenarios:
   read-only copy of the store (``deploy.replicas.running``) and reads through nginx;
   each replica's memory (VmRSS from /proc) is sampled throughout.
 - neither: serves a copy of the demo store (or ``--db``) from one ``streamlit run``.
-- ``--analyst``: while the readers run, an analyst in Debian's Chromium uploads a
-  quarterly return and then a DfE-style release file on the writer's Data page and
-  commits each; the time each commit was seen done, and the time each reader
-  replica first showed it (the sidebar's "(load N)" caption), are reported.
+- ``--analyst``: while the readers run, an analyst in Debian's Chromium uploads
+  files on the writer's Data page and commits each (see ``analyst_files``: two
+  quarterly returns on the demo store, which refuses DfE's files by design; a
+  quarterly return and DfE release files on a real store). Reported: each commit's
+  time, when the writer published it, and when each reader replica first drew a
+  page from it (the sidebar's "(load N)" caption), with the runs after the publish
+  that still showed the older load.
 - ``--saturation``: no reading time; the report gives runs per second.
 
 The report is a markdown table: runs, errors, p50/p95 server run time per page,
