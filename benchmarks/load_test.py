@@ -92,6 +92,8 @@ FINISHED_OK = {
 }
 RSS_SAMPLE_SECONDS = 0.5
 REPLICA_KEY_HEADER = "X-Replica-Key"
+TIMED_OUT = "no script_finished within"
+SESSION_ENDING_ERRORS = ("connection", TIMED_OUT)
 
 
 def url_path(page_name: str) -> str:
@@ -256,7 +258,7 @@ class ProtocolSession:
                 while not result.observe(await self._socket.recv()):
                     pass
         except TimeoutError:
-            result.errors.append(f"no script_finished within {self.timeout:.0f} s")
+            result.errors.append(f"{TIMED_OUT} {self.timeout:g} s")
         except (websockets.ConnectionClosed, OSError) as error:
             result.errors.append(f"connection: {type(error).__name__}: {error}")
         result.seconds = time.perf_counter() - result.started
@@ -289,19 +291,20 @@ async def one_reader(
     reading: float,
     start_delay: float,
     results: list[PageRun],
+    timeout: float = RUN_TIMEOUT_SECONDS,
 ) -> None:
     """A panel member: one session, a round of pages, reading between them."""
     await asyncio.sleep(start_delay)
     plan = reader_plan(reader, councils, rounds)
     try:
-        async with ProtocolSession(app_url, replica_key=f"reader-{reader}") as session:
+        async with ProtocolSession(app_url, timeout, replica_key=f"reader-{reader}") as session:
             for index, (page, council) in enumerate(plan):
                 if index and reading:
                     await asyncio.sleep(reading)
                 run = await session.run(page, council)
                 results.append(run)
-                if run.errors and any(e.startswith("connection") for e in run.errors):
-                    return
+                if any(e.startswith(SESSION_ENDING_ERRORS) for e in run.errors):
+                    return  # the socket is gone, or would still carry the late run's messages
     except (websockets.InvalidHandshake, OSError, TimeoutError) as error:
         failed = PageRun(plan[0][0], plan[0][1], started=time.perf_counter(), seconds=0.0)
         failed.errors.append(f"connection: {type(error).__name__}: {error}")

@@ -31,6 +31,7 @@ from benchmarks.load_test import (
     Visibility,
     children,
     council_of_option,
+    one_reader,
     page_figures,
     parse_arguments,
     percentile,
@@ -323,3 +324,53 @@ def test_visibility_table_gives_each_replica_its_delay_and_stale_runs() -> None:
         "| quarterly return (172) | 3 | 5.0 | -0.50 | 0.80 s, 0 stale runs | not within 120 s |"
         in text
     )
+
+
+@pure
+def test_a_reader_against_a_fake_server_stops_at_a_run_that_never_finishes() -> None:
+    """A page whose run never finishes is a timeout, and the reader's session ends there:
+    the late run's messages must not be taken for the next page's."""
+    from websockets.asyncio.server import serve
+
+    asked: list[tuple[str, str, list[str]]] = []
+
+    async def fake_streamlit(socket) -> None:
+        async for raw in socket:
+            request = BackMsg()
+            request.ParseFromString(raw)
+            rerun = request.rerun_script
+            asked.append(
+                (
+                    rerun.page_name,
+                    rerun.query_string,
+                    [w.string_value for w in rerun.widget_states.widgets],
+                )
+            )
+            if rerun.page_name == "stability":
+                continue  # never finishes
+            await socket.send(heading(f"page {rerun.page_name or 'default'}"))
+            await socket.send(finished())
+
+    async def scenario() -> list[PageRun]:
+        results: list[PageRun] = []
+        async with serve(fake_streamlit, "localhost", 0, subprotocols=["streamlit"]) as server:
+            port = server.sockets[0].getsockname()[1]
+            await one_reader(
+                f"http://localhost:{port}",
+                0,
+                ["101", "102", "103", "104"],
+                2,
+                0.0,
+                0.0,
+                results,
+                timeout=0.5,
+            )
+        return results
+
+    results = asyncio.run(scenario())
+    assert [r.page for r in results] == ["at_a_glance", "scorecard", "cohort", "stability"]
+    assert [r.errors for r in results[:3]] == [[], [], []]
+    assert results[0].headings == ["page default"]
+    assert results[3].errors == ["no script_finished within 0.5 s"]
+    assert [page for page, _, _ in asked] == ["", "scorecard", "cohort", "stability"]
+    assert asked[2][1] == "council=102"
