@@ -101,6 +101,7 @@ class Access:
     shown: str | None = None  # the signed-in user as shown to themselves
     providers: tuple[str | None, ...] = ()
     reader: bool = False  # a reader replica: serves a published copy, loads nothing
+    loads_on_writer: bool = False  # on a reader, someone who may load on the writer
 
 
 class SettingsProblem(Exception):
@@ -370,7 +371,19 @@ def current() -> Access:
     who = _current()
     if not os.environ.get(READER_ENV) or not who.may_view:
         return who
-    return replace(who, may_load=False, reason=reader_reason(), reader=True, banner=None)
+    return replace(
+        who,
+        may_load=False,
+        reason=reader_reason(),
+        reader=True,
+        loads_on_writer=who.may_load,
+        banner=None,
+    )
+
+
+def writer_address() -> str:
+    """The writer's address as readers give it ("the writer" when it is not configured)."""
+    return os.environ.get(WRITER_URL_ENV) or "the writer"
 
 
 def _current() -> Access:

@@ -69,7 +69,13 @@ def show_commentary(item: Indicator, selection: Selection) -> None:
                 if found[name]:
                     st.markdown(f"**{label}.** {markdown_text(found[name])}")
             st.caption(markdown_text(written_line(found)))
-    if not access.current().may_load:
+    who = access.current()
+    if who.loads_on_writer:  # an analyst on a reader replica: commentary is written there
+        st.caption(
+            "To add or change the officer commentary, use the writer: "
+            + markdown_text(access.writer_address())
+        )
+    if not who.may_load:
         return
     key = f"commentary_{item.id}_{selection.council}_{period}"
     message = st.session_state.get(MESSAGE_KEY)
