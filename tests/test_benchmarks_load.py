@@ -1,0 +1,376 @@
+"""The load test's client and arithmetic: the messages it sends, how it reads what comes
+back, and the statistics it reports; then one short run against a real server.
+
+The load test (benchmarks/load_test.py) speaks Streamlit's protocol with no browser; a
+client that misread the protocol would time empty or failed pages and call them fast.
+So the reading is checked here on hand-built ForwardMsgs, and the slow test checks
+that a real server's pages arrive whole, for the councils asked for, without errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from benchmarks.load_test import (
+    LINE_PAGES,
+    OVERVIEW_PAGES,
+    ROUND_PAGES,
+    Commit,
+    MemorySamples,
+    PageRun,
+    Visibility,
+    children,
+    council_of_option,
+    one_reader,
+    page_figures,
+    parse_arguments,
+    percentile,
+    published_at,
+    reader_plan,
+    report,
+    rerun_message,
+    rss_kib,
+    run_readers,
+    runs_per_second,
+    stream_url,
+    tree_rss_kib,
+    url_path,
+    visibility_table,
+)
+
+pure = pytest.mark.pure
+
+
+def forward(build: Callable[[ForwardMsg], object]) -> bytes:
+    """A serialised ForwardMsg, filled in by ``build`` from an empty one."""
+    message = ForwardMsg()
+    build(message)
+    return message.SerializeToString()
+
+
+def finished(status: int = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY) -> bytes:
+    def build(message: ForwardMsg) -> None:
+        message.script_finished = status
+
+    return forward(build)
+
+
+def heading(body: str) -> bytes:
+    def build(message: ForwardMsg) -> None:
+        message.delta.new_element.heading.body = body
+
+    return forward(build)
+
+
+def markdown(body: str) -> bytes:
+    def build(message: ForwardMsg) -> None:
+        message.delta.new_element.markdown.body = body
+
+    return forward(build)
+
+
+def address(query: str) -> bytes:
+    def build(message: ForwardMsg) -> None:
+        message.page_info_changed.query_string = query
+
+    return forward(build)
+
+
+@pure
+def test_rerun_message_names_the_page_the_address_and_the_council_chosen() -> None:
+    message = BackMsg()
+    message.ParseFromString(
+        rerun_message("cohort", "council=172", {"w-council": "Wyrebrook (172)"})
+    )
+    request = message.rerun_script
+    assert message.WhichOneof("type") == "rerun_script"
+    assert (request.page_name, request.query_string) == ("cohort", "council=172")
+    [widget] = request.widget_states.widgets
+    assert (widget.id, widget.string_value) == ("w-council", "Wyrebrook (172)")
+    assert list(request.cached_message_hashes) == []  # so the server never sends a ref_hash
+
+
+@pure
+def test_pages_are_addressed_as_the_front_end_addresses_them() -> None:
+    assert url_path("at_a_glance") == ""  # the default page lives at "/"
+    assert url_path("care_leavers") == "care_leavers"
+    with pytest.raises(ValueError):
+        url_path("no_such_page")
+    assert stream_url("http://localhost:8650/") == "ws://localhost:8650/_stcore/stream"
+    assert stream_url("https://host/app") == "wss://host/app/_stcore/stream"
+    with pytest.raises(ValueError):
+        stream_url("localhost:8650")
+
+
+@pure
+def test_council_code_is_read_from_the_select_box_option() -> None:
+    assert council_of_option("Wyrebrook (172)") == "172"
+    assert council_of_option("Isles of Merrow (E06000053)") == "E06000053"
+    assert council_of_option("England") is None
+
+
+@pure
+def test_a_run_finishes_at_script_finished_and_keeps_its_content() -> None:
+    run = PageRun("cohort", "172")
+    assert not run.observe(heading("1. Who are our children?"))
+    assert not run.observe(markdown("Data as loaded 2 Dec 2026 (load 7)"))
+    assert not run.observe(address("council=172&year=Latest"))
+    assert run.observe(finished())
+    assert run.errors == []
+    assert run.headings == ["1. Who are our children?"]
+    assert run.load_number == 7
+    assert run.elements == {"heading": 1, "markdown": 1}
+    assert run.messages == 4 and run.bytes_received > 0
+
+
+@pure
+def test_an_exception_on_the_page_is_an_error() -> None:
+    def build(message: ForwardMsg) -> None:
+        message.delta.new_element.exception.type = "KeyError"
+        message.delta.new_element.exception.message = "'la_name'"
+
+    run = PageRun("stability", "172")
+    run.observe(forward(build))
+    run.observe(finished())
+    assert run.errors == ["exception: KeyError: 'la_name'"]
+
+
+@pure
+def test_a_page_drawn_for_another_council_is_an_error() -> None:
+    run = PageRun("cohort", "151")
+    run.observe(address("council=172&year=Latest"))
+    run.observe(finished())
+    assert run.errors == ["drawn for council 172, asked for 151"]
+
+
+@pure
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (lambda m: setattr(m, "ref_hash", "abc"), "ref_hash abc"),
+        (lambda m: setattr(m.page_not_found, "page_name", "cohrt"), "page not found: 'cohrt'"),
+    ],
+)
+def test_protocol_surprises_are_errors(build, expected: str) -> None:
+    run = PageRun("cohort", "")
+    run.observe(forward(build))
+    run.observe(finished())
+    assert len(run.errors) == 1 and run.errors[0].startswith(expected)
+
+
+@pure
+def test_a_compile_error_is_an_error_but_a_run_stopped_for_a_rerun_is_not() -> None:
+    statuses = ForwardMsg.ScriptFinishedStatus
+    broken = PageRun("cohort", "")
+    broken.observe(finished(statuses.FINISHED_WITH_COMPILE_ERROR))
+    assert broken.errors == ["script finished: FINISHED_WITH_COMPILE_ERROR"]
+    superseded = PageRun("cohort", "")
+    superseded.observe(finished(statuses.FINISHED_EARLY_FOR_RERUN))
+    assert superseded.errors == [] and superseded.finished
+
+
+@pure
+def test_the_council_select_box_is_remembered_for_changing_council() -> None:
+    def build(message: ForwardMsg) -> None:
+        box = message.delta.new_element.selectbox
+        box.id = "w-council"
+        box.label = "Council"
+        box.options.extend(["Wyrebrook (172)", "Saltmere Haven (151)"])
+
+    run = PageRun("at_a_glance", "172")
+    run.observe(forward(build))
+    assert run.council_widget_id == "w-council"
+    assert run.council_options == {"172": "Wyrebrook (172)", "151": "Saltmere Haven (151)"}
+
+
+@pure
+def test_each_round_reads_the_overview_for_one_council_and_each_line_for_another() -> None:
+    councils = [str(code) for code in range(100, 160)]
+    plan = reader_plan(3, councils, rounds=2)
+    assert [page for page, _ in plan] == list(ROUND_PAGES) * 2
+    first_round = plan[: len(ROUND_PAGES)]
+    overview = {council for page, council in first_round if page in OVERVIEW_PAGES}
+    lines = [council for page, council in first_round if page in LINE_PAGES]
+    assert len(overview) == 1
+    assert len(set(lines)) == len(LINE_PAGES) and overview.isdisjoint(lines)
+    assert plan[: len(ROUND_PAGES)] != plan[len(ROUND_PAGES) :]  # the second round moves on
+    assert reader_plan(4, councils, 1) != reader_plan(3, councils, 1)
+    with pytest.raises(ValueError):
+        reader_plan(0, [], 1)
+
+
+@pure
+def test_percentile_interpolates_between_ranks() -> None:
+    values = [5.0, 1.0, 3.0, 2.0, 4.0]
+    assert percentile(values, 50) == 3.0
+    assert percentile(values, 0) == 1.0 and percentile(values, 100) == 5.0
+    assert percentile(values, 95) == pytest.approx(4.8)
+    assert percentile([7.0], 95) == 7.0
+    assert math.isnan(percentile([], 50))
+
+
+def timed(page: str, started: float, seconds: float, error: str | None = None) -> PageRun:
+    run = PageRun(page, "172", started=started, seconds=seconds, bytes_received=2048)
+    if error:
+        run.errors.append(error)
+    return run
+
+
+@pure
+def test_failed_runs_are_counted_as_errors_and_left_out_of_the_timings() -> None:
+    runs = [
+        timed("cohort", 0.0, 1.0),
+        timed("cohort", 0.0, 3.0),
+        timed("cohort", 0.0, 99.0, "exception: boom"),
+        timed("at_a_glance", 0.0, 0.5),
+        timed("about", 0.0, 0.1),
+    ]
+    figures = {f.page: f for f in page_figures(runs)}
+    assert [f.page for f in page_figures(runs)] == ["at_a_glance", "cohort", "about"]
+    cohort = figures["cohort"]
+    assert (cohort.runs, cohort.errors, cohort.p50) == (3, 1, 2.0)
+    assert cohort.mean_kib == 2.0
+
+
+@pure
+def test_runs_per_second_spans_first_send_to_last_finish() -> None:
+    runs = [timed("cohort", 10.0, 1.0), timed("cohort", 10.5, 1.5), timed("cohort", 11.0, 1.0)]
+    assert runs_per_second(runs) == pytest.approx(3 / 2.0)
+    assert runs_per_second([timed("cohort", 0.0, 1.0, "timeout")]) == 0.0
+
+
+@pure
+def test_memory_is_read_from_proc_and_a_gone_process_gives_none() -> None:
+    assert rss_kib(os.getpid()) > 1000
+    assert rss_kib(2**22 + 12345) is None
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as child:
+        try:
+            assert child.pid in children(os.getpid())
+            # the child counted (half of it, as memory moves between the two readings)
+            assert tree_rss_kib(os.getpid()) > rss_kib(os.getpid()) + rss_kib(child.pid) // 2
+        finally:
+            child.kill()
+    memory = MemorySamples({"me": os.getpid()})
+    memory.sample()
+    memory.sample()
+    assert len(memory.samples["me"]) == 2
+
+
+@pure
+def test_report_is_a_markdown_table_with_every_page_errors_and_memory() -> None:
+    runs = [timed("cohort", 0.0, 1.0), timed("cohort", 0.0, 2.0, "exception: boom")]
+    memory = MemorySamples({"reader 1": 1}, {"reader 1": [100 * 1024, 300 * 1024, 200 * 1024]})
+    text = report(runs, memory, "a title", wall_seconds=2.0)
+    assert "| cohort | 2 | 1 | 1.00 | 1.00 | 2 |" in text
+    assert "| reader 1 | 100 | 300 | 200 |" in text
+    assert "- 1 × cohort: exception: boom" in text
+
+
+@pure
+def test_quick_is_tiny_and_saturation_has_no_reading_time() -> None:
+    quick = parse_arguments(["--quick"])
+    assert (quick.readers, quick.rounds, quick.reading) == (3, 1, 0.0)
+    assert parse_arguments(["--saturation"]).reading == 0.0
+    assert parse_arguments([]).reading == 5.0
+    with pytest.raises(SystemExit):
+        parse_arguments(["--readers", "5000"])
+
+
+@pytest.mark.slow
+def test_quick_run_against_a_server_times_whole_pages_for_the_councils_asked(server) -> None:
+    results = asyncio.run(
+        run_readers(server, readers=3, rounds=1, reading=0.0, memory=MemorySamples({}))
+    ).runs
+    assert len(results) == 3 * len(ROUND_PAGES)
+    assert [r.errors for r in results if r.errors] == []
+    assert all(r.finished and r.seconds > 0 for r in results)
+    cohort = [r for r in results if r.page == "cohort"]
+    assert all(any(h.startswith("1. Who are our children") for h in r.headings) for r in cohort), [
+        r.headings[:3] for r in cohort
+    ]
+    assert all(r.elements.get("plotly_chart", 0) > 0 for r in cohort)
+    assert len({r.council for r in results}) >= 3 * (1 + len(LINE_PAGES)) - 1
+
+
+@pure
+def test_publish_time_is_when_current_was_replaced_after_the_upload_began(tmp_path) -> None:
+    now = time.perf_counter()
+    commit = Commit("quarterly return (172)", 3, committed_at=now, seconds=2.0)
+    assert published_at(None, commit) == now  # one process: visible as it commits
+    (tmp_path / "CURRENT").write_text("store-v4-ab.duckdb\n")
+    assert now - 2.0 <= published_at(tmp_path, commit) <= time.perf_counter()
+
+
+@pure
+def test_visibility_table_gives_each_replica_its_delay_and_stale_runs() -> None:
+    commits = [Commit("quarterly return (172)", 3, committed_at=100.0, seconds=5.0)]
+    seen = [
+        Visibility("reader 1", 3, 0.8, 0),
+        Visibility("reader 2", 3, None, 4),
+    ]
+    text = visibility_table(commits, seen, {3: 99.5})
+    assert "reader 1: shown after publish | reader 2: shown after publish |" in text
+    assert (
+        "| quarterly return (172) | 3 | 5.0 | -0.50 | 0.80 s, 0 stale runs | not within 120 s |"
+        in text
+    )
+
+
+@pure
+def test_a_reader_against_a_fake_server_stops_at_a_run_that_never_finishes() -> None:
+    """A page whose run never finishes is a timeout, and the reader's session ends there:
+    the late run's messages must not be taken for the next page's."""
+    from websockets.asyncio.server import serve
+
+    asked: list[tuple[str, str, list[str]]] = []
+
+    async def fake_streamlit(socket) -> None:
+        async for raw in socket:
+            request = BackMsg()
+            request.ParseFromString(raw)
+            rerun = request.rerun_script
+            asked.append(
+                (
+                    rerun.page_name,
+                    rerun.query_string,
+                    [w.string_value for w in rerun.widget_states.widgets],
+                )
+            )
+            if rerun.page_name == "stability":
+                continue  # never finishes
+            await socket.send(heading(f"page {rerun.page_name or 'default'}"))
+            await socket.send(finished())
+
+    async def scenario() -> list[PageRun]:
+        results: list[PageRun] = []
+        async with serve(fake_streamlit, "localhost", 0, subprotocols=["streamlit"]) as server:
+            port = server.sockets[0].getsockname()[1]
+            await one_reader(
+                f"http://localhost:{port}",
+                0,
+                ["101", "102", "103", "104"],
+                2,
+                0.0,
+                0.0,
+                results,
+                timeout=0.5,
+            )
+        return results
+
+    results = asyncio.run(scenario())
+    assert [r.page for r in results] == ["at_a_glance", "scorecard", "cohort", "stability"]
+    assert [r.errors for r in results[:3]] == [[], [], []]
+    assert results[0].headings == ["page default"]
+    assert results[3].errors == ["no script_finished within 0.5 s"]
+    assert [page for page, _, _ in asked] == ["", "scorecard", "cohort", "stability"]
+    assert asked[2][1] == "council=102"
