@@ -57,11 +57,13 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 import websockets
@@ -73,6 +75,8 @@ sys.path.insert(0, str(PROJECT))
 
 from deploy.processes import serving  # noqa: E402
 from ui.page_list import PAGES  # noqa: E402
+
+T = TypeVar("T")
 
 STREAM_PATH = "/_stcore/stream"
 SUBPROTOCOL = "streamlit"
@@ -496,6 +500,27 @@ class Outcome:
     analyst_error: str | None = None
 
 
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own, so it works whatever runs in this one
+    (Playwright's sync API keeps an event loop running in the thread that uses it, as
+    the analyst and the browser tests do, and ``asyncio.run`` refuses to nest)."""
+    result: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as error:  # handed to the caller's thread below
+            failure.append(error)
+
+    thread = threading.Thread(target=target, name="load-test-loop")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
 async def run_readers(
     app_url: str,
     readers: int,
@@ -866,8 +891,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="load_test_")))
-        # nginx's workers (user nobody when run as root) write uploads' bodies under it.
-        workdir.chmod(0o755)
         files: list[tuple[str, list[Path]]] = []
         if arguments.analyst:
             reference = os.environ.get("CP_REFERENCE_DATA")
@@ -884,7 +907,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             target = stack.enter_context(plain_server(arguments.db, workdir))
         memory = MemorySamples(target.pids)
-        outcome = asyncio.run(
+        outcome = run_in_own_loop(
             run_readers(
                 target.url,
                 arguments.readers,

@@ -28,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -75,8 +76,15 @@ def _host_port(url: str) -> str:
     return url.removeprefix("http://").split("/", 1)[0]
 
 
-def nginx_config(workdir: Path, port: int, reader_urls: list[str], writer_url: str) -> str:
-    """The nginx configuration for this set-up, from the template in ``deploy/``."""
+def nginx_config(
+    workdir: Path,
+    port: int,
+    reader_urls: list[str],
+    writer_url: str,
+    temp_root: Path | None = None,
+) -> str:
+    """The nginx configuration for this set-up, from the template in ``deploy/``
+    (nginx's temporary files in ``temp_root``, by default ``workdir/nginx-temp``)."""
     readers = "\n".join(f"        server {_host_port(url)};" for url in reader_urls)
     # As root, nginx's workers would run as `nobody`, which needs to write its temporary
     # files; otherwise nginx runs as whoever starts it and the directive is left out.
@@ -85,6 +93,7 @@ def nginx_config(workdir: Path, port: int, reader_urls: list[str], writer_url: s
         "@@USER@@": user,
         "@@WORKERS@@": "1",
         "@@WORKDIR@@": str(workdir),
+        "@@TEMPDIR@@": str(temp_root or workdir / "nginx-temp"),
         "@@READERS@@": readers,
         "@@WRITER@@": _host_port(writer_url),
         "@@PORT@@": str(port),
@@ -95,13 +104,28 @@ def nginx_config(workdir: Path, port: int, reader_urls: list[str], writer_url: s
     return text
 
 
-def _prepare_nginx(workdir: Path) -> None:
+def _nginx_temp_root(workdir: Path, stack: ExitStack) -> Path:
+    """Where nginx's workers write request bodies (uploads) and buffered answers.
+
+    Run as root, nginx's workers are `nobody`, who cannot pass through a work folder
+    made by `tempfile` or pytest (0700, under a 0700 parent): uploads through nginx
+    would fail with "Permission denied". Then the folders go in a folder of their own
+    under the system's temporary folder, searchable by others, owned by `nobody`, and
+    removed when the set-up stops. Otherwise nginx runs as its starter, in the work folder.
+    """
+    if os.geteuid() != 0:
+        root = workdir / "nginx-temp"
+    else:
+        root = Path(tempfile.mkdtemp(prefix="cp-nginx-temp-"))
+        root.chmod(0o711)
+        stack.callback(shutil.rmtree, root, ignore_errors=True)
     for name in NGINX_TEMP_FOLDERS:
-        folder = workdir / "nginx-temp" / name
+        folder = root / name
         folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
             os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+    return root
 
 
 def publish_first(store: Path, publish_dir: Path) -> None:
@@ -189,8 +213,10 @@ def running(
         ]
         reader_urls = [server.url for server in reader_servers]
         config = workdir / "nginx.conf"
-        _prepare_nginx(workdir)
-        config.write_text(nginx_config(workdir, port, reader_urls, writer.url), encoding="utf-8")
+        temp_root = _nginx_temp_root(workdir, stack)
+        config.write_text(
+            nginx_config(workdir, port, reader_urls, writer.url, temp_root), encoding="utf-8"
+        )
         proxy = stack.enter_context(_nginx(config, workdir, url))
         yield Setup(
             url=url,

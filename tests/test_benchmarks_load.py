@@ -9,7 +9,6 @@ that a real server's pages arrive whole, for the councils asked for, without err
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import subprocess
@@ -40,6 +39,7 @@ from benchmarks.load_test import (
     report,
     rerun_message,
     rss_kib,
+    run_in_own_loop,
     run_readers,
     runs_per_second,
     stream_url,
@@ -288,7 +288,7 @@ def test_quick_is_tiny_and_saturation_has_no_reading_time() -> None:
 
 @pytest.mark.slow
 def test_quick_run_against_a_server_times_whole_pages_for_the_councils_asked(server) -> None:
-    results = asyncio.run(
+    results = run_in_own_loop(
         run_readers(server, readers=3, rounds=1, reading=0.0, memory=MemorySamples({}))
     ).runs
     assert len(results) == 3 * len(ROUND_PAGES)
@@ -367,7 +367,7 @@ def test_a_reader_against_a_fake_server_stops_at_a_run_that_never_finishes() -> 
             )
         return results
 
-    results = asyncio.run(scenario())
+    results = run_in_own_loop(scenario())
     assert [r.page for r in results] == ["at_a_glance", "scorecard", "cohort", "stability"]
     assert [r.errors for r in results[:3]] == [[], [], []]
     assert results[0].headings == ["page default"]
