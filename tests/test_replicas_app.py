@@ -16,6 +16,7 @@ import pytest
 from conftest import PROJECT, app_caches_cleared
 from streamlit.testing.v1 import AppTest
 
+from indicators import derived
 from loaders.commentary import save_commentary
 from loaders.publish import current, publish, published_version
 from loaders.store import data_version, open_store
@@ -124,6 +125,8 @@ def test_a_writer_publishes_every_commit_for_its_readers(demo_db, tmp_path, monk
     folder = tmp_path / "published"
     monkeypatch.setenv("CP_DB", str(writers))
     monkeypatch.setenv("CP_PUBLISH_DIR", str(folder))
+    derived_folder = tmp_path / "derived"
+    monkeypatch.setenv("CP_DERIVED_CACHE", str(derived_folder))
     with app_caches_cleared():
         at = _app()  # the writer publishes what it serves when it starts
         from ui import data
@@ -135,7 +138,13 @@ def test_a_writer_publishes_every_commit_for_its_readers(demo_db, tmp_path, monk
         assert published_version(folder) == data_version(con)
         reader = duckdb.connect(str(current(folder)), read_only=True)
         assert reader.execute("SELECT max(load_id) FROM loads").fetchall()[0][0] == load_id
+        # The writer computed the new store's indicators and comparisons before publishing,
+        # kept by content: a reader's warm-up finds them under the published copy's key.
+        key = derived.content_key(reader)
         reader.close()
+        kept = {path.name for path in derived_folder.glob("*.arrow")}
+        assert f"values-{key}.arrow" in kept, kept
+        assert any(name.startswith(f"comparisons-{key}-") for name in kept), kept
         at.run()
         assert not at.exception
 
