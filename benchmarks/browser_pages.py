@@ -49,10 +49,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from deploy.chromium import CHROMIUM, launch_options  # noqa: E402
 from deploy.processes import ServerFailed, serving  # noqa: E402
 from ui.page_list import PAGES  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1366, "height": 900}
 SECOND_VISIT_GOAL = 2.0
 FIRST_VISIT_GOAL = 3.0
@@ -315,9 +315,7 @@ def main() -> None:
         floor_script = work / "floor" / "floor.py"
         floor_script.parent.mkdir()
         floor_script.write_text(FLOOR_SCRIPT)
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = playwright.chromium.launch(**launch_options())
         stores: list[tuple[str, Path]] = []
         if args.db:
             stores.append((f"Store: {args.db}", Path(args.db)))

@@ -667,22 +667,12 @@ def analyst(
     ``on_commit(commit)`` is called as each commit is seen done (from this thread)."""
     from playwright.sync_api import expect, sync_playwright
 
-    from benchmarks.browser_pages import CHROMIUM
+    from deploy.chromium import launch_options
 
     time.sleep(start_delay)
     commits = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = playwright.chromium.launch(**launch_options())
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 1000})
             for number, (what, paths) in enumerate(files):

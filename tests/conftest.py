@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from deploy.chromium import CHROMIUM, launch_options
 from deploy.processes import APP, ServerFailed, serving
 from loaders.load import InputFile, load_files
 from loaders.store import EXTRACT_TABLES, open_store
@@ -217,24 +218,13 @@ def demo_db_copy(demo_db, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # ---------------------------------------------------------------- browser tests
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
+    return launch_options()
 
 
 @contextlib.contextmanager
