@@ -252,5 +252,14 @@ def test_rendered_injection_probe(markup_db, tmp_path, page):
                 expect(council_box).to_have_value(f"{COUNCIL} (172)")
             else:
                 assert f'<a href="http://{OUTSIDE}/a">x</a>' in svg_text, svg_text[:500]
+                if path == "stability":
+                    # A line page draws each indicator's trend; the ranking, with the
+                    # neighbours' names, is drawn when its control is chosen.
+                    page.get_by_text("Among similar councils", exact=True).first.click()
+                    expect(page.locator(".main-svg", has_text="Dunmere").first).to_be_attached(
+                        timeout=30_000
+                    )
+                    wait_idle(page, content)
+                    svg_text = " ".join(page.locator(".main-svg").all_text_contents())
                 assert f'<a href="http://{OUTSIDE}/n">Dunmere</a>' in svg_text, svg_text[:500]
     assert not outside_requests, outside_requests
