@@ -253,11 +253,18 @@ def test_runs_per_second_spans_first_send_to_last_finish() -> None:
 def test_memory_is_read_from_proc_and_a_gone_process_gives_none() -> None:
     assert rss_kib(os.getpid()) > 1000
     assert rss_kib(2**22 + 12345) is None
-    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as child:
+    # the child holds 64 MiB, touched, and says so before it is measured (a child still
+    # starting holds almost nothing, and the parent's own memory moves between readings)
+    holds_64_mib = (
+        "import sys, time; block = bytearray(64 << 20); block[::4096] = b'x' * (16384); "
+        "print('ready', flush=True); time.sleep(30)"
+    )
+    with subprocess.Popen([sys.executable, "-c", holds_64_mib], stdout=subprocess.PIPE) as child:
         try:
+            assert child.stdout is not None and child.stdout.readline() == b"ready\n"
             assert child.pid in children(os.getpid())
-            # the child counted (half of it, as memory moves between the two readings)
-            assert tree_rss_kib(os.getpid()) > rss_kib(os.getpid()) + rss_kib(child.pid) // 2
+            counted_for_children = tree_rss_kib(os.getpid()) - rss_kib(os.getpid())
+            assert counted_for_children > 32 * 1024
         finally:
             child.kill()
     memory = MemorySamples({"me": os.getpid()})
