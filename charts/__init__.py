@@ -23,12 +23,11 @@ from charts.figures import (
     sparkline_values,
     trend_chart,
 )
-from charts.palette import PLOTLY_CONFIG, apply_layout
+from charts.palette import PLOTLY_CONFIG
 from charts.png import figure_to_png
 
 __all__ = [
     "PLOTLY_CONFIG",
-    "apply_layout",
     "breakdown_chart",
     "figure_to_png",
     "funnel_chart",

@@ -36,9 +36,13 @@ from charts.palette import (
     OTHER_SYMBOLS,
     REGION_STYLE,
     SMALL_FONT_SIZE,
+    Layout,
     SeriesStyle,
-    apply_layout,
+    Trace,
     axis_values,
+    chart_layout,
+    figure,
+    merge,
     wrap_title,
 )
 from charts.text import plotly_text, template_text
@@ -113,7 +117,7 @@ def trend_chart(
     """
     periods = [plotly_text(label) for label in series["period_label"]]
     drawn = axes.trend_columns(unit)
-    fig = go.Figure()
+    traces: list[Trace] = []
     # The council is drawn last, on top of the comparators, but listed first.
     lines = (
         ("neighbours", neighbours_label, NEIGHBOURS_STYLE, 2),
@@ -133,8 +137,9 @@ def trend_chart(
         latest = max((i for i, v in enumerate(values) if v is not None), default=None)
         if is_council and latest is not None:
             labels[latest] = f"<b>{labels[latest]}</b>"  # the latest year stands out
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=periods,
                 y=values,
                 name=plotly_text(name),
@@ -151,20 +156,23 @@ def trend_chart(
                 hovertemplate=f"{template_text(name)}: %{{customdata}}<extra></extra>",
             )
         )
-    gaps = _note_missing_council(fig, series, periods)
-    fig.update_xaxes(
-        type="category",
-        categoryorder="array",
-        categoryarray=periods,
-        title={"text": period_title or axes.period_axis_title(series["period_label"])},
-    )
-    fig.update_layout(hovermode="x unified")
+    notes = _missing_council_notes(series, periods)
+    layout: Layout = {
+        "annotations": notes,
+        "xaxis": {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": periods,
+            "title": {"text": period_title or axes.period_axis_title(series["period_label"])},
+        },
+        "hovermode": "x unified",
+    }
     subtitle = axes.polarity_label(polarity) if polarity else None
-    apply_layout(fig, title, unit, subtitle=subtitle)
-    _labels_clear_of_the_top(fig, plotly_text(council_name))
-    if gaps:
-        _room_above_plot(fig)
-    return fig
+    merge(layout, chart_layout(traces, title, unit, subtitle=subtitle))
+    _labels_clear_of_the_top(traces, layout, plotly_text(council_name))
+    if notes:
+        _room_above_plot(layout)
+    return figure(traces, layout)
 
 
 def multi_trend_chart(
@@ -189,13 +197,13 @@ def multi_trend_chart(
     frame = rows.sort_values(["year", "area_name"], kind="stable")
     periods = [str(p) for p in dict.fromkeys(frame["period_label"])]
     shown_periods = [plotly_text(p) for p in periods]
-    fig = go.Figure()
+    traces: list[Trace] = []
+    own_notes: list[dict[str, object]] = []
     codes = list(dict.fromkeys(frame["area_code"]))
     if council_code in codes:  # drawn last, on top of the others; listed first
         codes.remove(council_code)
         codes.append(council_code)
     gap_symbols: list[str | None] = []
-    own_gaps = 0
     for index, code in enumerate(codes):
         mine = code == council_code
         own = frame[frame["area_code"] == code].drop_duplicates("period_label")
@@ -206,8 +214,9 @@ def multi_trend_chart(
         gap_symbols += [s for v, s in zip(values, symbols, strict=True) if v is None]
         name = str(own["area_name"].iloc[0])
         style = COUNCIL_STYLE if mine else _other_style(index)
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=shown_periods,
                 y=values,
                 name=plotly_text(f"{name} (your council)" if mine else name),
@@ -222,17 +231,20 @@ def multi_trend_chart(
         )
         if mine:
             series = pd.DataFrame({"council": values, "council_symbol": symbols})
-            own_gaps = _note_missing_council(fig, series, shown_periods)
+            own_notes = _missing_council_notes(series, shown_periods)
     notes = [axes.polarity_label(polarity)] if polarity else []
     if gap_symbols:
         # Names only the kinds of gap on this chart ('x' alone is never "suppressed").
         notes.append(plotly_text(gap_kinds_note(gap_symbols)))
-    fig.update_xaxes(type="category", title={"text": axes.period_axis_title(periods)})
-    fig.update_layout(hovermode="x unified")
-    apply_layout(fig, title, unit, subtitle=" · ".join(notes) or None)
-    if own_gaps:
-        _room_above_plot(fig)
-    return fig
+    layout: Layout = {
+        "annotations": own_notes,
+        "xaxis": {"type": "category", "title": {"text": axes.period_axis_title(periods)}},
+        "hovermode": "x unified",
+    }
+    merge(layout, chart_layout(traces, title, unit, subtitle=" · ".join(notes) or None))
+    if own_notes:
+        _room_above_plot(layout)
+    return figure(traces, layout)
 
 
 def ranking_chart(
@@ -278,7 +290,7 @@ def ranking_chart(
     texts = [_show(_number(v), unit, decimals) for v in rows["value"]]
     rows["text"] = texts
 
-    fig = go.Figure()
+    traces: list[Trace] = []
     council_name = str(rows.loc[is_council, "area_name"].iloc[0]) if is_council.any() else ""
     for mine, name, colour, outline in (
         (False, NEIGHBOURS_SHORT.capitalize(), OTHER, OTHER_OUTLINE),
@@ -287,8 +299,9 @@ def ranking_chart(
         part = rows[is_council == mine]
         if part.empty:
             continue
-        fig.add_trace(
-            go.Bar(
+        traces.append(
+            _trace(
+                "bar",
                 x=sparkline_values(part["value"]),
                 y=list(part["label"]),
                 orientation="h",
@@ -314,29 +327,23 @@ def ranking_chart(
             )
         )
     missing = [i for i, value in enumerate(rows["value"]) if math.isnan(value)]
-    for position, symbol in zip(missing, _symbols(rows), strict=True):
-        fig.add_annotation(
-            x=0,
-            y=position,
-            xref="x",
-            yref="y",
-            text=symbol_word(symbol),
-            hovertext=f"{plotly_text(rows['area_name'].iloc[position])}: {symbol_sentence(symbol)}",
-            showarrow=False,
-            xanchor="left",
-            xshift=4,
-            bgcolor=WHITE,
-            font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "style": "italic"},
-        )
-    fig.update_layout(barmode="overlay", bargap=0.3)
-    fig.update_yaxes(
-        type="category",
-        categoryorder="array",
-        categoryarray=labels,
-        autorange="reversed",
-        title={"text": ""},
-        showgrid=False,
-    )
+    annotations = [
+        {
+            "x": 0,
+            "y": position,
+            "xref": "x",
+            "yref": "y",
+            "text": symbol_word(symbol),
+            "hovertext": f"{plotly_text(rows['area_name'].iloc[position])}: "
+            f"{symbol_sentence(symbol)}",
+            "showarrow": False,
+            "xanchor": "left",
+            "xshift": 4,
+            "bgcolor": WHITE,
+            "font": {"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "style": "italic"},
+        }
+        for position, symbol in zip(missing, _symbols(rows), strict=True)
+    ]
     references = [
         (label, value, style)
         for comparator, label, value, style in (
@@ -345,18 +352,33 @@ def ranking_chart(
         )
         if axes.reference_allowed(unit, comparator)
     ]
-    rows_shown = len(rows)
-    fig.update_layout(height=max(380, 200 + 32 * rows_shown))
-    apply_layout(
-        fig,
-        title,
-        unit,
-        value_axis="x",
-        subtitle=axes.polarity_label(polarity),
-        references=[_number(value) for _, value, _ in references],
+    layout: Layout = {
+        "annotations": annotations,
+        "barmode": "overlay",
+        "bargap": 0.3,
+        "yaxis": {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "autorange": "reversed",
+            "title": {"text": ""},
+            "showgrid": False,
+        },
+        "height": max(380, 200 + 32 * len(rows)),
+    }
+    merge(
+        layout,
+        chart_layout(
+            traces,
+            title,
+            unit,
+            value_axis="x",
+            subtitle=axes.polarity_label(polarity),
+            references=[_number(value) for _, value, _ in references],
+        ),
     )
-    _reference_lines(fig, references, unit, decimals)
-    return fig
+    _reference_lines(traces, layout, references, unit, decimals)
+    return figure(traces, layout)
 
 
 def funnel_chart(
@@ -394,7 +416,8 @@ def funnel_chart(
     denominator_title = (
         "Number of children (denominator)" if is_share_unit(unit) else "Children aged 0–17"
     )
-    fig = go.Figure()
+    traces: list[Trace] = []
+    annotations: list[dict[str, object]] = []
     if not frame.empty:
         low, high = float(frame["denominator"].min()), float(frame["denominator"].max())
         sizes = _curve_points(low, high)
@@ -405,8 +428,9 @@ def funnel_chart(
             x = [*sizes, None, *sizes]
             y = [*(_number(hi) for _, hi in limits), None, *(_number(lo) for lo, _ in limits)]
             side = ["upper"] * len(sizes) + [""] + ["lower"] * len(sizes)
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                _trace(
+                    "scatter",
                     x=x,
                     y=y,
                     name=label,
@@ -419,8 +443,9 @@ def funnel_chart(
                     f"%{{y:,.{decimals + 1}f}}{'%' if is_share_unit(unit) else ''}<extra></extra>",
                 )
             )
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=[low, high],
                 y=[england, england],
                 name=f"England {_show(england, unit, decimals)}",
@@ -430,8 +455,9 @@ def funnel_chart(
                 hovertemplate=f"England: {_show(england, unit, decimals)}<extra></extra>",
             )
         )
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        _trace(
+            "scatter",
             x=list(others["denominator"]),
             y=list(others["value"]),
             name="Other councils",
@@ -449,8 +475,9 @@ def funnel_chart(
         )
     )
     if not neighbours.empty:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=list(neighbours["denominator"]),
                 y=list(neighbours["value"]),
                 name=NEIGHBOURS_SHORT.capitalize(),
@@ -466,8 +493,9 @@ def funnel_chart(
     if not council.empty:
         row = council.iloc[0]
         share = float(row["denominator"]) / x_max
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=[float(row["denominator"])],
                 y=[float(row["value"])],
                 name=plotly_text(f"{row['area_name']} (your council)"),
@@ -487,32 +515,37 @@ def funnel_chart(
             )
         )
     else:
-        fig.add_annotation(
-            text=f"Your council has no figure to plot: {symbol_sentence(council_symbol)}",
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=1,
-            xanchor="left",
-            yanchor="bottom",
-            showarrow=False,
-            font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT},
+        annotations.append(
+            {
+                "text": f"Your council has no figure to plot: {symbol_sentence(council_symbol)}",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": SMALL_FONT_SIZE, "color": MUTED_TEXT},
+            }
         )
-    fig.update_xaxes(
-        title={"text": denominator_title},
-        tickformat=",",
-        range=[0, x_max * 1.05],
-        rangemode="tozero",
-    )
-    fig.update_layout(hovermode="closest")
-    apply_layout(fig, title, unit)
+    layout: Layout = {
+        "annotations": annotations,
+        "xaxis": {
+            "title": {"text": denominator_title},
+            "tickformat": ",",
+            "range": [0, x_max * 1.05],
+            "rangemode": "tozero",
+        },
+        "hovermode": "closest",
+    }
+    merge(layout, chart_layout(traces, title, unit))
     if is_share_unit(unit):
         # A deliberate exception to 0–100: the funnel sits in a narrow band and on a
         # full 0–100 axis a council outside the limits looks inside them. The axis
         # still starts at zero and the exception applies to funnel plots only.
-        ceiling = _percent_ceiling(axis_values(fig, "y"))
-        fig.update_yaxes(range=[0, ceiling], dtick=5 if ceiling <= 30 else 10)
-    return fig
+        ceiling = _percent_ceiling(axis_values(traces, "y"))
+        merge(layout, {"yaxis": {"range": [0, ceiling], "dtick": 5 if ceiling <= 30 else 10}})
+    return figure(traces, layout)
 
 
 def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name: str) -> go.Figure:
@@ -526,15 +559,22 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
     symbols = list(frame["council_symbol"]) if "council_symbol" in frame else [None] * len(frame)
     # Long category names wrap onto two or three lines rather than squeeze the bars.
     categories = [wrap_title(str(c), CATEGORY_WRAP) for c in frame["category"]]
-    fig = go.Figure()
+    traces: list[Trace] = []
+    annotations: list[dict[str, object]] = []
     series = (
-        ("council", council_name, {"color": COUNCIL, "line": {"color": COUNCIL}}),
+        ("council", council_name, {"color": COUNCIL, "line": {"color": COUNCIL, "width": 0.5}}),
         (
             "england",
             "England",
             {
                 "color": WHITE,
-                "pattern": {"shape": "/", "fgcolor": ENGLAND, "size": 7, "solidity": 0.25},
+                "pattern": {
+                    "shape": "/",
+                    "fgcolor": ENGLAND,
+                    "size": 7,
+                    "solidity": 0.25,
+                    "fillmode": "overlay",
+                },
                 "line": {"color": ENGLAND, "width": 1},
             },
         ),
@@ -543,8 +583,9 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
     for index, (column, name, marker) in enumerate(series):
         values = sparkline_values(frame[column])
         texts = [_show(value, unit, 0 if is_share_unit(unit) else 1) for value in values]
-        fig.add_trace(
-            go.Bar(
+        traces.append(
+            _trace(
+                "bar",
                 x=values,
                 y=categories,
                 orientation="h",
@@ -567,31 +608,39 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
             if value is None:
                 symbol = symbols[position] if index == 0 else None  # England has no symbol
                 gap_symbol = symbol if isinstance(symbol, str) else None
-                fig.add_annotation(
-                    x=0,
-                    y=position + offsets[index],
-                    xref="x",
-                    yref="y",
-                    text=f"{plotly_text(name)}: {symbol_word(gap_symbol)}",
-                    hovertext=f"{plotly_text(name)}, "
-                    f"{plotly_text(frame['category'].iloc[position])}: "
-                    f"{symbol_sentence(gap_symbol)}",
-                    showarrow=False,
-                    xanchor="left",
-                    xshift=4,
-                    font={"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "style": "italic"},
+                annotations.append(
+                    {
+                        "x": 0,
+                        "y": position + offsets[index],
+                        "xref": "x",
+                        "yref": "y",
+                        "text": f"{plotly_text(name)}: {symbol_word(gap_symbol)}",
+                        "hovertext": f"{plotly_text(name)}, "
+                        f"{plotly_text(frame['category'].iloc[position])}: "
+                        f"{symbol_sentence(gap_symbol)}",
+                        "showarrow": False,
+                        "xanchor": "left",
+                        "xshift": 4,
+                        "font": {"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "style": "italic"},
+                    }
                 )
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    fig.update_yaxes(
-        type="category",
-        categoryorder="array",
-        categoryarray=categories,
-        autorange="reversed",
-        title={"text": ""},
-        showgrid=False,
-    )
-    fig.update_layout(height=max(380, 200 + 56 * len(categories)))
-    return apply_layout(fig, title, unit, value_axis="x")
+    layout: Layout = {
+        "annotations": annotations,
+        "barmode": "group",
+        "bargap": 0.25,
+        "bargroupgap": 0.05,
+        "yaxis": {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": categories,
+            "autorange": "reversed",
+            "title": {"text": ""},
+            "showgrid": False,
+        },
+        "height": max(380, 200 + 56 * len(categories)),
+    }
+    merge(layout, chart_layout(traces, title, unit, value_axis="x"))
+    return figure(traces, layout)
 
 
 # ------------------------------------------------------------------ helpers
@@ -606,6 +655,12 @@ def _number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
+
+
+def _trace(kind: str, **properties: object) -> Trace:
+    """A trace as a plain dict ("scatter", "bar"); a property given as None is left unset."""
+    given = {name: value for name, value in properties.items() if value is not None}
+    return {"type": kind, **given}
 
 
 def _show(value: float | None, unit: str, decimals: int) -> str:
@@ -642,15 +697,15 @@ def _symbols(rows: pd.DataFrame) -> list[str | None]:
     return [s if isinstance(s, str) and s else None for s in symbols]
 
 
-def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[str]) -> int:
-    """A note above the council line's gaps: 'suppressed', 'not available' or 'no data'.
+def _missing_council_notes(series: pd.DataFrame, periods: list[str]) -> list[dict[str, object]]:
+    """Notes above the council line's gaps: 'suppressed', 'not available' or 'no data'.
 
     The note sits just above the plot, over the gap's years, so it never hides a
     published point (a comparator's marker may be where the council's would have
     been). Neighbouring years with the same kind of gap share one note, centred
     over them, so notes never overlap one another. The hover text gives the
     symbol's sentence ("... is suppressed to protect children's privacy"; "... is
-    not available"). Returns how many notes.
+    not available"). Returns the notes (Plotly annotations).
     """
     values = sparkline_values(series["council"])
     if "council_symbol" in series.columns:
@@ -666,63 +721,68 @@ def _note_missing_council(fig: go.Figure, series: pd.DataFrame, periods: list[st
             runs[-1][1].append(index)
         else:
             runs.append((symbol, [index]))
+    notes: list[dict[str, object]] = []
     for symbol, indexes in runs:
         years = (
             periods[indexes[0]]
             if len(indexes) == 1
             else f"{periods[indexes[0]]} to {periods[indexes[-1]]}"
         )
-        fig.add_annotation(
-            # The category's position, not its label: Plotly reads a label such as
-            # "2021" as the 2,021st category.
-            x=(indexes[0] + indexes[-1]) / 2,
-            xref="x",
-            y=1,
-            yref="paper",
-            yanchor="bottom",
-            yshift=2,
-            text=f"<i>{symbol_word(symbol)}</i>",
-            hovertext=f"The council's figure for {years} is {symbol_sentence(symbol)}",
-            showarrow=False,
-            font={"size": SMALL_FONT_SIZE, "color": COUNCIL},
-            bgcolor="rgba(255,255,255,0.9)",
-            bordercolor=COUNCIL,
-            borderwidth=1,
-            borderpad=2,
+        notes.append(
+            {
+                # The category's position, not its label: Plotly reads a label such
+                # as "2021" as the 2,021st category.
+                "x": (indexes[0] + indexes[-1]) / 2,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": 2,
+                "text": f"<i>{symbol_word(symbol)}</i>",
+                "hovertext": f"The council's figure for {years} is {symbol_sentence(symbol)}",
+                "showarrow": False,
+                "font": {"size": SMALL_FONT_SIZE, "color": COUNCIL},
+                "bgcolor": "rgba(255,255,255,0.9)",
+                "bordercolor": COUNCIL,
+                "borderwidth": 1,
+                "borderpad": 2,
+            }
         )
-    return len(runs)
+    return notes
 
 
-def _labels_clear_of_the_top(fig: go.Figure, trace_name: str) -> None:
+def _labels_clear_of_the_top(traces: list[Trace], layout: Layout, trace_name: str) -> None:
     """Values near the top of the axis are labelled below their point, inside the plot.
 
     A label above a point at the top of the axis (100 %) would stand above the
     plot, where the gap notes are.
     """
-    low, high = fig.layout.yaxis.range
-    for trace in fig.data:
-        if trace.name != trace_name or trace.text is None:
+    low, high = layout["yaxis"]["range"]  # type: ignore[index]
+    for trace in traces:
+        if trace.get("name") != trace_name or trace.get("text") is None:
             continue
         top_band = high - 0.1 * (high - low)
-        trace.textposition = [
-            "bottom center" if y is not None and y > top_band else "top center" for y in trace.y
+        trace["textposition"] = [
+            "bottom center" if y is not None and y > top_band else "top center"
+            for y in trace["y"]  # type: ignore[attr-defined]
         ]
 
 
-def _room_above_plot(fig: go.Figure) -> None:
+def _room_above_plot(layout: Layout) -> None:
     """More top margin, for the gap notes that sit above the plot."""
-    margin_top = fig.layout.margin.t or 80
-    fig.update_layout(margin={"t": margin_top + 26})
+    margin = layout["margin"]
+    margin["t"] = (margin.get("t") or 80) + 26  # type: ignore[union-attr,index]
 
 
 def _reference_lines(
-    fig: go.Figure,
+    traces: list[Trace],
+    layout: Layout,
     references: list[tuple[str, float | None, SeriesStyle]],
     unit: str,
     decimals: int,
 ) -> None:
     """Vertical England and neighbour-average lines, labelled on two rows above the bars."""
-    axis_range = fig.layout.xaxis.range
+    axis_range = layout["xaxis"].get("range")  # type: ignore[union-attr]
     right = float(axis_range[1]) if axis_range else None
     row = 0
     for name, value, style in references:
@@ -730,27 +790,41 @@ def _reference_lines(
         if number is None:
             continue
         label = f"{name} {_show(number, unit, decimals)}"
-        fig.add_vline(
-            x=number,
-            line={"color": style.colour, "dash": style.dash, "width": 2},
-            layer="below",  # under the bars, so value labels stay readable
+        layout.setdefault("shapes", []).append(  # type: ignore[union-attr]
+            {
+                "type": "line",
+                "x0": number,
+                "x1": number,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",  # from the bottom of the plot to its top
+                "line": {"color": style.colour, "dash": style.dash, "width": 2},
+                "layer": "below",  # under the bars, so value labels stay readable
+            }
         )
         near_right = right is not None and right > 0 and number / right > 0.45
-        fig.add_annotation(
-            x=number,
-            xref="x",
-            y=1,
-            yref="paper",
-            yshift=4 + 22 * row,
-            yanchor="bottom",
-            xanchor="right" if near_right else "left",
-            text=f"<b>{label}</b>" if name == "England" else label,
-            showarrow=False,
-            font={"size": SMALL_FONT_SIZE, "color": TEXT_COLOURS.get(style.colour, style.colour)},
+        layout.setdefault("annotations", []).append(  # type: ignore[union-attr]
+            {
+                "x": number,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "yshift": 4 + 22 * row,
+                "yanchor": "bottom",
+                "xanchor": "right" if near_right else "left",
+                "text": f"<b>{label}</b>" if name == "England" else label,
+                "showarrow": False,
+                "font": {
+                    "size": SMALL_FONT_SIZE,
+                    "color": TEXT_COLOURS.get(style.colour, style.colour),
+                },
+            }
         )
         # A legend entry too, showing the line's dash (a line, not just a colour).
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=[None],
                 y=[None],
                 mode="lines",
@@ -762,8 +836,8 @@ def _reference_lines(
         )
         row += 1
     if row:
-        margin_top = fig.layout.margin.t or 80
-        fig.update_layout(margin={"t": margin_top + 22 * row})
+        margin = layout["margin"]
+        margin["t"] = (margin.get("t") or 80) + 22 * row  # type: ignore[union-attr,index]
 
 
 def _percent_ceiling(values: list[float]) -> float:

@@ -12,11 +12,13 @@ them with colour-vision deficiency, so the rules live in one place:
   carries the value) and say where the axis starts; no percentage axis goes
   past 100. The rules are `charts.axes`, which the meeting pack's slides use too.
 - Text is at least 13 px, the legend sits below the plot, and the layout is
-  fixed (white template, explicit fonts) so a PNG export looks like the page.
+  fixed (white background, explicit fonts, no Plotly template) so a PNG export
+  looks like the page.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import textwrap
 from collections.abc import Iterable
@@ -106,29 +108,54 @@ def wrap_title(title: str, width: int = TITLE_WRAP) -> str:
     return "<br>".join(plotly_text(line) for line in lines)
 
 
-def axis_values(fig: go.Figure, axis: str) -> list[float]:
-    """Every finite number plotted on the x or y axis of a figure."""
+Trace = dict[str, object]
+Layout = dict[str, object]
+
+
+def merge(base: dict, extra: dict) -> dict:
+    """Plotly's update rule on plain dicts: nested dicts merge, anything else replaces.
+
+    The figures are built as plain dicts and turned into a `go.Figure` once at the
+    end: Plotly validates every property on every update, so a figure built by
+    a dozen `update_layout` calls cost 30-50 ms, against 3-4 ms built at once.
+    Returns ``base``, changed in place.
+    """
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merge(base[key], value)  # type: ignore[arg-type]
+        else:
+            base[key] = value
+    return base
+
+
+def figure(traces: list[Trace], layout: Layout) -> go.Figure:
+    """The figure the traces and layout describe, validated once by Plotly."""
+    return go.Figure({"data": traces, "layout": layout})
+
+
+def axis_values(traces: Iterable[Trace], axis: str) -> list[float]:
+    """Every finite number plotted on the x or y axis of a figure's traces."""
     found: list[float] = []
-    for trace in fig.data:
-        values = getattr(trace, axis, None)
+    for trace in traces:
+        values = trace.get(axis)
         if values is None:
             continue
-        for value in values:
+        for value in values:  # type: ignore[attr-defined]
             is_number = isinstance(value, int | float) and not isinstance(value, bool)
             if is_number and math.isfinite(value):
                 found.append(float(value))
     return found
 
 
-def apply_layout(
-    fig: go.Figure,
+def chart_layout(
+    traces: list[Trace],
     title: str,
     unit: str,
     *,
     value_axis: str = "y",
     subtitle: str | None = None,
     references: Iterable[float | None] = (),
-) -> go.Figure:
+) -> Layout:
     """Fonts, margins, legend below, white background and the value axis for a unit.
 
     `value_axis` is "y" for line and funnel charts and "x" for horizontal bars.
@@ -137,13 +164,15 @@ def apply_layout(
     where the axis starts, never past 100 %, round ticks); `references` are
     values of lines drawn across the bars (England, the neighbours' average),
     which the axis must reach. `subtitle` (already escaped) goes under the
-    title: what the chart's polarity is, which gaps it has. Returns the same
-    figure, changed in place.
+    title: what the chart's polarity is, which gaps it has. Returns the layout
+    to merge over the chart's own (`merge`).
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {tuple(UNITS)}, not {unit!r}")
-    has_bars = any(trace.type == "bar" for trace in fig.data)
-    span = axes.value_axis(axis_values(fig, value_axis), unit, bars=has_bars, references=references)
+    has_bars = any(trace.get("type") == "bar" for trace in traces)
+    span = axes.value_axis(
+        axis_values(traces, value_axis), unit, bars=has_bars, references=references
+    )
     # Neither Plotly nor PowerPoint draws an axis break: a zoomed axis says where it
     # starts, under the title, where it hides no point.
     subtitle = " · ".join(part for part in (subtitle, span.note) if part) or None
@@ -168,15 +197,39 @@ def apply_layout(
             "text": subtitle,
             "font": {"size": SMALL_FONT_SIZE, "color": MUTED_TEXT, "family": FONT_FAMILY},
         }
-    fig.update_layout(
-        template="plotly_white",
-        title=title_layout,
-        font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
-        paper_bgcolor=BACKGROUND,
-        plot_bgcolor=BACKGROUND,
-        margin={"l": 70, "r": 40, "t": top, "b": LEGEND_ROOM, "autoexpand": True},
-        showlegend=True,  # even with one series: the legend names the council's line
-        legend={
+    grid = {
+        "gridcolor": GRID,
+        "linecolor": AXIS_LINE,
+        "showline": True,
+        "ticks": "",
+        "tickfont": {"size": SMALL_FONT_SIZE},
+        "title": {"font": {"size": FONT_SIZE}, "standoff": 15},
+        "zerolinecolor": GRID,
+        "zerolinewidth": 2,
+        "automargin": True,
+    }
+    axis = {
+        "title": {"text": AXIS_TITLES[unit]},
+        "tickformat": f",.{span.tick_decimals}f",
+        "ticksuffix": UNITS[unit].suffix,
+        "tick0": span.low,
+        "dtick": span.step,
+        "range": span.as_list(),
+        "autorange": False,
+        "zeroline": True,
+        "zerolinecolor": AXIS_LINE,
+    }
+    # No Plotly template: "plotly_white" was 7 KB of each chart's 11 KB, sent to the
+    # browser and validated on every build; what it gave is set here instead.
+    return {
+        "autotypenumbers": "strict",  # a category such as "2021" stays a label
+        "title": title_layout,
+        "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
+        "paper_bgcolor": BACKGROUND,
+        "plot_bgcolor": BACKGROUND,
+        "margin": {"l": 70, "r": 40, "t": top, "b": LEGEND_ROOM, "autoexpand": True},
+        "showlegend": True,  # even with one series: the legend names the council's line
+        "legend": {
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
@@ -189,33 +242,13 @@ def apply_layout(
             "title": {"text": ""},
             "traceorder": "normal",
         },
-        hoverlabel={"font": {"size": FONT_SIZE, "family": FONT_FAMILY}, "bgcolor": "white"},
-        modebar={"remove": ["sendChartToCloud", "lasso2d", "select2d"]},
-        separators=".,",
-    )
-    grid = {
-        "gridcolor": GRID,
-        "linecolor": AXIS_LINE,
-        "showline": True,
-        "tickfont": {"size": SMALL_FONT_SIZE},
-        "title": {"font": {"size": FONT_SIZE}},
-        "automargin": True,
+        "hoverlabel": {
+            "font": {"size": FONT_SIZE, "family": FONT_FAMILY},
+            "bgcolor": "white",
+            "align": "left",
+        },
+        "modebar": {"remove": ["sendChartToCloud", "lasso2d", "select2d"]},
+        "separators": ".,",
+        "xaxis": merge(copy.deepcopy(grid), axis if value_axis == "x" else {}),
+        "yaxis": merge(copy.deepcopy(grid), axis if value_axis != "x" else {}),
     }
-    fig.update_xaxes(**grid)
-    fig.update_yaxes(**grid)
-    axis = {
-        "title": {"text": AXIS_TITLES[unit]},
-        "tickformat": f",.{span.tick_decimals}f",
-        "ticksuffix": UNITS[unit].suffix,
-        "tick0": span.low,
-        "dtick": span.step,
-        "range": span.as_list(),
-        "autorange": False,
-        "zeroline": True,
-        "zerolinecolor": AXIS_LINE,
-    }
-    if value_axis == "x":
-        fig.update_xaxes(**axis)
-    else:
-        fig.update_yaxes(**axis)
-    return fig
