@@ -33,13 +33,23 @@ def headlines() -> tuple[Indicator, ...]:
 
 
 def headline_values(
-    con: duckdb.DuckDBPyConnection, area_code: str, release: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    area_code: str,
+    release: str | None = None,
+    values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every headline for the council and England, every year: long form."""
-    values = all_values(con, release, headlines())
-    return values[values["area_code"].isin([area_code, ENGLAND])].rename(
-        columns={"indicator_id": "headline_id"}
+    """Every headline for the council and England, every year: long form.
+
+    ``values`` is every indicator's table as `all_values` makes it (the app keeps it
+    once per data version), so a council's table costs a filter, not a query; without
+    it the headlines are computed from the store.
+    """
+    if values is None:
+        values = all_values(con, release, headlines())
+    wanted = values["indicator_id"].isin(HEADLINE_IDS) & values["area_code"].isin(
+        [area_code, ENGLAND]
     )
+    return values[wanted].rename(columns={"indicator_id": "headline_id"})
 
 
 def latest_years(values: pd.DataFrame, area_code: str, count: int = 3) -> list[int]:
@@ -68,7 +78,10 @@ def _cell(values: pd.DataFrame, headline_id: str, place: str, year: int | None) 
 
 
 def at_a_glance_table(
-    con: duckdb.DuckDBPyConnection, area_code: str, years: int = 3
+    con: duckdb.DuckDBPyConnection,
+    area_code: str,
+    years: int = 3,
+    values: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[int]]:
     """The display table: one row per headline, the council's last three years, then England.
 
@@ -78,7 +91,7 @@ def at_a_glance_table(
     percentages and rates carry the children behind them, each year its own ("50 of
     522 (10%)"), never a small number; England's are left as figures.
     """
-    values = headline_values(con, area_code)
+    values = headline_values(con, area_code, values=values)
     shown = latest_years(values, area_code, years)
     rows = []
     for item in headlines():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 import streamlit as st
 from conftest import PROJECT, open_app_page
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from exports.tables import to_csv_bytes
 from indicators.at_a_glance import at_a_glance_table
 from indicators.catalogue import grouping
+from indicators.compute import all_values
 from loaders.store import open_store
 from ui.page_list import PAGE_NAMES
 
@@ -327,6 +329,18 @@ def test_compare_search_narrows_the_indicators_by_common_words(app_for):
     assert len(at.selectbox(key="compare_indicator").options) == 5
     at.text_input(key="compare_search").input("nothing like this").run()
     assert any("No indicator matches" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("council", [ORDINARY, SMALL])
+def test_at_a_glance_from_the_apps_kept_values_is_the_table_from_the_store(demo_db, council):
+    """The app builds a council's At a glance from its kept table of every indicator:
+    it must be the table computed from the store for the headlines alone."""
+    con = open_store(demo_db, read_only=True)
+    from_store = at_a_glance_table(con, council)
+    from_kept = at_a_glance_table(con, council, values=all_values(con))
+    con.close()
+    assert from_kept[1] == from_store[1]
+    pd.testing.assert_frame_equal(from_kept[0], from_store[0])
 
 
 @pytest.mark.parametrize("council", [ORDINARY, SMALL])

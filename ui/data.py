@@ -331,7 +331,7 @@ def is_demo() -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
 def _at_a_glance(version: int, path: str, area_code: str) -> tuple[pd.DataFrame, list[int]]:
-    return at_a_glance.at_a_glance_table(cursor(), area_code)
+    return at_a_glance.at_a_glance_table(cursor(), area_code, values=values())
 
 
 def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:

@@ -1,11 +1,12 @@
 """The figures and tables a page draws, built once per data version and view.
 
-Building a Plotly figure costs 50–150 ms (Plotly validates every property), so
-a line-of-enquiry page with eight indicators took over a second on every visit.
-Here each page's figures, with the tables behind them, are built once and kept
-as shared objects (`st.cache_resource`: no copy on each read; nothing changes a
-figure or table after it is built). The key starts with the store's data
-version, so a committed load is seen at once; old entries age out.
+A figure costs a few milliseconds to build (Plotly validates it once) and a
+line-of-enquiry page shows one chart per indicator, so each chart is built when
+it is first shown, not before: the ranking among similar councils is built when
+a reader chooses it. Each is kept as a shared object (`st.cache_resource`: no
+copy on each read; nothing changes a figure or table after it is built). The
+key starts with the store's data version, so a committed load is seen at once;
+old entries age out.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import streamlit as st
 from indicators import views
 from indicators.catalogue import indicator
 from indicators.formatting import period_label
-from indicators.narrative import sentence
 from ui import data
 from ui.state import Selection
 from ui.text import markdown_text
@@ -27,15 +27,16 @@ from ui.text import markdown_text
 MAX_ENTRIES = 2000
 
 
-@dataclass(frozen=True)
-class IndicatorContent:
-    """One indicator's section on a line-of-enquiry page."""
+TREND = "trend"
+RANKING = "ranking"
 
-    headline: str | None  # None: the council has no figure for this indicator
-    trend_figure: go.Figure | None = None
-    trend_table: pd.DataFrame | None = None
-    ranking_figure: go.Figure | None = None
-    ranking_table: pd.DataFrame | None = None
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart and the table behind it."""
+
+    figure: go.Figure
+    table: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,12 @@ class CompareContent:
     funnel_sentence: str
 
 
-def indicator_content(indicator_id: str, selection: Selection) -> IndicatorContent:
-    return _indicator_content(*data.version_key(), indicator_id, selection)
+def indicator_chart(indicator_id: str, selection: Selection, chart: str) -> Chart | None:
+    """An indicator's trend (`TREND`) or its ranking among similar councils (`RANKING`)
+    for the council, with its table; None when the council has no figure for it."""
+    if chart not in (TREND, RANKING):
+        raise ValueError(f"chart must be {TREND!r} or {RANKING!r}, not {chart!r}")
+    return _indicator_chart(*data.version_key(), indicator_id, selection, chart)
 
 
 def compare_content(
@@ -64,9 +69,9 @@ def compare_content(
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES)
-def _indicator_content(
-    version: int, path: str, indicator_id: str, selection: Selection
-) -> IndicatorContent:
+def _indicator_chart(
+    version: int, path: str, indicator_id: str, selection: Selection, chart: str
+) -> Chart | None:
     from charts import measure_title, ranking_chart, trend_chart
 
     item = indicator(indicator_id)
@@ -74,23 +79,25 @@ def _indicator_content(
     year = views.latest_year(table, item.id, selection.council, selection.year)
     row = views.council_row(table, item.id, selection.council, year)
     if row is None:
-        return IndicatorContent(headline=None)
-    history = views.trend(table, item.id, selection.council)
+        return None
+    if chart == TREND:
+        history = views.trend(table, item.id, selection.council)
+        return Chart(
+            trend_chart(
+                history,
+                title=measure_title(item.short_title, item.unit, history["period_label"]),
+                unit=item.unit,
+                decimals=item.decimals,
+                council_name=selection.council_name,
+                polarity=item.polarity,
+            ),
+            views.trend_table(history, item, selection.council_name),
+        )
     ranked = views.ranking(
         table, data.neighbours(), item.id, selection.council, year, selection.sn_model
     )
-    return IndicatorContent(
-        headline=sentence(row, item, selection.council_name),
-        trend_figure=trend_chart(
-            history,
-            title=measure_title(item.short_title, item.unit, history["period_label"]),
-            unit=item.unit,
-            decimals=item.decimals,
-            council_name=selection.council_name,
-            polarity=item.polarity,
-        ),
-        trend_table=views.trend_table(history, item, selection.council_name),
-        ranking_figure=ranking_chart(
+    return Chart(
+        ranking_chart(
             ranked,
             council_code=selection.council,
             title=measure_title(item.short_title, item.unit, [period_label(row["time_period"])])
@@ -101,7 +108,7 @@ def _indicator_content(
             england=None if row.isna()["england_value"] else float(row["england_value"]),
             neighbour_average=None if row.isna()["sn_value"] else float(row["sn_value"]),
         ),
-        ranking_table=views.ranking_table(ranked, item),
+        views.ranking_table(ranked, item),
     )
 
 

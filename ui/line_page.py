@@ -24,7 +24,7 @@ from domain.symbols import SUPPRESSED, SYMBOLS
 from domain.units import PERCENT, POLARITY_READINGS
 from indicators import local, views
 from indicators.catalogue import Indicator, catalogue, grouping
-from indicators.narrative import sentence_parts
+from indicators.narrative import sentence, sentence_parts
 from indicators.protection import small_counts_text
 from ui import data, state
 from ui.commentary import show_commentary
@@ -36,7 +36,7 @@ from ui.components import (
     table_downloads,
     table_key,
 )
-from ui.figures import indicator_content
+from ui.figures import RANKING, TREND, indicator_chart
 from ui.text import markdown_text
 
 BREAKDOWNS = {
@@ -57,19 +57,18 @@ CHART_VIEWS = (OVER_TIME, AMONG_SIMILAR)
 def _indicator_section(item: Indicator, selection: state.Selection, table) -> None:
     """One indicator: a fragment, so switching its chart or table redraws it alone."""
     st.header(item.short_title, divider="gray")
-    content = indicator_content(item.id, selection)
-    if content.headline is None:
+    year = views.latest_year(table, item.id, selection.council, selection.year)
+    row = views.council_row(table, item.id, selection.council, year)
+    if row is None:
         st.info(markdown_text(views.missing_figure_note(table, item, selection.council_name)))
         return
     # The figure and its change in bold; the longer view, chance and comparisons after it.
-    year = views.latest_year(table, item.id, selection.council, selection.year)
-    row = views.council_row(table, item.id, selection.council, year)
-    parts = sentence_parts(row, item, selection.council_name) if row is not None else []
+    parts = sentence_parts(row, item, selection.council_name)
     if parts:
         rest = " ".join(markdown_text(part) for part in parts[1:])
         st.markdown(f"**{markdown_text(parts[0])}** {rest}".strip())
     else:
-        st.markdown(f"**{markdown_text(content.headline)}**")
+        st.markdown(f"**{markdown_text(sentence(row, item, selection.council_name))}**")
     key = f"{item.id}_{selection.council}"
     stem = f"{slug(item.short_title)}_{selection.council}"
     left, right = st.columns(2)
@@ -83,14 +82,15 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
             key=f"{key}_view",
             label_visibility="collapsed",
         )
+        # Only the chart shown is built: the ranking when a reader asks for it.
         if shown == AMONG_SIMILAR:
-            chart_with_table(
-                content.ranking_figure, content.ranking_table, f"{stem}_neighbours", f"{key}_rank"
-            )
+            ranking = indicator_chart(item.id, selection, RANKING)
+            if ranking is not None:
+                chart_with_table(ranking.figure, ranking.table, f"{stem}_neighbours", f"{key}_rank")
         else:
-            chart_with_table(
-                content.trend_figure, content.trend_table, f"{stem}_trend", f"{key}_trend"
-            )
+            trend = indicator_chart(item.id, selection, TREND)
+            if trend is not None:
+                chart_with_table(trend.figure, trend.table, f"{stem}_trend", f"{key}_trend")
     with right:
         # The questions are the point of the page for a councillor: always in view.
         st.markdown("**Questions to ask officers**")
