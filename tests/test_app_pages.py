@@ -19,6 +19,7 @@ from indicators.at_a_glance import at_a_glance_table
 from indicators.catalogue import grouping
 from indicators.compute import all_values
 from loaders.store import open_store
+from ui.line_page import AMONG_SIMILAR
 from ui.page_list import PAGE_NAMES
 
 PAGES = PAGE_NAMES
@@ -53,6 +54,36 @@ def test_each_page_loads_with_a_title_and_the_demo_label(app_for, page, council)
     at = app_for(page, council)
     assert at.title, f"{page} has no title"
     assert "Demo data — fictional councils" in _text(at) or page != "at_a_glance"
+
+
+def test_no_page_changes_the_shared_tables_every_session_reads(app_for):
+    """The whole-store tables (every indicator, the neighbour lists, the comparisons) are
+    one object per process shared by every session (ui/data.py): a page that changed
+    one in place would change every other panel member's figures."""
+    from ui import data
+
+    at = app_for("at_a_glance")
+    model, method = at.session_state["sn_model"], at.session_state["sn_method"]
+    key = data.version_key()
+    shared = {
+        "values": data._values(*key),
+        "neighbours": data._neighbours(*key),
+        "comparisons": data._comparisons(*key, model, method),
+    }
+    before = {name: frame.copy(deep=True) for name, frame in shared.items()}
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        if page == "stability":  # the ranking and the tables behind the charts too
+            for control in at.segmented_control:
+                control.set_value(AMONG_SIMILAR)
+            for switch in at.toggle:
+                switch.set_value(True)
+            at.run()
+            assert not at.exception
+    assert data._comparisons(*key, model, method) is shared["comparisons"]  # still shared
+    for name, frame in shared.items():
+        pd.testing.assert_frame_equal(frame, before[name], obj=name)
 
 
 def test_at_a_glance_shows_tiles_three_years_england_and_a_summary(app_for):

@@ -58,6 +58,12 @@ DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "demo.duckdb"
 # every council's per-council reads, and each neighbour model and average's comparisons.
 STORES_KEPT = 3
 COUNCILS_KEPT = 200
+# The three whole-store tables every page starts from (every indicator, the neighbour
+# lists, the comparisons) are shared objects (`st.cache_resource`), not copies: a
+# `st.cache_data` read unpickles its value, and a line page read the comparisons (about
+# 50,000 rows) six times a run, a fifth of its time. Nothing may change them in place
+# (pandas' copy-on-write keeps a slice or a derived frame from doing so; tested in
+# tests/test_app_pages.py).
 VIEWS_KEPT = 8
 PUBLISH_DIR_ENV = "CP_PUBLISH_DIR"  # the writer: where it publishes after each commit
 _PINNED = "_published_store"  # the published store this session's run reads
@@ -338,7 +344,7 @@ def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:
     return _at_a_glance(*_key(), area_code)
 
 
-@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
 def _values(version: int, path: str) -> pd.DataFrame:
     # Kept on disk by content (indicators/derived.py): a new process over the same
     # store reads it back rather than computing it again.
@@ -357,7 +363,7 @@ def values() -> pd.DataFrame:
     return _values(*_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
 def _neighbours(version: int, path: str) -> pd.DataFrame:
     return scorecard.neighbour_lists(cursor())
 
@@ -371,7 +377,7 @@ def neighbour_models() -> list[str]:
     return sorted({str(m) for m in frame["model"]}, reverse=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=STORES_KEPT * VIEWS_KEPT)
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT * VIEWS_KEPT)
 def _comparisons(version: int, path: str, model: str | None, method: str) -> pd.DataFrame:
     from indicators.compare import compare_all
 
