@@ -57,9 +57,10 @@ def test_each_page_loads_with_a_title_and_the_demo_label(app_for, page, council)
 
 
 def test_no_page_changes_the_shared_tables_every_session_reads(app_for):
-    """The whole-store tables (every indicator, the neighbour lists, the comparisons) are
-    one object per process shared by every session (ui/data.py): a page that changed
-    one in place would change every other panel member's figures."""
+    """The whole-store tables (every indicator, the neighbour lists, the comparisons, a
+    council's comparisons) are one object per process shared by every session
+    (ui/data.py): a page that changed one in place would change every other panel
+    member's figures."""
     from ui import data
 
     at = app_for("at_a_glance")
@@ -69,6 +70,7 @@ def test_no_page_changes_the_shared_tables_every_session_reads(app_for):
         "values": data._values(*key),
         "neighbours": data._neighbours(*key),
         "comparisons": data._comparisons(*key, model, method),
+        "the council's comparisons": data._council_comparisons(*key, model, method, ORDINARY),
     }
     before = {name: frame.copy(deep=True) for name, frame in shared.items()}
     for page in PAGES:

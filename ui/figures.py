@@ -75,13 +75,13 @@ def _indicator_chart(
     from charts import measure_title, ranking_chart, trend_chart
 
     item = indicator(indicator_id)
-    table = data.comparisons(selection.sn_model, selection.sn_method)
-    year = views.latest_year(table, item.id, selection.council, selection.year)
-    row = views.council_row(table, item.id, selection.council, year)
+    own = data.council_comparisons(selection)
+    year = views.latest_year(own, item.id, selection.council, selection.year)
+    row = views.council_row(own, item.id, selection.council, year)
     if row is None:
         return None
     if chart == TREND:
-        history = views.trend(table, item.id, selection.council)
+        history = views.trend(own, item.id, selection.council)
         return Chart(
             trend_chart(
                 history,
@@ -93,6 +93,7 @@ def _indicator_chart(
             ),
             views.trend_table(history, item, selection.council_name),
         )
+    table = data.comparisons(selection.sn_model, selection.sn_method)
     ranked = views.ranking(
         table, data.neighbours(), item.id, selection.council, year, selection.sn_model
     )

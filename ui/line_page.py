@@ -57,8 +57,9 @@ CHART_VIEWS = (OVER_TIME, AMONG_SIMILAR)
 def _indicator_section(item: Indicator, selection: state.Selection, table) -> None:
     """One indicator: a fragment, so switching its chart or table redraws it alone."""
     st.header(item.short_title, divider="gray")
-    year = views.latest_year(table, item.id, selection.council, selection.year)
-    row = views.council_row(table, item.id, selection.council, year)
+    own = data.council_comparisons(selection)
+    year = views.latest_year(own, item.id, selection.council, selection.year)
+    row = views.council_row(own, item.id, selection.council, year)
     if row is None:
         st.info(markdown_text(views.missing_figure_note(table, item, selection.council_name)))
         return
