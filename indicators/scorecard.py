@@ -138,6 +138,7 @@ def judgements(table: pd.DataFrame, council: str, year: int | None = None) -> pd
     from indicators import views
     from indicators.narrative import _judgement as strength_or_concern  # the one rule
 
+    table = table[table["area_code"] == council]  # the council's rows, taken once
     records = []
     for item in catalogue():
         shown = views.latest_year(table, item.id, council, year)

@@ -196,6 +196,9 @@ def scorecard(
 
     With ``theme_id``, only that theme's indicators (a line-of-enquiry page's summary).
     """
+    # Every lookup below is of the council's own rows: taken once, not per lookup (a
+    # scorecard makes about 150 lookups, each a filter of the whole table otherwise).
+    table = table[table["area_code"] == council]
     rows = []
     themes = [t for t in grouping.themes if theme_id is None or t.id == theme_id]
     for theme in themes:
