@@ -430,17 +430,47 @@ def tree_rss_kib(pid: int) -> int | None:
     return own + sum(tree_rss_kib(child) or 0 for child in children(pid))
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU a process has used (user + system, seconds) from /proc, None once it has gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the command name (which may hold spaces) in parentheses.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    user, system = int(fields[11]), int(fields[12])  # utime, stime: fields 14 and 15
+    return (user + system) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU used by a process and its living descendants."""
+    own = cpu_seconds(pid)
+    if own is None:
+        return None
+    return own + sum(tree_cpu_seconds(child) or 0.0 for child in children(pid))
+
+
 @dataclass
 class MemorySamples:
-    """Resident memory of named processes (with their children), sampled through a run."""
+    """Resident memory (and CPU used so far) of named processes with their children,
+    sampled through a run: CPU per run says what a page costs the servers whatever
+    else the machine is doing, which waits do not."""
 
     pids: dict[str, int]
     samples: dict[str, list[int]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
 
     def sample(self) -> None:
         for name, pid in self.pids.items():
             if (kib := tree_rss_kib(pid)) is not None:
                 self.samples.setdefault(name, []).append(kib)
+            if (seconds := tree_cpu_seconds(pid)) is not None:
+                self.cpu.setdefault(name, []).append(seconds)
+
+    def cpu_used(self, name: str) -> float | None:
+        """CPU seconds the process used between the first sample and the last."""
+        seconds = self.cpu.get(name, [])
+        return seconds[-1] - seconds[0] if len(seconds) >= 2 else None
 
     async def sample_every(self, seconds: float, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -484,21 +514,31 @@ def report(
         f"{runs_per_second(results):.2f} runs/s without error over {wall_seconds:.0f} s.",
     ]
     if memory.samples:
+        used = {name: memory.cpu_used(name) for name in memory.samples}
         parts += [
             "",
             markdown_table(
-                ["process", "RSS MiB at start", "peak", "at end"],
+                ["process", "RSS MiB at start", "peak", "at end", "CPU s used"],
                 [
                     [
                         name,
                         f"{kib[0] / 1024:.0f}",
                         f"{max(kib) / 1024:.0f}",
                         f"{kib[-1] / 1024:.0f}",
+                        "-" if used[name] is None else f"{used[name]:.1f}",
                     ]
                     for name, kib in memory.samples.items()
                 ],
             ),
         ]
+        total = sum(seconds for seconds in used.values() if seconds is not None)
+        finished = sum(1 for r in results if not r.errors)
+        if finished and total:
+            parts += [
+                "",
+                f"Server CPU per page run: {total / finished:.3f} s "
+                f"({total:.1f} s of CPU over {finished} runs, every process above).",
+            ]
     errors: dict[str, int] = {}
     for run in results:
         for error in run.errors:

@@ -30,6 +30,7 @@ from benchmarks.load_test import (
     Visibility,
     children,
     council_of_option,
+    cpu_seconds,
     one_reader,
     page_figures,
     parse_arguments,
@@ -43,6 +44,7 @@ from benchmarks.load_test import (
     run_readers,
     runs_per_second,
     stream_url,
+    tree_cpu_seconds,
     tree_rss_kib,
     url_path,
     visibility_table,
@@ -269,8 +271,23 @@ def test_memory_is_read_from_proc_and_a_gone_process_gives_none() -> None:
             child.kill()
     memory = MemorySamples({"me": os.getpid()})
     memory.sample()
+    sum(i * i for i in range(2_000_000))  # some CPU between the samples
     memory.sample()
     assert len(memory.samples["me"]) == 2
+    assert memory.cpu_used("me") > 0
+
+
+@pure
+def test_cpu_is_read_from_proc_and_grows_with_work_and_a_gone_process_gives_none() -> None:
+    before = cpu_seconds(os.getpid())
+    spent = time.process_time()
+    sum(i * i for i in range(3_000_000))
+    spent = time.process_time() - spent
+    after = cpu_seconds(os.getpid())
+    # /proc counts in clock ticks (10 ms): the same work, to within two ticks a side
+    assert after - before == pytest.approx(spent, abs=0.05)
+    assert cpu_seconds(2**22 + 12345) is None
+    assert tree_cpu_seconds(os.getpid()) >= after
 
 
 @pure
