@@ -559,6 +559,19 @@ def _one_transaction(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    _COMMITTED[0] += 1
+
+
+# Loads committed by this process, on any connection. The process that holds a store
+# read-write is the only one that can write it (DuckDB locks the file), so while this
+# count stands still the store's data version does too: the app asks the store for its
+# version only when the count has moved, not at each of a page's cached reads.
+_COMMITTED = [0]
+
+
+def commits_in_this_process() -> int:
+    """How many loads this process has committed so far (see `_COMMITTED`)."""
+    return _COMMITTED[0]
 
 
 class UndoRefused(Exception):

@@ -45,7 +45,7 @@ from loaders.publish import (
     publish,
     published_version,
 )
-from loaders.store import data_version, open_store
+from loaders.store import commits_in_this_process, data_version, open_store
 from ui.access import READER_ENV
 
 if TYPE_CHECKING:
@@ -65,6 +65,27 @@ COUNCILS_KEPT = 200
 # (pandas' copy-on-write keeps a slice or a derived frame from doing so; tested in
 # tests/test_app_pages.py).
 VIEWS_KEPT = 8
+
+
+def _grouping_key(found: Grouping) -> tuple[str, int]:
+    return found.id, hash(found.themes)  # frozen dataclasses of text: hashable
+
+
+def _selection_key(selection: Selection) -> tuple[object, ...]:
+    return (
+        selection.council,
+        selection.council_name,
+        selection.year,
+        selection.sn_model,
+        selection.sn_method,
+        _grouping_key(selection.grouping),
+    )
+
+
+# How a cached read's arguments are keyed when they are a page's selection or a grouping:
+# by their fields. Streamlit's own hashing walks every theme's texts and questions, and
+# a line page made about 130 cached reads a run, 1 ms each. (In memory only, per process.)
+CACHE_KEYS = {"ui.state.Selection": _selection_key, "indicators.catalogue.Grouping": _grouping_key}
 PUBLISH_DIR_ENV = "CP_PUBLISH_DIR"  # the writer: where it publishes after each commit
 _PINNED = "_published_store"  # the published store this session's run reads
 _PUBLISH_PROBLEM = "_publish_problem"
@@ -312,7 +333,15 @@ def _key() -> tuple[int, str]:
     path = str(database_path())
     if published_folder() is not None:
         return _published_store_version(path), path
-    return data_version(cursor()), path
+    return _version_after(path, commits_in_this_process()), path
+
+
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
+def _version_after(path: str, commits: int) -> int:
+    # The store's version read once per load this process commits (loaders/store.py's
+    # count): only this process can write the file it holds, so between two of its
+    # commits the version cannot change. A page makes about thirty cached reads a run.
+    return data_version(cursor())
 
 
 @st.cache_resource(show_spinner=False, max_entries=KEEP)
@@ -463,7 +492,7 @@ def headline_tiles(selection: Selection) -> list[dict[str, object]]:
     return views.headline_tiles(table, selection.council, at_a_glance.HEADLINE_IDS, selection.year)
 
 
-@st.cache_data(show_spinner=False, max_entries=500)
+@st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
 def _strengths_and_concerns(version: int, path: str, selection: Selection) -> dict[str, list[str]]:
     table = _comparisons(version, path, selection.sn_model, selection.sn_method)
     card = scorecard.council_scorecard(None, selection.council, selection.year, table=table)
@@ -485,7 +514,7 @@ def council_and_neighbours(selection: Selection) -> list[str]:
     return views.council_and_neighbours(neighbours(), selection.council, selection.sn_model)
 
 
-@st.cache_data(show_spinner=False, max_entries=500)
+@st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
 def _scorecard_rows(
     version: int, path: str, selection: Selection, grouping: Grouping, theme_id: str | None
 ) -> pd.DataFrame:
@@ -610,7 +639,7 @@ def find_indicators(query: str) -> list[str]:
 SCORECARD_ORDERS = scorecard.ORDERS
 
 
-@st.cache_data(show_spinner=False, max_entries=500)
+@st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
 def _scorecard_view(
     version: int,
     path: str,

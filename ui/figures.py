@@ -21,6 +21,7 @@ from indicators import views
 from indicators.catalogue import indicator
 from indicators.formatting import period_label
 from ui import data
+from ui.data import CACHE_KEYS
 from ui.state import Selection
 from ui.text import markdown_text
 
@@ -68,7 +69,7 @@ def compare_content(
     return _compare_content(*data.version_key(), indicator_id, councils, selection)
 
 
-@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES)
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES, hash_funcs=CACHE_KEYS)
 def _indicator_chart(
     version: int, path: str, indicator_id: str, selection: Selection, chart: str
 ) -> Chart | None:
@@ -113,7 +114,7 @@ def _indicator_chart(
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES)
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES, hash_funcs=CACHE_KEYS)
 def _compare_content(
     version: int,
     path: str,
