@@ -327,7 +327,7 @@ def _figures_with_counts(rows: pd.DataFrame, item: Indicator) -> list[str]:
 
 
 def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
-    """A ranking as a readable table: council, figure, rank of N.
+    """A ranking as a readable table: council, figure, rank of N, best first.
 
     Without polarity there is no rank (as in LAIT: "1 = best" means nothing for a
     count), so the table lists the councils highest first, as the chart does.
@@ -340,16 +340,27 @@ def ranking_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
             .reindex(order.index)
             .reset_index(drop=True)
         )
-    return pd.DataFrame(
-        {
-            "Council": rows["area_name"],
-            "Figure": figures,
-            "Rank (1 = best)": [
-                rank_words(r, n) if pd.notna(r) else ""
-                for r, n in zip(rows["rank"], rows["rank_of"], strict=True)
-            ],
-        }
-    ).reset_index(drop=True)
+    # Best first, as the chart lists them; councils without a rank (no figure) last.
+    order = (
+        pd.DataFrame({"rank": pd.to_numeric(rows["rank"]), "name": rows["area_name"]})
+        .reset_index(drop=True)
+        .sort_values(["rank", "name"], na_position="last", kind="stable")
+        .index
+    )
+    return (
+        pd.DataFrame(
+            {
+                "Council": list(rows["area_name"]),
+                "Figure": figures,
+                "Rank (1 = best)": [
+                    rank_words(r, n) if pd.notna(r) else ""
+                    for r, n in zip(rows["rank"], rows["rank_of"], strict=True)
+                ],
+            }
+        )
+        .reindex(order)
+        .reset_index(drop=True)
+    )
 
 
 def council_and_neighbours(neighbours: pd.DataFrame, council: str, model: str | None) -> list[str]:

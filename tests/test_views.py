@@ -195,7 +195,9 @@ def test_a_ranking_table_with_polarity_keeps_rank_of_n():
     item = views.indicator("placements_3plus_pct")
     table = views.ranking_table(_ranking_rows(item.id, ranked=True), item)
     assert list(table.columns) == ["Council", "Figure", "Rank (1 = best)"]
-    assert list(table["Rank (1 = best)"]) == ["2 of 2 (1 = best)", "1 of 2 (1 = best)", ""]
+    # Best first, as the chart lists them; the council without a figure last.
+    assert list(table["Rank (1 = best)"]) == ["1 of 2 (1 = best)", "2 of 2 (1 = best)", ""]
+    assert list(table["Council"]) == ["Eastmoor", "Wyrebrook", "Hollins"]
 
 
 def test_the_scorecard_shows_no_rank_or_band_for_an_indicator_without_polarity():
