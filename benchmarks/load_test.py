@@ -3,6 +3,7 @@
 Usage:
     .venv/bin/python benchmarks/load_test.py [--url URL | --replicas] [--db FILE]
         [--readers 30] [--rounds 2] [--reading 5] [--saturation] [--analyst] [--quick]
+        [--real]
 
 Why a protocol-level client: a browser per simulated reader would need 30 Chromiums
 on a 2-core machine and would measure the browsers, not the server. Each simulated
@@ -41,6 +42,9 @@ Scenarios:
   replica first drew a page from it (the sidebar's "(load N)" caption), and how
   many runs (the readers' and the watchers') that started after the publish still
   showed an older load: any such run fails the load test.
+- ``--real`` (with ``CP_REFERENCE_DATA``): instead of ``--db``, a real store built
+  from DfE's 2024 release, the outcomes files, ONS population and the 2025
+  neighbour list, so that the analyst has DfE's 2025 release to commit.
 - ``--saturation``: no reading time; the report gives runs per second.
 
 The report is a markdown table: runs, errors, p50/p95 server run time per page,
@@ -547,17 +551,18 @@ async def run_readers(
     analyst_job = watcher = None
     publishes: list[Publish] = []
     watch_runs: list[PageRun] = []
+    made: list[Commit] = []  # the analyst's commits, as each is made (kept if it fails later)
     poller = None
     if analyst_files:
         if publish_dir is not None:
             poller = asyncio.create_task(watch_current(publish_dir, stop, publishes))
+
+        def on_commit(commit: Commit) -> None:  # from the analyst's thread
+            made.append(commit)
+            loop.call_soon_threadsafe(commits.put_nowait, commit)
+
         analyst_job = loop.run_in_executor(
-            None,
-            analyst,
-            writer_url or app_url,
-            analyst_files,
-            lambda commit: loop.call_soon_threadsafe(commits.put_nowait, commit),
-            ANALYST_START_SECONDS,
+            None, analyst, writer_url or app_url, analyst_files, on_commit, ANALYST_START_SECONDS
         )
         watcher = asyncio.create_task(
             watch_commits(
@@ -579,9 +584,10 @@ async def run_readers(
     outcome = Outcome(results, time.perf_counter() - started)
     if analyst_job is not None:
         try:
-            outcome.commits = await analyst_job
+            await analyst_job
         except Exception as error:  # the analyst's failure is reported, not hidden
             outcome.analyst_error = f"{type(error).__name__}: {str(error)[:300]}"
+        outcome.commits = list(made)
         commits.put_nowait(None)
         outcome.visibility, outcome.published = await watcher
         outcome.watch_runs = watch_runs
@@ -601,9 +607,7 @@ VISIBLE_WITHIN_SECONDS = 120.0
 PUBLISHED_WITHIN_SECONDS = 60.0
 WATCH_EVERY_SECONDS = 0.5
 CURRENT_POLL_SECONDS = 0.02  # how often the load test reads the publish folder's CURRENT
-# A DfE release the real store (benchmarks/indicators.py's, or /tmp/real2.duckdb) lacks:
-# the 2025 release's school moves and social worker changes files.
-RELEASE_FILES = ("la_cla_school_moves.csv", "la_cla_swcount.csv")
+# The DfE release the analyst commits on a real store (the files the store lacks).
 RELEASE_FOLDER = Path("dfe") / "cla_release_2025"
 REAL_ANALYST_COUNCIL = "857"  # Rutland
 SECOND_DEMO_COUNCIL = "151"
@@ -636,13 +640,54 @@ def quarterly_return_file(database: Path, council: str, folder: Path) -> Path:
     return target
 
 
+def release_files_to_commit(database: Path, reference_data: Path) -> list[Path]:
+    """The files of DfE's 2025 release that the store has not loaded (by content), as an
+    analyst would upload the release folder (a file DfE publishes that the dashboard
+    does not use is reported "not used" and the rest committed)."""
+    import hashlib
+
+    import duckdb
+
+    from loaders.store import loaded_hashes
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        loaded = loaded_hashes(con)
+    files = sorted((reference_data / RELEASE_FOLDER).glob("*.csv"))
+    return [f for f in files if hashlib.sha256(f.read_bytes()).hexdigest() not in loaded]
+
+
+def build_store_without_release(reference_data: Path, path: Path) -> Path:
+    """A real store for ``--real``: DfE's 2024 release, the outcomes files, ONS population
+    and the 2025 neighbour list, but not the 2025 release, which the analyst commits."""
+    from loaders.load import load_paths
+    from loaders.store import open_store
+
+    dfe = reference_data / "dfe"
+    con = open_store(path)
+    try:
+        for batch in (
+            dfe / "cla_release_2024",
+            dfe / "outcomes_cin_cla",
+            reference_data / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv",
+            dfe / "statistical_neighbours" / "statistical_neighbours_2025_long.csv",
+        ):
+            report = load_paths(con, [batch])
+            if report.status != "committed":
+                problems = [problem.describe() for problem in report.problems][:5]
+                raise RuntimeError(f"{batch} did not load: {problems}")
+    finally:
+        con.close()
+    return path
+
+
 def analyst_files(
     database: Path, reference_data: Path | None, folder: Path
 ) -> list[tuple[str, list[Path]]]:
     """What the analyst commits, in order. On the demo store: a quarterly return, then
     another council's (the demo store refuses DfE's published files, by design). On a
-    real store with $CP_REFERENCE_DATA: a quarterly return (Rutland), then files of
-    DfE's 2025 release the store does not hold yet."""
+    real store with $CP_REFERENCE_DATA: a quarterly return (Rutland), then the files of
+    DfE's 2025 release the store does not hold yet (``--real`` builds a store without
+    them; a store that holds them all is refused: the analyst would commit nothing)."""
     import duckdb
 
     from loaders.identity import holds_demo_data
@@ -656,13 +701,18 @@ def analyst_files(
         ]
     if reference_data is None:
         raise SystemExit("--analyst on a real store needs CP_REFERENCE_DATA for DfE's files")
-    release = [reference_data / RELEASE_FOLDER / name for name in RELEASE_FILES]
+    release = release_files_to_commit(database, reference_data)
+    if not release:
+        raise SystemExit(
+            f"{database} holds every file of DfE's 2025 release already, so the analyst "
+            "would commit nothing new: use --real (a real store without that release)."
+        )
     return [
         (
             f"quarterly return ({REAL_ANALYST_COUNCIL})",
             [quarterly_return_file(database, REAL_ANALYST_COUNCIL, folder)],
         ),
-        ("DfE 2025 release: " + ", ".join(RELEASE_FILES), release),
+        (f"DfE 2025 release ({len(release)} files)", release),
     ]
 
 
@@ -739,6 +789,24 @@ class Publish:
     seen: float  # when the load test first read the new name: certainly after the rename
 
 
+_wall_to_perf: list[float] = []
+
+
+def perf_time_of(wall: float) -> float:
+    """A wall-clock time (a file's timestamp) on perf_counter's clock. The offset between
+    the two clocks is read once, from the tightest of a few back-to-back readings, so
+    that a pause between the two reads (a busy machine) does not shift it."""
+    if not _wall_to_perf:
+        readings = []
+        for _ in range(20):
+            before = time.perf_counter()
+            now = time.time()
+            after = time.perf_counter()
+            readings.append((after - before, (before + after) / 2 - now))
+        _wall_to_perf.append(min(readings)[1])
+    return wall + _wall_to_perf[0]
+
+
 def read_current(publish_dir: Path) -> tuple[str, float] | None:
     """The store ``CURRENT`` names and when it was put there (its ctime, which the
     rename sets, on perf_counter's clock); None while there is none."""
@@ -748,7 +816,7 @@ def read_current(publish_dir: Path) -> tuple[str, float] | None:
         changed = pointer.stat().st_ctime
     except OSError:
         return None
-    return name, time.perf_counter() - (time.time() - changed)
+    return name, perf_time_of(changed)
 
 
 async def watch_current(publish_dir: Path, stop: asyncio.Event, into: list[Publish]) -> None:
@@ -934,6 +1002,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--analyst", action="store_true", help="commit two loads meanwhile")
     parser.add_argument("--pid", type=int, action="append", default=[], help="sample this PID")
     parser.add_argument("--db", type=Path, default=PROJECT / "data" / "demo.duckdb")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="build a real store from $CP_REFERENCE_DATA without DfE's 2025 release "
+        "(the analyst commits it); instead of --db",
+    )
     parser.add_argument("--readers", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=2, help="rounds of 5 pages per reader")
     parser.add_argument("--reading", type=float, default=5.0, help="seconds between pages")
@@ -962,8 +1036,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="load_test_")))
         files: list[tuple[str, list[Path]]] = []
+        reference = os.environ.get("CP_REFERENCE_DATA")
+        if arguments.real:
+            if not reference:
+                raise SystemExit("--real needs CP_REFERENCE_DATA (DfE's and ONS's files)")
+            started = time.perf_counter()
+            arguments.db = build_store_without_release(Path(reference), workdir / "real.duckdb")
+            built = time.perf_counter() - started
+            print(f"Built a real store without DfE's 2025 release in {built:.0f} s.")
         if arguments.analyst:
-            reference = os.environ.get("CP_REFERENCE_DATA")
             files = analyst_files(arguments.db, Path(reference) if reference else None, workdir)
         if arguments.url:
             target = Target(

@@ -333,9 +333,11 @@ def test_the_load_test_sees_each_publish_after_its_rename(tmp_path) -> None:
         poller = asyncio.create_task(watch_current(tmp_path, stop, seen))
         await asyncio.sleep(0.1)
         renames = []
-        for name in ("store-v000002-bb.duckdb", "store-v000003-cc.duckdb"):
+        for number, name in enumerate(("store-v000002-bb.duckdb", "store-v000003-cc.duckdb")):
             renames.append(replace_current(name))
-            await asyncio.sleep(0.2)
+            async with asyncio.timeout(10):  # a busy machine may delay the poller
+                while len(seen) <= number:
+                    await asyncio.sleep(0.01)
         stop.set()
         await poller
         return seen, renames
@@ -343,9 +345,10 @@ def test_the_load_test_sees_each_publish_after_its_rename(tmp_path) -> None:
     seen, renames = run_in_own_loop(scenario())
     assert [p.name for p in seen] == ["store-v000002-bb.duckdb", "store-v000003-cc.duckdb"]
     for publish, renamed in zip(seen, renames, strict=True):
-        # ctime is stamped from the kernel's coarse clock (a tick, a few ms, behind)
+        # ctime is stamped from the kernel's coarse clock (a tick, a few ms, behind), and
+        # the aside file was written 50 ms before the rename (its mtime would be that early)
         assert renamed - 0.02 <= publish.replaced <= publish.seen
-        assert renamed <= publish.seen <= renamed + 0.2
+        assert renamed <= publish.seen
 
 
 @pure
