@@ -38,6 +38,9 @@ def replica_stores(demo_db, tmp_path, monkeypatch):
     # The writer's file is held read-write here (as the writer would): a reader that
     # tried to open it at all would fail on DuckDB's lock, or read it by mistake.
     monkeypatch.setenv("CP_DB", str(writers))
+    # No indicator tables kept from an earlier test run: a reader computes what a writer
+    # did not compute before publishing.
+    monkeypatch.setenv("CP_DERIVED_CACHE", str(tmp_path / "derived"))
     with app_caches_cleared():
         yield con, folder
     con.close()
