@@ -218,3 +218,39 @@ def test_a_writer_says_plainly_when_a_publish_fails(demo_db, tmp_path, monkeypat
         assert message.startswith("The load is committed here, but the readers do not show it")
         assert "No space left on device" in message and first.name in message
         assert current(folder) == first
+
+
+def test_a_rerun_whose_store_was_deleted_meanwhile_redraws_the_page_on_the_current_one(
+    replica_stores, monkeypatch
+):
+    """A fragment's rerun (a chart switched on a page drawn earlier) reads the store its
+    page was drawn from, without app.py's ``begin_run``. After more publishes than are
+    kept that store is deleted: the page is drawn again, whole, on the current store,
+    rather than fail. (AppTest cannot rerun one fragment: a run that skips ``begin_run``
+    stands in for it.)"""
+    writer, folder = replica_stores
+    at = _app("cohort")
+    pinned = Path(at.session_state["_published_store"])
+    from loaders.publish import KEEP
+    from ui import data
+
+    for number in range(KEEP):
+        load_id = _correct_children_in_care(writer, 800 + number)
+        publish(writer, folder)
+    assert not pinned.exists()
+    data._published_connection.clear()  # no connection to the deleted store left open
+    begin_run = data.begin_run
+    skipped = []
+
+    def skip_the_first_begin_run() -> None:
+        if not skipped:
+            skipped.append(True)
+            return
+        begin_run()
+
+    monkeypatch.setattr(data, "begin_run", skip_the_first_begin_run)
+    at.run()
+    assert skipped
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert (_shown_load(at), _children_in_care_2025(at)) == (f"load {load_id})", 800 + KEEP - 1)
+    assert Path(at.session_state["_published_store"]) == current(folder)

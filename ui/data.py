@@ -205,8 +205,22 @@ def cursor() -> duckdb.DuckDBPyConnection:
     on the read-only connection to this run's published store."""
     path = str(database_path())
     if published_folder() is not None:
-        return _published_connection(path).cursor()
+        return _reader_cursor(path)
     return _connection(path).cursor()
+
+
+def _reader_cursor(path: str) -> duckdb.DuckDBPyConnection:
+    """A cursor on a published store. A fragment's rerun (a chart switched on a page
+    drawn before) reads the store its page was pinned to; once more stores have been
+    published than are kept, that file is gone: the whole page is then drawn again,
+    on the current store, rather than fail or mix two stores."""
+    try:
+        return _published_connection(path).cursor()
+    except duckdb.IOException:
+        if Path(path).exists() or getattr(_this_thread, "store", None):
+            raise
+    st.session_state.pop(_PINNED, None)
+    st.rerun(scope="app")
 
 
 def publish_for_readers(show_next_run: bool = True) -> str | None:
