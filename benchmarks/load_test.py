@@ -641,19 +641,24 @@ def quarterly_return_file(database: Path, council: str, folder: Path) -> Path:
 
 
 def release_files_to_commit(database: Path, reference_data: Path) -> list[Path]:
-    """The files of DfE's 2025 release that the store has not loaded (by content), as an
-    analyst would upload the release folder (a file DfE publishes that the dashboard
-    does not use is reported "not used" and the rest committed)."""
+    """The files of DfE's 2025 release that the store has never been given (by content),
+    as an analyst would upload the release folder (a file DfE publishes that the
+    dashboard does not use is reported "not used" and the rest committed; one the store
+    was given before, loaded or not used, is left out)."""
     import hashlib
 
     import duckdb
 
-    from loaders.store import loaded_hashes
-
     with duckdb.connect(str(database), read_only=True) as con:
-        loaded = loaded_hashes(con)
+        given = {
+            sha
+            for (sha,) in con.execute(
+                "SELECT DISTINCT f.sha256 FROM load_files f JOIN loads l USING (load_id) "
+                "WHERE l.status = 'committed'"
+            ).fetchall()
+        }
     files = sorted((reference_data / RELEASE_FOLDER).glob("*.csv"))
-    return [f for f in files if hashlib.sha256(f.read_bytes()).hexdigest() not in loaded]
+    return [f for f in files if hashlib.sha256(f.read_bytes()).hexdigest() not in given]
 
 
 def build_store_without_release(reference_data: Path, path: Path) -> Path:

@@ -445,3 +445,27 @@ def test_a_reader_against_a_fake_server_stops_at_a_run_that_never_finishes() -> 
     assert results[3].errors == ["no script_finished within 0.5 s"]
     assert [page for page, _, _ in asked] == ["", "scorecard", "cohort", "stability"]
     assert asked[2][1] == "council=102"
+
+
+@pure
+def test_the_analyst_commits_only_release_files_the_store_was_never_given(tmp_path) -> None:
+    import hashlib
+
+    from benchmarks.load_test import RELEASE_FOLDER, release_files_to_commit
+    from loaders.store import load_transaction, open_store
+
+    release = tmp_path / "reference" / RELEASE_FOLDER
+    release.mkdir(parents=True)
+    for name in ("loaded.csv", "not_used.csv", "new.csv"):
+        (release / name).write_text(f"{name}\n")
+    store = tmp_path / "store.duckdb"
+    con = open_store(store)
+    with load_transaction(con, "test") as record:
+        for name, outcome in (("loaded.csv", "loaded"), ("not_used.csv", "not used")):
+            sha = hashlib.sha256((release / name).read_bytes()).hexdigest()
+            con.execute(
+                "INSERT INTO load_files (load_id, file_name, sha256, outcome) VALUES (?, ?, ?, ?)",
+                [record.load_id, name, sha, outcome],
+            )
+    con.close()
+    assert release_files_to_commit(store, tmp_path / "reference") == [release / "new.csv"]
