@@ -691,7 +691,7 @@ def analyst_files(
     """What the analyst commits, in order. On the demo store: a quarterly return, then
     another council's (the demo store refuses DfE's published files, by design). On a
     real store with $CP_REFERENCE_DATA: a quarterly return (Rutland), then the files of
-    DfE's 2025 release the store does not hold yet (``--real`` builds a store without
+    DfE's 2025 release the store was never given (``--real`` builds a store without
     them; a store that holds them all is refused: the analyst would commit nothing)."""
     import duckdb
 
