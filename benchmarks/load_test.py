@@ -3,6 +3,7 @@
 Usage:
     .venv/bin/python benchmarks/load_test.py [--url URL | --replicas] [--db FILE]
         [--readers 30] [--rounds 2] [--reading 5] [--saturation] [--analyst] [--quick]
+        [--real]
 
 Why a protocol-level client: a browser per simulated reader would need 30 Chromiums
 on a 2-core machine and would measure the browsers, not the server. Each simulated
@@ -39,9 +40,13 @@ Scenarios:
   files on the writer's Data page and commits each (see ``analyst_files``: two
   quarterly returns on the demo store, which refuses DfE's files by design; a
   quarterly return and DfE release files on a real store). Reported: each commit's
-  time, when the writer published it, and when each reader replica first drew a
-  page from it (the sidebar's "(load N)" caption), with the runs after the publish
-  that still showed the older load.
+  time, when the writer published it (``CURRENT`` replaced), when each reader
+  replica first drew a page from it (the sidebar's "(load N)" caption), and how
+  many runs (the readers' and the watchers') that started after the publish still
+  showed an older load: any such run fails the load test.
+- ``--real`` (with ``CP_REFERENCE_DATA``): instead of ``--db``, a real store built
+  from DfE's 2024 release, the outcomes files, ONS population and the 2025
+  neighbour list, so that the analyst has DfE's 2025 release to commit.
 - ``--saturation``: no reading time; the report gives runs per second.
 
 The report is a markdown table: runs, errors, p50/p95 server run time per page,
@@ -556,7 +561,8 @@ class Outcome:
     wall_seconds: float
     commits: list[Commit] = field(default_factory=list)
     visibility: list[Visibility] = field(default_factory=list)
-    published: dict[int, float] = field(default_factory=dict)
+    published: dict[int, Publish] = field(default_factory=dict)
+    watch_runs: list[PageRun] = field(default_factory=list)  # the replica watchers' runs
     analyst_error: str | None = None
 
 
@@ -604,18 +610,28 @@ async def run_readers(
     loop = asyncio.get_running_loop()
     commits: asyncio.Queue = asyncio.Queue()
     analyst_job = watcher = None
+    publishes: list[Publish] = []
+    watch_runs: list[PageRun] = []
+    made: list[Commit] = []  # the analyst's commits, as each is made (kept if it fails later)
+    poller = None
     if analyst_files:
+        if publish_dir is not None:
+            poller = asyncio.create_task(watch_current(publish_dir, stop, publishes))
+
+        def on_commit(commit: Commit) -> None:  # from the analyst's thread
+            made.append(commit)
+            loop.call_soon_threadsafe(commits.put_nowait, commit)
+
         analyst_job = loop.run_in_executor(
-            None,
-            analyst,
-            writer_url or app_url,
-            analyst_files,
-            lambda commit: loop.call_soon_threadsafe(commits.put_nowait, commit),
-            ANALYST_START_SECONDS,
+            None, analyst, writer_url or app_url, analyst_files, on_commit, ANALYST_START_SECONDS
         )
         watcher = asyncio.create_task(
             watch_commits(
-                commits, replica_urls or {"app": app_url}, len(analyst_files), publish_dir
+                commits,
+                replica_urls or {"app": app_url},
+                len(analyst_files),
+                None if publish_dir is None else publishes,
+                watch_runs,
             )
         )
     started = time.perf_counter()
@@ -629,13 +645,17 @@ async def run_readers(
     outcome = Outcome(results, time.perf_counter() - started)
     if analyst_job is not None:
         try:
-            outcome.commits = await analyst_job
+            await analyst_job
         except Exception as error:  # the analyst's failure is reported, not hidden
             outcome.analyst_error = f"{type(error).__name__}: {str(error)[:300]}"
+        outcome.commits = list(made)
         commits.put_nowait(None)
         outcome.visibility, outcome.published = await watcher
+        outcome.watch_runs = watch_runs
     stop.set()
     await sampler
+    if poller is not None:
+        await poller
     return outcome
 
 
@@ -647,9 +667,8 @@ NOTHING_NEW = "Nothing new: these files are already loaded"
 VISIBLE_WITHIN_SECONDS = 120.0
 PUBLISHED_WITHIN_SECONDS = 60.0
 WATCH_EVERY_SECONDS = 0.5
-# A DfE release the real store (benchmarks/indicators.py's, or /tmp/real2.duckdb) lacks:
-# the 2025 release's school moves and social worker changes files.
-RELEASE_FILES = ("la_cla_school_moves.csv", "la_cla_swcount.csv")
+CURRENT_POLL_SECONDS = 0.02  # how often the load test reads the publish folder's CURRENT
+# The DfE release the analyst commits on a real store (the files the store lacks).
 RELEASE_FOLDER = Path("dfe") / "cla_release_2025"
 REAL_ANALYST_COUNCIL = "857"  # Rutland
 SECOND_DEMO_COUNCIL = "151"
@@ -682,13 +701,59 @@ def quarterly_return_file(database: Path, council: str, folder: Path) -> Path:
     return target
 
 
+def release_files_to_commit(database: Path, reference_data: Path) -> list[Path]:
+    """The files of DfE's 2025 release that the store has never been given (by content),
+    as an analyst would upload the release folder (a file DfE publishes that the
+    dashboard does not use is reported "not used" and the rest committed; one the store
+    was given before, loaded or not used, is left out)."""
+    import hashlib
+
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        given = {
+            sha
+            for (sha,) in con.execute(
+                "SELECT DISTINCT f.sha256 FROM load_files f JOIN loads l USING (load_id) "
+                "WHERE l.status = 'committed'"
+            ).fetchall()
+        }
+    files = sorted((reference_data / RELEASE_FOLDER).glob("*.csv"))
+    return [f for f in files if hashlib.sha256(f.read_bytes()).hexdigest() not in given]
+
+
+def build_store_without_release(reference_data: Path, path: Path) -> Path:
+    """A real store for ``--real``: DfE's 2024 release, the outcomes files, ONS population
+    and the 2025 neighbour list, but not the 2025 release, which the analyst commits."""
+    from loaders.load import load_paths
+    from loaders.store import open_store
+
+    dfe = reference_data / "dfe"
+    con = open_store(path)
+    try:
+        for batch in (
+            dfe / "cla_release_2024",
+            dfe / "outcomes_cin_cla",
+            reference_data / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv",
+            dfe / "statistical_neighbours" / "statistical_neighbours_2025_long.csv",
+        ):
+            report = load_paths(con, [batch])
+            if report.status != "committed":
+                problems = [problem.describe() for problem in report.problems][:5]
+                raise RuntimeError(f"{batch} did not load: {problems}")
+    finally:
+        con.close()
+    return path
+
+
 def analyst_files(
     database: Path, reference_data: Path | None, folder: Path
 ) -> list[tuple[str, list[Path]]]:
     """What the analyst commits, in order. On the demo store: a quarterly return, then
     another council's (the demo store refuses DfE's published files, by design). On a
-    real store with $CP_REFERENCE_DATA: a quarterly return (Rutland), then files of
-    DfE's 2025 release the store does not hold yet."""
+    real store with $CP_REFERENCE_DATA: a quarterly return (Rutland), then the files of
+    DfE's 2025 release the store was never given (``--real`` builds a store without
+    them; a store that holds them all is refused: the analyst would commit nothing)."""
     import duckdb
 
     from loaders.identity import holds_demo_data
@@ -702,13 +767,18 @@ def analyst_files(
         ]
     if reference_data is None:
         raise SystemExit("--analyst on a real store needs CP_REFERENCE_DATA for DfE's files")
-    release = [reference_data / RELEASE_FOLDER / name for name in RELEASE_FILES]
+    release = release_files_to_commit(database, reference_data)
+    if not release:
+        raise SystemExit(
+            f"{database} holds every file of DfE's 2025 release already, so the analyst "
+            "would commit nothing new: use --real (a real store without that release)."
+        )
     return [
         (
             f"quarterly return ({REAL_ANALYST_COUNCIL})",
             [quarterly_return_file(database, REAL_ANALYST_COUNCIL, folder)],
         ),
-        ("DfE 2025 release: " + ", ".join(RELEASE_FILES), release),
+        (f"DfE 2025 release ({len(release)} files)", release),
     ]
 
 
@@ -773,90 +843,172 @@ class Visibility:
     replica: str
     load_id: int
     seconds_after_publish: float | None  # None: not seen within the limit
-    stale_runs: int  # runs started after the publish that still showed an older load
     marker_missing: bool = False  # the page names no load: cannot tell
 
 
-def published_at(publish_dir: Path | None, commit: Commit) -> float:
-    """When the writer published the commit (``CURRENT`` replaced), on perf_counter's
-    clock; without a publish folder (one process), when the analyst saw it committed."""
-    if publish_dir is None:
-        return commit.committed_at
+@dataclass(frozen=True)
+class Publish:
+    """One replacement of ``CURRENT`` in the publish folder, on perf_counter's clock."""
+
+    name: str  # the store it names
+    replaced: float  # CURRENT's ctime: the rename, as the kernel stamped it (to a tick)
+    seen: float  # when the load test first read the new name: certainly after the rename
+
+
+_wall_to_perf: list[float] = []
+
+
+def perf_time_of(wall: float) -> float:
+    """A wall-clock time (a file's timestamp) on perf_counter's clock. The offset between
+    the two clocks is read once, from the tightest of a few back-to-back readings, so
+    that a pause between the two reads (a busy machine) does not shift it."""
+    if not _wall_to_perf:
+        readings = []
+        for _ in range(20):
+            before = time.perf_counter()
+            now = time.time()
+            after = time.perf_counter()
+            readings.append((after - before, (before + after) / 2 - now))
+        _wall_to_perf.append(min(readings)[1])
+    return wall + _wall_to_perf[0]
+
+
+def read_current(publish_dir: Path) -> tuple[str, float] | None:
+    """The store ``CURRENT`` names and when it was put there (its ctime, which the
+    rename sets, on perf_counter's clock); None while there is none."""
+    pointer = publish_dir / "CURRENT"
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+        changed = pointer.stat().st_ctime
+    except OSError:
+        return None
+    return name, perf_time_of(changed)
+
+
+async def watch_current(publish_dir: Path, stop: asyncio.Event, into: list[Publish]) -> None:
+    """Read ``CURRENT`` every ``CURRENT_POLL_SECONDS`` until ``stop``; each new name it
+    names goes into ``into``."""
+    found = read_current(publish_dir)
+    last = found[0] if found else None
+    while not stop.is_set():
+        found = read_current(publish_dir)
+        if found is not None and found[0] != last:
+            seen = time.perf_counter()
+            into.append(Publish(found[0], min(found[1], seen), seen))
+            last = found[0]
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), CURRENT_POLL_SECONDS)
+
+
+def publish_of(commit: Commit, publishes: Sequence[Publish] | None) -> Publish | None:
+    """The publish of ``commit``: the first ``CURRENT`` replaced after its upload began.
+    Without a publish folder (one process), the commit is visible as it is committed."""
+    if publishes is None:
+        return Publish("", commit.committed_at, commit.committed_at)
     upload_started = commit.committed_at - commit.seconds
+    return next((p for p in publishes if p.seen >= upload_started), None)
+
+
+async def published_at(commit: Commit, publishes: Sequence[Publish] | None) -> Publish:
+    """Wait (up to ``PUBLISHED_WITHIN_SECONDS``) for the publish of ``commit``."""
     deadline = time.perf_counter() + PUBLISHED_WITHIN_SECONDS
-    while time.perf_counter() < deadline:
-        with suppress(OSError):
-            modified = (publish_dir / "CURRENT").stat().st_mtime
-            at = time.perf_counter() - (time.time() - modified)
-            if at >= upload_started:
-                return at
-        time.sleep(0.05)
-    raise RuntimeError(f"load {commit.load_id} not published within {PUBLISHED_WITHIN_SECONDS} s")
+    while (found := publish_of(commit, publishes)) is None:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(
+                f"load {commit.load_id} not published within {PUBLISHED_WITHIN_SECONDS} s"
+            )
+        await asyncio.sleep(CURRENT_POLL_SECONDS)
+    return found
 
 
-async def watch_replica(replica: str, url: str, load_id: int, published: float) -> Visibility:
+def stale_runs(runs: Sequence[PageRun], load_id: int, publish: Publish) -> tuple[int, int]:
+    """(runs that started after the publish of ``load_id`` and still showed an older load,
+    runs that started after it and name their load). By the run's start (its request
+    sent) against the moment the new ``CURRENT`` was certainly in place: such a run
+    began on the server after the publish, so it must show the load."""
+    after = [
+        r for r in runs if r.started >= publish.seen and not r.errors and r.load_number is not None
+    ]
+    return sum(1 for r in after if r.load_number < load_id), len(after)
+
+
+async def watch_replica(
+    replica: str, url: str, load_id: int, publish: Publish, runs: list[PageRun]
+) -> Visibility:
     """Run At a glance on one replica, again and again, until it shows the load."""
-    stale = 0
     async with ProtocolSession(url) as session:
-        while time.perf_counter() - published < VISIBLE_WITHIN_SECONDS:
+        while time.perf_counter() - publish.replaced < VISIBLE_WITHIN_SECONDS:
             run = await session.run("at_a_glance", "")
+            runs.append(run)
             shown = run.load_number
             if shown is None and not run.errors:
-                return Visibility(replica, load_id, None, stale, marker_missing=True)
+                return Visibility(replica, load_id, None, marker_missing=True)
             if shown is not None and shown >= load_id:
-                return Visibility(replica, load_id, run.started + run.seconds - published, stale)
-            if run.started >= published:
-                stale += 1
+                return Visibility(replica, load_id, run.started + run.seconds - publish.replaced)
             await asyncio.sleep(WATCH_EVERY_SECONDS)
-    return Visibility(replica, load_id, None, stale)
+    return Visibility(replica, load_id, None)
 
 
 async def watch_commits(
     commits: asyncio.Queue,
     replicas: dict[str, str],
     expected: int,
-    publish_dir: Path | None = None,
-) -> tuple[list[Visibility], dict[int, float]]:
-    """For each commit the analyst makes, when it was published (by load) and when each
-    replica first showed it."""
+    publishes: Sequence[Publish] | None,
+    runs: list[PageRun],
+) -> tuple[list[Visibility], dict[int, Publish]]:
+    """For each commit the analyst makes, its publish and when each replica first showed
+    it (the watchers' runs go into ``runs``)."""
     seen: list[Visibility] = []
-    published: dict[int, float] = {}
+    published: dict[int, Publish] = {}
     for _ in range(expected):
         commit = await commits.get()
         if commit is None:
             break
-        at = await asyncio.to_thread(published_at, publish_dir, commit)
-        published[commit.load_id] = at
+        publish = await published_at(commit, publishes)
+        published[commit.load_id] = publish
         seen += await asyncio.gather(
-            *(watch_replica(name, url, commit.load_id, at) for name, url in replicas.items())
+            *(
+                watch_replica(name, url, commit.load_id, publish, runs)
+                for name, url in replicas.items()
+            )
         )
     return seen, published
 
 
 def visibility_table(
-    commits: Sequence[Commit], seen: Sequence[Visibility], published: dict[int, float]
+    commits: Sequence[Commit],
+    seen: Sequence[Visibility],
+    published: dict[int, Publish],
+    runs: Sequence[PageRun],
 ) -> str:
-    """Each analyst's load: how long the commit took, when it was published, and when
-    each replica first showed it (with the runs that started after it and did not)."""
+    """Each analyst's load: how long the commit took, when it was published, when each
+    replica first showed it (a run that finished showing it), and of every run (readers'
+    and watchers') that started after the publish, how many still showed an older load."""
 
     def shown(found: Visibility) -> str:
         if found.marker_missing:
             return "no (load N) caption"
         if found.seconds_after_publish is None:
             return f"not within {VISIBLE_WITHIN_SECONDS:.0f} s"
-        return f"{found.seconds_after_publish:.2f} s, {found.stale_runs} stale runs"
+        return f"{found.seconds_after_publish:.2f} s"
 
     replicas = list(dict.fromkeys(v.replica for v in seen))
     rows = []
     for commit in commits:
-        at = published.get(commit.load_id)
+        publish = published.get(commit.load_id)
+        if publish is None:
+            stale = "-"
+        else:
+            older, after = stale_runs(runs, commit.load_id, publish)
+            stale = f"{older} of {after}"
         rows.append(
             [
                 commit.what,
                 commit.load_id,
                 f"{commit.seconds:.1f}",
-                "-" if at is None else f"{at - commit.committed_at:+.2f}",
+                "-" if publish is None else f"{publish.replaced - commit.committed_at:+.2f}",
                 *[shown(v) for v in seen if v.load_id == commit.load_id],
+                stale,
             ]
         )
     return markdown_table(
@@ -866,6 +1018,7 @@ def visibility_table(
             "upload to committed, s",
             "published, s after committed",
             *[f"{r}: shown after publish" for r in replicas],
+            "runs started after the publish: still on an older load",
         ],
         rows,
     )
@@ -915,6 +1068,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--analyst", action="store_true", help="commit two loads meanwhile")
     parser.add_argument("--pid", type=int, action="append", default=[], help="sample this PID")
     parser.add_argument("--db", type=Path, default=PROJECT / "data" / "demo.duckdb")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="build a real store from $CP_REFERENCE_DATA without DfE's 2025 release "
+        "(the analyst commits it); instead of --db",
+    )
     parser.add_argument("--readers", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=2, help="rounds of 5 pages per reader")
     parser.add_argument("--reading", type=float, default=5.0, help="seconds between pages")
@@ -943,8 +1102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="load_test_")))
         files: list[tuple[str, list[Path]]] = []
+        reference = os.environ.get("CP_REFERENCE_DATA")
+        if arguments.real:
+            if not reference:
+                raise SystemExit("--real needs CP_REFERENCE_DATA (DfE's and ONS's files)")
+            started = time.perf_counter()
+            arguments.db = build_store_without_release(Path(reference), workdir / "real.duckdb")
+            built = time.perf_counter() - started
+            print(f"Built a real store without DfE's 2025 release in {built:.0f} s.")
         if arguments.analyst:
-            reference = os.environ.get("CP_REFERENCE_DATA")
             files = analyst_files(arguments.db, Path(reference) if reference else None, workdir)
         if arguments.url:
             target = Target(
@@ -975,14 +1141,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report(outcome.runs, memory, f"{title} — {target.url}", outcome.wall_seconds))
     if arguments.analyst:
         print()
-        print(visibility_table(outcome.commits, outcome.visibility, outcome.published))
+        print(
+            visibility_table(
+                outcome.commits,
+                outcome.visibility,
+                outcome.published,
+                [*outcome.runs, *outcome.watch_runs],
+            )
+        )
         if outcome.analyst_error:
             print(f"\nThe analyst failed: {outcome.analyst_error}")
     empty = [r for r in outcome.runs if not r.errors and not r.headings]
     if empty:
         print(f"\n{len(empty)} runs finished with no heading at all: not real pages.")
         return 1
-    failed = any(r.errors for r in outcome.runs) or outcome.analyst_error
+    all_runs = [*outcome.runs, *outcome.watch_runs]
+    stale = sum(
+        stale_runs(all_runs, load_id, publish)[0] for load_id, publish in outcome.published.items()
+    )
+    if stale:
+        print(f"\n{stale} runs started after a publish and showed the store before it.")
+    failed = any(r.errors for r in outcome.runs) or outcome.analyst_error or stale
     return 1 if failed else 0
 
 

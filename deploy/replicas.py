@@ -184,7 +184,7 @@ def running(
     writer_url = f"{url}/{WRITER_PATH}/"
     publish_first(store, publish_dir)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("CP_")}
-    for kept in ("CP_REFERENCE_DATA",):
+    for kept in ("CP_REFERENCE_DATA", "CP_DERIVED_CACHE"):  # shared by all of them
         if kept in os.environ:
             base_env[kept] = os.environ[kept]
     with ExitStack() as stack:

@@ -9,6 +9,7 @@ that a real server's pages arrive whole, for the councils asked for, without err
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import subprocess
@@ -27,6 +28,7 @@ from benchmarks.load_test import (
     Commit,
     MemorySamples,
     PageRun,
+    Publish,
     Visibility,
     children,
     council_of_option,
@@ -35,7 +37,7 @@ from benchmarks.load_test import (
     page_figures,
     parse_arguments,
     percentile,
-    published_at,
+    publish_of,
     reader_plan,
     report,
     rerun_message,
@@ -43,11 +45,13 @@ from benchmarks.load_test import (
     run_in_own_loop,
     run_readers,
     runs_per_second,
+    stale_runs,
     stream_url,
     tree_cpu_seconds,
     tree_rss_kib,
     url_path,
     visibility_table,
+    watch_current,
 )
 
 pure = pytest.mark.pure
@@ -327,26 +331,86 @@ def test_quick_run_against_a_server_times_whole_pages_for_the_councils_asked(ser
 
 
 @pure
-def test_publish_time_is_when_current_was_replaced_after_the_upload_began(tmp_path) -> None:
-    now = time.perf_counter()
-    commit = Commit("quarterly return (172)", 3, committed_at=now, seconds=2.0)
-    assert published_at(None, commit) == now  # one process: visible as it commits
-    (tmp_path / "CURRENT").write_text("store-v4-ab.duckdb\n")
-    assert now - 2.0 <= published_at(tmp_path, commit) <= time.perf_counter()
+def test_the_load_test_sees_each_publish_after_its_rename(tmp_path) -> None:
+    """``CURRENT`` replaced as the writer does it (written aside, renamed over): the
+    rename's time from the file's ctime, and the moment it was read, which is after it."""
+
+    def replace_current(name: str) -> float:
+        aside = tmp_path / ".aside"
+        aside.write_text(name + "\n")
+        time.sleep(0.05)  # the aside file's mtime is well before the rename
+        renamed = time.perf_counter()
+        os.replace(aside, tmp_path / "CURRENT")
+        return renamed
+
+    async def scenario() -> tuple[list[Publish], list[float]]:
+        seen: list[Publish] = []
+        stop = asyncio.Event()
+        replace_current("store-v000001-aa.duckdb")
+        poller = asyncio.create_task(watch_current(tmp_path, stop, seen))
+        await asyncio.sleep(0.1)
+        renames = []
+        for number, name in enumerate(("store-v000002-bb.duckdb", "store-v000003-cc.duckdb")):
+            renames.append(replace_current(name))
+            async with asyncio.timeout(10):  # a busy machine may delay the poller
+                while len(seen) <= number:
+                    await asyncio.sleep(0.01)
+        stop.set()
+        await poller
+        return seen, renames
+
+    seen, renames = run_in_own_loop(scenario())
+    assert [p.name for p in seen] == ["store-v000002-bb.duckdb", "store-v000003-cc.duckdb"]
+    for publish, renamed in zip(seen, renames, strict=True):
+        # ctime is stamped from the kernel's coarse clock (a tick, a few ms, behind), and
+        # the aside file was written 50 ms before the rename (its mtime would be that early)
+        assert renamed - 0.02 <= publish.replaced <= publish.seen
+        assert renamed <= publish.seen
 
 
 @pure
-def test_visibility_table_gives_each_replica_its_delay_and_stale_runs() -> None:
-    commits = [Commit("quarterly return (172)", 3, committed_at=100.0, seconds=5.0)]
-    seen = [
-        Visibility("reader 1", 3, 0.8, 0),
-        Visibility("reader 2", 3, None, 4),
+def test_a_commits_publish_is_the_first_after_its_upload_began() -> None:
+    commit = Commit("quarterly return (172)", 3, committed_at=100.0, seconds=2.0)
+    assert publish_of(commit, None) == Publish("", 100.0, 100.0)  # one process
+    earlier = Publish("store-v000002-aa.duckdb", 90.0, 90.1)
+    its_own = Publish("store-v000003-bb.duckdb", 99.4, 99.5)
+    later = Publish("store-v000004-cc.duckdb", 120.0, 120.1)
+    assert publish_of(commit, [earlier, its_own, later]) == its_own
+    assert publish_of(commit, [earlier]) is None
+
+
+def shown_run(started: float, load: int | None, errors: tuple[str, ...] = ()) -> PageRun:
+    run = PageRun("at_a_glance", "172", started=started, seconds=1.0, errors=list(errors))
+    if load is not None:
+        run.texts.append(f"Data as loaded 02 Dec 2026 12:00 UTC (load {load})")
+    return run
+
+
+@pure
+def test_stale_runs_are_counted_by_when_the_run_started() -> None:
+    publish = Publish("store-v000003-bb.duckdb", replaced=99.98, seen=100.0)
+    runs = [
+        shown_run(95.0, 2),  # began before the publish: may show the store before
+        shown_run(99.99, 2),  # began before the publish was certainly in place
+        shown_run(100.0, 2),  # stale
+        shown_run(101.0, 3),
+        shown_run(102.0, 4),  # a later load still counts as shown
+        shown_run(103.0, 2, ("connection: closed",)),  # failed: it shows nothing
+        shown_run(104.0, None),  # names no load: cannot tell
     ]
-    text = visibility_table(commits, seen, {3: 99.5})
+    assert stale_runs(runs, 3, publish) == (1, 3)
+
+
+@pure
+def test_visibility_table_gives_each_replica_its_delay_and_the_stale_runs() -> None:
+    commits = [Commit("quarterly return (172)", 3, committed_at=100.0, seconds=5.0)]
+    seen = [Visibility("reader 1", 3, 0.8), Visibility("reader 2", 3, None)]
+    publish = Publish("store-v000003-bb.duckdb", replaced=99.5, seen=99.52)
+    runs = [shown_run(99.6, 2), shown_run(99.7, 3), shown_run(98.0, 2)]
+    text = visibility_table(commits, seen, {3: publish}, runs)
     assert "reader 1: shown after publish | reader 2: shown after publish |" in text
     assert (
-        "| quarterly return (172) | 3 | 5.0 | -0.50 | 0.80 s, 0 stale runs | not within 120 s |"
-        in text
+        "| quarterly return (172) | 3 | 5.0 | -0.50 | 0.80 s | not within 120 s | 1 of 2 |" in text
     )
 
 
@@ -398,3 +462,27 @@ def test_a_reader_against_a_fake_server_stops_at_a_run_that_never_finishes() -> 
     assert results[3].errors == ["no script_finished within 0.5 s"]
     assert [page for page, _, _ in asked] == ["", "scorecard", "cohort", "stability"]
     assert asked[2][1] == "council=102"
+
+
+@pure
+def test_the_analyst_commits_only_release_files_the_store_was_never_given(tmp_path) -> None:
+    import hashlib
+
+    from benchmarks.load_test import RELEASE_FOLDER, release_files_to_commit
+    from loaders.store import load_transaction, open_store
+
+    release = tmp_path / "reference" / RELEASE_FOLDER
+    release.mkdir(parents=True)
+    for name in ("loaded.csv", "not_used.csv", "new.csv"):
+        (release / name).write_text(f"{name}\n")
+    store = tmp_path / "store.duckdb"
+    con = open_store(store)
+    with load_transaction(con, "test") as record:
+        for name, outcome in (("loaded.csv", "loaded"), ("not_used.csv", "not used")):
+            sha = hashlib.sha256((release / name).read_bytes()).hexdigest()
+            con.execute(
+                "INSERT INTO load_files (load_id, file_name, sha256, outcome) VALUES (?, ?, ?, ?)",
+                [record.load_id, name, sha, outcome],
+            )
+    con.close()
+    assert release_files_to_commit(store, tmp_path / "reference") == [release / "new.csv"]

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import duckdb
@@ -170,9 +171,14 @@ def _hammer(folder: str, ready, stop, results) -> None:
 PUBLISHES = 12
 
 
-def test_readers_opening_during_publishes_see_the_old_or_new_store_never_an_error(writer, tmp_path):
+def test_readers_opening_during_publishes_see_the_old_or_new_store_never_an_error(
+    writer, tmp_path, monkeypatch
+):
     folder = tmp_path / "published"
     publish(writer, folder)
+    # An AppTest earlier in this process leaves Streamlit's stand-in for app.py as
+    # __main__, and a spawned process runs __main__ first: the readers would run the app.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     context = multiprocessing.get_context("spawn")
     results, stop = context.Queue(), context.Event()
     ready = [context.Event() for _ in range(2)]

@@ -7,8 +7,8 @@ publishes every commit (docs/ARCHITECTURE.md, "Replicas").
 
 from __future__ import annotations
 
+import json
 import shutil
-import time
 from pathlib import Path
 
 import duckdb
@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from indicators import derived
 from loaders.commentary import save_commentary
 from loaders.publish import current, publish, published_version
-from loaders.store import data_version, open_store
+from loaders.store import data_version, load_transaction, open_store
 
 COUNCIL = "172"
 
@@ -38,6 +38,9 @@ def replica_stores(demo_db, tmp_path, monkeypatch):
     # The writer's file is held read-write here (as the writer would): a reader that
     # tried to open it at all would fail on DuckDB's lock, or read it by mistake.
     monkeypatch.setenv("CP_DB", str(writers))
+    # No indicator tables kept from an earlier test run: a reader computes what a writer
+    # did not compute before publishing.
+    monkeypatch.setenv("CP_DERIVED_CACHE", str(tmp_path / "derived"))
     with app_caches_cleared():
         yield con, folder
     con.close()
@@ -77,28 +80,68 @@ def test_a_reader_reads_the_published_store_read_only(replica_stores):
         reader.cursor().execute("UPDATE meta SET value = '0'")
 
 
-def test_a_reader_switches_to_a_new_publish_at_its_next_run(replica_stores):
+def _correct_children_in_care(writer: duckdb.DuckDBPyConnection, number: int) -> int:
+    """Commit a load that corrects the council's 2025 children in care (as a DfE
+    revision would); the load's id."""
+    with load_transaction(writer, "test correction") as record:
+        writer.execute(
+            "INSERT INTO facts SELECT * REPLACE (? AS load_id, ? AS value) FROM current_facts "
+            "WHERE dataset = 'cla_number_and_rate' AND time_period = '2025' "
+            "AND geographic_level = 'Local authority' AND area_code = ? "
+            "AND cohort = 'Children looked after on 31 March each year' AND measure = 'number'",
+            [record.load_id, float(number), COUNCIL],
+        )
+    return record.load_id
+
+
+def _children_in_care_2025(at: AppTest) -> float:
+    """The last point of the council's line on the cohort page's first chart (children in
+    care, number, ending in 2025)."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"].startswith("Children in care (number)"), spec["layout"]
+    (line,) = [trace for trace in spec["data"] if trace.get("name") == "Wyrebrook"]
+    return line["y"][-1]
+
+
+def test_the_first_run_after_a_publish_shows_it(replica_stores):
+    """Published by `publish` alone (no indicators computed by a writer beforehand): the
+    reader computes them in that run rather than show the store before."""
     writer, folder = replica_stores
-    at = _app("stability")
-    before = _shown_load(at)
-    load_id = save_commentary(writer, "cla_count", COUNCIL, "2025", "A new context", "", "", "test")
+    at = _app("cohort")
+    before_load, before_figure = _shown_load(at), _children_in_care_2025(at)
+    load_id = _correct_children_in_care(writer, 777)
     publish(writer, folder)
-    assert published_version(folder) == data_version(writer)
+    at.run()  # at once: no waiting for a warm-up
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert _shown_load(at) == f"load {load_id})" != before_load
+    assert _children_in_care_2025(at) == 777 != before_figure
+    assert Path(at.session_state["_published_store"]) == current(folder)
+
+
+def test_a_run_under_way_when_a_store_is_published_finishes_on_the_store_before(
+    replica_stores, monkeypatch
+):
+    writer, folder = replica_stores
+    at = _app("cohort")
+    before_load, before_figure = _shown_load(at), _children_in_care_2025(at)
+    load_id = _correct_children_in_care(writer, 778)
     from ui import data
 
-    # The reader warms the new store (its runs meanwhile read the one before), then its
-    # runs read the new one: the same session, no restart.
-    shown = []
-    for _ in range(20):
-        at.run()
-        assert not at.exception
-        shown.append(_shown_load(at))
-        if shown[-1] != before:
-            break
-        data.wait_until_warm(timeout=60)
-        time.sleep(0.5)
-    assert shown[-1] == f"load {load_id})" != before, shown
-    assert len(shown) <= 3, shown
+    begin_run = data.begin_run
+    published = []
+
+    def publish_once_the_run_has_begun() -> None:
+        begin_run()
+        if not published:
+            published.append(publish(writer, folder))
+
+    monkeypatch.setattr(data, "begin_run", publish_once_the_run_has_begun)
+    at.run()  # begins on the store before, which is then published over mid-run
+    assert published and current(folder) == published[0].path
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert (_shown_load(at), _children_in_care_2025(at)) == (before_load, before_figure)
+    at.run()
+    assert (_shown_load(at), _children_in_care_2025(at)) == (f"load {load_id})", 778)
 
 
 def test_a_readers_line_page_sends_analysts_to_the_writer_for_commentary(replica_stores):
@@ -175,3 +218,39 @@ def test_a_writer_says_plainly_when_a_publish_fails(demo_db, tmp_path, monkeypat
         assert message.startswith("The load is committed here, but the readers do not show it")
         assert "No space left on device" in message and first.name in message
         assert current(folder) == first
+
+
+def test_a_rerun_whose_store_was_deleted_meanwhile_redraws_the_page_on_the_current_one(
+    replica_stores, monkeypatch
+):
+    """A fragment's rerun (a chart switched on a page drawn earlier) reads the store its
+    page was drawn from, without app.py's ``begin_run``. After more publishes than are
+    kept that store is deleted: the page is drawn again, whole, on the current store,
+    rather than fail. (AppTest cannot rerun one fragment: a run that skips ``begin_run``
+    stands in for it.)"""
+    writer, folder = replica_stores
+    at = _app("cohort")
+    pinned = Path(at.session_state["_published_store"])
+    from loaders.publish import KEEP
+    from ui import data
+
+    for number in range(KEEP):
+        load_id = _correct_children_in_care(writer, 800 + number)
+        publish(writer, folder)
+    assert not pinned.exists()
+    data._published_connection.clear()  # no connection to the deleted store left open
+    begin_run = data.begin_run
+    skipped = []
+
+    def skip_the_first_begin_run() -> None:
+        if not skipped:
+            skipped.append(True)
+            return
+        begin_run()
+
+    monkeypatch.setattr(data, "begin_run", skip_the_first_begin_run)
+    at.run()
+    assert skipped
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert (_shown_load(at), _children_in_care_2025(at)) == (f"load {load_id})", 800 + KEEP - 1)
+    assert Path(at.session_state["_published_store"]) == current(folder)

@@ -23,7 +23,6 @@ import atexit
 import os
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,8 +128,9 @@ def database_path() -> Path:
 
 def begin_run() -> None:
     """At the start of every run (app.py). A reader pins the run to the store published
-    now, so a publish during the run never mixes two stores on one page; a writer shows
-    a publish that failed after a commit."""
+    now (one read of ``CURRENT``), so any run that starts after a publish shows it, and a
+    publish during the run never mixes two stores on one page; a writer shows a publish
+    that failed after a commit."""
     folder = published_folder()
     if folder is None:
         problem = st.session_state.pop(_PUBLISH_PROBLEM, None)
@@ -142,13 +142,14 @@ def begin_run() -> None:
     except NothingPublished as nothing:
         st.error(str(nothing))
         st.stop()
-    st.session_state[_PINNED] = _ready_store(str(path))
+    st.session_state[_PINNED] = str(path)
     _watch_publishes()
 
 
 # How often a reader looks for a new publish between runs (reading CURRENT: ~50 µs).
 WATCH_SECONDS = 0.5
 _watcher: list[threading.Thread] = []
+_watcher_lock = threading.Lock()
 _stop_watching = threading.Event()
 
 
@@ -162,9 +163,10 @@ def _stop_watcher() -> None:
 
 def _watch_publishes() -> None:
     """Start, once per process, a thread that warms each new publish as soon as it
-    appears, so a reader switches within about a warm-up of the publish even when
-    none of its sessions is running a page."""
-    with _warm_lock:
+    appears. It only saves time: a run never waits for it to switch (it reads
+    ``CURRENT`` itself); a run that starts mid-warm-up waits for the same cached reads
+    (Streamlit computes one cache entry once) instead of computing them again."""
+    with _watcher_lock:
         if _watcher:
             return
         thread = threading.Thread(target=_watch, name="publish-watcher", daemon=True)
@@ -173,48 +175,25 @@ def _watch_publishes() -> None:
 
 
 def _watch() -> None:
+    warmed: str | None = None
     while not _stop_watching.wait(WATCH_SECONDS):
         folder = published_folder()  # read each time: tests change it
         if folder is None:
             continue
         try:
-            _ready_store(str(current(folder)))
+            newest = str(current(folder))
         except (NothingPublished, OSError):
             continue
-
-
-# A reader's store in use: the newest published one whose heavy reads are computed.
-_warm = {"ready": None, "warming": None}
-_warm_lock = threading.Lock()
-
-
-def _ready_store(newest: str) -> str:
-    """The store this run reads: ``newest`` once it is warm, the one before until then.
-
-    The first run on a new store computes every indicator and comparison again
-    (seconds); done by each reader's sessions at once, that would be felt by every
-    panel member reading after a publish. So a reader warms a new store in a thread
-    of its own while its runs keep reading the store before (at most the warm-up,
-    about a second, behind), then switches.
-    """
-    with _warm_lock:
-        ready = _warm["ready"]
-        if (
-            ready is None
-            or ready == newest
-            or Path(ready).parent != Path(newest).parent
-            or not Path(ready).exists()
-        ):
-            _warm["ready"] = newest
-            return newest
-        if _warm["warming"] != newest:
-            _warm["warming"] = newest
-            threading.Thread(target=_warm_up, args=(newest,), daemon=True).start()
-        return ready
+        if newest != warmed:
+            _warm_up(newest)
+            warmed = newest
 
 
 def _warm_up(path: str) -> None:
-    """Compute a new store's shared reads (what every page starts from), then switch."""
+    """Compute a store's shared reads (what every page starts from). The writer computed
+    its indicators and comparisons before publishing (``_compute_for_readers``), so
+    this mostly reads them back from disk; without them (a store published by
+    ``python -m loaders publish``) it computes them."""
     _this_thread.store = path
     try:
         version = data_version(_published_connection(path).cursor())
@@ -224,24 +203,10 @@ def _warm_up(path: str) -> None:
         _as_loaded(version, path)
         models = sorted({str(m) for m in _neighbours(version, path)["model"]}, reverse=True)
         _comparisons(version, path, models[0] if models else None, "mean")
-    except Exception as error:  # switch anyway: the runs compute what they need
+    except Exception as error:  # the runs compute what they need
         print(f"warming {path} failed: {error!r}", file=sys.stderr, flush=True)
     finally:
         _this_thread.store = None
-        with _warm_lock:
-            if _warm["warming"] == path:
-                _warm["ready"], _warm["warming"] = path, None
-
-
-def wait_until_warm(timeout: float = 60) -> bool:
-    """For tests and the load test: True once no new store is being warmed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with _warm_lock:
-            if _warm["warming"] is None:
-                return True
-        time.sleep(0.05)
-    return False
 
 
 @st.cache_resource(show_spinner=False)
@@ -267,8 +232,22 @@ def cursor() -> duckdb.DuckDBPyConnection:
     on the read-only connection to this run's published store."""
     path = str(database_path())
     if published_folder() is not None:
-        return _published_connection(path).cursor()
+        return _reader_cursor(path)
     return _connection(path).cursor()
+
+
+def _reader_cursor(path: str) -> duckdb.DuckDBPyConnection:
+    """A cursor on a published store. A fragment's rerun (a chart switched on a page
+    drawn before) reads the store its page was pinned to; once more stores have been
+    published than are kept, that file is gone: the whole page is then drawn again,
+    on the current store, rather than fail or mix two stores."""
+    try:
+        return _published_connection(path).cursor()
+    except duckdb.IOException:
+        if Path(path).exists() or getattr(_this_thread, "store", None):
+            raise
+    st.session_state.pop(_PINNED, None)
+    st.rerun(scope="app")
 
 
 def publish_for_readers(show_next_run: bool = True) -> str | None:
