@@ -311,6 +311,8 @@ def as_loaded_caption() -> str:
 def _key() -> tuple[int, str]:
     path = str(database_path())
     if published_folder() is not None:
+        if not Path(path).exists():  # a rerun pinned to a store since deleted:
+            _reader_cursor(path)  # drawn again on the current store (see there)
         return _published_store_version(path), path
     return _version_after(path, commits_in_this_process()), path
 
@@ -327,7 +329,7 @@ def _version_after(path: str, commits: int) -> int:
 def _published_store_version(path: str) -> int:
     # A published store never changes (loaders/publish.py), so its version is read
     # once, not by a query at each of the twenty cached reads a page makes.
-    return data_version(_published_connection(path).cursor())
+    return data_version(_reader_cursor(path))
 
 
 def version_key() -> tuple[int, str]:
