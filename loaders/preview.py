@@ -111,7 +111,7 @@ def scannable(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
     an ENUM, converted row by row and held again in memory), or the frame itself if
     Arrow cannot hold one of its columns."""
     try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
+        return pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return frame
 
