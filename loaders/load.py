@@ -411,6 +411,15 @@ class _Parsed:
     pending_return: CsvTable | CsvColumns | None = None  # checked once every definition is known
     extract_table: CsvColumns | None = None  # an SSDA903 table, checked with its extract
     extract: ExtractRows | None = None
+    _scannable_facts: pa.Table | pd.DataFrame | None = field(default=None, repr=False)
+
+    def scannable_facts(self) -> pa.Table | pd.DataFrame:
+        """The facts as DuckDB reads them (`scannable`), converted once for the preview
+        and the write (`facts` is not changed once parsed)."""
+        assert self.facts is not None
+        if self._scannable_facts is None:
+            self._scannable_facts = scannable(self.facts)
+        return self._scannable_facts
 
 
 def _check_workbook(name: str, data: bytes) -> None:
@@ -879,7 +888,8 @@ def _preview(
     if not to_load:
         return None
     preview = preview_facts(
-        con, [(p.facts, p.report.release or "") for p in to_load if p.facts is not None]
+        con,
+        [(p.scannable_facts(), p.report.release or "") for p in to_load if p.facts is not None],
     )
     if any(p.extract is not None for p in to_load):
         preview.extracts = extract_lines
@@ -899,21 +909,29 @@ def _commit(
     with load_transaction(con, kind, user_name) as record:
         for p in to_load:
             _write(con, record.load_id, p)
-        for r in reports:
+        file_rows = [
+            [
+                record.load_id,
+                r.name,
+                r.sha256 or "",
+                r.dataset,
+                r.release,
+                r.outcome,
+                r.rows_read,
+                r.rows_read if r.outcome == "loaded" else 0,
+                r.rows_read if r.outcome == "rejected" else 0,
+                r.message[:2000],
+            ]
+            for r in reports
+        ]
+        # One statement for all the batch's files (a release folder's 48 one at a time
+        # cost four times as much).
+        for start in range(0, len(file_rows), 100):
+            chunk = file_rows[start : start + 100]
             con.execute(
-                "INSERT INTO load_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    record.load_id,
-                    r.name,
-                    r.sha256 or "",
-                    r.dataset,
-                    r.release,
-                    r.outcome,
-                    r.rows_read,
-                    r.rows_read if r.outcome == "loaded" else 0,
-                    r.rows_read if r.outcome == "rejected" else 0,
-                    r.message[:2000],
-                ],
+                "INSERT INTO load_files VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                [cell for row in chunk for cell in row],
             )
         con.execute(
             "UPDATE loads SET release = ?, rows_read = ?, rows_loaded = ?, rows_rejected = 0, "
@@ -1055,7 +1073,7 @@ def _without_stored_copies(con: duckdb.DuckDBPyConnection, to_load: list[_Parsed
         if (
             p.facts is not None
             and len(p.facts)
-            and _any_fact_not_stored(con, p.facts, p.report.release or "")
+            and _any_fact_not_stored(con, p.scannable_facts(), p.report.release or "")
         ):
             return to_load
         if p.neighbours is not None and not _neighbour_list_in_force(con, p.neighbours):
@@ -1072,10 +1090,13 @@ def _without_stored_copies(con: duckdb.DuckDBPyConnection, to_load: list[_Parsed
 FACT_CELL = "dataset, time_period, geographic_level, area_code, cohort, breakdown, variant, measure"
 
 
-def _any_fact_not_stored(con: duckdb.DuckDBPyConnection, facts: pd.DataFrame, release: str) -> bool:
-    """Whether any incoming fact is not repeated exactly by a stored fact of its release."""
+def _any_fact_not_stored(
+    con: duckdb.DuckDBPyConnection, facts: pa.Table | pd.DataFrame, release: str
+) -> bool:
+    """Whether any incoming fact is not repeated exactly by a stored fact of its release
+    (`facts` as `scannable` makes them)."""
     cursor = con.cursor()
-    cursor.register("incoming_check", scannable(facts))
+    cursor.register("incoming_check", facts)
     try:
         missing = cursor.execute(
             f"""
@@ -1183,7 +1204,7 @@ def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> None:
     if parsed.facts is not None:
-        con.register("incoming_facts", scannable(parsed.facts))
+        con.register("incoming_facts", parsed.scannable_facts())
         try:
             with _one_thread(con):
                 con.execute(FACTS_INSERT, [load_id, parsed.report.release])

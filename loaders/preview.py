@@ -119,7 +119,9 @@ def scannable(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
 PREVIEW_COLUMNS = [*KEY, "area_name", "value", "symbol"]
 
 
-def _incoming_batch(incoming: list[tuple[pd.DataFrame, str]]) -> pa.Table | pd.DataFrame | None:
+def _incoming_batch(
+    incoming: list[tuple[pd.DataFrame | pa.Table, str]],
+) -> pa.Table | pd.DataFrame | None:
     """Every incoming fact the preview compares, with its release, as one table.
 
     Each file's facts become Arrow on their own and the pieces are put end to end as
@@ -130,9 +132,15 @@ def _incoming_batch(incoming: list[tuple[pd.DataFrame, str]]) -> pa.Table | pd.D
         return None
     pieces = []
     for frame, release in incoming:
-        table = scannable(frame[PREVIEW_COLUMNS])
+        if isinstance(frame, pa.Table):  # the facts already made scannable
+            table = frame.select(PREVIEW_COLUMNS)
+        else:
+            table = scannable(frame[PREVIEW_COLUMNS])
         if not isinstance(table, pa.Table):  # a column Arrow cannot hold: pandas throughout
-            frames = [f.assign(release=r) for f, r in incoming]
+            frames = [
+                (f if isinstance(f, pd.DataFrame) else f.to_pandas()).assign(release=r)
+                for f, r in incoming
+            ]
             return pd.concat(frames, ignore_index=True)[[*PREVIEW_COLUMNS, "release"]]
         columns = [
             column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
@@ -144,9 +152,12 @@ def _incoming_batch(incoming: list[tuple[pd.DataFrame, str]]) -> pa.Table | pd.D
 
 
 def preview_facts(
-    con: duckdb.DuckDBPyConnection, incoming: list[tuple[pd.DataFrame, str]]
+    con: duckdb.DuckDBPyConnection, incoming: list[tuple[pd.DataFrame | pa.Table, str]]
 ) -> Preview:
     """Compare incoming facts (each frame with its release) with what the store shows.
+
+    A file's facts may come as the Arrow table `scannable` made of them (the loader
+    converts each file's facts once, for the preview and for the write).
 
     The comparison and the counts are worked out in DuckDB; only the revised
     figures come back as rows (a release folder has hundreds of thousands of
