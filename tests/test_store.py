@@ -68,8 +68,9 @@ def test_opening_an_older_database_migrates_it_and_keeps_its_data(tmp_path: Path
 
     con = open_store(path)
     assert schema_version(con) == SCHEMA_VERSION
+    # Migration 2's indexes on facts were made and are gone again (migration 8).
     indexes = {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()}
-    assert "facts_dataset" in indexes
+    assert not {"facts_dataset", "facts_load"} & indexes
     assert con.execute("SELECT count(*) FROM facts").fetchone()[0] == facts_before
     assert migrate(con) == []  # nothing left to do
 
