@@ -907,8 +907,9 @@ def _commit(
     releases = sorted({p.report.release for p in to_load if p.report.release})
     kind = kind or _describe_kind(to_load)
     with load_transaction(con, kind, user_name) as record:
-        for p in to_load:
-            _write(con, record.load_id, p)
+        with _one_thread(con):
+            for p in to_load:
+                _write(con, record.load_id, p)
         file_rows = [
             [
                 record.load_id,
@@ -1192,8 +1193,9 @@ def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     A file's facts are a few thousand to a few hundred thousand rows of Arrow: DuckDB
     splitting such an insert over both cores costs twice the CPU of one core doing it
     (the 2024 release folder's 266,081 facts: 0.30 s of CPU against 0.15 s, and no
-    sooner by the clock on two shared cores). The setting is the database's, so a
-    page read in the same process meanwhile runs on one thread for that moment."""
+    sooner by the clock on two shared cores), and switching for each file of a batch
+    costs more again. The setting is the database's, so a page read in the same
+    process meanwhile runs on one thread for that moment."""
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
     con.execute("SET threads = 1")
     try:
@@ -1206,8 +1208,7 @@ def _write(con: duckdb.DuckDBPyConnection, load_id: int, parsed: _Parsed) -> Non
     if parsed.facts is not None:
         con.register("incoming_facts", parsed.scannable_facts())
         try:
-            with _one_thread(con):
-                con.execute(FACTS_INSERT, [load_id, parsed.report.release])
+            con.execute(FACTS_INSERT, [load_id, parsed.report.release])
         finally:
             con.unregister("incoming_facts")
     if parsed.definitions is not None:
