@@ -906,10 +906,11 @@ def _commit(
     """Write the batch as one load, in one transaction; returns its load id."""
     releases = sorted({p.report.release for p in to_load if p.report.release})
     kind = kind or _describe_kind(to_load)
-    with load_transaction(con, kind, user_name) as record:
-        with _one_thread(con):
-            for p in to_load:
-                _write(con, record.load_id, p)
+    # One thread around the whole transaction, not inside it: a failed insert aborts
+    # the transaction, and DuckDB takes no setting until it is rolled back.
+    with _one_thread(con), load_transaction(con, kind, user_name) as record:
+        for p in to_load:
+            _write(con, record.load_id, p)
         file_rows = [
             [
                 record.load_id,

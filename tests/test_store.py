@@ -87,6 +87,26 @@ def test_an_error_inside_a_load_leaves_nothing_behind(store):
     assert store_contents(store) == before
 
 
+def test_a_failed_insert_keeps_its_own_error_and_duckdb_its_threads(store, monkeypatch):
+    """Facts are written with DuckDB on one thread (loaders.load._one_thread). A write
+    that fails aborts the transaction: the load is rolled back, the user sees that
+    error (not DuckDB refusing to change a setting mid-abort), and the setting is back."""
+    import loaders.load
+
+    load_texts(store, {"a.csv": ees.number_and_rate_2025()})
+    before = store_contents(store)
+    threads = store.execute("SELECT current_setting('threads')").fetchone()[0]
+
+    def failing_write(con, load_id, parsed):
+        con.execute("INSERT INTO facts (load_id) VALUES (?)", [load_id])  # NOT NULL columns
+
+    monkeypatch.setattr(loaders.load, "_write", failing_write)
+    with pytest.raises(duckdb.ConstraintException):
+        load_texts(store, {"b.csv": ees.number_and_rate_2025().replace("2025", "2026")})
+    assert store_contents(store) == before
+    assert store.execute("SELECT current_setting('threads')").fetchone()[0] == threads
+
+
 @pytest.mark.slow
 def test_a_process_killed_mid_load_leaves_the_previous_state(tmp_path: Path):
     path = tmp_path / "store.duckdb"
