@@ -236,9 +236,19 @@ def _problem_rows(
 def _per_value(cells: pd.Series, compute: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """`compute` of each distinct cell, spread back over the rows: a column of a million
     cells holds a few thousand values, and each is parsed or matched once."""
+    codes, distinct = _distinct_cells(cells)
+    return _spread(compute(distinct), codes, cells.index)
+
+
+def _distinct_cells(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each cell's number among the column's distinct cells, and those cells."""
     codes, distinct = pd.factorize(cells, use_na_sentinel=False)
-    result = compute(pd.Series(distinct, dtype=cells.dtype))
-    return pd.Series(result.array.take(codes), index=cells.index)
+    return codes, pd.Series(distinct, dtype=cells.dtype)
+
+
+def _spread(per_distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A result for each distinct cell, spread back over the rows they are on."""
+    return pd.Series(per_distinct.array.take(codes), index=index)
 
 
 def _period_end_year(period: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -257,6 +267,14 @@ def _end_years(period: pd.Series) -> pd.Series:
     consecutive = (first + 1) % 100 == second
     year[six & consecutive.reindex(period.index, fill_value=False)] = first[consecutive] + 1
     return year
+
+
+def _blank(cells: pd.Series) -> pd.Series:
+    return cells.str.strip() == ""
+
+
+def _not_an_ons_code(cells: pd.Series) -> pd.Series:
+    return (cells != "") & ~cells.str.fullmatch(r"[EWSN]\d{8}")
 
 
 def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> pd.Series:
@@ -299,7 +317,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
                 return year
         _problem_rows(
             problems,
-            is_la & ~frame["old_la_code"].str.fullmatch(r"\d{3}"),
+            is_la & ~_per_value(frame["old_la_code"], lambda codes: codes.str.fullmatch(r"\d{3}")),
             frame,
             file,
             "la_code",
@@ -309,7 +327,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
         )
         _problem_rows(
             problems,
-            is_la & (frame["la_name"].str.strip() == ""),
+            is_la & _per_value(frame["la_name"], _blank),
             frame,
             file,
             "la_name",
@@ -320,9 +338,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
         if "new_la_code" in frame:
             _problem_rows(
                 problems,
-                is_la
-                & (frame["new_la_code"] != "")
-                & ~frame["new_la_code"].str.fullmatch(r"[EWSN]\d{8}"),
+                is_la & _per_value(frame["new_la_code"], _not_an_ons_code),
                 frame,
                 file,
                 "new_la_code",
@@ -346,7 +362,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
         else:
             _problem_rows(
                 problems,
-                is_region & (frame["region_code"].str.strip() == ""),
+                is_region & _per_value(frame["region_code"], _blank),
                 frame,
                 file,
                 "region_code",
@@ -394,10 +410,11 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
     symbols: dict[str, pd.Series] = {}
     for column in recognition.measure_columns:
         cells = frame[column]
-        is_symbol = _per_value(cells, lambda distinct: distinct.isin(tuple(SYMBOLS)))
-        is_number = _per_value(
-            cells, lambda distinct: distinct.str.fullmatch(NUMBER).fillna(False).astype(bool)
-        )
+        # Each distinct cell judged once, the column's cells numbered once for all three.
+        codes, distinct = _distinct_cells(cells)
+        distinct_is_number = distinct.str.fullmatch(NUMBER).fillna(False).astype(bool)
+        is_symbol = _spread(distinct.isin(tuple(SYMBOLS)), codes, cells.index)
+        is_number = _spread(distinct_is_number, codes, cells.index)
         _problem_rows(
             problems,
             ~(is_symbol | is_number),
@@ -408,12 +425,8 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
             "This cell should hold a number or one of DfE's symbols.",
             "a number, or c, x, z, k, low, u, ~ or :",
         )
-        values[column] = _per_value(
-            cells,
-            lambda distinct: pd.to_numeric(
-                distinct.where(distinct.str.fullmatch(NUMBER).fillna(False).astype(bool)),
-                errors="coerce",
-            ),
+        values[column] = _spread(
+            pd.to_numeric(distinct.where(distinct_is_number), errors="coerce"), codes, cells.index
         )
         symbols[column] = cells.where(is_symbol)
     if problems:
@@ -436,27 +449,30 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
 
     # Every text column is categorical: a small code a fact, not a copy of the text
     # (a 150 MB file's 1.7 million facts would take 800 MB as text).
-    base = pd.DataFrame(
-        {
-            "dataset": _constant(spec.id, len(frame), frame.index),
-            "time_period": _coded(frame["time_period"]),
-            "year": year.astype("int64"),
-            "time_identifier": _coded(frame["time_identifier"]),
-            "geographic_level": _coded(frame["geographic_level"]),
-            "area_code": _coded(code),
-            "area_name": _coded(name),
-            "country_code": _coded(frame["country_code"]),
-        }
-    )
+    columns: dict[str, object] = {
+        "dataset": _constant(spec.id, len(frame), frame.index),
+        "time_period": _coded(frame["time_period"]),
+        "year": year.astype("int64"),
+        "time_identifier": _coded(frame["time_identifier"]),
+        "geographic_level": _coded(frame["geographic_level"]),
+        "area_code": _coded(code),
+        "area_name": _coded(name),
+        "country_code": _coded(frame["country_code"]),
+    }
     for column in ("region_code", "region_name", "old_la_code", "new_la_code", "la_name"):
-        base[column] = _coded(frame[column], blank_is_none=True) if column in frame else None
+        columns[column] = (
+            _coded(frame[column], blank_is_none=True)
+            if column in frame
+            else pd.Series(np.full(len(frame), None, dtype=object), index=frame.index)
+        )
     for canonical in CANONICAL_FILTERS:
-        base[canonical] = labels[canonical]
-    base["published_filters"] = _published_filters(
+        columns[canonical] = labels[canonical]
+    columns["published_filters"] = _published_filters(
         frame, [*recognition.filter_columns, *layout.published_only]
     )
     # The line each fact came from (not stored): checks made after parsing can name it.
-    base["line"] = (frame.index + 2).astype("int32")
+    columns["line"] = pd.Series((frame.index + 2).astype("int32"), index=frame.index)
+    base = pd.DataFrame(columns, copy=False)  # made at once: each added column costs a copy
 
     measures = list(dict.fromkeys(recognition.measure_columns.values()))
     separate = len(measures) == len(recognition.measure_columns)
@@ -464,16 +480,17 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
         _check_duplicates(base, file, problems, measures=len(measures))
         if problems:
             return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
-    pieces = []
-    for column, measure in recognition.measure_columns.items():
-        piece = base.copy(deep=False)
-        piece["measure"] = pd.Categorical.from_codes(
-            np.full(len(base), measures.index(measure), dtype=np.int8), measures
-        )
-        piece["value"] = values[column]
-        piece["symbol"] = symbols[column]
-        pieces.append(piece)
-    facts = pd.concat(pieces, ignore_index=True)[[*FACT_COLUMNS, "line"]]
+    # The rows once per measure column, end to end: each row's columns repeated (a
+    # categorical's codes, not its text), then that column's measure, value and symbol.
+    measure_columns = list(recognition.measure_columns)
+    long: dict[str, object] = {name: _repeated(base[name], len(measure_columns)) for name in base}
+    measure_codes = [measures.index(measure) for measure in recognition.measure_columns.values()]
+    long["measure"] = pd.Categorical.from_codes(
+        np.repeat(np.array(measure_codes, dtype=np.int8), len(base)), measures
+    )
+    long["value"] = pd.concat([values[c] for c in measure_columns], ignore_index=True).array
+    long["symbol"] = pd.concat([symbols[c] for c in measure_columns], ignore_index=True).array
+    facts = pd.DataFrame({name: long[name] for name in [*FACT_COLUMNS, "line"]}, copy=False)
     if not separate:
         _check_duplicates(facts, file, problems)
     if problems:
@@ -483,13 +500,24 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
     )
 
 
+def _repeated(cells: pd.Series, times: int) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A column end to end `times` times, as `pd.concat` would put it (a categorical
+    stays one, with the same categories), without pandas unifying the pieces."""
+    if isinstance(cells.dtype, pd.CategoricalDtype):
+        codes = np.tile(cells.cat.codes.to_numpy(), times)
+        return pd.Categorical.from_codes(codes, dtype=cells.dtype)
+    return pd.array(np.tile(cells.to_numpy(), times), dtype=cells.dtype)
+
+
 def _coded(cells: pd.Series, blank_is_none: bool = False) -> pd.Series:
     """Text as a categorical of its distinct values (sorted); blank cells missing if asked."""
     codes, values = pd.factorize(cells, sort=True)
-    coded = pd.Series(pd.Categorical.from_codes(codes, values), index=cells.index)
-    if blank_is_none and "" in values:
-        coded = coded.cat.remove_categories([""])
-    return coded
+    if blank_is_none and len(values) and values[0] == "":
+        # Sorted, a blank is the first value: dropped by shifting the codes down
+        # (`cat.remove_categories` does the same a hundred times slower).
+        codes = np.where(codes <= 0, -1, codes - 1)
+        values = values[1:]
+    return pd.Series(pd.Categorical.from_codes(codes, values), index=cells.index)
 
 
 def _constant(value: str, length: int, index: pd.Index) -> pd.Series:

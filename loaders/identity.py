@@ -215,15 +215,20 @@ def places_in_facts(facts: pd.DataFrame) -> pd.DataFrame:
     where = ["geographic_level", "area_code", "area_name", "new_la_code"]
     where += ["region_code", "region_name"]
     if "line" in facts and not facts["line"].isna().any():
-        facts = _first_lines(facts, where)
-    else:
-        facts = (  # distinct places first (a few hundred), each at its first line
-            (facts[[*where, "line"]] if "line" in facts else facts[where].assign(line=pd.NA))
-            .groupby(where, dropna=False, sort=False)["line"]
-            .min()
-            .reset_index()
-            .sort_values("line", kind="stable")
-        )
+        return _places_at_first_lines(_first_lines(facts, where))
+    distinct = (  # distinct places first (a few hundred), each at its first line
+        (facts[[*where, "line"]] if "line" in facts else facts[where].assign(line=pd.NA))
+        .groupby(where, dropna=False, sort=False)["line"]
+        .min()
+        .reset_index()
+        .sort_values("line", kind="stable")
+    )
+    return _places_of(distinct)
+
+
+def _places_of(facts: pd.DataFrame) -> pd.DataFrame:
+    """Each distinct place row's own place and its region, in pandas (any line may be
+    missing); `_places_at_first_lines` gives the same when every line is known."""
     level = facts["geographic_level"]
     parts = [
         pd.DataFrame(
@@ -256,6 +261,70 @@ def places_in_facts(facts: pd.DataFrame) -> pd.DataFrame:
         ),
     ]
     return _distinct(parts)
+
+
+# Each geographic level's place kind and the column a problem with its name points at.
+_LEVEL_PLACE = {
+    "Local authority": ("council", "la_name"),
+    "Regional": ("region", "region_name"),
+    "National": ("country", "country_name"),
+}
+
+
+def _places_at_first_lines(distinct: pd.DataFrame) -> pd.DataFrame:
+    """`_distinct` of a file's distinct places (as `_first_lines` gives them, every line
+    known), worked out over plain Python rows: a file names a few hundred places, and
+    the dozen pandas steps over frames that small cost more than the rows themselves
+    (three quarters of the identity check for a release folder).
+
+    Each row gives its own place and its region; the result is what `_distinct` makes
+    of the two lists put end to end: blanks left out, in order of line (the row's own
+    place before its region on the same line), the first of each place kept, indexed
+    by position in the two lists."""
+    count = len(distinct)
+    columns = ["geographic_level", "area_code", "area_name", "new_la_code"]
+    columns += ["region_code", "region_name", "line"]
+    rows = zip(*(distinct[column].tolist() for column in columns), strict=True)
+    candidates = []
+    for position, (level, code, name, ons, region_code, region_name, line) in enumerate(rows):
+        kind, column = _LEVEL_PLACE.get(level, (None, None))
+        if kind is not None:
+            council_ons = ons if level == "Local authority" else None
+            candidates.append((line, position, kind, code, name, council_ons, column))
+        candidates.append(
+            (line, count + position, "region", region_code, region_name, None, "region_name")
+        )
+    candidates.sort(key=lambda candidate: (candidate[0], candidate[1]))
+    kept: dict[tuple, tuple] = {}
+    for line, position, kind, code, name, ons, column in candidates:
+        if not _named(code) or not _named(name) or not str(name).strip():
+            continue
+        ons = ons if _named(ons) else None
+        key = (kind, str(code), str(name), ons)
+        if key not in kept:
+            kept[key] = (position, kind, str(code), str(name), ons, line, column)
+    found = list(kept.values())
+    index = pd.Index([f[0] for f in found], dtype="int64")
+    # The dtypes `_distinct` gives: its level and column are text that may be missing.
+    dtypes = {
+        "level": pd.StringDtype(na_value=pd.NA),
+        "code": "str",
+        "name": "str",
+        "ons": object,
+        "line": distinct["line"].dtype,
+        "column": pd.StringDtype(na_value=pd.NA),
+    }
+    return pd.DataFrame(
+        {
+            column: pd.Series([f[place + 1] for f in found], index=index, dtype=dtypes[column])
+            for place, column in enumerate(PLACE_COLUMNS)
+        }
+    )
+
+
+def _named(cell: object) -> bool:
+    """A cell that holds text (not missing, not empty)."""
+    return isinstance(cell, str) and cell != ""
 
 
 def _first_lines(facts: pd.DataFrame, where: list[str]) -> pd.DataFrame:

@@ -331,6 +331,16 @@ EXTRACT_TABLES = {
     "health": "extract_health",
 }
 
+
+def _migration_8_no_indexes_on_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """The two indexes of migration 2 go: DuckDB never reads through them (its plan for
+    one area of one dataset, or one load's facts, is a scan of the table, which its
+    zone maps already narrow), while every load paid to keep them: 0.12 s of the
+    commit's 0.3 s of CPU for the 2024 release folder's 266,081 facts."""
+    con.execute("DROP INDEX IF EXISTS facts_dataset")
+    con.execute("DROP INDEX IF EXISTS facts_load")
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "facts, load log, neighbours, data version", _migration_1_initial),
     (2, "indexes on facts", _migration_2_indexes),
@@ -343,6 +353,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         _migration_6_one_name_per_place,
     ),
     (7, "officers' commentary on indicators", _migration_7_commentary),
+    (8, "no indexes on facts (never used, dear to keep)", _migration_8_no_indexes_on_facts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
