@@ -17,6 +17,7 @@ from exports.tables import to_csv_bytes
 from indicators.at_a_glance import at_a_glance_table
 from indicators.catalogue import grouping
 from loaders.store import open_store
+from ui.line_page import OVER_TIME
 from ui.page_list import PAGE_NAMES
 
 PAGES = PAGE_NAMES
@@ -169,9 +170,12 @@ def test_stability_page_has_sentences_charts_and_questions(app_for):
     assert at.title[0].value == "6. Do our children have stable lives?"
     text = _text(at)
     assert "3+ placements in the year:" in text and "in Wyrebrook in" in text
-    charts = at.get("plotly_chart")
-    # One chart per stability indicator (its trend; the ranking is on its control).
-    assert len(charts) == len(at.segmented_control) >= 5
+    # The first indicator's trend is drawn on arrival; every other chart on its control.
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.segmented_control) >= 5
+    for control in at.segmented_control:
+        control.set_value(OVER_TIME)
+    assert len(at.run().get("plotly_chart")) == len(at.segmented_control)
     assert "Questions to ask officers" in text
 
 
