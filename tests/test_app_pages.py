@@ -363,3 +363,23 @@ def test_compare_funnel_marks_the_council_and_its_neighbours(app_for):
     neighbours = at.multiselect(key=f"compare_councils_{ORDINARY}").value[1:]
     assert 0 < len(near["x"]) <= len(neighbours)
     assert "Wyrebrook the large blue circle" in _text(at)
+
+
+def test_the_years_and_comparison_settings_are_folded_named_and_drawn_when_opened(app_for):
+    from ui.state import SETTINGS_KEY
+
+    at = app_for("stability", grouping="five_priorities")
+    # Folded: no control drawn, every choice in force named on the heading.
+    assert not [s for s in at.selectbox if s.label in ("Year", "Group indicators by")]
+    assert not at.radio
+    [settings] = [e for e in at.expander if e.label.startswith("Year and comparison")]
+    assert "latest year" in settings.label and "mean" in settings.label
+    assert grouping("five_priorities").title in settings.label
+    # Opened: the controls are drawn with the choices in force, and a change holds.
+    at = app_for("stability", **{SETTINGS_KEY: True})
+    assert at.selectbox(key="year_choice").value == "Latest"
+    assert at.radio(key="sn_method_choice").value == "mean"
+    year = at.selectbox(key="year_choice").options[-1]
+    at.selectbox(key="year_choice").set_value(year).run()
+    assert at.session_state["year"] == year
+    assert f"· {year} ·" in _text(at)
