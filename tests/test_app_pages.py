@@ -237,7 +237,10 @@ def test_council_in_the_link_is_opened(demo_db, monkeypatch):
     at.query_params["year"] = "2024"
     at.run()
     assert at.sidebar.selectbox[0].value == "227"
-    assert at.sidebar.selectbox[1].value == "2024"
+    # The year is in force, named on the folded settings' heading and on the page.
+    assert at.session_state["year"] == "2024"
+    assert any(e.label.startswith("Year and comparison: 2024;") for e in at.expander)
+    assert "· 2024 ·" in _text(at)
 
 
 def test_table_download_matches_the_table_and_is_excel_safe(demo_db):
