@@ -26,6 +26,11 @@ page's median of N is printed with its ratio to the floor's median.
   session, every server cache warm, the browser's static files cached).
 - Cold start: from ``streamlit run`` to the first chart of a line-of-enquiry page
   drawn (nothing cached), against the floor's own cold start to its chart.
+- Second-visit CPU: the processor time the second visit took, in every Chromium
+  process (``SystemInfo.getProcessInfo``) and in the serving ``streamlit`` process
+  (``/proc``), set against the floor's. On a machine shared with other work the wall
+  clock drifts with the load; the CPU a visit needs hardly does, so this column is
+  the one to compare between runs made under different loads.
 
 Without --db it serves a copy of the demo database and, when $CP_REFERENCE_DATA
 is set, also a store of DfE's 2024 and 2025 releases, outcomes, population and
@@ -98,11 +103,24 @@ class Timings:
     first: dict[str, list[float]] = field(default_factory=dict)
     second: dict[str, list[float]] = field(default_factory=dict)
     charts: dict[str, int] = field(default_factory=dict)  # Plotly charts on the drawn page
+    # CPU seconds of the second visit (browser and server), when measured.
+    second_cpu: dict[str, list[float]] = field(default_factory=dict)
 
-    def add(self, name: str, first: float, second: float, charts: int = 0) -> None:
+    def add(
+        self, name: str, first: float, second: float, charts: int = 0, cpu: float | None = None
+    ) -> None:
         self.first.setdefault(name, []).append(first)
         self.second.setdefault(name, []).append(second)
         self.charts[name] = max(charts, self.charts.get(name, 0))
+        if cpu is not None:
+            self.second_cpu.setdefault(name, []).append(cpu)
+
+
+def cpu_ratio(timings: Timings, name: str, floor: str = "floor") -> float | None:
+    """The median second-visit CPU of ``name`` over the floor's (None if not measured)."""
+    if not timings.second_cpu.get(name) or not timings.second_cpu.get(floor):
+        return None
+    return ratio_to_floor(timings.second_cpu[name], timings.second_cpu[floor])
 
 
 def ratio_to_floor(values: Sequence[float], floor: Sequence[float]) -> float:
@@ -152,18 +170,46 @@ def _wait_drawn(page, started: float) -> float:
             return drawn - started
 
 
-def visit_twice(browser, url: str) -> tuple[float, float, int]:
-    """First and second visit to ``url`` in one new context (a fresh session), and its charts."""
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of one process so far (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def chromium_cpu_seconds(browser) -> float:
+    """CPU seconds so far of every process of this Chromium (browser, renderers, GPU...)."""
+    session = browser.new_browser_cdp_session()
+    try:
+        processes = session.send("SystemInfo.getProcessInfo")["processInfo"]
+    finally:
+        session.detach()
+    return sum(process["cpuTime"] for process in processes)
+
+
+def visit_twice(
+    browser, url: str, server_pid: int | None = None
+) -> tuple[float, float, int, float | None]:
+    """First and second visit to ``url`` in one new context (a fresh session): their times,
+    the charts drawn, and (given the server's PID) the second visit's CPU seconds."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
         timings = []
-        for _ in range(2):
+        cpu = None
+        for visit in range(2):
+            if visit == 1 and server_pid is not None:
+                cpu_before = chromium_cpu_seconds(browser) + process_cpu_seconds(server_pid)
             started = time.perf_counter()
             page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
             timings.append(_wait_drawn(page, started))
+            if visit == 1 and server_pid is not None:
+                cpu_after = chromium_cpu_seconds(browser) + process_cpu_seconds(server_pid)
+                cpu = cpu_after - cpu_before
         charts = page.locator('[data-testid="stPlotlyChart"]').count()
-        return timings[0], timings[1], charts
+        return timings[0], timings[1], charts, cpu
     finally:
         context.close()
 
@@ -216,14 +262,14 @@ def measure(
         visit_twice(browser, f"{server.url}/?council={next(fresh)}")
         for name in pages:
             for _ in range(repeats):
-                timings.add("floor", *visit_twice(browser, floor.url))
+                timings.add("floor", *visit_twice(browser, floor.url, floor.process.pid))
                 council = next(fresh, None)
                 if council is None:
                     reused = True
                     fresh = iter(councils)
                     council = next(fresh)
                 url = f"{server.url}/{paths[name]}?council={council}"
-                timings.add(name, *visit_twice(browser, url))
+                timings.add(name, *visit_twice(browser, url, server.process.pid))
                 print(".", end="", flush=True)
     print()
     first_line = next(page.url_path for page in PAGES if page.is_line_of_enquiry)
@@ -258,14 +304,20 @@ def print_results(
     )
     print(
         f"{'page':<14} {'charts':>6} {'first visit':>12} {'x floor':>8} "
-        f"{'second visit':>13} {'x floor':>8}"
+        f"{'second visit':>13} {'x floor':>8} {'second CPU':>11} {'x floor':>8}"
     )
     worst_first = worst_second = 0.0
     for name, first, first_ratio, second, second_ratio in table_rows(timings):
+        cpu = timings.second_cpu.get(name)
+        cpu_text = (
+            f"{statistics.median(cpu) * 1000:>8.0f} ms {cpu_ratio(timings, name):>7.2f}x"
+            if cpu
+            else ""
+        )
         print(
             f"{name:<14} {timings.charts.get(name, 0):>6} "
             f"{first * 1000:>9.0f} ms {first_ratio:>7.2f}x "
-            f"{second * 1000:>10.0f} ms {second_ratio:>7.2f}x"
+            f"{second * 1000:>10.0f} ms {second_ratio:>7.2f}x {cpu_text}"
         )
         if name != "floor":
             worst_first = max(worst_first, first_ratio)

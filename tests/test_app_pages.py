@@ -19,7 +19,7 @@ from indicators.at_a_glance import at_a_glance_table
 from indicators.catalogue import grouping
 from indicators.compute import all_values
 from loaders.store import open_store
-from ui.line_page import AMONG_SIMILAR
+from ui.line_page import AMONG_SIMILAR, OVER_TIME
 from ui.page_list import PAGE_NAMES
 
 PAGES = PAGE_NAMES
@@ -204,9 +204,12 @@ def test_stability_page_has_sentences_charts_and_questions(app_for):
     assert at.title[0].value == "6. Do our children have stable lives?"
     text = _text(at)
     assert "3+ placements in the year:" in text and "in Wyrebrook in" in text
-    charts = at.get("plotly_chart")
-    # One chart per stability indicator (its trend; the ranking is on its control).
-    assert len(charts) == len(at.segmented_control) >= 5
+    # The first indicator's trend is drawn on arrival; every other chart on its control.
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.segmented_control) >= 5
+    for control in at.segmented_control:
+        control.set_value(OVER_TIME)
+    assert len(at.run().get("plotly_chart")) == len(at.segmented_control)
     assert "Questions to ask officers" in text
 
 
@@ -268,7 +271,10 @@ def test_council_in_the_link_is_opened(demo_db, monkeypatch):
     at.query_params["year"] = "2024"
     at.run()
     assert at.sidebar.selectbox[0].value == "227"
-    assert at.sidebar.selectbox[1].value == "2024"
+    # The year is in force, named on the folded settings' heading and on the page.
+    assert at.session_state["year"] == "2024"
+    assert any(e.label.startswith("Year and comparison: 2024;") for e in at.expander)
+    assert "· 2024 ·" in _text(at)
 
 
 def test_table_download_matches_the_table_and_is_excel_safe(demo_db):
@@ -406,3 +412,23 @@ def test_compare_funnel_marks_the_council_and_its_neighbours(app_for):
     neighbours = at.multiselect(key=f"compare_councils_{ORDINARY}").value[1:]
     assert 0 < len(near["x"]) <= len(neighbours)
     assert "Wyrebrook the large blue circle" in _text(at)
+
+
+def test_the_years_and_comparison_settings_are_folded_named_and_drawn_when_opened(app_for):
+    from ui.state import SETTINGS_KEY
+
+    at = app_for("stability", grouping="five_priorities")
+    # Folded: no control drawn, every choice in force named on the heading.
+    assert not [s for s in at.selectbox if s.label in ("Year", "Group indicators by")]
+    assert not at.radio
+    [settings] = [e for e in at.expander if e.label.startswith("Year and comparison")]
+    assert "latest year" in settings.label and "mean" in settings.label
+    assert grouping("five_priorities").title in settings.label
+    # Opened: the controls are drawn with the choices in force, and a change holds.
+    at = app_for("stability", **{SETTINGS_KEY: True})
+    assert at.selectbox(key="year_choice").value == "Latest"
+    assert at.radio(key="sn_method_choice").value == "mean"
+    year = at.selectbox(key="year_choice").options[-1]
+    at.selectbox(key="year_choice").set_value(year).run()
+    assert at.session_state["year"] == year
+    assert f"· {year} ·" in _text(at)

@@ -7,11 +7,16 @@ without either.
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from benchmarks.browser_pages import (
     FLOOR_SCRIPT,
     Timings,
+    cpu_ratio,
+    process_cpu_seconds,
     ratio_to_floor,
     table_rows,
     verdict,
@@ -57,3 +62,22 @@ def test_table_puts_the_floor_first_and_sets_each_page_against_it() -> None:
 def test_floor_script_is_one_plotly_chart_and_compiles() -> None:
     compile(FLOOR_SCRIPT, "floor.py", "exec")
     assert FLOOR_SCRIPT.count("st.plotly_chart(") == 1
+
+
+def test_cpu_ratio_is_median_over_median_and_absent_when_not_measured() -> None:
+    timings = Timings()
+    timings.add("floor", 1.0, 0.5, cpu=0.4)
+    timings.add("cohort", 3.0, 1.5, charts=1, cpu=1.0)
+    timings.add("floor", 1.0, 0.5, cpu=0.6)
+    timings.add("cohort", 3.0, 1.5, charts=1, cpu=2.0)
+    timings.add("about", 2.0, 1.0)  # no server PID given: no CPU figure
+    assert cpu_ratio(timings, "cohort") == pytest.approx(1.5 / 0.5)
+    assert cpu_ratio(timings, "about") is None
+
+
+def test_process_cpu_seconds_counts_this_process_working() -> None:
+    before = process_cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:
+        pass
+    assert process_cpu_seconds(os.getpid()) - before >= 0.1

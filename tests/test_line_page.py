@@ -2,11 +2,13 @@
 behind it are one click away, and they show the council's own figures.
 
 The page used to send both charts and a folded table for every indicator (up to 18
-charts); the browser drew them all. Now each indicator shows its trend, a control
-switches it to the ranking among similar councils, and a switch under the chart shows
-the table with its downloads. These tests check that nothing was lost: what the
-reader reaches is the right chart, for the right council, agreeing with its table
-and with the store's list of similar councils.
+charts); the browser drew them all. Now the page opens with the first indicator's
+trend drawn; each indicator's control draws its trend or its ranking among similar
+councils when chosen, and a switch under the chart shows the table with its
+downloads. These tests check that nothing was lost: what the reader reaches is the
+right chart, for the right council, agreeing with its table and with the store's
+list of similar councils, and every indicator's headline and questions are on the
+page before any chart is chosen.
 """
 
 from __future__ import annotations
@@ -50,22 +52,48 @@ def _percent(cell: str) -> float:
     return float(re.findall(r"([\d.]+)%", cell)[-1])
 
 
-def test_each_indicator_shows_its_trend_first_and_only_one_chart(stability):
+def test_the_page_opens_with_one_trend_and_every_other_chart_on_its_control(stability):
     at = stability
     stability_items = indicators_of(grouping("lga"), "stability")
     controls = at.segmented_control
     assert [c.key for c in controls] == [f"{i.id}_{COUNCIL}_view" for i in stability_items]
-    assert all(c.options == list(CHART_VIEWS) and c.value == OVER_TIME for c in controls)
-    specs = _specs(at)
-    assert len(specs) == len(stability_items)  # one chart each, not two
-    assert all(spec["data"][0]["type"] == "scatter" for spec in specs)  # trends (lines)
+    assert all(c.options == list(CHART_VIEWS) for c in controls)
+    # The chart on screen when the page opens is drawn; the others wait to be chosen.
+    assert [c.value for c in controls] == [OVER_TIME] + [None] * (len(stability_items) - 1)
+    [trend] = _specs(at)
+    assert trend["data"][0]["type"] == "scatter"  # a trend (lines)
+    assert stability_items[0].short_title in trend["layout"]["title"]["text"]
     # The tables wait for the reader: no table behind a chart is sent until asked for.
     tables = [t for t in at.toggle if t.key.endswith("_table")]
-    assert [t.label for t in tables] == [TABLE_SWITCH] * len(stability_items)
+    assert [t.key for t in tables] == [f"{INDICATOR}_{COUNCIL}_trend_table"]
+    assert [t.label for t in tables] == [TABLE_SWITCH]
     assert not any(t.value for t in at.toggle)  # tables and commentary forms start off
     assert not at.text_area
     assert not at.get("download_button")
     assert len(at.dataframe) == 1  # the line's summary table only
+
+    # Every indicator's trend is one click away, for the right indicator, with its table.
+    for control in at.segmented_control:
+        control.set_value(OVER_TIME)
+    specs = _specs(at.run())
+    assert len(specs) == len(stability_items)  # one chart each, not two
+    assert all(spec["data"][0]["type"] == "scatter" for spec in specs)
+    for item, spec in zip(stability_items, specs, strict=True):
+        assert item.short_title in spec["layout"]["title"]["text"]
+    tables = [t for t in at.toggle if t.key.endswith("_table")]
+    assert [t.label for t in tables] == [TABLE_SWITCH] * len(stability_items)
+
+
+def test_every_headline_is_on_the_page_before_any_chart_is_chosen(stability):
+    at = stability
+    items = indicators_of(grouping("lga"), "stability")
+    headings = [h.value for h in at.header]
+    assert all(item.short_title in headings for item in items)
+    # Each indicator's sentence starts with its figure in bold, for the council.
+    texts = [m.value for m in at.markdown]
+    for item in items:
+        [headline] = [t for t in texts if t.startswith(f"**{markdown_text(item.short_title)}:")]
+        assert NAME in headline
 
 
 def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_councils(
@@ -73,9 +101,7 @@ def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_coun
 ):
     at = stability
     at.segmented_control(key=VIEW).set_value(AMONG_SIMILAR).run()
-    specs = _specs(at)
-    assert len(specs) == len(at.segmented_control)  # still one chart per indicator
-    ranking = specs[0]
+    [ranking] = _specs(at)  # still one chart: the ranking replaced the trend
     assert "similar councils" in ranking["layout"]["title"]["text"]
     bars = {
         re.sub(r"<[^>]+>", "", name).replace(" (your council)", ""): value
@@ -96,8 +122,8 @@ def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_coun
     finally:
         con.close()
     assert set(bars) == neighbours | {NAME}
-    # The other indicators keep their trend: the switch is per indicator.
-    assert all(spec["data"][0]["type"] == "scatter" for spec in specs[1:])
+    # The switch is per indicator: the others still wait for their chart to be chosen.
+    assert [c.value for c in at.segmented_control][1:] == [None] * (len(at.segmented_control) - 1)
 
     # Its table, on request, holds the same councils and the same figures as the bars.
     at.toggle(key=f"{INDICATOR}_{COUNCIL}_rank_table").set_value(True).run()

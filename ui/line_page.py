@@ -13,6 +13,13 @@ page of two charts and two tables per indicator (up to 18 charts) took 3.5 to
 4.5 seconds to draw on a reload, against 0.6 s for a one-chart page. Each
 indicator is an ``st.fragment``, so switching its chart or table reruns and
 redraws that indicator alone.
+
+Why only the first chart on arrival: each chart still cost Chromium about 0.25 s
+here, so a line of nine indicators took 5x a one-chart page on a reload. The page
+opens on what a councillor reads first, every indicator's headline sentence and
+questions, with the first indicator's trend (the one chart on screen at arrival);
+every other chart is drawn when its control ("Over time" or "Among similar
+councils") is chosen, redrawing that indicator alone.
 """
 
 from __future__ import annotations
@@ -51,11 +58,19 @@ BREAKDOWNS = {
 OVER_TIME = "Over time"
 AMONG_SIMILAR = "Among similar councils"
 CHART_VIEWS = (OVER_TIME, AMONG_SIMILAR)
+# Charts drawn when a line page opens (the breakdown chart counts): the one on screen.
+CHARTS_ON_ARRIVAL = 1
 
 
 @st.fragment
-def _indicator_section(item: Indicator, selection: state.Selection, table) -> None:
-    """One indicator: a fragment, so switching its chart or table redraws it alone."""
+def _indicator_section(
+    item: Indicator, selection: state.Selection, table, chart_on_arrival: bool
+) -> None:
+    """One indicator: a fragment, so switching its chart or table redraws it alone.
+
+    ``chart_on_arrival``: its trend is drawn when the page opens; otherwise no chart
+    is drawn until the reader chooses one on the control.
+    """
     st.header(item.short_title, divider="gray")
     own = data.council_comparisons(selection)
     year = views.latest_year(own, item.id, selection.council, selection.year)
@@ -74,12 +89,12 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
     stem = f"{slug(item.short_title)}_{selection.council}"
     left, right = st.columns(2)
     with left:
-        # One chart at a time: the trend or the ranking, the reader's choice.
+        # One chart at a time: the trend or the ranking, the reader's choice (none
+        # until chosen, but for the chart on screen when the page opens).
         shown = st.segmented_control(
             f"Chart of {item.short_title}",
             CHART_VIEWS,
-            default=OVER_TIME,
-            required=True,
+            default=OVER_TIME if chart_on_arrival else None,
             key=f"{key}_view",
             label_visibility="collapsed",
         )
@@ -88,14 +103,14 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
             ranking = indicator_chart(item.id, selection, RANKING)
             if ranking is not None:
                 chart_with_table(ranking.figure, ranking.table, f"{stem}_neighbours", f"{key}_rank")
-        else:
+        elif shown == OVER_TIME:
             trend = indicator_chart(item.id, selection, TREND)
             if trend is not None:
                 chart_with_table(trend.figure, trend.table, f"{stem}_trend", f"{key}_trend")
     with right:
         # The questions are the point of the page for a councillor: always in view.
-        st.markdown("**Questions to ask officers**")
-        st.markdown("\n".join(f"- {markdown_text(q)}" for q in item.questions))
+        questions = "\n".join(f"- {markdown_text(q)}" for q in item.questions)
+        st.markdown(f"**Questions to ask officers**\n\n{questions}")
         show_commentary(item, selection)
         picked = st.session_state.setdefault("pack_indicators", [])
         if item.id in picked:
@@ -108,9 +123,10 @@ def _indicator_section(item: Indicator, selection: state.Selection, table) -> No
                 on_click=lambda: picked.append(item.id),
             )
         with st.expander("What this measures"):
-            st.markdown(f"**Definition.** {item.definition}")
-            st.markdown(f"**Source.** {item.source_note}")
-            st.markdown(f"**Reading it.** {POLARITY_READINGS[item.polarity]}")
+            st.markdown(
+                f"**Definition.** {item.definition}\n\n**Source.** {item.source_note}\n\n"
+                f"**Reading it.** {POLARITY_READINGS[item.polarity]}"
+            )
 
 
 def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
@@ -211,6 +227,7 @@ def render(theme_id: str) -> None:
     meanings = table_key(summary.drop(columns=["Trend"]))
     if meanings:
         st.caption(meanings)
+    charts_left = CHARTS_ON_ARRIVAL
     if theme_id in BREAKDOWNS:
         from charts import breakdown_chart
 
@@ -227,5 +244,6 @@ def render(theme_id: str) -> None:
             )
             shown = views.breakdown_table(frame, selection.council_name)
             chart_with_table(fig, shown, f"placements_{selection.council}", f"breakdown_{theme_id}")
-    for item in items:
-        _indicator_section(item, selection, table)
+            charts_left -= 1
+    for index, item in enumerate(items):
+        _indicator_section(item, selection, table, index < charts_left)
