@@ -24,7 +24,7 @@ from indicators.catalogue import grouping
 from indicators.views import indicators_of
 from loaders.store import open_store
 from ui.components import TABLE_SWITCH
-from ui.line_page import AMONG_SIMILAR, CHART_VIEWS, OVER_TIME
+from ui.line_page import AMONG_SIMILAR, CHART_VIEWS, CHOOSE_A_CHART, OVER_TIME
 from ui.text import markdown_text
 
 COUNCIL, NAME = "172", "Wyrebrook"
@@ -60,6 +60,9 @@ def test_the_page_opens_with_one_trend_and_every_other_chart_on_its_control(stab
     assert all(c.options == list(CHART_VIEWS) for c in controls)
     # The chart on screen when the page opens is drawn; the others wait to be chosen.
     assert [c.value for c in controls] == [OVER_TIME] + [None] * (len(stability_items) - 1)
+    # ... and say so where their chart will be.
+    waiting = [c.value for c in at.caption if c.value == CHOOSE_A_CHART]
+    assert len(waiting) == len(stability_items) - 1
     [trend] = _specs(at)
     assert trend["data"][0]["type"] == "scatter"  # a trend (lines)
     assert stability_items[0].short_title in trend["layout"]["title"]["text"]
@@ -77,6 +80,7 @@ def test_the_page_opens_with_one_trend_and_every_other_chart_on_its_control(stab
         control.set_value(OVER_TIME)
     specs = _specs(at.run())
     assert len(specs) == len(stability_items)  # one chart each, not two
+    assert CHOOSE_A_CHART not in [c.value for c in at.caption]
     assert all(spec["data"][0]["type"] == "scatter" for spec in specs)
     for item, spec in zip(stability_items, specs, strict=True):
         assert item.short_title in spec["layout"]["title"]["text"]

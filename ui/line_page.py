@@ -58,6 +58,10 @@ BREAKDOWNS = {
 OVER_TIME = "Over time"
 AMONG_SIMILAR = "Among similar councils"
 CHART_VIEWS = (OVER_TIME, AMONG_SIMILAR)
+CHOOSE_A_CHART = (
+    "Choose a chart above: the figure over time against similar councils, the region "
+    "and England, or this year's figure among similar councils. Each comes with its table."
+)
 # Charts drawn when a line page opens (the breakdown chart counts): the one on screen.
 CHARTS_ON_ARRIVAL = 1
 
@@ -107,6 +111,8 @@ def _indicator_section(
             trend = indicator_chart(item.id, selection, TREND)
             if trend is not None:
                 chart_with_table(trend.figure, trend.table, f"{stem}_trend", f"{key}_trend")
+        else:  # say what the control is for: the space beside the questions is not empty
+            st.caption(CHOOSE_A_CHART)
     with right:
         # The questions are the point of the page for a councillor: always in view.
         questions = "\n".join(f"- {markdown_text(q)}" for q in item.questions)
