@@ -138,11 +138,12 @@ def judgements(table: pd.DataFrame, council: str, year: int | None = None) -> pd
     from indicators import views
     from indicators.narrative import _judgement as strength_or_concern  # the one rule
 
-    table = table[table["area_code"] == council]  # the council's rows, taken once
+    by_indicator = views.indicator_groups(table[table["area_code"] == council])
     records = []
     for item in catalogue():
-        shown = views.latest_year(table, item.id, council, year)
-        row = views.council_row(table, item.id, council, shown)
+        own = by_indicator.get(item.id, table.iloc[0:0])
+        shown = views.latest_year(own, item.id, council, year)
+        row = views.council_row(own, item.id, council, shown)
         judged = strength_or_concern(row, item) if row is not None else None
         records.append(
             {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from domain.units import COUNT_KIND
@@ -163,13 +164,16 @@ def latest_year(
     table: pd.DataFrame, indicator_id: str, council: str, year: int | None = None
 ) -> int | None:
     """The year to show: the one asked for if the council has it, else its latest."""
-    rows = table[(table["indicator_id"] == indicator_id) & (table["area_code"] == council)]
-    if rows.empty:
+    # Only the years are taken (a page makes dozens of these lookups; taking every
+    # column of the matching rows cost most of each).
+    mine = (table["indicator_id"] == indicator_id) & (table["area_code"] == council)
+    years = table["year"][mine]
+    if years.empty:
         return None
-    if year is not None and year in set(rows["year"]):
+    if year is not None and year in set(years):
         return int(year)
-    eligible = rows[rows["year"] <= year] if year is not None else rows
-    return int((eligible if not eligible.empty else rows)["year"].max())
+    eligible = years[years <= year] if year is not None else years
+    return int((eligible if not eligible.empty else years).max())
 
 
 def council_row(
@@ -177,12 +181,29 @@ def council_row(
 ) -> pd.Series | None:
     if year is None:
         return None
-    rows = table[
-        (table["indicator_id"] == indicator_id)
-        & (table["area_code"] == council)
-        & (table["year"] == year)
-    ]
-    return rows.iloc[0] if not rows.empty else None
+    found = np.flatnonzero(
+        (
+            (table["indicator_id"] == indicator_id)
+            & (table["area_code"] == council)
+            & (table["year"] == year)
+        ).to_numpy(dtype=bool, na_value=False)
+    )
+    return table.iloc[int(found[0])] if len(found) else None  # the first, as it was
+
+
+def indicator_groups(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Rows split by indicator, once: a page's lookups of one council's figures then
+    filter a few rows each, not the council's few hundred (or the whole table)."""
+    return {
+        str(indicator_id): group
+        for indicator_id, group in rows.groupby("indicator_id", sort=False, observed=True)
+    }
+
+
+def sparkline(rows: pd.DataFrame) -> list[float]:
+    """One council's figures for one indicator, oldest first, the years without one left out."""
+    ordered = rows.sort_values("year", kind="stable")["value"].astype(float)
+    return [float(v) for v in ordered if pd.notna(v)]
 
 
 def scorecard(
@@ -198,15 +219,15 @@ def scorecard(
     """
     # Every lookup below is of the council's own rows: taken once, not per lookup (a
     # scorecard makes about 150 lookups, each a filter of the whole table otherwise).
-    table = table[table["area_code"] == council]
+    by_indicator = indicator_groups(table[table["area_code"] == council])
     rows = []
     themes = [t for t in grouping.themes if theme_id is None or t.id == theme_id]
     for theme in themes:
         for indicator_id in theme.indicator_ids:
             item = indicator(indicator_id)
-            shown = latest_year(table, indicator_id, council, year)
-            row = council_row(table, indicator_id, council, shown)
-            history = trend(table, indicator_id, council)
+            own = by_indicator.get(indicator_id, table.iloc[0:0])
+            shown = latest_year(own, indicator_id, council, year)
+            row = council_row(own, indicator_id, council, shown)
             base = {
                 "Theme": theme.label,
                 "Indicator": item.short_title,
@@ -237,7 +258,7 @@ def scorecard(
                         item, row["value"], row["symbol"], row["numerator"], row["denominator"]
                     ),
                     # The year before as published: its symbol's word if it had one.
-                    "Previous": _previous_shown(table, item, council, row),
+                    "Previous": _previous_shown(own, item, council, row),
                     "Direction": _direction_shown(row, item),
                     NEIGHBOURS_COLUMN: show(item, row["sn_value"]),
                     "Region": show(item, row["region_value"]),
@@ -246,7 +267,7 @@ def scorecard(
                     RANK_COLUMN: rank if item.is_ranked else NOT_RANKED,
                     "Band": band_flag(row["quartile_band"]) if item.is_banded else NOT_RANKED,
                     # The sparkline joins the years with a figure (gaps break the drawing).
-                    "Trend": [float(v) for v in history["council"] if pd.notna(v)],
+                    "Trend": sparkline(own),
                 }
             )
     return pd.DataFrame(rows)
