@@ -58,23 +58,27 @@ def latest_years(values: pd.DataFrame, area_code: str, count: int = 3) -> list[i
     return sorted(council["year"].unique().tolist())[-count:]
 
 
-def _cell(values: pd.DataFrame, headline_id: str, place: str, year: int | None) -> tuple:
-    """(value, symbol, numerator, denominator) of one cell; Nones where there is none."""
-    found = values[
-        (values["headline_id"] == headline_id)
-        & (values["area_code"] == place)
-        & (values["year"] == year)
-    ]
-    if found.empty:
-        return None, None, None, None
-    first = found.iloc[0]
-    value, symbol = first["value"], first["symbol"]
-    return (
-        None if pd.isna(value) else float(value),
-        None if pd.isna(symbol) else str(symbol),
-        first["numerator"],
-        first["denominator"],
-    )
+def _cells(values: pd.DataFrame) -> dict[tuple[str, str, int], tuple]:
+    """Every cell of the table by (headline, place, year): (value, symbol, numerator,
+    denominator), the first row where there are several; read once, not a filter each."""
+    cells: dict[tuple[str, str, int], tuple] = {}
+    columns = ("headline_id", "area_code", "year", "value", "symbol", "numerator", "denominator")
+    for headline_id, place, year, value, symbol, numerator, denominator in zip(
+        *(values[column] for column in columns), strict=True
+    ):
+        cells.setdefault(
+            (str(headline_id), str(place), int(year)),
+            (
+                None if pd.isna(value) else float(value),
+                None if pd.isna(symbol) else str(symbol),
+                numerator,
+                denominator,
+            ),
+        )
+    return cells
+
+
+NO_CELL = (None, None, None, None)
 
 
 def at_a_glance_table(
@@ -93,12 +97,15 @@ def at_a_glance_table(
     """
     values = headline_values(con, area_code, values=values)
     shown = latest_years(values, area_code, years)
+    cells = _cells(values)
     rows = []
     for item in headlines():
         row: dict[str, str] = {"Measure": item.short_title}
         for place, prefix in ((area_code, ""), (ENGLAND, "England ")):
             for year in shown:
-                value, symbol, numerator, denominator = _cell(values, item.id, place, year)
+                value, symbol, numerator, denominator = cells.get(
+                    (item.id, place, int(year)), NO_CELL
+                )
                 if value is None and symbol is None:
                     text = "no data"
                 elif place == area_code:
