@@ -725,24 +725,9 @@ def release_files_to_commit(database: Path, reference_data: Path) -> list[Path]:
 def build_store_without_release(reference_data: Path, path: Path) -> Path:
     """A real store for ``--real``: DfE's 2024 release, the outcomes files, ONS population
     and the 2025 neighbour list, but not the 2025 release, which the analyst commits."""
-    from loaders.load import load_paths
-    from loaders.store import open_store
+    from benchmarks.indicators import build_real_store
 
-    dfe = reference_data / "dfe"
-    con = open_store(path)
-    try:
-        for batch in (
-            dfe / "cla_release_2024",
-            dfe / "outcomes_cin_cla",
-            reference_data / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv",
-            dfe / "statistical_neighbours" / "statistical_neighbours_2025_long.csv",
-        ):
-            report = load_paths(con, [batch])
-            if report.status != "committed":
-                problems = [problem.describe() for problem in report.problems][:5]
-                raise RuntimeError(f"{batch} did not load: {problems}")
-    finally:
-        con.close()
+    build_real_store(reference_data, path, release_2025=False)
     return path
 
 

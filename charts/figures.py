@@ -356,14 +356,7 @@ def ranking_chart(
         "annotations": annotations,
         "barmode": "overlay",
         "bargap": 0.3,
-        "yaxis": {
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": labels,
-            "autorange": "reversed",
-            "title": {"text": ""},
-            "showgrid": False,
-        },
+        "yaxis": _bars_top_to_bottom(labels),
         "height": max(380, 200 + 32 * len(rows)),
     }
     merge(
@@ -629,14 +622,7 @@ def breakdown_chart(frame: pd.DataFrame, *, title: str, unit: str, council_name:
         "barmode": "group",
         "bargap": 0.25,
         "bargroupgap": 0.05,
-        "yaxis": {
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": categories,
-            "autorange": "reversed",
-            "title": {"text": ""},
-            "showgrid": False,
-        },
+        "yaxis": _bars_top_to_bottom(categories),
         "height": max(380, 200 + 56 * len(categories)),
     }
     merge(layout, chart_layout(traces, title, unit, value_axis="x"))
@@ -655,6 +641,18 @@ def _number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
+
+
+def _bars_top_to_bottom(categories: list[str]) -> dict[str, object]:
+    """A horizontal bar chart's category axis: top to bottom in the order given, no grid."""
+    return {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": categories,
+        "autorange": "reversed",
+        "title": {"text": ""},
+        "showgrid": False,
+    }
 
 
 def _trace(kind: str, **properties: object) -> Trace:
