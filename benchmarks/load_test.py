@@ -308,7 +308,8 @@ async def one_reader(
     await asyncio.sleep(start_delay)
     plan = reader_plan(reader, councils, rounds)
     try:
-        async with ProtocolSession(app_url, timeout, replica_key=f"reader-{reader}") as session:
+        # No X-Replica-Key: nginx places each new session on the next reader in turn.
+        async with ProtocolSession(app_url, timeout) as session:
             for index, (page, council) in enumerate(plan):
                 if index and reading:
                     await asyncio.sleep(reading)

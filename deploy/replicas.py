@@ -85,7 +85,17 @@ def nginx_config(
 ) -> str:
     """The nginx configuration for this set-up, from the template in ``deploy/``
     (nginx's temporary files in ``temp_root``, by default ``workdir/nginx-temp``)."""
-    readers = "\n".join(f"        server {_host_port(url)};" for url in reader_urls)
+    # Readers by IP address, so that nginx's $upstream_addr (the cookie a client keeps)
+    # is the very text the cookie map looks for.
+    addresses = [_host_port(url).replace("localhost:", "127.0.0.1:") for url in reader_urls]
+    readers = "\n".join(f"        server {address};" for address in addresses)
+    reader_cookies = "\n".join(
+        f'        "{address}" reader_{number};' for number, address in enumerate(addresses, 1)
+    )
+    reader_upstreams = "\n".join(
+        f"    upstream reader_{number} {{\n        server {address};\n    }}"
+        for number, address in enumerate(addresses, 1)
+    )
     # As root, nginx's workers would run as `nobody`, which needs to write its temporary
     # files; otherwise nginx runs as whoever starts it and the directive is left out.
     user = "user nobody nogroup;" if os.geteuid() == 0 else ""
@@ -95,6 +105,8 @@ def nginx_config(
         "@@WORKDIR@@": str(workdir),
         "@@TEMPDIR@@": str(temp_root or workdir / "nginx-temp"),
         "@@READERS@@": readers,
+        "@@READER_COOKIES@@": reader_cookies,
+        "@@READER_UPSTREAMS@@": reader_upstreams,
         "@@WRITER@@": _host_port(writer_url),
         "@@PORT@@": str(port),
     }

@@ -17,9 +17,15 @@ WRITER = "http://localhost:40003/admin"
 def test_the_config_sends_readers_and_the_writer_their_own_paths(tmp_path):
     config = nginx_config(tmp_path, 8640, READERS, WRITER)
     assert "@@" not in config
-    assert "server localhost:40001;" in config and "server localhost:40002;" in config
+    assert "server 127.0.0.1:40001;" in config and "server 127.0.0.1:40002;" in config
     assert "server localhost:40003;" in config
-    assert "hash $replica_key consistent;" in config
+    # New clients in turn; then the cookie naming the reader that answered keeps them there.
+    upstreams = config[config.index("upstream readers {") :]
+    assert "hash" not in upstreams[: upstreams.index("}")]  # round robin
+    assert '"127.0.0.1:40001" reader_1;' in config and '"127.0.0.1:40002" reader_2;' in config
+    assert "upstream reader_2 {\n        server 127.0.0.1:40002;" in config
+    assert "cp_replica=$upstream_addr;" in config and "proxy_pass http://$reader;" in config
+    assert "hash $http_x_replica_key consistent;" in config
     assert not any(line.strip().startswith("ip_hash") for line in config.splitlines())
     assert "proxy_set_header Upgrade $http_upgrade;" in config
     assert "location /admin/" in config and "daemon off;" in config

@@ -42,6 +42,31 @@ def _shown_load(page, url: str) -> int:
     return int(re.search(r"\(load (\d+)\)", caption.inner_text()).group(1))
 
 
+def _reader_cookie(url: str, cookie: str | None = None) -> str:
+    """The ``cp_replica`` cookie nginx sets on an answer to ``url``: the reader that answered."""
+    headers = {"Cookie": cookie} if cookie else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
+        found = [c for c in r.headers.get_all("Set-Cookie") if c.startswith("cp_replica=")]
+    assert len(found) == 1, found
+    return found[0].split(";")[0]
+
+
+def test_new_sessions_take_the_readers_in_turn_and_keep_theirs(replicas):
+    """nginx places each new client on the next reader (an even spread: hashing keys left
+    one reader nearly twice the other's work in the load test), and its cookie keeps the
+    client on that reader for every later request (its WebSocket, its downloads)."""
+    readers = {
+        f"cp_replica={url.removeprefix('http://').replace('localhost', '127.0.0.1')}"
+        for url in replicas.reader_urls
+    }
+    new_clients = [_reader_cookie(f"{replicas.url}/_stcore/health") for _ in range(4)]
+    assert set(new_clients) == readers  # both readers used...
+    assert new_clients[0] != new_clients[1] and new_clients[:2] == new_clients[2:]  # in turn
+    for cookie in sorted(readers):
+        kept = {_reader_cookie(f"{replicas.url}/_stcore/health", cookie) for _ in range(4)}
+        assert kept == {cookie}
+
+
 def test_readers_behind_nginx_show_a_commit_made_on_the_writer(replicas, page, tmp_path):
     with urllib.request.urlopen(f"{replicas.url}/_stcore/health", timeout=5) as answer:
         assert answer.read() == b"ok"
