@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from indicators import views
 from indicators.catalogue import catalogue
 from indicators.compare import compare_all
 from indicators.compute import all_values
@@ -131,19 +132,22 @@ _BAND_ORDER = {"D": 0, "C": 1, "B": 2, "A": 3}
 _DIRECTION_ORDER = {"worsening": 0, "no change": 1, "improving": 2}
 
 
-def judgements(table: pd.DataFrame, council: str, year: int | None = None) -> pd.DataFrame:
+def judgements(
+    table: pd.DataFrame,
+    council: str,
+    year: int | None = None,
+    figures: views.CouncilFigures | None = None,
+) -> pd.DataFrame:
     """Per indicator, the figure the scorecard shows judged as At a glance judges it:
     'concern', 'strength' or '' (narrative's rule: against England, with the band and
-    the funnel limits), with how strongly, the band and the direction, for ordering."""
-    from indicators import views
+    the funnel limits), with how strongly, the band and the direction, for ordering.
+    ``figures``: the council's rows of ``table`` already indexed, when the caller keeps them."""
     from indicators.narrative import _judgement as strength_or_concern  # the one rule
 
-    by_indicator = views.indicator_groups(table[table["area_code"] == council])
+    figures = figures or views.CouncilFigures(table, council)
     records = []
     for item in catalogue():
-        own = by_indicator.get(item.id, table.iloc[0:0])
-        shown = views.latest_year(own, item.id, council, year)
-        row = views.council_row(own, item.id, council, shown)
+        row = figures.shown_row(item.id, year)
         judged = strength_or_concern(row, item) if row is not None else None
         records.append(
             {

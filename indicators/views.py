@@ -160,20 +160,25 @@ def funnel_points(table: pd.DataFrame, indicator_id: str, year: int) -> pd.DataF
     )[value.notna()].reset_index(drop=True)
 
 
+def _year_to_show(years: list[int], year: int | None) -> int | None:
+    """The one rule for which year a page shows: the one asked for if the council has
+    it, else its latest before it, else its latest."""
+    if not years:
+        return None
+    if year is not None and year in years:
+        return int(year)
+    eligible = [y for y in years if y <= year] if year is not None else years
+    return int(max(eligible or years))
+
+
 def latest_year(
     table: pd.DataFrame, indicator_id: str, council: str, year: int | None = None
 ) -> int | None:
     """The year to show: the one asked for if the council has it, else its latest."""
-    # Only the years are taken (a page makes dozens of these lookups; taking every
-    # column of the matching rows cost most of each).
+    # Only the years are taken (taking every column of the matching rows cost most of
+    # each lookup). A page's many lookups of one council go through `CouncilFigures`.
     mine = (table["indicator_id"] == indicator_id) & (table["area_code"] == council)
-    years = table["year"][mine]
-    if years.empty:
-        return None
-    if year is not None and year in set(years):
-        return int(year)
-    eligible = years[years <= year] if year is not None else years
-    return int((eligible if not eligible.empty else years).max())
+    return _year_to_show([int(y) for y in table["year"][mine]], year)
 
 
 def council_row(
@@ -189,6 +194,61 @@ def council_row(
         ).to_numpy(dtype=bool, na_value=False)
     )
     return table.iloc[int(found[0])] if len(found) else None  # the first, as it was
+
+
+class CouncilFigures:
+    """One council's rows of a comparison table, found by indicator and year at once.
+
+    A page looks up the council's figure for each of its indicators several times (the
+    sentence, the chart, the commentary's period, the scorecard row, the judgement).
+    Filtering a table for each lookup cost about a millisecond (pandas compares Arrow
+    strings and builds a Series each time), a scorecard a hundred of them; this reads
+    the council's rows once and answers each lookup from a dictionary. It gives what
+    `latest_year` and `council_row` give (tested), and its rows are shared: read them,
+    never change them.
+    """
+
+    def __init__(self, table: pd.DataFrame, council: str) -> None:
+        self.council = council
+        self.rows = table[table["area_code"] == council]
+        self._first: dict[tuple[str, int], int] = {}
+        self._positions: dict[str, list[int]] = {}
+        indicator_ids = self.rows["indicator_id"].to_numpy(dtype=object, na_value=None)
+        years = self.rows["year"].to_numpy()
+        for position, (indicator_id, year) in enumerate(zip(indicator_ids, years, strict=True)):
+            if indicator_id is None:
+                continue
+            self._first.setdefault((indicator_id, int(year)), position)  # the first, as it was
+            self._positions.setdefault(indicator_id, []).append(position)
+        self._years = {
+            indicator_id: [int(years[p]) for p in positions]
+            for indicator_id, positions in self._positions.items()
+        }
+        self._row_at: dict[int, pd.Series] = {}
+
+    def latest_year(self, indicator_id: str, year: int | None = None) -> int | None:
+        """The year to show: the one asked for if the council has it, else its latest."""
+        return _year_to_show(self._years.get(indicator_id, []), year)
+
+    def row(self, indicator_id: str, year: int | None) -> pd.Series | None:
+        """The council's row for the indicator and year (None if it has none)."""
+        if year is None:
+            return None
+        position = self._first.get((indicator_id, int(year)))
+        if position is None:
+            return None
+        found = self._row_at.get(position)
+        if found is None:
+            found = self._row_at.setdefault(position, self.rows.iloc[position])
+        return found
+
+    def shown_row(self, indicator_id: str, year: int | None = None) -> pd.Series | None:
+        """The row of the figure a page shows for the indicator (`latest_year`'s year)."""
+        return self.row(indicator_id, self.latest_year(indicator_id, year))
+
+    def indicator_rows(self, indicator_id: str) -> pd.DataFrame:
+        """Every row of the council for one indicator, in the table's order."""
+        return self.rows.iloc[self._positions.get(indicator_id, [])]
 
 
 def indicator_groups(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -212,22 +272,22 @@ def scorecard(
     grouping: Grouping,
     year: int | None = None,
     theme_id: str | None = None,
+    figures: CouncilFigures | None = None,
 ) -> pd.DataFrame:
     """Every indicator in one table, grouped by theme, with a sparkline of the trend.
 
     With ``theme_id``, only that theme's indicators (a line-of-enquiry page's summary).
+    ``figures``: the council's rows of ``table`` already indexed, when the caller keeps them.
     """
-    # Every lookup below is of the council's own rows: taken once, not per lookup (a
-    # scorecard makes about 150 lookups, each a filter of the whole table otherwise).
-    by_indicator = indicator_groups(table[table["area_code"] == council])
+    # Every lookup below is of the council's own rows: indexed once, not filtered per
+    # lookup (a scorecard makes about 150 lookups).
+    figures = figures or CouncilFigures(table, council)
     rows = []
     themes = [t for t in grouping.themes if theme_id is None or t.id == theme_id]
     for theme in themes:
         for indicator_id in theme.indicator_ids:
             item = indicator(indicator_id)
-            own = by_indicator.get(indicator_id, table.iloc[0:0])
-            shown = latest_year(own, indicator_id, council, year)
-            row = council_row(own, indicator_id, council, shown)
+            row = figures.shown_row(indicator_id, year)
             base = {
                 "Theme": theme.label,
                 "Indicator": item.short_title,
@@ -258,7 +318,7 @@ def scorecard(
                         item, row["value"], row["symbol"], row["numerator"], row["denominator"]
                     ),
                     # The year before as published: its symbol's word if it had one.
-                    "Previous": _previous_shown(own, item, council, row),
+                    "Previous": _previous_shown(figures, item, row),
                     "Direction": _direction_shown(row, item),
                     NEIGHBOURS_COLUMN: show(item, row["sn_value"]),
                     "Region": show(item, row["region_value"]),
@@ -267,7 +327,7 @@ def scorecard(
                     RANK_COLUMN: rank if item.is_ranked else NOT_RANKED,
                     "Band": band_flag(row["quartile_band"]) if item.is_banded else NOT_RANKED,
                     # The sparkline joins the years with a figure (gaps break the drawing).
-                    "Trend": sparkline(own),
+                    "Trend": sparkline(figures.indicator_rows(indicator_id)),
                 }
             )
     return pd.DataFrame(rows)
@@ -280,11 +340,11 @@ def _direction_shown(row: pd.Series, item: Indicator) -> str:
     return f"{arrow} ({chance})" if chance else str(arrow)
 
 
-def _previous_shown(table: pd.DataFrame, item: Indicator, council: str, row: pd.Series) -> str:
+def _previous_shown(figures: CouncilFigures, item: Indicator, row: pd.Series) -> str:
     """The year before's figure, or its symbol's word ('suppressed'), never 'no data' for one."""
     if pd.notna(row["previous_value"]):
         return show(item, row["previous_value"])
-    before = council_row(table, item.id, council, int(row["previous_year"]))
+    before = figures.row(item.id, int(row["previous_year"]))
     return show(item, None, before["symbol"]) if before is not None else show(item, None)
 
 
@@ -468,7 +528,11 @@ def breakdown_table(frame: pd.DataFrame, council_name: str) -> pd.DataFrame:
 
 
 def headline_tiles(
-    table: pd.DataFrame, council: str, ids: tuple[str, ...], year: int | None = None
+    table: pd.DataFrame,
+    council: str,
+    ids: tuple[str, ...],
+    year: int | None = None,
+    figures: CouncilFigures | None = None,
 ) -> list[dict[str, object]]:
     """The At a glance tiles: latest figure, change in words, neighbours and England.
 
@@ -480,10 +544,10 @@ def headline_tiles(
     522"), similar councils and England, then whether the change may be chance.
     """
     tiles = []
+    figures = figures or CouncilFigures(table, council)
     for indicator_id in ids:
         item = indicator(indicator_id)
-        shown = latest_year(table, indicator_id, council, year)
-        row = council_row(table, indicator_id, council, shown)
+        row = figures.shown_row(indicator_id, year)
         tile: dict[str, object] = {
             "id": indicator_id,
             "label": item.title,

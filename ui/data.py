@@ -428,6 +428,21 @@ def council_comparisons(selection: Selection) -> pd.DataFrame:
     return _council_comparisons(*_key(), selection.sn_model, selection.sn_method, selection.council)
 
 
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
+def _council_figures(
+    version: int, path: str, model: str | None, method: str, council: str
+) -> views.CouncilFigures:
+    rows = _council_comparisons(version, path, model, method, council)
+    return views.CouncilFigures(rows, council)
+
+
+def council_figures(selection: Selection) -> views.CouncilFigures:
+    """The council's comparison rows indexed by indicator and year, kept once per view:
+    each of a page's lookups of the council's figure for an indicator (its sentence,
+    chart, commentary, scorecard row, judgement) is then a dictionary read."""
+    return _council_figures(*_key(), selection.sn_model, selection.sn_method, selection.council)
+
+
 @st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _years(version: int, path: str) -> list[int]:
     frame = _values(version, path)
@@ -470,7 +485,13 @@ def indicators_by_id() -> dict[str, Indicator]:
 def headline_tiles(selection: Selection) -> list[dict[str, object]]:
     """The At a glance tiles for the selection (latest figure, change, neighbours, England)."""
     table = comparisons(selection.sn_model, selection.sn_method)
-    return views.headline_tiles(table, selection.council, at_a_glance.HEADLINE_IDS, selection.year)
+    return views.headline_tiles(
+        table,
+        selection.council,
+        at_a_glance.HEADLINE_IDS,
+        selection.year,
+        figures=council_figures(selection),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
@@ -500,7 +521,12 @@ def _scorecard_rows(
     version: int, path: str, selection: Selection, grouping: Grouping, theme_id: str | None
 ) -> pd.DataFrame:
     table = _comparisons(version, path, selection.sn_model, selection.sn_method)
-    return views.scorecard(table, selection.council, grouping, selection.year, theme_id=theme_id)
+    figures = _council_figures(
+        version, path, selection.sn_model, selection.sn_method, selection.council
+    )
+    return views.scorecard(
+        table, selection.council, grouping, selection.year, theme_id=theme_id, figures=figures
+    )
 
 
 def scorecard_rows(
@@ -604,9 +630,7 @@ def pack_commentary(selection: Selection, indicator_ids: list[str]) -> dict[str,
 def shown_period(indicator_id: str, selection: Selection) -> str | None:
     """The period of the figure a page shows for the indicator (DfE's time period, e.g.
     '2025' or '202425'): the selection's year when the council has it, else its latest."""
-    table = council_comparisons(selection)
-    year = views.latest_year(table, indicator_id, selection.council, selection.year)
-    row = views.council_row(table, indicator_id, selection.council, year)
+    row = council_figures(selection).shown_row(indicator_id, selection.year)
     return None if row is None else str(row["time_period"])
 
 
@@ -630,8 +654,13 @@ def _scorecard_view(
     order: str,
 ) -> pd.DataFrame:
     table = _comparisons(version, path, selection.sn_model, selection.sn_method)
-    card = views.scorecard(table, selection.council, selection.grouping, selection.year)
-    judged = scorecard.judgements(table, selection.council, selection.year)
+    figures = _council_figures(
+        version, path, selection.sn_model, selection.sn_method, selection.council
+    )
+    card = views.scorecard(
+        table, selection.council, selection.grouping, selection.year, figures=figures
+    )
+    judged = scorecard.judgements(table, selection.council, selection.year, figures=figures)
     return scorecard.arrange(card, judged, list(themes), concerns_only, order)
 
 

@@ -76,13 +76,13 @@ def _indicator_chart(
     from charts import measure_title, ranking_chart, trend_chart
 
     item = indicator(indicator_id)
-    own = data.council_comparisons(selection)
-    year = views.latest_year(own, item.id, selection.council, selection.year)
-    row = views.council_row(own, item.id, selection.council, year)
+    figures = data.council_figures(selection)
+    year = figures.latest_year(item.id, selection.year)
+    row = figures.row(item.id, year)
     if row is None:
         return None
     if chart == TREND:
-        history = views.trend(own, item.id, selection.council)
+        history = views.trend(figures.rows, item.id, selection.council)
         return Chart(
             trend_chart(
                 history,
