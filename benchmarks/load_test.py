@@ -1010,6 +1010,42 @@ def visibility_table(
     )
 
 
+GOAL_SECONDS = 1.0  # issue 17: p95 server run time within a second with reading time
+AROUND_COMMIT_SECONDS = 10.0  # a run this soon after an upload began or a publish
+
+
+def slow_runs_by_when(
+    runs: Sequence[PageRun],
+    commits: Sequence[Commit],
+    published: dict[int, Publish],
+    over: float = GOAL_SECONDS,
+    around: float = AROUND_COMMIT_SECONDS,
+) -> str:
+    """Where the runs over ``over`` seconds fell: while the analyst worked (from an
+    upload's start to ``around`` seconds after its publish) or at other times, with
+    each window's share of all runs, so a tail made by the commits can be told from
+    one made by the readers alone."""
+    windows = []
+    for commit in commits:
+        publish = published.get(commit.load_id)
+        end = publish.replaced if publish is not None else commit.committed_at
+        windows.append((commit.committed_at - commit.seconds, end + around))
+    good = [r for r in runs if not r.errors]
+
+    def near_a_commit(run: PageRun) -> bool:
+        return any(start <= run.started <= end for start, end in windows)
+
+    near = [r for r in good if near_a_commit(r)]
+    slow = [r for r in good if r.seconds > over]
+    slow_near = [r for r in slow if near_a_commit(r)]
+    return (
+        f"Runs over {over:g} s: {len(slow)} of {len(good)}; {len(slow_near)} of them started "
+        f"while the analyst worked (upload to {around:g} s after the publish: "
+        f"{len(near)} runs in all), {len(slow) - len(slow_near)} at other times "
+        f"({len(good) - len(near)} runs)."
+    )
+
+
 @dataclass
 class Target:
     """Where the readers read and the analyst writes, and the processes to watch."""
@@ -1135,6 +1171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 [*outcome.runs, *outcome.watch_runs],
             )
         )
+        print()
+        print(slow_runs_by_when(outcome.runs, outcome.commits, outcome.published))
         if outcome.analyst_error:
             print(f"\nThe analyst failed: {outcome.analyst_error}")
     empty = [r for r in outcome.runs if not r.errors and not r.headings]

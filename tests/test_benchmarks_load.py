@@ -45,6 +45,7 @@ from benchmarks.load_test import (
     run_in_own_loop,
     run_readers,
     runs_per_second,
+    slow_runs_by_when,
     stale_runs,
     stream_url,
     tree_cpu_seconds,
@@ -246,6 +247,29 @@ def test_failed_runs_are_counted_as_errors_and_left_out_of_the_timings() -> None
     cohort = figures["cohort"]
     assert (cohort.runs, cohort.errors, cohort.p50) == (3, 1, 2.0)
     assert cohort.mean_kib == 2.0
+
+
+@pure
+def test_slow_runs_are_told_apart_by_whether_the_analyst_was_at_work() -> None:
+    # The analyst's upload began at 20 s, committed at 25 s, published at 25.5 s: runs
+    # starting from 20 s to 35.5 s are "while the analyst worked".
+    commit = Commit("quarterly return (172)", 3, committed_at=25.0, seconds=5.0)
+    published = {3: Publish("store-3.duckdb", replaced=25.5, seen=25.6)}
+    runs = [
+        timed("cohort", 5.0, 2.0),  # slow, before
+        timed("cohort", 19.9, 0.4),
+        timed("cohort", 21.0, 3.0),  # slow, during the upload
+        timed("cohort", 30.0, 1.5),  # slow, after the publish
+        timed("cohort", 35.5, 0.2),
+        timed("cohort", 36.0, 1.2),  # slow, after the window
+        timed("cohort", 22.0, 9.0, "exception: boom"),  # failed: not a timing
+    ]
+    assert slow_runs_by_when(runs, [commit], published) == (
+        "Runs over 1 s: 4 of 6; 2 of them started while the analyst worked (upload to "
+        "10 s after the publish: 3 runs in all), 2 at other times (3 runs)."
+    )
+    # Without a publish the window ends 10 s after the commit.
+    assert slow_runs_by_when(runs, [commit], {}).startswith("Runs over 1 s: 4 of 6; 2 of them")
 
 
 @pure
