@@ -89,6 +89,17 @@ def content_key(con: duckdb.DuckDBPyConnection) -> str:
     return digest.hexdigest()[:32]
 
 
+def fingerprint(*frames: pd.DataFrame) -> str:
+    """A hash of every cell of the frames, with their columns, types and row labels: the
+    same for two frames that hold the same table, whichever store they were read from.
+    (Pandas' own per-row hashes, about 15 ms for the demo's 52,500 comparison rows.)"""
+    digest = hashlib.sha256()
+    for frame in frames:
+        digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()[:32]
+
+
 def part_key(*parts: object) -> str:
     """A short key for a table's own choices (the neighbour model and method)."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

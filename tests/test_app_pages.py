@@ -70,7 +70,7 @@ def test_no_page_changes_the_shared_tables_every_session_reads(app_for):
         "values": data._values(*key),
         "neighbours": data._neighbours(*key),
         "comparisons": data._comparisons(*key, model, method),
-        "the council's comparisons": data._council_comparisons(*key, model, method, ORDINARY),
+        "the council's comparisons": data.council_comparisons(at.session_state["_selection"]),
     }
     before = {name: frame.copy(deep=True) for name, frame in shared.items()}
     for page in PAGES:

@@ -118,6 +118,42 @@ def test_the_first_run_after_a_publish_shows_it(replica_stores):
     assert Path(at.session_state["_published_store"]) == current(folder)
 
 
+def test_a_publish_that_changes_no_figure_keeps_the_pages_built_and_one_that_does_not(
+    replica_stores,
+):
+    """Commentary (or a quarterly return) changes no published figure: the next run
+    shows the new load, and the council's charts and rows worked out before are reused,
+    not built again; a correction of a figure builds them again, with the new figure."""
+    from ui import data, figures
+
+    writer, folder = replica_stores
+    at = _app("cohort")
+    selection = at.session_state["_selection"]
+    chart = figures.indicator_chart("cla_count", selection, figures.TREND)
+    rows = data.council_figures(selection)
+    view = data.view_key(selection)
+    assert chart is not None and rows.shown_row("cla_count") is not None
+
+    load_id = save_commentary(writer, "cla_count", COUNCIL, "2025", "Context", "", "", "test")
+    publish(writer, folder)
+    at.run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert _shown_load(at) == f"load {load_id})"
+    assert data.view_key(selection) == view
+    assert figures.indicator_chart("cla_count", selection, figures.TREND) is chart
+    assert data.council_figures(selection) is rows
+
+    _correct_children_in_care(writer, 777)
+    publish(writer, folder)
+    at.run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert data.view_key(selection) != view
+    rebuilt = figures.indicator_chart("cla_count", selection, figures.TREND)
+    assert rebuilt is not chart and data.council_figures(selection) is not rows
+    assert data.council_figures(selection).shown_row("cla_count", 2025)["value"] == 777
+    assert _children_in_care_2025(at) == 777
+
+
 def test_a_run_under_way_when_a_store_is_published_finishes_on_the_store_before(
     replica_stores, monkeypatch
 ):

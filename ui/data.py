@@ -1,8 +1,12 @@
 """One DuckDB connection per process, a cursor per use, and reads cached by data version.
 
-Every cached function takes the data version and the database path as its first
-arguments, so a committed load (which bumps the version) shows on every page at
-once, and two stores never share a cache entry.
+Every cached read of the store takes the data version and the database path as its
+first arguments, so a committed load (which bumps the version) shows on every page at
+once, and two stores never share a cache entry. What is worked out from the shared
+indicator tables alone (a council's rows, its scorecard, its charts) is keyed instead by
+what those tables hold (``view_key``): a load that leaves them as they were (a council's
+quarterly return, officers' commentary) keeps every council's pages warm, and one that
+changes them changes the key.
 
 Pages read the store and the indicators through this module (docs/ARCHITECTURE.md:
 a page imports ``ui``, ``exports``, ``charts`` and ``domain``, never ``indicators``
@@ -201,8 +205,12 @@ def _warm_up(path: str) -> None:
         _is_demo(version, path)
         _years(version, path)
         _as_loaded(version, path)
-        models = sorted({str(m) for m in _neighbours(version, path)["model"]}, reverse=True)
+        models = _neighbour_models(version, path)
         _comparisons(version, path, models[0] if models else None, "mean")
+        # What the default view holds: the key of every council's pages (unchanged
+        # figures keep them).
+        _view_content(version, path, models[0] if models else None, "mean")
+        _values_content(version, path)
     except Exception as error:  # the runs compute what they need
         print(f"warming {path} failed: {error!r}", file=sys.stderr, flush=True)
     finally:
@@ -356,12 +364,12 @@ def is_demo() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
-def _at_a_glance(version: int, path: str, area_code: str) -> tuple[pd.DataFrame, list[int]]:
+def _at_a_glance(values_key: str, area_code: str) -> tuple[pd.DataFrame, list[int]]:
     return at_a_glance.at_a_glance_table(cursor(), area_code, values=values())
 
 
 def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:
-    return _at_a_glance(*_key(), area_code)
+    return _at_a_glance(_values_content(*_key()), area_code)
 
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
@@ -384,6 +392,11 @@ def values() -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
+def _values_content(version: int, path: str) -> str:
+    return "values-" + derived.fingerprint(_values(version, path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
 def _neighbours(version: int, path: str) -> pd.DataFrame:
     return scorecard.neighbour_lists(cursor())
 
@@ -392,9 +405,16 @@ def neighbours() -> pd.DataFrame:
     return _neighbours(*_key())
 
 
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
+def _neighbour_models(version: int, path: str) -> tuple[str, ...]:
+    models = _neighbours(version, path)["model"].dropna().unique()
+    return tuple(sorted({str(m) for m in models}, reverse=True))
+
+
 def neighbour_models() -> list[str]:
-    frame = neighbours()
-    return sorted({str(m) for m in frame["model"]}, reverse=True)
+    """The statistical neighbour models loaded, newest first (read once a store: every
+    run's sidebar asks)."""
+    return list(_neighbour_models(*_key()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT * VIEWS_KEPT)
@@ -413,11 +433,25 @@ def comparisons(model: str | None, method: str) -> pd.DataFrame:
     return _comparisons(*_key(), model, method)
 
 
-@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
-def _council_comparisons(
-    version: int, path: str, model: str | None, method: str, council: str
-) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT * VIEWS_KEPT)
+def _view_content(version: int, path: str, model: str | None, method: str) -> str:
+    # Once per store and view: the comparisons and neighbour lists hashed cell by cell.
     table = _comparisons(version, path, model, method)
+    return "view-" + derived.fingerprint(table, _neighbours(version, path))
+
+
+def view_key(selection: Selection) -> str:
+    """What the selection's view is worked out from (every comparison for its neighbour
+    model and average, and the neighbour lists), as a hash of their contents: the key of
+    every cached read and figure made from them alone. Two stores with the same figures
+    give the same key, so a commit that leaves the figures as they were (a quarterly
+    return, commentary) keeps what was worked out from them."""
+    return _view_content(*_key(), selection.sn_model, selection.sn_method)
+
+
+@st.cache_resource(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
+def _council_comparisons(view: str, model: str | None, method: str, council: str) -> pd.DataFrame:
+    table = comparisons(model, method)  # this run's store: `view` says it holds the same
     return table[table["area_code"] == council]
 
 
@@ -425,22 +459,25 @@ def council_comparisons(selection: Selection) -> pd.DataFrame:
     """The comparisons' rows for the selected council alone (every indicator and year):
     what a page's lookups of the council's own figures filter, a 150th of the whole
     table (each lookup in the whole table cost a few milliseconds, dozens a page)."""
-    return _council_comparisons(*_key(), selection.sn_model, selection.sn_method, selection.council)
+    return _council_comparisons(
+        view_key(selection), selection.sn_model, selection.sn_method, selection.council
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
 def _council_figures(
-    version: int, path: str, model: str | None, method: str, council: str
+    view: str, model: str | None, method: str, council: str
 ) -> views.CouncilFigures:
-    rows = _council_comparisons(version, path, model, method, council)
-    return views.CouncilFigures(rows, council)
+    return views.CouncilFigures(_council_comparisons(view, model, method, council), council)
 
 
 def council_figures(selection: Selection) -> views.CouncilFigures:
     """The council's comparison rows indexed by indicator and year, kept once per view:
     each of a page's lookups of the council's figure for an indicator (its sentence,
     chart, commentary, scorecard row, judgement) is then a dictionary read."""
-    return _council_figures(*_key(), selection.sn_model, selection.sn_method, selection.council)
+    return _council_figures(
+        view_key(selection), selection.sn_model, selection.sn_method, selection.council
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
@@ -495,8 +532,8 @@ def headline_tiles(selection: Selection) -> list[dict[str, object]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
-def _strengths_and_concerns(version: int, path: str, selection: Selection) -> dict[str, list[str]]:
-    table = _comparisons(version, path, selection.sn_model, selection.sn_method)
+def _strengths_and_concerns(view: str, selection: Selection) -> dict[str, list[str]]:
+    table = comparisons(selection.sn_model, selection.sn_method)
     card = scorecard.council_scorecard(None, selection.council, selection.year, table=table)
     return {
         "strengths": list(card.summary.get("strengths", [])),
@@ -508,7 +545,7 @@ def _strengths_and_concerns(version: int, path: str, selection: Selection) -> di
 
 def strengths_and_concerns(selection: Selection) -> dict[str, list[str]]:
     """The council's strengths and concerns (sentences) for the selection's year."""
-    return _strengths_and_concerns(*_key(), selection)
+    return _strengths_and_concerns(view_key(selection), selection)
 
 
 def council_and_neighbours(selection: Selection) -> list[str]:
@@ -518,12 +555,10 @@ def council_and_neighbours(selection: Selection) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
 def _scorecard_rows(
-    version: int, path: str, selection: Selection, grouping: Grouping, theme_id: str | None
+    view: str, selection: Selection, grouping: Grouping, theme_id: str | None
 ) -> pd.DataFrame:
-    table = _comparisons(version, path, selection.sn_model, selection.sn_method)
-    figures = _council_figures(
-        version, path, selection.sn_model, selection.sn_method, selection.council
-    )
+    table = comparisons(selection.sn_model, selection.sn_method)
+    figures = council_figures(selection)
     return views.scorecard(
         table, selection.council, grouping, selection.year, theme_id=theme_id, figures=figures
     )
@@ -533,7 +568,7 @@ def scorecard_rows(
     selection: Selection, grouping: Grouping | None = None, theme_id: str | None = None
 ) -> pd.DataFrame:
     """Scorecard rows for a view: the chosen grouping, or one theme of `grouping`."""
-    return _scorecard_rows(*_key(), selection, grouping or selection.grouping, theme_id)
+    return _scorecard_rows(view_key(selection), selection, grouping or selection.grouping, theme_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
@@ -646,17 +681,14 @@ SCORECARD_ORDERS = scorecard.ORDERS
 
 @st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
 def _scorecard_view(
-    version: int,
-    path: str,
+    view: str,
     selection: Selection,
     themes: tuple[str, ...],
     concerns_only: bool,
     order: str,
 ) -> pd.DataFrame:
-    table = _comparisons(version, path, selection.sn_model, selection.sn_method)
-    figures = _council_figures(
-        version, path, selection.sn_model, selection.sn_method, selection.council
-    )
+    table = comparisons(selection.sn_model, selection.sn_method)
+    figures = council_figures(selection)
     card = views.scorecard(
         table, selection.council, selection.grouping, selection.year, figures=figures
     )
@@ -668,4 +700,4 @@ def scorecard_view(
     selection: Selection, themes: list[str], concerns_only: bool, order: str
 ) -> pd.DataFrame:
     """The Scorecard page's rows: the themes chosen, concerns only if asked, in that order."""
-    return _scorecard_view(*_key(), selection, tuple(themes), concerns_only, order)
+    return _scorecard_view(view_key(selection), selection, tuple(themes), concerns_only, order)

@@ -1,12 +1,13 @@
-"""The figures and tables a page draws, built once per data version and view.
+"""The figures and tables a page draws, built once per set of figures and view.
 
 A figure costs a few milliseconds to build (Plotly validates it once) and a
 line-of-enquiry page shows one chart per indicator, so each chart is built when
 it is first shown, not before: the ranking among similar councils is built when
 a reader chooses it. Each is kept as a shared object (`st.cache_resource`: no
 copy on each read; nothing changes a figure or table after it is built). The
-key starts with the store's data version, so a committed load is seen at once;
-old entries age out.
+key starts with a hash of what the view's comparisons and neighbour lists hold
+(`data.view_key`), so a committed load that changes a figure is seen at once, one
+that changes none keeps every chart built; old entries age out.
 """
 
 from __future__ import annotations
@@ -60,18 +61,18 @@ def indicator_chart(indicator_id: str, selection: Selection, chart: str) -> Char
     for the council, with its table; None when the council has no figure for it."""
     if chart not in (TREND, RANKING):
         raise ValueError(f"chart must be {TREND!r} or {RANKING!r}, not {chart!r}")
-    return _indicator_chart(*data.version_key(), indicator_id, selection, chart)
+    return _indicator_chart(data.view_key(selection), indicator_id, selection, chart)
 
 
 def compare_content(
     indicator_id: str, councils: tuple[str, ...], selection: Selection
 ) -> CompareContent | None:
-    return _compare_content(*data.version_key(), indicator_id, councils, selection)
+    return _compare_content(data.view_key(selection), indicator_id, councils, selection)
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES, hash_funcs=CACHE_KEYS)
 def _indicator_chart(
-    version: int, path: str, indicator_id: str, selection: Selection, chart: str
+    view: str, indicator_id: str, selection: Selection, chart: str
 ) -> Chart | None:
     from charts import measure_title, ranking_chart, trend_chart
 
@@ -116,8 +117,7 @@ def _indicator_chart(
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES, hash_funcs=CACHE_KEYS)
 def _compare_content(
-    version: int,
-    path: str,
+    view: str,
     indicator_id: str,
     councils: tuple[str, ...],
     selection: Selection,
