@@ -48,6 +48,7 @@ with them under `same_name` (tests/test_reference_data.py).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -115,6 +116,8 @@ def check_unsafe_text(
     for column in columns:
         if column not in frame:
             continue
+        if _all_safe_text(frame[column]):
+            continue
         cells = frame[column].fillna("").astype(str)
         reasons = {value: unsafe_reason(value) for value in cells.unique()}
         bad = {value: reason for value, reason in reasons.items() if reason}
@@ -150,7 +153,16 @@ def check_unsafe_text(
     return problems
 
 
-# ------------------------------------------------------------ same name?
+def _all_safe_text(cells: pd.Series) -> bool:
+    """Whether a column of text with no cell missing holds nothing unsafe, judged on its
+    distinct cells without first copying it as `str` (a release file's place columns
+    are all safe, and the copy was most of the check). False also means "not known
+    this way": the column is then checked cell by cell as before."""
+    if not isinstance(cells.dtype, pd.StringDtype) or cells.hasnans:
+        return False
+    return not any(unsafe_reason(value) for value in cells.unique())
+
+
 # Words and phrases that say what kind of council a place is, not which one. Longest
 # first, so "royal borough of" goes before "borough". "county" alone: "County Durham"
 # is "Durham" in DfE's neighbour files and the LAIT list; "pre lg": the neighbour files'
@@ -179,6 +191,7 @@ _NOT_WORD = re.compile(r"[^\w]+")
 ALIASES: dict[str, str] = {"saint helens": "st helens"}
 
 
+@functools.lru_cache(maxsize=4096)  # a batch compares a few hundred names, thousands of times
 def comparable(name: str) -> str:
     """A name reduced to what identifies the place: case, punctuation and generic words gone.
 
