@@ -46,7 +46,7 @@ from loaders.datasets import (
     measure_kind,
     row_kind,
 )
-from loaders.identity import check_unsafe_text
+from loaders.identity import GEOGRAPHY_TEXT_COLUMNS, check_unsafe_text, unsafe_reason
 from loaders.problems import Problem
 
 # The symbols a cell may hold instead of a number, and what each means, are one table
@@ -322,10 +322,9 @@ def _check_location(numbered: _Numbered, file: str, problems: list[Problem]) -> 
         "The time period is not a year or an academic year.",
         "a year such as 2024, or an academic year such as 202425",
     )
-    level = frame["geographic_level"]
     _problem_rows(
         problems,
-        ~level.isin(GEOGRAPHIC_LEVELS),
+        ~numbered.per_value("geographic_level", lambda levels: levels.isin(GEOGRAPHIC_LEVELS)),
         frame,
         file,
         "geographic_level",
@@ -333,7 +332,7 @@ def _check_location(numbered: _Numbered, file: str, problems: list[Problem]) -> 
         "Unknown geographic level.",
         "National, Regional or Local authority",
     )
-    is_la = level == "Local authority"
+    is_la = numbered.per_value("geographic_level", lambda levels: levels == "Local authority")
     if is_la.any():
         for column in ("old_la_code", "la_name"):
             if column not in frame:
@@ -379,7 +378,7 @@ def _check_location(numbered: _Numbered, file: str, problems: list[Problem]) -> 
                 "The ONS council code is not in the usual form.",
                 "a nine-character code such as E06000017",
             )
-    is_region = level == "Regional"
+    is_region = numbered.per_value("geographic_level", lambda levels: levels == "Regional")
     if is_region.any():
         if "region_code" not in frame or "region_name" not in frame:
             problems.append(
@@ -410,6 +409,17 @@ def _check_location(numbered: _Numbered, file: str, problems: list[Problem]) -> 
     return year
 
 
+def _place_text_safe(numbered: _Numbered) -> bool:
+    """Whether no distinct name or code in the place columns is unsafe (the judgement
+    `check_unsafe_text` makes, which then names every unsafe cell by line)."""
+    return not any(
+        unsafe_reason(value)
+        for column in GEOGRAPHY_TEXT_COLUMNS
+        if column in numbered.frame
+        for value in numbered(column)[1]
+    )
+
+
 def _area_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Each row's place: the country's, the region's or the council's code and name."""
     level = pa.array(frame["geographic_level"])
@@ -438,7 +448,8 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
     numbered = _Numbered(frame)
     problems: list[Problem] = []
     year = _check_location(numbered, file, problems)
-    problems.extend(check_unsafe_text(file, frame))
+    if not _place_text_safe(numbered):  # the usual case costs one look at each distinct cell
+        problems.extend(check_unsafe_text(file, frame))
 
     values: dict[str, pd.Series] = {}
     symbols: dict[str, pd.Series] = {}
@@ -464,7 +475,7 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
         values[column] = _spread(
             pd.to_numeric(distinct.where(distinct_is_number), errors="coerce"), codes, cells.index
         )
-        symbols[column] = cells.where(is_symbol)
+        symbols[column] = _spread(distinct.where(distinct_is_symbol), codes, cells.index)
     if problems:
         return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
 
