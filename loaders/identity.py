@@ -348,6 +348,7 @@ def _first_lines(facts: pd.DataFrame, where: list[str]) -> pd.DataFrame:
     factorised), so no text is compared row by row: a pandas group-by over six
     categoricals of a release file's facts took most of the identity check's time."""
     combined = np.zeros(len(facts), dtype=np.int64)
+    size = 1  # the numbers so far are below this
     for column in where:
         cells = facts[column]
         if isinstance(cells.dtype, pd.CategoricalDtype):
@@ -355,7 +356,12 @@ def _first_lines(facts: pd.DataFrame, where: list[str]) -> pd.DataFrame:
         else:
             codes, uniques = pd.factorize(cells, use_na_sentinel=True)
             width = len(uniques) + 1
-        combined = pd.factorize(combined * width + codes + 1)[0].astype(np.int64)
+        if size * width >= 2**62:  # renumbered densely only before the numbers could overflow
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            size = int(combined.max()) + 1
+        combined = combined * width + codes + 1
+        size *= width
+    combined = pd.factorize(combined)[0].astype(np.int64)  # 0, 1, ... by first appearance
     groups, first_rows = np.unique(combined, return_index=True)  # numbered by first appearance
     first_line = np.full(len(groups), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_line, combined, facts["line"].to_numpy(np.int64))
