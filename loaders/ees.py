@@ -46,7 +46,7 @@ from loaders.datasets import (
     measure_kind,
     row_kind,
 )
-from loaders.identity import check_unsafe_text
+from loaders.identity import GEOGRAPHY_TEXT_COLUMNS, check_unsafe_text, unsafe_reason
 from loaders.problems import Problem
 
 # The symbols a cell may hold instead of a number, and what each means, are one table
@@ -205,6 +205,8 @@ def _problem_rows(
     The message and the expectation may be functions of the row, for checks whose
     wording names the row's own figures ("-40 is not a percentage").
     """
+    if not mask.any():  # the usual case, and the cheap test: no row to name
+        return
     bad = frame.index[mask]
     for row_index in bad[:MAX_PROBLEMS_PER_CHECK]:
         problems.append(
@@ -233,11 +235,31 @@ def _problem_rows(
         )
 
 
-def _per_value(cells: pd.Series, compute: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """`compute` of each distinct cell, spread back over the rows: a column of a million
-    cells holds a few thousand values, and each is parsed or matched once."""
-    codes, distinct = _distinct_cells(cells)
-    return _spread(compute(distinct), codes, cells.index)
+class _Numbered:
+    """A file's text columns, each numbered once: every cell's number among its column's
+    distinct cells (in order of first appearance), and those cells.
+
+    A column of a million cells holds a few thousand values, so the checks and codings
+    work on the distinct cells and spread the result back over the rows. The place and
+    period columns are read by two to four of them each (a check, the coding, the
+    published filters, the totals' groups), and numbering a column is the dear part:
+    it is done once per column here, for all of them.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._numbered: dict[str, tuple[np.ndarray, pd.Series]] = {}
+
+    def __call__(self, column: str) -> tuple[np.ndarray, pd.Series]:
+        """The column's cell numbers and its distinct cells (as `_distinct_cells`)."""
+        if column not in self._numbered:
+            self._numbered[column] = _distinct_cells(self.frame[column])
+        return self._numbered[column]
+
+    def per_value(self, column: str, compute: Callable[[pd.Series], pd.Series]) -> pd.Series:
+        """`compute` of each distinct cell of the column, spread back over the rows."""
+        codes, distinct = self(column)
+        return _spread(compute(distinct), codes, self.frame.index)
 
 
 def _distinct_cells(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -251,22 +273,32 @@ def _spread(per_distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.S
     return pd.Series(per_distinct.array.take(codes), index=index)
 
 
-def _period_end_year(period: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Year each period ends in ('2024' -> 2024, '202425' -> 2025) and a validity mask."""
-    year = _per_value(period, _end_years)
+def _period_end_year(numbered: _Numbered) -> tuple[pd.Series, pd.Series]:
+    """Year each row's period ends in ('2024' -> 2024, '202425' -> 2025) and a validity mask."""
+    year = numbered.per_value("time_period", _end_years)
     return year, year.notna()
 
 
+FOUR_DIGITS = re.compile(r"\d{4}")
+SIX_DIGITS = re.compile(r"\d{6}")
+
+
 def _end_years(period: pd.Series) -> pd.Series:
-    four = period.str.fullmatch(r"\d{4}")
-    six = period.str.fullmatch(r"\d{6}")
-    year = pd.Series(pd.NA, index=period.index, dtype="Int64")
-    year[four] = period[four].astype(int)
-    first = period[six].str[:4].astype(int)
-    second = period[six].str[4:].astype(int)
-    consecutive = (first + 1) % 100 == second
-    year[six & consecutive.reindex(period.index, fill_value=False)] = first[consecutive] + 1
-    return year
+    """The year each distinct period ends in (missing if it is not a year or an academic
+    year). In plain Python: a file has a handful of periods, and a dozen pandas steps
+    over a handful of cells cost more than the file's million rows' numbering."""
+    return pd.Series(pd.array([_end_year(p) for p in period], dtype="Int64"))
+
+
+def _end_year(period: str) -> int | None:
+    """'2024' -> 2024; '202425' -> 2025 (the years consecutive); anything else None. As
+    pandas' `str.fullmatch` does, digits are Python's (`re`'s \\d)."""
+    if FOUR_DIGITS.fullmatch(period):
+        return int(period)
+    if SIX_DIGITS.fullmatch(period):
+        first, second = int(period[:4]), int(period[4:])
+        return first + 1 if (first + 1) % 100 == second else None
+    return None
 
 
 def _blank(cells: pd.Series) -> pd.Series:
@@ -277,8 +309,9 @@ def _not_an_ons_code(cells: pd.Series) -> pd.Series:
     return (cells != "") & ~cells.str.fullmatch(r"[EWSN]\d{8}")
 
 
-def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> pd.Series:
-    year, valid_period = _period_end_year(frame["time_period"])
+def _check_location(numbered: _Numbered, file: str, problems: list[Problem]) -> pd.Series:
+    frame = numbered.frame
+    year, valid_period = _period_end_year(numbered)
     _problem_rows(
         problems,
         ~valid_period,
@@ -289,10 +322,9 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
         "The time period is not a year or an academic year.",
         "a year such as 2024, or an academic year such as 202425",
     )
-    level = frame["geographic_level"]
     _problem_rows(
         problems,
-        ~level.isin(GEOGRAPHIC_LEVELS),
+        ~numbered.per_value("geographic_level", lambda levels: levels.isin(GEOGRAPHIC_LEVELS)),
         frame,
         file,
         "geographic_level",
@@ -300,7 +332,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
         "Unknown geographic level.",
         "National, Regional or Local authority",
     )
-    is_la = level == "Local authority"
+    is_la = numbered.per_value("geographic_level", lambda levels: levels == "Local authority")
     if is_la.any():
         for column in ("old_la_code", "la_name"):
             if column not in frame:
@@ -317,7 +349,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
                 return year
         _problem_rows(
             problems,
-            is_la & ~_per_value(frame["old_la_code"], lambda codes: codes.str.fullmatch(r"\d{3}")),
+            is_la & ~numbered.per_value("old_la_code", lambda codes: codes.str.fullmatch(r"\d{3}")),
             frame,
             file,
             "la_code",
@@ -327,7 +359,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
         )
         _problem_rows(
             problems,
-            is_la & _per_value(frame["la_name"], _blank),
+            is_la & numbered.per_value("la_name", _blank),
             frame,
             file,
             "la_name",
@@ -338,7 +370,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
         if "new_la_code" in frame:
             _problem_rows(
                 problems,
-                is_la & _per_value(frame["new_la_code"], _not_an_ons_code),
+                is_la & numbered.per_value("new_la_code", _not_an_ons_code),
                 frame,
                 file,
                 "new_la_code",
@@ -346,7 +378,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
                 "The ONS council code is not in the usual form.",
                 "a nine-character code such as E06000017",
             )
-    is_region = level == "Regional"
+    is_region = numbered.per_value("geographic_level", lambda levels: levels == "Regional")
     if is_region.any():
         if "region_code" not in frame or "region_name" not in frame:
             problems.append(
@@ -362,7 +394,7 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
         else:
             _problem_rows(
                 problems,
-                is_region & _per_value(frame["region_code"], _blank),
+                is_region & numbered.per_value("region_code", _blank),
                 frame,
                 file,
                 "region_code",
@@ -375,6 +407,17 @@ def _check_location(frame: pd.DataFrame, file: str, problems: list[Problem]) -> 
     if "country_name" not in frame:
         frame["country_name"] = "England"
     return year
+
+
+def _place_text_safe(numbered: _Numbered) -> bool:
+    """Whether no distinct name or code in the place columns is unsafe (the judgement
+    `check_unsafe_text` makes, which then names every unsafe cell by line)."""
+    return not any(
+        unsafe_reason(value)
+        for column in GEOGRAPHY_TEXT_COLUMNS
+        if column in numbered.frame
+        for value in numbered(column)[1]
+    )
 
 
 def _area_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -402,37 +445,41 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
     spec, layout = recognition.spec, recognition.layout
     file = table.file
     frame = _text_frame(table)
+    numbered = _Numbered(frame)
     problems: list[Problem] = []
-    year = _check_location(frame, file, problems)
-    problems.extend(check_unsafe_text(file, frame))
+    year = _check_location(numbered, file, problems)
+    if not _place_text_safe(numbered):  # the usual case costs one look at each distinct cell
+        problems.extend(check_unsafe_text(file, frame))
 
     values: dict[str, pd.Series] = {}
     symbols: dict[str, pd.Series] = {}
     for column in recognition.measure_columns:
         cells = frame[column]
         # Each distinct cell judged once, the column's cells numbered once for all three.
-        codes, distinct = _distinct_cells(cells)
+        codes, distinct = numbered(column)
         distinct_is_number = distinct.str.fullmatch(NUMBER).fillna(False).astype(bool)
-        is_symbol = _spread(distinct.isin(tuple(SYMBOLS)), codes, cells.index)
-        is_number = _spread(distinct_is_number, codes, cells.index)
-        _problem_rows(
-            problems,
-            ~(is_symbol | is_number),
-            frame,
-            file,
-            "measure_value",
-            column,
-            "This cell should hold a number or one of DfE's symbols.",
-            "a number, or c, x, z, k, low, u, ~ or :",
-        )
+        distinct_is_symbol = distinct.isin(tuple(SYMBOLS))
+        is_symbol = _spread(distinct_is_symbol, codes, cells.index)
+        if not (distinct_is_symbol | distinct_is_number).all():  # a cell to name
+            is_number = _spread(distinct_is_number, codes, cells.index)
+            _problem_rows(
+                problems,
+                ~(is_symbol | is_number),
+                frame,
+                file,
+                "measure_value",
+                column,
+                "This cell should hold a number or one of DfE's symbols.",
+                "a number, or c, x, z, k, low, u, ~ or :",
+            )
         values[column] = _spread(
             pd.to_numeric(distinct.where(distinct_is_number), errors="coerce"), codes, cells.index
         )
-        symbols[column] = cells.where(is_symbol)
+        symbols[column] = _spread(distinct.where(distinct_is_symbol), codes, cells.index)
     if problems:
         return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
 
-    labels = _canonical_labels(frame, spec, recognition)
+    labels = _canonical_labels(numbered, spec, recognition)
     breakdowns = pd.Categorical(labels["breakdown"])
     kinds = {
         column: _cell_kinds(spec, layout, column, measure, breakdowns, frame.index)
@@ -442,7 +489,7 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
     problems += check_numerators_within_denominators(frame, values, layout, file)
     code, name = _area_columns(frame)
     problems += check_counts_within_totals(
-        frame, values, kinds, spec, recognition, labels, file, code
+        frame, values, kinds, spec, recognition, labels, file, code, numbered
     )
     if problems:
         return ParsedFile(file, spec.id, layout.name, None, len(frame), problems)
@@ -451,24 +498,24 @@ def parse_facts(table: CsvTable | CsvColumns, recognition: Recognition) -> Parse
     # (a 150 MB file's 1.7 million facts would take 800 MB as text).
     columns: dict[str, object] = {
         "dataset": _constant(spec.id, len(frame), frame.index),
-        "time_period": _coded(frame["time_period"]),
+        "time_period": _coded(numbered("time_period"), frame.index),
         "year": year.astype("int64"),
-        "time_identifier": _coded(frame["time_identifier"]),
-        "geographic_level": _coded(frame["geographic_level"]),
-        "area_code": _coded(code),
-        "area_name": _coded(name),
-        "country_code": _coded(frame["country_code"]),
+        "time_identifier": _coded(numbered("time_identifier"), frame.index),
+        "geographic_level": _coded(numbered("geographic_level"), frame.index),
+        "area_code": _coded(_distinct_cells(code), frame.index),
+        "area_name": _coded(_distinct_cells(name), frame.index),
+        "country_code": _coded(numbered("country_code"), frame.index),
     }
     for column in ("region_code", "region_name", "old_la_code", "new_la_code", "la_name"):
         columns[column] = (
-            _coded(frame[column], blank_is_none=True)
+            _coded(numbered(column), frame.index, blank_is_none=True)
             if column in frame
             else pd.Series(np.full(len(frame), None, dtype=object), index=frame.index)
         )
     for canonical in CANONICAL_FILTERS:
         columns[canonical] = labels[canonical]
     columns["published_filters"] = _published_filters(
-        frame, [*recognition.filter_columns, *layout.published_only]
+        numbered, [*recognition.filter_columns, *layout.published_only]
     )
     # The line each fact came from (not stored): checks made after parsing can name it.
     columns["line"] = pd.Series((frame.index + 2).astype("int32"), index=frame.index)
@@ -509,15 +556,22 @@ def _repeated(cells: pd.Series, times: int) -> pd.api.extensions.ExtensionArray 
     return pd.array(np.tile(cells.to_numpy(), times), dtype=cells.dtype)
 
 
-def _coded(cells: pd.Series, blank_is_none: bool = False) -> pd.Series:
-    """Text as a categorical of its distinct values (sorted); blank cells missing if asked."""
-    codes, values = pd.factorize(cells, sort=True)
+def _coded(
+    numbered: tuple[np.ndarray, pd.Series], index: pd.Index, blank_is_none: bool = False
+) -> pd.Series:
+    """A text column, numbered (`_distinct_cells`), as a categorical of its distinct values
+    (sorted, as `pd.factorize(sort=True)` gives them); blank cells missing if asked."""
+    first_seen, distinct = numbered
+    order = np.argsort(np.asarray(distinct, dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    codes, values = rank[first_seen], pd.Index(distinct.array.take(order))
     if blank_is_none and len(values) and values[0] == "":
         # Sorted, a blank is the first value: dropped by shifting the codes down
         # (`cat.remove_categories` does the same a hundred times slower).
         codes = np.where(codes <= 0, -1, codes - 1)
         values = values[1:]
-    return pd.Series(pd.Categorical.from_codes(codes, values), index=cells.index)
+    return pd.Series(pd.Categorical.from_codes(codes, values), index=index)
 
 
 def _constant(value: str, length: int, index: pd.Index) -> pd.Series:
@@ -535,15 +589,16 @@ def _categorical(codes: np.ndarray, texts: list[str], index: pd.Index) -> pd.Ser
 
 
 def _canonical_labels(
-    frame: pd.DataFrame, spec: DatasetSpec, recognition: Recognition
+    numbered: _Numbered, spec: DatasetSpec, recognition: Recognition
 ) -> dict[str, pd.Series]:
     """Each row's cohort, breakdown and variant in the newest wording ("" if none),
     as categoricals: each distinct label is reworded once."""
+    frame = numbered.frame
     labels = {}
     for canonical in CANONICAL_FILTERS:
         published = [c for c, f in recognition.filter_columns.items() if f == canonical]
         if published:
-            codes, published_labels = pd.factorize(frame[published[0]])
+            codes, published_labels = numbered(published[0])
             newest = [canonical_label(spec, canonical, v) for v in published_labels]
             labels[canonical] = _categorical(codes, newest, frame.index)
         else:
@@ -675,6 +730,7 @@ def check_counts_within_totals(
     labels: dict[str, pd.Series],
     file: str,
     code: pd.Series | None = None,
+    numbered: _Numbered | None = None,
 ) -> list[Problem]:
     """A count is never larger than the total of its cohort in the same place and period.
 
@@ -690,8 +746,15 @@ def check_counts_within_totals(
     count = values[column]
     if code is None:
         code, _ = _area_columns(frame)
+    numbered = numbered or _Numbered(frame)
     group = _group_numbers(
-        [frame["time_period"], frame["geographic_level"], code, labels["cohort"], labels["variant"]]
+        [
+            numbered("time_period"),
+            numbered("geographic_level"),
+            code,
+            labels["cohort"],
+            labels["variant"],
+        ]
     )
     is_total = labels["breakdown"].isin(spec.totals)
     numbers = count.to_numpy(dtype=float, na_value=np.nan)
@@ -725,13 +788,19 @@ def check_counts_within_totals(
     return problems
 
 
-def _group_numbers(columns: list[pd.Series], dense: bool = True) -> np.ndarray:
+def _group_numbers(
+    columns: list[pd.Series | tuple[np.ndarray, pd.Series]], dense: bool = True
+) -> np.ndarray:
     """A number for each row's combination of values in `columns`, from each column's
-    codes (no text is joined); `dense`: 0, 1, ... in order of first appearance."""
-    group = np.zeros(len(columns[0]), dtype=np.int64)
+    codes (no text is joined); `dense`: 0, 1, ... in order of first appearance. A column
+    may come already numbered (`_Numbered`)."""
+    first = columns[0]
+    group = np.zeros(len(first[0] if isinstance(first, tuple) else first), dtype=np.int64)
     size = 1  # the numbers so far are below this
     for column in columns:
-        if isinstance(column.dtype, pd.CategoricalDtype):
+        if isinstance(column, tuple):  # numbered already (no cell missing)
+            codes, width = column[0], len(column[1]) + 1
+        elif isinstance(column.dtype, pd.CategoricalDtype):
             codes, width = column.cat.codes.to_numpy(), len(column.cat.categories) + 1
         else:
             codes, uniques = pd.factorize(column)
@@ -746,11 +815,12 @@ def _group_numbers(columns: list[pd.Series], dense: bool = True) -> np.ndarray:
     return pd.factorize(group)[0] if dense else group
 
 
-def _published_filters(frame: pd.DataFrame, names: list[str]) -> pd.Series:
+def _published_filters(numbered: _Numbered, names: list[str]) -> pd.Series:
     """The filter labels exactly as published, as JSON (one encoding per combination)."""
+    frame = numbered.frame
     if not names:
         return _constant("{}", len(frame), frame.index)
-    group = _group_numbers([frame[name] for name in names])
+    group = _group_numbers([numbered(name) for name in names])
     _, first = np.unique(group, return_index=True)  # each combination's first row
     firsts = frame[names].iloc[first].itertuples(index=False)
     encoded = [json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) for row in firsts]

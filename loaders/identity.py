@@ -48,6 +48,7 @@ with them under `same_name` (tests/test_reference_data.py).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -115,6 +116,8 @@ def check_unsafe_text(
     for column in columns:
         if column not in frame:
             continue
+        if _all_safe_text(frame[column]):
+            continue
         cells = frame[column].fillna("").astype(str)
         reasons = {value: unsafe_reason(value) for value in cells.unique()}
         bad = {value: reason for value, reason in reasons.items() if reason}
@@ -150,7 +153,16 @@ def check_unsafe_text(
     return problems
 
 
-# ------------------------------------------------------------ same name?
+def _all_safe_text(cells: pd.Series) -> bool:
+    """Whether a column of text with no cell missing holds nothing unsafe, judged on its
+    distinct cells without first copying it as `str` (a release file's place columns
+    are all safe, and the copy was most of the check). False also means "not known
+    this way": the column is then checked cell by cell as before."""
+    if not isinstance(cells.dtype, pd.StringDtype) or cells.hasnans:
+        return False
+    return not any(unsafe_reason(value) for value in cells.unique())
+
+
 # Words and phrases that say what kind of council a place is, not which one. Longest
 # first, so "royal borough of" goes before "borough". "county" alone: "County Durham"
 # is "Durham" in DfE's neighbour files and the LAIT list; "pre lg": the neighbour files'
@@ -179,6 +191,7 @@ _NOT_WORD = re.compile(r"[^\w]+")
 ALIASES: dict[str, str] = {"saint helens": "st helens"}
 
 
+@functools.lru_cache(maxsize=4096)  # a batch compares a few hundred names, thousands of times
 def comparable(name: str) -> str:
     """A name reduced to what identifies the place: case, punctuation and generic words gone.
 
@@ -335,6 +348,7 @@ def _first_lines(facts: pd.DataFrame, where: list[str]) -> pd.DataFrame:
     factorised), so no text is compared row by row: a pandas group-by over six
     categoricals of a release file's facts took most of the identity check's time."""
     combined = np.zeros(len(facts), dtype=np.int64)
+    size = 1  # the numbers so far are below this
     for column in where:
         cells = facts[column]
         if isinstance(cells.dtype, pd.CategoricalDtype):
@@ -342,7 +356,12 @@ def _first_lines(facts: pd.DataFrame, where: list[str]) -> pd.DataFrame:
         else:
             codes, uniques = pd.factorize(cells, use_na_sentinel=True)
             width = len(uniques) + 1
-        combined = pd.factorize(combined * width + codes + 1)[0].astype(np.int64)
+        if size * width >= 2**62:  # renumbered densely only before the numbers could overflow
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            size = int(combined.max()) + 1
+        combined = combined * width + codes + 1
+        size *= width
+    combined = pd.factorize(combined)[0].astype(np.int64)  # 0, 1, ... by first appearance
     groups, first_rows = np.unique(combined, return_index=True)  # numbered by first appearance
     first_line = np.full(len(groups), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_line, combined, facts["line"].to_numpy(np.int64))
