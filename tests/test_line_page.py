@@ -112,16 +112,28 @@ def test_a_panel_folded_by_the_reader_draws_nothing(stability):
     assert text.count("**Questions to ask officers**") == len(items)
 
 
+def _section(at, short_title: str) -> list[str]:
+    """An indicator's heading, headline and questions (one Markdown element), by paragraph."""
+    heading = f"## {markdown_text(short_title)}\n\n"
+    [section] = [m.value for m in at.markdown if m.value.startswith(heading)]
+    return section.split("\n\n")
+
+
 def test_every_headline_is_on_the_page_before_any_chart_is_chosen(stability):
     at = stability
+    at.session_state[panel_key(INDICATOR, COUNCIL)] = False  # no panel open, no chart
+    at.run()
+    assert not at.get("plotly_chart")
     items = indicators_of(grouping("lga"), "stability")
-    headings = [h.value for h in at.header]
-    assert all(item.short_title in headings for item in items)
-    # Each indicator's sentence starts with its figure in bold, for the council.
-    texts = [m.value for m in at.markdown]
     for item in items:
-        [headline] = [t for t in texts if t.startswith(f"**{markdown_text(item.short_title)}:")]
+        # A heading, then the sentence: its figure in bold, for the council; then the
+        # questions.
+        heading, headline, questions, *listed = _section(at, item.short_title)
+        assert heading == f"## {markdown_text(item.short_title)}"
+        assert headline.startswith(f"**{markdown_text(item.short_title)}:")
         assert NAME in headline
+        assert questions == "**Questions to ask officers**"
+        assert listed == ["\n".join(f"- {markdown_text(q)}" for q in item.questions)]
 
 
 def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_councils(
@@ -170,7 +182,8 @@ def test_the_trend_table_is_one_switch_away_and_matches_the_chart(stability):
     assert list(table["Year"]) == list(council["x"])
     assert [_percent(cell) for cell in table[NAME]] == council["y"]
     # The headline above the chart gives the latest of those figures.
-    headline = next(m.value for m in at.markdown if m.value.startswith("**3+ placements"))
+    headline = _section(at, indicators_of(grouping("lga"), "stability")[0].short_title)[1]
+    assert headline.startswith("**3+ placements")
     assert f"({table[NAME].iloc[-1].split(' (')[0]})" in headline
     labels = [str(b.proto.label) for b in at.get("download_button")]
     assert labels[:2] == ["Download CSV", "Download Excel"]

@@ -80,23 +80,25 @@ def _indicator_section(
 
     ``chart_on_arrival``: the panel starts open, with the trend drawn.
     """
-    st.header(item.short_title, divider="gray")
     own = data.council_comparisons(selection)
     year = views.latest_year(own, item.id, selection.council, selection.year)
     row = views.council_row(own, item.id, selection.council, year)
+    heading = f"## {markdown_text(item.short_title)}"
     if row is None:
+        st.markdown(heading)
         st.info(markdown_text(views.missing_figure_note(table, item, selection.council_name)))
         return
     # The figure and its change in bold; the longer view, chance and comparisons after it.
     parts = sentence_parts(row, item, selection.council_name)
     if parts:
         rest = " ".join(markdown_text(part) for part in parts[1:])
-        st.markdown(f"**{markdown_text(parts[0])}** {rest}".strip())
+        headline = f"**{markdown_text(parts[0])}** {rest}".strip()
     else:
-        st.markdown(f"**{markdown_text(sentence(row, item, selection.council_name))}**")
-    # The questions are the point of the page for a councillor: always in view.
+        headline = f"**{markdown_text(sentence(row, item, selection.council_name))}**"
+    # The questions are the point of the page for a councillor: always in view. Heading,
+    # headline and questions are one element: each element costs the browser on every visit.
     questions = "\n".join(f"- {markdown_text(q)}" for q in item.questions)
-    st.markdown(f"**Questions to ask officers**\n\n{questions}")
+    st.markdown(f"{heading}\n\n{headline}\n\n**Questions to ask officers**\n\n{questions}")
     picked = st.session_state.setdefault("pack_indicators", [])
     if item.id in picked:
         st.caption(IN_PACK)
@@ -109,7 +111,6 @@ def _indicator_section(
         expanded=chart_on_arrival,
         key=panel_key(item.id, selection.council),
         on_change="rerun",
-        icon=":material/show_chart:",
     )
     if not panel.open:
         return
