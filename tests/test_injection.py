@@ -167,7 +167,9 @@ def test_at_a_glance_shows_the_name_literally_in_its_heading_and_summary(markup_
 
 def test_line_pages_escape_the_headline_and_the_charts(markup_page):
     at = markup_page("stability")
-    headlines = [m.value for m in at.markdown if m.value.startswith("**") and "Wyre" in m.value]
+    # Each headline is a paragraph of its indicator's heading, headline and questions.
+    paragraphs = [part for m in at.markdown for part in m.value.split("\n\n")]
+    headlines = [p for p in paragraphs if p.startswith("**") and "Wyre" in p]
     assert headlines and all(markdown_text(COUNCIL) in h for h in headlines)
     # The page opens with one chart: open every panel (its trend), then its ranking.
     charts = chart_strings(open_every_chart_panel(at, "stability", "172"))
