@@ -1,4 +1,12 @@
-"""Compare: any indicator, any councils, with a funnel plot that allows for size."""
+"""Compare: any indicator, any councils, with a funnel plot that allows for size.
+
+Three charts: the chosen councils over time, their ranking in the year, and the
+funnel plot of every council. They are three tabs, and only the chosen tab's chart
+is run and sent (``st.tabs(on_change="rerun")``): drawing all three on every visit
+cost Chromium about 0.25 s a chart, and the page took 2.2-2.3x a one-chart page on
+a reload. What the funnel plot says (is the council's difference from England more
+than chance?) is a sentence above the tabs, in view whichever chart is shown.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,12 @@ from ui import data, state
 from ui.components import chart_with_table, page_heading, slug
 from ui.figures import compare_content
 from ui.text import markdown_text
+
+# Labels that stay the same whatever the year or indicator: the chosen tab is kept by label.
+OVER_TIME_TAB = "Over time"
+RANKING_TAB = "Ranking in the year"
+FUNNEL_TAB = "Funnel plot: is the difference more than chance?"
+TABS_KEY = "compare_chart"
 
 selection = state.current()
 if page_heading(
@@ -70,35 +84,47 @@ if page_heading(
         st.info(f"No figures for {item.title.lower()} for {name}.")
         st.stop()
     stem = slug(item.short_title)
-
-    st.header("Trend", divider="gray")
-    chart_with_table(content.trend_figure, content.trend_table, f"compare_{stem}", "compare_trend")
-
-    st.header(f"Ranking, {content.period}", divider="gray")
-    chart_with_table(
-        content.ranking_figure,
-        content.ranking_table,
-        f"ranking_{stem}_{content.year}",
-        "compare_rank",
-    )
-
-    st.header("Funnel plot: is the difference more than chance?", divider="gray")
-    if not item.is_rate_or_share:
-        st.info("Funnel plots are drawn for percentages and rates, which have a denominator.")
-    elif content.funnel_figure is None:
-        st.info("Not enough published figures to draw a funnel plot for this year.")
-    else:
-        st.markdown(
-            "Each dot is one council, placed by the number of children its figure is out of "
-            f"(across) and the figure (up), with {markdown_text(selection.council_name)} the "
-            "large blue circle and its similar councils orange squares; a council "
-            "outside the curved lines differs from England by more than chance would explain "
-            "for its size."
-        )
+    funnel_drawn = item.is_rate_or_share and content.funnel_figure is not None
+    if funnel_drawn:  # what the funnel says, in view whichever chart is chosen
         st.markdown(content.funnel_sentence)
-        chart_with_table(
-            content.funnel_figure,
-            content.funnel_table,
-            f"funnel_{stem}_{content.year}",
-            "compare_funnel",
-        )
+
+    over_time, ranking, funnel = st.tabs(
+        [OVER_TIME_TAB, RANKING_TAB, FUNNEL_TAB],
+        key=TABS_KEY,
+        on_change="rerun",
+    )
+    if over_time.open:
+        with over_time:
+            chart_with_table(
+                content.trend_figure, content.trend_table, f"compare_{stem}", "compare_trend"
+            )
+    if ranking.open:
+        with ranking:
+            chart_with_table(
+                content.ranking_figure,
+                content.ranking_table,
+                f"ranking_{stem}_{content.year}",
+                "compare_rank",
+            )
+    if funnel.open:
+        with funnel:
+            if not item.is_rate_or_share:
+                st.info(
+                    "Funnel plots are drawn for percentages and rates, which have a denominator."
+                )
+            elif content.funnel_figure is None:
+                st.info("Not enough published figures to draw a funnel plot for this year.")
+            else:
+                st.markdown(
+                    "Each dot is one council, placed by the number of children its figure is "
+                    "out of (across) and the figure (up), with "
+                    f"{markdown_text(selection.council_name)} the large blue circle and its "
+                    "similar councils orange squares; a council outside the curved lines "
+                    "differs from England by more than chance would explain for its size."
+                )
+                chart_with_table(
+                    content.funnel_figure,
+                    content.funnel_table,
+                    f"funnel_{stem}_{content.year}",
+                    "compare_funnel",
+                )

@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/browser_pages.py [--db FILE] [--repeats N]
-        [--pages cohort,scorecard] [--cold-repeats N] [--quick]
+        [--pages cohort,scorecard] [--cold-repeats N] [--quick] [--baseline DIR]
 
 AppTest (benchmarks/pages.py) times the server's script run only; a councillor
 waits for the browser too: the websocket, Streamlit's front end, Plotly drawing
@@ -32,6 +32,12 @@ page's median of N is printed with its ratio to the floor's median.
   clock drifts with the load; the CPU a visit needs hardly does, so this column is
   the one to compare between runs made under different loads.
 
+--baseline DIR serves DIR/app.py too (another checkout of the project, e.g. the
+commit before a change, unpacked with ``git archive``) over its own copy of the
+store, and visits its pages alternately with this checkout's and the floor's, so a
+change is measured against what it changes in the same minutes, under the same
+load; its rows are named ``PAGE@baseline``.
+
 Without --db it serves a copy of the demo database and, when $CP_REFERENCE_DATA
 is set, also a store of DfE's 2024 and 2025 releases, outcomes, population and
 2025 neighbours (built as benchmarks/indicators.py builds it). Goals (issue 17):
@@ -48,6 +54,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,8 +254,14 @@ def measure(
     repeats: int,
     cold_repeats: int,
     work: Path,
+    baseline: Path | None = None,
 ) -> tuple[Timings, list[float], list[float], str]:
-    """Page and floor visits, alternating, then cold starts; returns them and a note."""
+    """Page and floor visits, alternating, then cold starts; returns them and a note.
+
+    With ``baseline`` (a directory holding another checkout's ``app.py``), that app is
+    served too, over its own copy of the store, and each of its page visits comes
+    between the floor's and this checkout's, recorded as ``PAGE@baseline``.
+    """
     app = PROJECT / "app.py"
     log = work / "streamlit.log"
     paths = {page.name: page.url_path for page in PAGES}
@@ -256,20 +269,30 @@ def measure(
     fresh = iter(councils)
     reused = False
     timings = Timings()
-    with serving(floor_script, None, log) as floor, serving(app, database, log) as server:
+    with ExitStack() as servers:
+        floor = servers.enter_context(serving(floor_script, None, log))
+        server = servers.enter_context(serving(app, database, log))
+        apps = [("", server)]
+        if baseline is not None:
+            baseline_store = work / "baseline-store.duckdb"
+            shutil.copyfile(database, baseline_store)
+            before = servers.enter_context(serving(baseline / "app.py", baseline_store, log))
+            apps.insert(0, ("@baseline", before))
         # Warm the server-wide caches (and the floor's imports) before timing visits.
         visit_twice(browser, floor.url)
-        visit_twice(browser, f"{server.url}/?council={next(fresh)}")
+        for _, each in apps:
+            visit_twice(browser, f"{each.url}/?council={next(fresh)}")
         for name in pages:
             for _ in range(repeats):
                 timings.add("floor", *visit_twice(browser, floor.url, floor.process.pid))
-                council = next(fresh, None)
-                if council is None:
-                    reused = True
-                    fresh = iter(councils)
-                    council = next(fresh)
-                url = f"{server.url}/{paths[name]}?council={council}"
-                timings.add(name, *visit_twice(browser, url, server.process.pid))
+                for suffix, each in apps:
+                    council = next(fresh, None)
+                    if council is None:
+                        reused = True
+                        fresh = iter(councils)
+                        council = next(fresh)
+                    url = f"{each.url}/{paths[name]}?council={council}"
+                    timings.add(name + suffix, *visit_twice(browser, url, each.process.pid))
                 print(".", end="", flush=True)
     print()
     first_line = next(page.url_path for page in PAGES if page.is_line_of_enquiry)
@@ -347,6 +370,10 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="one visit each to three pages, one cold start"
     )
+    parser.add_argument(
+        "--baseline",
+        help="another checkout's directory (holding app.py) whose pages alternate with these",
+    )
     args = parser.parse_args()
     known = [page.name for page in PAGES]
     pages = args.pages.split(",") if args.pages else known
@@ -358,6 +385,9 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"unknown pages {unknown}; known: {', '.join(known)}")
     cold_repeats = args.repeats if args.cold_repeats is None else args.cold_repeats
+    baseline = Path(args.baseline).resolve() if args.baseline else None
+    if baseline is not None and not (baseline / "app.py").exists():
+        raise SystemExit(f"--baseline {baseline}: no app.py there")
 
     from playwright.sync_api import sync_playwright
 
@@ -383,7 +413,9 @@ def main() -> None:
             shutil.copyfile(source, copy)
             print_results(
                 label,
-                *measure(browser, copy, floor_script, pages, args.repeats, cold_repeats, work),
+                *measure(
+                    browser, copy, floor_script, pages, args.repeats, cold_repeats, work, baseline
+                ),
             )
         if not args.db and os.environ.get("CP_REFERENCE_DATA"):
             from benchmarks.indicators import build_real_store
@@ -392,7 +424,9 @@ def main() -> None:
             build_real_store(Path(os.environ["CP_REFERENCE_DATA"]), real)
             print_results(
                 "Real DfE 2024 + 2025 releases",
-                *measure(browser, real, floor_script, pages, args.repeats, cold_repeats, work),
+                *measure(
+                    browser, real, floor_script, pages, args.repeats, cold_repeats, work, baseline
+                ),
             )
         browser.close()
 

@@ -38,6 +38,18 @@ def open_app_page(page: str, council: str, timeout: float = 60, **state: object)
     return at
 
 
+def open_every_chart_panel(at, line: str, council: str):
+    """Open every indicator's chart panel on a line-of-enquiry page (only the first is
+    open when the page opens; a folded panel's chart, table and buttons are not drawn)."""
+    from indicators.catalogue import grouping
+    from indicators.views import indicators_of
+    from ui.line_page import panel_key
+
+    for item in indicators_of(grouping("lga"), line):
+        at.session_state[panel_key(item.id, council)] = True
+    return at.run()
+
+
 ARTIFACTS = PROJECT / "test-artifacts"
 
 

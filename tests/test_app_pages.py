@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import PROJECT, open_app_page
+from conftest import PROJECT, open_app_page, open_every_chart_panel
 from streamlit.testing.v1 import AppTest
 
 from exports.tables import to_csv_bytes
@@ -19,7 +19,7 @@ from indicators.at_a_glance import at_a_glance_table
 from indicators.catalogue import grouping
 from indicators.compute import all_values
 from loaders.store import open_store
-from ui.line_page import AMONG_SIMILAR, OVER_TIME
+from ui.line_page import AMONG_SIMILAR
 from ui.page_list import PAGE_NAMES
 
 PAGES = PAGE_NAMES
@@ -77,6 +77,7 @@ def test_no_page_changes_the_shared_tables_every_session_reads(app_for):
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
         if page == "stability":  # the ranking and the tables behind the charts too
+            at = open_every_chart_panel(at, "stability", ORDINARY)
             for control in at.segmented_control:
                 control.set_value(AMONG_SIMILAR)
             for switch in at.toggle:
@@ -204,12 +205,11 @@ def test_stability_page_has_sentences_charts_and_questions(app_for):
     assert at.title[0].value == "6. Do our children have stable lives?"
     text = _text(at)
     assert "3+ placements in the year:" in text and "in Wyrebrook in" in text
-    # The first indicator's trend is drawn on arrival; every other chart on its control.
+    # The first indicator's trend is drawn on arrival; every other chart in its panel.
     assert len(at.get("plotly_chart")) == 1
+    at = open_every_chart_panel(at, "stability", ORDINARY)
     assert len(at.segmented_control) >= 5
-    for control in at.segmented_control:
-        control.set_value(OVER_TIME)
-    assert len(at.run().get("plotly_chart")) == len(at.segmented_control)
+    assert len(at.get("plotly_chart")) == len(at.segmented_control)
     assert "Questions to ask officers" in text
 
 
@@ -228,15 +228,45 @@ def test_sufficiency_page_has_the_placement_breakdown(app_for):
     assert "Where the council's children live, compared with England" in _text(at)
 
 
-def test_compare_page_draws_trend_ranking_and_funnel(app_for):
+COMPARE_TABS = [
+    "Over time",
+    "Ranking in the year",
+    "Funnel plot: is the difference more than chance?",
+]
+
+
+def _compare_tab(at: AppTest, label: str) -> AppTest:
+    """Choose one of Compare's chart tabs (only the chosen tab's chart is drawn)."""
+    at.session_state["compare_chart"] = label
+    return at.run()
+
+
+def _chart_titles(at: AppTest) -> list[str]:
+    import json
+
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_compare_page_draws_trend_ranking_and_funnel_one_tab_at_a_time(app_for):
     at = app_for("compare", compare_indicator="placements_3plus_pct")
-    assert len(at.get("plotly_chart")) == 3
+    assert [t.label for t in at.tabs] == COMPARE_TABS
+    # What the funnel says is in view from the start, whichever chart is shown.
     assert "Wyrebrook is" in _text(at)
+    [trend] = _chart_titles(at)
+    assert "chosen councils" in trend
+    [ranking] = _chart_titles(_compare_tab(at, COMPARE_TABS[1]))
+    assert ranking.startswith("3+ placements in the year") and ranking != trend
+    [funnel] = _chart_titles(_compare_tab(at, COMPARE_TABS[2]))
+    assert "every council" in funnel
+    assert "Wyrebrook is" in _text(at)
+    # Each tab's chart keeps its table on a switch.
+    assert [t.key for t in at.toggle if t.key.endswith("_table")] == ["compare_funnel_table"]
 
 
 def test_compare_page_explains_no_funnel_for_counts(app_for):
-    at = app_for("compare", compare_indicator="cla_count")
+    at = _compare_tab(app_for("compare", compare_indicator="cla_count"), COMPARE_TABS[2])
     assert "Funnel plots are drawn for percentages and rates" in _text(at)
+    assert not at.get("plotly_chart")
 
 
 def test_about_page_has_methods_sources_glossary_and_accessibility(app_for):
@@ -296,7 +326,7 @@ def _show_every_table(at: AppTest) -> AppTest:
 
 def test_without_chromium_the_png_button_gives_way_to_a_note(app_for, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    at = _show_every_table(app_for("stability"))
+    at = _show_every_table(open_every_chart_panel(app_for("stability"), "stability", ORDINARY))
     labels = [str(b.proto.label) for b in at.get("download_button")]
     assert "Download CSV" in labels
     assert "Download chart (PNG)" not in labels
@@ -308,8 +338,9 @@ def test_with_chromium_every_chart_offers_a_png(app_for):
 
     if chromium_path() is None:
         pytest.skip("no Chromium on this machine (make test installs Debian's chromium)")
-    at = _show_every_table(app_for("stability"))
+    at = _show_every_table(open_every_chart_panel(app_for("stability"), "stability", ORDINARY))
     labels = [str(b.proto.label) for b in at.get("download_button")]
+    assert len(at.get("plotly_chart")) >= 5
     assert labels.count("Download chart (PNG)") == len(at.get("plotly_chart"))
 
 
@@ -405,7 +436,8 @@ def test_compare_funnel_marks_the_council_and_its_neighbours(app_for):
     import json
 
     at = app_for("compare", compare_indicator="placements_3plus_pct")
-    funnel = json.loads(at.get("plotly_chart")[2].proto.spec)
+    [chart] = _compare_tab(at, COMPARE_TABS[2]).get("plotly_chart")
+    funnel = json.loads(chart.proto.spec)
     names = [trace.get("name", "") for trace in funnel["data"]]
     assert "Similar councils" in names and "Wyrebrook (your council)" in names
     [near] = [t for t in funnel["data"] if t.get("name") == "Similar councils"]

@@ -21,7 +21,7 @@ import json
 import math
 
 import pytest
-from conftest import app_caches_cleared, open_app_page
+from conftest import app_caches_cleared, open_app_page, open_every_chart_panel
 from pptx import Presentation
 
 from charts import trend_chart
@@ -44,7 +44,7 @@ from indicators.compare import compare_all
 from indicators.compute import all_values
 from indicators.scorecard import neighbour_lists
 from loaders.store import open_store
-from ui.line_page import AMONG_SIMILAR, OVER_TIME
+from ui.line_page import AMONG_SIMILAR
 
 POLARITY_TEXTS = tuple(polarity_label(p) for p in POLARITIES)
 AXIS_TITLE_UNITS: dict[str, str] = {}
@@ -224,10 +224,8 @@ def page_at(demo_db, monkeypatch):
 def test_the_pages_figures_keep_the_chart_rules(page_at, page, council):
     at = page_at(page, council)
     assert plotly_figures(at), f"{page} drew no chart"
-    # The page opens with one chart drawn: draw every indicator's trend, then its ranking.
-    for control in at.segmented_control:
-        control.set_value(OVER_TIME)
-    specs = plotly_figures(at.run())
+    # The page opens with one chart drawn: open every panel (its trend), then its ranking.
+    specs = plotly_figures(open_every_chart_panel(at, page, council))
     assert len(specs) >= len(at.segmented_control)
     for spec in specs:
         figure_checks(spec)
@@ -296,10 +294,15 @@ def test_the_packs_native_charts_keep_the_chart_rules(demo_deck):
 @pytest.mark.parametrize("indicator_id", ["cla_count", "placements_3plus_pct"])
 def test_the_compare_pages_figures_keep_the_chart_rules(page_at, indicator_id):
     at = page_at("compare", "172", compare_indicator=indicator_id)
-    # The funnel plot keeps its own axis (its limits, from zero): the other two follow the rules.
+    # One chart per tab. The funnel plot keeps its own axis (its limits, from zero): the
+    # other two follow the rules.
+    shown = []
+    for tab in [t.label for t in at.tabs]:
+        at.session_state["compare_chart"] = tab
+        shown.extend(plotly_figures(at.run()))
     specs = [
         spec
-        for spec in plotly_figures(at)
+        for spec in shown
         if not any("limits" in str(trace.get("name", "")) for trace in spec["data"])
     ]
     assert len(specs) == 2  # chosen councils over time, and ranked

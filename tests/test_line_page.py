@@ -2,13 +2,15 @@
 behind it are one click away, and they show the council's own figures.
 
 The page used to send both charts and a folded table for every indicator (up to 18
-charts); the browser drew them all. Now the page opens with the first indicator's
-trend drawn; each indicator's control draws its trend or its ranking among similar
-councils when chosen, and a switch under the chart shows the table with its
-downloads. These tests check that nothing was lost: what the reader reaches is the
-right chart, for the right council, agreeing with its table and with the store's
-list of similar councils, and every indicator's headline and questions are on the
-page before any chart is chosen.
+charts); the browser drew them all. Now the page opens with every indicator's
+headline and questions, and the first indicator's panel open with its trend drawn;
+each other indicator's panel ("chart, table and definition") is drawn when opened,
+with its trend, the control that swaps it for its ranking among similar councils,
+a switch that shows the table with its downloads, the definition and the "Add to
+meeting pack" button. These tests check that nothing was lost: what the reader
+reaches is the right chart, for the right council, agreeing with its table and with
+the store's list of similar councils, and every indicator's headline and questions
+are on the page before any panel is opened.
 """
 
 from __future__ import annotations
@@ -18,13 +20,20 @@ import re
 
 import pytest
 import streamlit as st
-from conftest import open_app_page
+from conftest import open_app_page, open_every_chart_panel
 
 from indicators.catalogue import grouping
 from indicators.views import indicators_of
 from loaders.store import open_store
 from ui.components import TABLE_SWITCH
-from ui.line_page import AMONG_SIMILAR, CHART_VIEWS, CHOOSE_A_CHART, OVER_TIME
+from ui.line_page import (
+    AMONG_SIMILAR,
+    CHART_PANEL,
+    CHART_VIEWS,
+    IN_PACK,
+    OVER_TIME,
+    panel_key,
+)
 from ui.text import markdown_text
 
 COUNCIL, NAME = "172", "Wyrebrook"
@@ -52,20 +61,21 @@ def _percent(cell: str) -> float:
     return float(re.findall(r"([\d.]+)%", cell)[-1])
 
 
-def test_the_page_opens_with_one_trend_and_every_other_chart_on_its_control(stability):
+def test_the_page_opens_with_one_trend_and_every_other_chart_in_its_folded_panel(stability):
     at = stability
     stability_items = indicators_of(grouping("lga"), "stability")
-    controls = at.segmented_control
-    assert [c.key for c in controls] == [f"{i.id}_{COUNCIL}_view" for i in stability_items]
-    assert all(c.options == list(CHART_VIEWS) for c in controls)
-    # The chart on screen when the page opens is drawn; the others wait to be chosen.
-    assert [c.value for c in controls] == [OVER_TIME] + [None] * (len(stability_items) - 1)
-    # ... and say so where their chart will be.
-    waiting = [c.value for c in at.caption if c.value == CHOOSE_A_CHART]
-    assert len(waiting) == len(stability_items) - 1
+    # One panel per indicator, named by it (a screen reader hears which chart it opens).
+    panels = [e.label for e in at.expander if e.label.endswith(CHART_PANEL)]
+    assert panels == [f"{markdown_text(i.short_title)}: {CHART_PANEL}" for i in stability_items]
+    # The chart on screen when the page opens is drawn; the folded panels send nothing:
+    # no chart control, switch or button.
+    [control] = at.segmented_control
+    assert (control.key, control.options, control.value) == (VIEW, list(CHART_VIEWS), OVER_TIME)
     [trend] = _specs(at)
     assert trend["data"][0]["type"] == "scatter"  # a trend (lines)
     assert stability_items[0].short_title in trend["layout"]["title"]["text"]
+    pack_buttons = [b.key for b in at.button if b.key and b.key.startswith("pack_add_")]
+    assert pack_buttons == [f"pack_add_{INDICATOR}"]
     # The tables wait for the reader: no table behind a chart is sent until asked for.
     tables = [t for t in at.toggle if t.key.endswith("_table")]
     assert [t.key for t in tables] == [f"{INDICATOR}_{COUNCIL}_trend_table"]
@@ -75,12 +85,15 @@ def test_the_page_opens_with_one_trend_and_every_other_chart_on_its_control(stab
     assert not at.get("download_button")
     assert len(at.dataframe) == 1  # the line's summary table only
 
-    # Every indicator's trend is one click away, for the right indicator, with its table.
-    for control in at.segmented_control:
-        control.set_value(OVER_TIME)
-    specs = _specs(at.run())
+    # Every indicator's trend is one click away (its panel), for the right indicator,
+    # with its control and its table's switch.
+    at = open_every_chart_panel(at, "stability", COUNCIL)
+    specs = _specs(at)
     assert len(specs) == len(stability_items)  # one chart each, not two
-    assert CHOOSE_A_CHART not in [c.value for c in at.caption]
+    assert [c.key for c in at.segmented_control] == [
+        f"{i.id}_{COUNCIL}_view" for i in stability_items
+    ]
+    assert all(c.value == OVER_TIME for c in at.segmented_control)
     assert all(spec["data"][0]["type"] == "scatter" for spec in specs)
     for item, spec in zip(stability_items, specs, strict=True):
         assert item.short_title in spec["layout"]["title"]["text"]
@@ -88,16 +101,39 @@ def test_the_page_opens_with_one_trend_and_every_other_chart_on_its_control(stab
     assert [t.label for t in tables] == [TABLE_SWITCH] * len(stability_items)
 
 
+def test_a_panel_folded_by_the_reader_draws_nothing(stability):
+    at = stability
+    at.session_state[panel_key(INDICATOR, COUNCIL)] = False
+    at.run()
+    assert not at.get("plotly_chart") and not at.segmented_control and not at.toggle
+    # ... while every headline and question stays.
+    text = "\n".join(m.value for m in at.markdown)
+    items = indicators_of(grouping("lga"), "stability")
+    assert text.count("**Questions to ask officers**") == len(items)
+
+
+def _section(at, short_title: str) -> list[str]:
+    """An indicator's heading, headline and questions (one Markdown element), by paragraph."""
+    heading = f"## {markdown_text(short_title)}\n\n"
+    [section] = [m.value for m in at.markdown if m.value.startswith(heading)]
+    return section.split("\n\n")
+
+
 def test_every_headline_is_on_the_page_before_any_chart_is_chosen(stability):
     at = stability
+    at.session_state[panel_key(INDICATOR, COUNCIL)] = False  # no panel open, no chart
+    at.run()
+    assert not at.get("plotly_chart")
     items = indicators_of(grouping("lga"), "stability")
-    headings = [h.value for h in at.header]
-    assert all(item.short_title in headings for item in items)
-    # Each indicator's sentence starts with its figure in bold, for the council.
-    texts = [m.value for m in at.markdown]
     for item in items:
-        [headline] = [t for t in texts if t.startswith(f"**{markdown_text(item.short_title)}:")]
+        # A heading, then the sentence: its figure in bold, for the council; then the
+        # questions.
+        heading, headline, questions, *listed = _section(at, item.short_title)
+        assert heading == f"## {markdown_text(item.short_title)}"
+        assert headline.startswith(f"**{markdown_text(item.short_title)}:")
         assert NAME in headline
+        assert questions == "**Questions to ask officers**"
+        assert listed == ["\n".join(f"- {markdown_text(q)}" for q in item.questions)]
 
 
 def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_councils(
@@ -126,8 +162,8 @@ def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_coun
     finally:
         con.close()
     assert set(bars) == neighbours | {NAME}
-    # The switch is per indicator: the others still wait for their chart to be chosen.
-    assert [c.value for c in at.segmented_control][1:] == [None] * (len(at.segmented_control) - 1)
+    # The switch is per indicator: the other panels are still folded, nothing drawn.
+    assert [c.key for c in at.segmented_control] == [VIEW]
 
     # Its table, on request, holds the same councils and the same figures as the bars.
     at.toggle(key=f"{INDICATOR}_{COUNCIL}_rank_table").set_value(True).run()
@@ -146,19 +182,35 @@ def test_the_trend_table_is_one_switch_away_and_matches_the_chart(stability):
     assert list(table["Year"]) == list(council["x"])
     assert [_percent(cell) for cell in table[NAME]] == council["y"]
     # The headline above the chart gives the latest of those figures.
-    headline = next(m.value for m in at.markdown if m.value.startswith("**3+ placements"))
+    headline = _section(at, indicators_of(grouping("lga"), "stability")[0].short_title)[1]
+    assert headline.startswith("**3+ placements")
     assert f"({table[NAME].iloc[-1].split(' (')[0]})" in headline
     labels = [str(b.proto.label) for b in at.get("download_button")]
     assert labels[:2] == ["Download CSV", "Download Excel"]
 
 
-def test_questions_definition_and_add_to_pack_stay_beside_the_chart(stability):
+def test_questions_in_view_and_definition_and_add_to_pack_in_every_panel(stability):
     at = stability
     items = indicators_of(grouping("lga"), "stability")
     text = "\n".join(m.value for m in at.markdown)
     assert text.count("**Questions to ask officers**") == len(items)
     assert all(markdown_text(q) in text for item in items for q in item.questions)
-    assert sum(1 for e in at.expander if e.label == "What this measures") == len(items)
+    at = open_every_chart_panel(at, "stability", COUNCIL)
+    text = "\n".join(m.value for m in at.markdown)
+    assert all(f"**Definition.** {item.definition}" in text for item in items)
+    assert all(f"**Source.** {item.source_note}" in text for item in items)
     assert {b.key for b in at.button if b.key and b.key.startswith("pack_add_")} == {
         f"pack_add_{item.id}" for item in items
     }
+
+
+def test_an_indicator_added_to_the_pack_says_so_under_its_questions(stability):
+    at = stability
+    at.button(key=f"pack_add_{INDICATOR}").click().run()
+    assert list(at.session_state["pack_indicators"]) == [INDICATOR]
+    assert [c.value for c in at.caption].count(IN_PACK) == 1
+    assert not [b for b in at.button if b.key == f"pack_add_{INDICATOR}"]
+    # Said with its panel folded too.
+    at.session_state[panel_key(INDICATOR, COUNCIL)] = False
+    at.run()
+    assert [c.value for c in at.caption].count(IN_PACK) == 1

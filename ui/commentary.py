@@ -6,9 +6,11 @@ officer types (a link, a heading, an asterisk) reads exactly as typed. Saving it
 is a load of its own (`loaders.commentary`), so the Data page's History lists it
 with who and when, and undo there brings back the commentary before it.
 
-Analysts open the form with the switch under the indicator; it is not drawn until
-then. Who may write is `ui.access`'s answer to "may this visitor load?", asked again on
-the server when the form is sent, not only when it is drawn.
+Everyone reads the commentary under the indicator's questions. Analysts open the
+form with the switch in the indicator's chart panel (`ui.line_page`); neither the
+switch nor the form is drawn until then. Who may write is `ui.access`'s answer to
+"may this visitor load?", asked again on the server when the form is sent, not only
+when it is drawn.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def _save(item: Indicator, council: str, period: str, key: str, fields: str) -> 
 
 
 def show_commentary(item: Indicator, selection: Selection) -> None:
-    """The commentary on the figure shown (if any), and the form for analysts."""
+    """The commentary on the figure shown (if any), as text; and, for an analyst on a
+    reader replica, where commentary is written."""
     period = data.shown_period(item.id, selection)
     if period is None:
         return
@@ -76,8 +79,17 @@ def show_commentary(item: Indicator, selection: Selection) -> None:
             "To add or change the officer commentary, use the writer: "
             + markdown_text(access.writer_address())
         )
-    if not who.may_load:
+
+
+def commentary_form(item: Indicator, selection: Selection) -> None:
+    """For analysts: the switch that opens the form to add or change the commentary."""
+    if not access.current().may_load:
         return
+    period = data.shown_period(item.id, selection)
+    if period is None:
+        return
+    found = commentary_for(data.commentary(selection.council), item.id, period)
+    shown_period = period_label(period)
     key = f"commentary_{item.id}_{selection.council}_{period}"
     message = st.session_state.get(MESSAGE_KEY)
     if message and message[0] == key:

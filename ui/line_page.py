@@ -1,25 +1,28 @@
 """One page per line of enquiry: every indicator with its trend, its neighbours and its questions.
 
-Each indicator gets the sentence a councillor can read aloud as its headline,
-a trend chart (council, neighbour average, region, England) or, one click away
-on the control above it, a chart ranking the council among its statistical
-neighbours with England and the neighbour average marked; the table behind the
-chart with downloads (on a switch under it), the definition, and the questions
-to ask officers, which are always in view (not behind a click): they are what a
-councillor takes into the meeting.
+Each indicator gets the sentence a councillor can read aloud as its headline and
+the questions to ask officers, which are always in view (not behind a click): they
+are what a councillor takes into the meeting, with any officer commentary under
+them. Under those, the indicator's panel "Chart, table and definition" holds a
+trend chart (council, neighbour average, region, England) or, one click away on the
+control above it, a chart ranking the council among its statistical neighbours with
+England and the neighbour average marked; the table behind the chart with downloads
+(on a switch under it); the definition; the "Add to meeting pack" button; and, for
+analysts, the commentary form's switch.
 
 Why one chart at a time: a browser draws every Plotly chart it is sent, and a
 page of two charts and two tables per indicator (up to 18 charts) took 3.5 to
-4.5 seconds to draw on a reload, against 0.6 s for a one-chart page. Each
-indicator is an ``st.fragment``, so switching its chart or table reruns and
-redraws that indicator alone.
+4.5 seconds to draw on a reload, against 0.6 s for a one-chart page.
 
-Why only the first chart on arrival: each chart still cost Chromium about 0.25 s
-here, so a line of nine indicators took 5x a one-chart page on a reload. The page
-opens on what a councillor reads first, every indicator's headline sentence and
-questions, with the first indicator's trend (the one chart on screen at arrival);
-every other chart is drawn when its control ("Over time" or "Among similar
-councils") is chosen, redrawing that indicator alone.
+Why the panels: each chart cost Chromium about 0.25 s here, and once only the
+first chart was drawn on arrival, what remained was every section's controls (the
+chart control, the table and commentary switches, two columns: about 60 ms of
+browser CPU a section) and its fragment (about 26 ms): a line of nine indicators
+still took 2.2-2.4x a one-chart page on a reload. The page now opens on every
+indicator's headline and questions, with the first indicator's panel open and its
+trend drawn; the other panels are folded and their content is not run or sent until
+opened (``st.expander(on_change="rerun")``). Inside an open panel the chart and its
+table are an ``st.fragment``, so switching them redraws that panel's chart alone.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from indicators.catalogue import Indicator, catalogue, grouping
 from indicators.narrative import sentence, sentence_parts
 from indicators.protection import small_counts_text
 from ui import data, state
-from ui.commentary import show_commentary
+from ui.commentary import commentary_form, show_commentary
 from ui.components import (
     chart_with_table,
     page_heading,
@@ -58,81 +61,99 @@ BREAKDOWNS = {
 OVER_TIME = "Over time"
 AMONG_SIMILAR = "Among similar councils"
 CHART_VIEWS = (OVER_TIME, AMONG_SIMILAR)
-CHOOSE_A_CHART = (
-    "Choose a chart above: the figure over time against similar councils, the region "
-    "and England, or this year's figure among similar councils. Each comes with its table."
-)
-# Charts drawn when a line page opens (the breakdown chart counts): the one on screen.
+CHART_PANEL = "chart, table and definition"  # after the indicator's short title
+IN_PACK = "In the meeting pack (see the Meeting pack page)."
+# Indicators whose panel is open when a line page opens (the breakdown chart counts).
 CHARTS_ON_ARRIVAL = 1
 
 
-@st.fragment
+def panel_key(indicator_id: str, council: str) -> str:
+    """The session key holding whether an indicator's chart panel is open for a council."""
+    return f"{indicator_id}_{council}_panel"
+
+
 def _indicator_section(
     item: Indicator, selection: state.Selection, table, chart_on_arrival: bool
 ) -> None:
-    """One indicator: a fragment, so switching its chart or table redraws it alone.
+    """One indicator: its heading, headline sentence, questions and any officer commentary
+    in view; its chart, table, definition and pack button in a panel drawn when opened.
 
-    ``chart_on_arrival``: its trend is drawn when the page opens; otherwise no chart
-    is drawn until the reader chooses one on the control.
+    ``chart_on_arrival``: the panel starts open, with the trend drawn.
     """
-    st.header(item.short_title, divider="gray")
     own = data.council_comparisons(selection)
     year = views.latest_year(own, item.id, selection.council, selection.year)
     row = views.council_row(own, item.id, selection.council, year)
+    heading = f"## {markdown_text(item.short_title)}"
     if row is None:
+        st.markdown(heading)
         st.info(markdown_text(views.missing_figure_note(table, item, selection.council_name)))
         return
     # The figure and its change in bold; the longer view, chance and comparisons after it.
     parts = sentence_parts(row, item, selection.council_name)
     if parts:
         rest = " ".join(markdown_text(part) for part in parts[1:])
-        st.markdown(f"**{markdown_text(parts[0])}** {rest}".strip())
+        headline = f"**{markdown_text(parts[0])}** {rest}".strip()
     else:
-        st.markdown(f"**{markdown_text(sentence(row, item, selection.council_name))}**")
-    key = f"{item.id}_{selection.council}"
-    stem = f"{slug(item.short_title)}_{selection.council}"
-    left, right = st.columns(2)
-    with left:
-        # One chart at a time: the trend or the ranking, the reader's choice (none
-        # until chosen, but for the chart on screen when the page opens).
-        shown = st.segmented_control(
-            f"Chart of {item.short_title}",
-            CHART_VIEWS,
-            default=OVER_TIME if chart_on_arrival else None,
-            key=f"{key}_view",
-            label_visibility="collapsed",
+        headline = f"**{markdown_text(sentence(row, item, selection.council_name))}**"
+    # The questions are the point of the page for a councillor: always in view. Heading,
+    # headline and questions are one element: each element costs the browser on every visit.
+    questions = "\n".join(f"- {markdown_text(q)}" for q in item.questions)
+    st.markdown(f"{heading}\n\n{headline}\n\n**Questions to ask officers**\n\n{questions}")
+    picked = st.session_state.setdefault("pack_indicators", [])
+    if item.id in picked:
+        st.caption(IN_PACK)
+    show_commentary(item, selection)
+    # The chart and everything under it are drawn only when the panel is opened: every
+    # widget and fragment a section sends costs the browser on every visit, whether or
+    # not its chart is ever looked at.
+    panel = st.expander(
+        f"{markdown_text(item.short_title)}: {CHART_PANEL}",
+        expanded=chart_on_arrival,
+        key=panel_key(item.id, selection.council),
+        on_change="rerun",
+    )
+    if not panel.open:
+        return
+    with panel:
+        _chart_panel(item, selection)
+        st.markdown(
+            f"**Definition.** {item.definition}\n\n**Source.** {item.source_note}\n\n"
+            f"**Reading it.** {POLARITY_READINGS[item.polarity]}"
         )
-        # Only the chart shown is built: the ranking when a reader asks for it.
-        if shown == AMONG_SIMILAR:
-            ranking = indicator_chart(item.id, selection, RANKING)
-            if ranking is not None:
-                chart_with_table(ranking.figure, ranking.table, f"{stem}_neighbours", f"{key}_rank")
-        elif shown == OVER_TIME:
-            trend = indicator_chart(item.id, selection, TREND)
-            if trend is not None:
-                chart_with_table(trend.figure, trend.table, f"{stem}_trend", f"{key}_trend")
-        else:  # say what the control is for: the space beside the questions is not empty
-            st.caption(CHOOSE_A_CHART)
-    with right:
-        # The questions are the point of the page for a councillor: always in view.
-        questions = "\n".join(f"- {markdown_text(q)}" for q in item.questions)
-        st.markdown(f"**Questions to ask officers**\n\n{questions}")
-        show_commentary(item, selection)
-        picked = st.session_state.setdefault("pack_indicators", [])
-        if item.id in picked:
-            st.caption("In the meeting pack (see the Meeting pack page).")
-        else:
+        # Outside the chart's fragment: adding to the pack, or saving commentary, redraws
+        # the page, so everything on it (the commentary under the questions) agrees.
+        if item.id not in picked:
             st.button(
                 "Add to meeting pack",
                 key=f"pack_add_{item.id}",
                 icon=":material/add:",
                 on_click=lambda: picked.append(item.id),
             )
-        with st.expander("What this measures"):
-            st.markdown(
-                f"**Definition.** {item.definition}\n\n**Source.** {item.source_note}\n\n"
-                f"**Reading it.** {POLARITY_READINGS[item.polarity]}"
-            )
+        commentary_form(item, selection)
+
+
+@st.fragment
+def _chart_panel(item: Indicator, selection: state.Selection) -> None:
+    """An open panel: a fragment, so switching its chart or table redraws it alone."""
+    key = f"{item.id}_{selection.council}"
+    stem = f"{slug(item.short_title)}_{selection.council}"
+    # One chart at a time: the trend or the ranking, the reader's choice.
+    shown = st.segmented_control(
+        f"Chart of {item.short_title}",
+        CHART_VIEWS,
+        default=OVER_TIME,
+        key=f"{key}_view",
+        label_visibility="collapsed",
+    )
+    # Only the chart shown is built: the ranking when a reader asks for it.
+    if shown == AMONG_SIMILAR:
+        ranking = indicator_chart(item.id, selection, RANKING)
+        if ranking is not None:
+            chart_with_table(ranking.figure, ranking.table, f"{stem}_neighbours", f"{key}_rank")
+    else:  # the trend, also when the reader clicks the chosen view again (no choice)
+        trend = indicator_chart(item.id, selection, TREND)
+        if trend is not None:
+            chart_with_table(trend.figure, trend.table, f"{stem}_trend", f"{key}_trend")
 
 
 def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
