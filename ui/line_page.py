@@ -80,9 +80,7 @@ def _indicator_section(
 
     ``chart_on_arrival``: the panel starts open, with the trend drawn.
     """
-    own = data.council_comparisons(selection)
-    year = views.latest_year(own, item.id, selection.council, selection.year)
-    row = views.council_row(own, item.id, selection.council, year)
+    row = data.council_figures(selection).shown_row(item.id, selection.year)
     heading = f"## {markdown_text(item.short_title)}"
     if row is None:
         st.markdown(heading)
@@ -259,7 +257,7 @@ def render(theme_id: str) -> None:
         from charts import breakdown_chart
 
         heading, ids = BREAKDOWNS[theme_id]
-        year = views.latest_year(table, ids[0], selection.council, selection.year)
+        year = data.council_figures(selection).latest_year(ids[0], selection.year)
         if year is not None:
             frame = views.share_breakdown(data.values(), ids, selection.council, year)
             st.header(heading, divider="gray")
