@@ -127,11 +127,15 @@ def warm(
     import_modules: Callable[[], Sequence[str]] = modules_to_warm,
     fill_caches: Callable[[], None] | None = None,
     server_within: float = SERVER_WITHIN_SECONDS,
+    server_started: Callable[[float], bool] | None = None,
 ) -> bool:
     """Do a first run's work ahead of it; True if all of it was done. Never raises:
-    anything that fails is logged (stderr, the server's log) and left to the runs."""
+    anything that fails is logged (stderr, the server's log) and left to the runs.
+
+    ``fill_caches`` defaults to ``ui.data.warm_up`` and ``server_started`` to waiting
+    for Streamlit's runtime (tests pass their own)."""
     try:
-        if not _wait_for_server(server_within):
+        if not (server_started or _wait_for_server)(server_within):
             _imports_done.set()
             print(
                 f"{WARMING_FAILED}: Streamlit's server did not start within {server_within:g} s",
