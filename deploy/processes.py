@@ -44,11 +44,16 @@ def free_port() -> int:
 
 
 def streamlit_command(
-    script: Path, port: int, address: str = "localhost", extra: Sequence[str] = ()
+    script: Path,
+    port: int,
+    address: str = "localhost",
+    extra: Sequence[str] = (),
+    launcher: bool = True,
 ) -> list[str]:
     """``streamlit run`` for ``script``: headless, on ``address:port``, no usage statistics;
-    the project's app through its launcher (run from the project's folder)."""
-    if Path(script).resolve() == APP:
+    the project's app through its launcher (run from the project's folder) unless
+    ``launcher`` is False (the browser benchmark's before-and-after of the launcher)."""
+    if launcher and Path(script).resolve() == APP:
         command = [sys.executable, "-m", LAUNCHER]
     else:
         streamlit = Path(sys.executable).with_name("streamlit")
@@ -116,12 +121,14 @@ def serving(
     extra: Sequence[str] = (),
     port: int | None = None,
     base_path: str = "",
+    launcher: bool = True,
 ) -> Iterator[Server]:
     """``streamlit run script`` on a free port (or ``port``) until the block ends.
 
     ``database`` is served as ``CP_DB``; output goes to ``log`` (appended) or nowhere;
     ``base_path`` serves the app under that path (``server.baseUrlPath``, e.g. ``admin``
-    behind a proxy), which the server's URL then ends with.
+    behind a proxy), which the server's URL then ends with; ``launcher`` as for
+    ``streamlit_command``.
     """
     port = port or free_port()
     environment = {**os.environ, **(env or {})}
@@ -130,7 +137,7 @@ def serving(
     base_path = base_path.strip("/")
     if base_path:
         extra = [*extra, "--server.baseUrlPath", base_path]
-    command = streamlit_command(script, port, extra=extra)
+    command = streamlit_command(script, port, extra=extra, launcher=launcher)
     output = log.open("ab") if log is not None else subprocess.DEVNULL
     try:
         started = time.perf_counter()
