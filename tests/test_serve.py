@@ -192,3 +192,39 @@ def test_a_warm_up_that_fails_is_logged_and_the_server_keeps_serving(tmp_path):
         assert "Traceback" in text
         assert server.process.poll() is None
         assert _healthy(server.url)
+
+
+@pytest.mark.slow
+def test_a_reader_warms_the_published_store_and_never_opens_the_writers_file(demo_db, tmp_path):
+    """A reader replica started by the launcher warms the store published now, read-only:
+    the writer's own file is held read-write by this test meanwhile (DuckDB would refuse
+    any other process opening it), and nothing in the reader's log says it tried."""
+    from benchmarks.load_test import ProtocolSession
+    from loaders.publish import publish
+    from loaders.store import open_store
+
+    writers = tmp_path / "writer.duckdb"
+    shutil.copyfile(demo_db, writers)
+    folder = tmp_path / "published"
+    held = open_store(writers)  # the writer's lock, for the whole test
+    try:
+        publish(held, folder)
+        log = tmp_path / "reader.log"
+        env = {
+            "CP_READ_PUBLISHED": str(folder),
+            "CP_WRITER_URL": "http://localhost:8080/admin/",
+            "CP_DERIVED_CACHE": str(tmp_path / "derived"),
+        }
+        with serving(APP, writers, log, env=env) as reader:
+            _wait_for_log(log, serve.WARMED)
+
+            async def first_visit():
+                async with ProtocolSession(reader.url, timeout=WITHIN_SECONDS) as session:
+                    return await session.run("cohort", COUNCIL)
+
+            run = asyncio.run(first_visit())
+            assert run.finished and not run.errors, run.errors
+        text = log.read_text(encoding="utf-8")
+        assert "failed" not in text and "lock" not in text.lower(), text
+    finally:
+        held.close()
