@@ -40,8 +40,11 @@ $(DEMO_DB): $(VENV)/.runtime $(wildcard demo/*.py) $(wildcard loaders/*.py)
 
 demo: $(DEMO_DB)
 
+# `python -m ui.serve` is `streamlit run app.py` (same options) that starts the first
+# page's work (imports, the store's indicator tables) as soon as the server is up,
+# while the browser loads Streamlit's front end (ui/serve.py).
 run: $(VENV)/.runtime $(DEMO_DB)
-	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) \
+	$(BIN)/python -m ui.serve --server.headless true --server.address $(ADDRESS) \
 		--server.port $(PORT) --browser.gatherUsageStats false
 
 # Debian's chromium serves both Playwright and kaleido; never `playwright install`.

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import access, data, page_list, state
+from ui import serve
+
+serve.wait_for_imports()  # served by ui/serve.py: its warm-up imports what runs import
+
+from ui import access, data, page_list, state  # noqa: E402
 
 st.set_page_config(page_title="Corporate parenting dashboard", page_icon="🏠", layout="wide")
 

@@ -2,7 +2,8 @@
 
 Usage:
     .venv/bin/python benchmarks/browser_pages.py [--db FILE] [--repeats N]
-        [--pages cohort,scorecard] [--cold-repeats N] [--quick] [--baseline DIR]
+        [--pages cohort,scorecard] [--cold-repeats N] [--cold-plain] [--quick]
+        [--baseline DIR]
 
 AppTest (benchmarks/pages.py) times the server's script run only; a councillor
 waits for the browser too: the websocket, Streamlit's front end, Plotly drawing
@@ -25,7 +26,11 @@ page's median of N is printed with its ratio to the floor's median.
 - Second visit: the same address again in the same context (a reload: a new
   session, every server cache warm, the browser's static files cached).
 - Cold start: from ``streamlit run`` to the first chart of a line-of-enquiry page
-  drawn (nothing cached), against the floor's own cold start to its chart.
+  drawn (nothing cached), against the floor's own cold start to its chart. The
+  app is started as ``make run`` starts it, through its launcher (``python -m
+  ui.serve``, which warms the first run's imports and caches once the server is
+  up); ``--cold-plain`` also times the same app started by a bare ``streamlit run
+  app.py``, in the same alternation (the launcher's before and after).
 - Second-visit CPU: the processor time the second visit took, in every Chromium
   process (``SystemInfo.getProcessInfo``) and in the serving ``streamlit`` process
   (``/proc``), set against the floor's. On a machine shared with other work the wall
@@ -221,9 +226,12 @@ def visit_twice(
         context.close()
 
 
-def cold_start(browser, script: Path, database: Path | None, path: str, log: Path) -> float:
-    """Seconds from ``streamlit run`` to the first chart drawn at ``path``."""
-    with serving(script, database, log) as server:
+def cold_start(
+    browser, script: Path, database: Path | None, path: str, log: Path, launcher: bool = True
+) -> float:
+    """Seconds from ``streamlit run`` to the first chart drawn at ``path`` (the app through
+    its launcher unless ``launcher`` is False)."""
+    with serving(script, database, log, launcher=launcher) as server:
         context = browser.new_context(viewport=VIEWPORT)
         try:
             page = context.new_page()
@@ -255,12 +263,15 @@ def measure(
     cold_repeats: int,
     work: Path,
     baseline: Path | None = None,
+    cold_plain: list[float] | None = None,
 ) -> tuple[Timings, list[float], list[float], str]:
     """Page and floor visits, alternating, then cold starts; returns them and a note.
 
     With ``baseline`` (a directory holding another checkout's ``app.py``), that app is
     served too, over its own copy of the store, and each of its page visits comes
-    between the floor's and this checkout's, recorded as ``PAGE@baseline``.
+    between the floor's and this checkout's, recorded as ``PAGE@baseline``. Given
+    ``cold_plain``, each cold start of the app through its launcher is followed by one
+    started by a bare ``streamlit run app.py``, appended to it.
     """
     app = PROJECT / "app.py"
     log = work / "streamlit.log"
@@ -299,9 +310,10 @@ def measure(
     cold_app, cold_floor = [], []
     for _ in range(cold_repeats):
         cold_floor.append(cold_start(browser, floor_script, None, "", log))
-        cold_app.append(
-            cold_start(browser, app, database, f"{first_line}?council={councils[0]}", log)
-        )
+        cold_path = f"{first_line}?council={councils[0]}"
+        cold_app.append(cold_start(browser, app, database, cold_path, log))
+        if cold_plain is not None:
+            cold_plain.append(cold_start(browser, app, database, cold_path, log, launcher=False))
     note = (
         "first visits: a new council for every visit"
         if not reused
@@ -316,7 +328,12 @@ def measure(
 
 
 def print_results(
-    label: str, timings: Timings, cold_app: list[float], cold_floor: list[float], note: str
+    label: str,
+    timings: Timings,
+    cold_app: list[float],
+    cold_floor: list[float],
+    note: str,
+    cold_plain: Sequence[float] = (),
 ) -> None:
     floor_visits = len(timings.first["floor"])
     page_visits = min(len(values) for name, values in timings.first.items() if name != "floor")
@@ -357,6 +374,12 @@ def print_results(
             f"{statistics.median(cold_app):.2f} s, floor {statistics.median(cold_floor):.2f} s, "
             f"{cold_ratio:.2f}x (goal {COLD_START_GOAL}x: {verdict(cold_ratio, COLD_START_GOAL)})"
         )
+    if cold_plain:
+        print(
+            f"the same app by a bare `streamlit run app.py` (no launcher), alternating: "
+            f"{statistics.median(cold_plain):.2f} s, "
+            f"{ratio_to_floor(cold_plain, cold_floor):.2f}x the floor"
+        )
 
 
 def main() -> None:
@@ -373,6 +396,11 @@ def main() -> None:
     parser.add_argument(
         "--baseline",
         help="another checkout's directory (holding app.py) whose pages alternate with these",
+    )
+    parser.add_argument(
+        "--cold-plain",
+        action="store_true",
+        help="also time cold starts of the app by a bare `streamlit run app.py`",
     )
     args = parser.parse_args()
     known = [page.name for page in PAGES]
@@ -411,23 +439,37 @@ def main() -> None:
         for label, source in stores:
             copy = work / f"{source.stem}-copy.duckdb"
             shutil.copyfile(source, copy)
-            print_results(
-                label,
-                *measure(
-                    browser, copy, floor_script, pages, args.repeats, cold_repeats, work, baseline
-                ),
+            plain: list[float] | None = [] if args.cold_plain else None
+            measured = measure(
+                browser,
+                copy,
+                floor_script,
+                pages,
+                args.repeats,
+                cold_repeats,
+                work,
+                baseline,
+                plain,
             )
+            print_results(label, *measured, cold_plain=plain or ())
         if not args.db and os.environ.get("CP_REFERENCE_DATA"):
             from benchmarks.indicators import build_real_store
 
             real = work / "real.duckdb"
             build_real_store(Path(os.environ["CP_REFERENCE_DATA"]), real)
-            print_results(
-                "Real DfE 2024 + 2025 releases",
-                *measure(
-                    browser, real, floor_script, pages, args.repeats, cold_repeats, work, baseline
-                ),
+            plain = [] if args.cold_plain else None
+            measured = measure(
+                browser,
+                real,
+                floor_script,
+                pages,
+                args.repeats,
+                cold_repeats,
+                work,
+                baseline,
+                plain,
             )
+            print_results("Real DfE 2024 + 2025 releases", *measured, cold_plain=plain or ())
         browser.close()
 
 

@@ -4,6 +4,13 @@ The browser tests, the browser benchmark and the replica set-up all start app
 processes; they share this one piece so that a server is started, checked and
 stopped the same way everywhere (stopped by its own PID, killed only if it does
 not stop within ten seconds).
+
+The project's app is served the way ``make run`` serves it, through its launcher
+``python -m ui.serve`` (``streamlit run app.py`` with its first run's work begun
+as soon as the server has started: ui/serve.py), so what is tested and measured
+is what is run; any other script (the browser benchmark's one-chart floor) with
+Streamlit's own ``streamlit run``. The launcher is reached by command, so this
+module still imports nothing of the project.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "app.py"
+LAUNCHER = "ui.serve"  # `python -m ui.serve [OPTIONS]` is `streamlit run app.py [OPTIONS]`
 HEALTHY_WITHIN_SECONDS = 60.0
 
 
@@ -36,15 +44,23 @@ def free_port() -> int:
 
 
 def streamlit_command(
-    script: Path, port: int, address: str = "localhost", extra: Sequence[str] = ()
+    script: Path,
+    port: int,
+    address: str = "localhost",
+    extra: Sequence[str] = (),
+    launcher: bool = True,
 ) -> list[str]:
-    """``streamlit run`` for ``script``: headless, on ``address:port``, no usage statistics."""
-    streamlit = Path(sys.executable).with_name("streamlit")
-    command = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
+    """``streamlit run`` for ``script``: headless, on ``address:port``, no usage statistics;
+    the project's app through its launcher (run from the project's folder) unless
+    ``launcher`` is False (the browser benchmark's before-and-after of the launcher)."""
+    if launcher and Path(script).resolve() == APP:
+        command = [sys.executable, "-m", LAUNCHER]
+    else:
+        streamlit = Path(sys.executable).with_name("streamlit")
+        run = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
+        command = [*run, "run", str(script)]
     return [
         *command,
-        "run",
-        str(script),
         "--server.headless",
         "true",
         "--server.port",
@@ -105,12 +121,14 @@ def serving(
     extra: Sequence[str] = (),
     port: int | None = None,
     base_path: str = "",
+    launcher: bool = True,
 ) -> Iterator[Server]:
     """``streamlit run script`` on a free port (or ``port``) until the block ends.
 
     ``database`` is served as ``CP_DB``; output goes to ``log`` (appended) or nowhere;
     ``base_path`` serves the app under that path (``server.baseUrlPath``, e.g. ``admin``
-    behind a proxy), which the server's URL then ends with.
+    behind a proxy), which the server's URL then ends with; ``launcher`` as for
+    ``streamlit_command``.
     """
     port = port or free_port()
     environment = {**os.environ, **(env or {})}
@@ -119,7 +137,7 @@ def serving(
     base_path = base_path.strip("/")
     if base_path:
         extra = [*extra, "--server.baseUrlPath", base_path]
-    command = streamlit_command(script, port, extra=extra)
+    command = streamlit_command(script, port, extra=extra, launcher=launcher)
     output = log.open("ab") if log is not None else subprocess.DEVNULL
     try:
         started = time.perf_counter()

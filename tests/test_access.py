@@ -109,7 +109,7 @@ def _make_run_command(*arguments: str) -> str:
         text=True,
         check=True,
     ).stdout.replace("\\\n", " ")
-    return next(line for line in printed.splitlines() if "streamlit run app.py" in line)
+    return next(line for line in printed.splitlines() if "-m ui.serve" in line)
 
 
 def test_make_run_listens_on_localhost_unless_given_an_address():

@@ -24,6 +24,7 @@ the first run after a publish reads the new store without a restart.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import sys
 import threading
@@ -200,21 +201,37 @@ def _warm_up(path: str) -> None:
     ``python -m loaders publish``) it computes them."""
     _this_thread.store = path
     try:
-        version = data_version(_published_connection(path).cursor())
-        _councils(version, path)
-        _is_demo(version, path)
-        _years(version, path)
-        _as_loaded(version, path)
-        models = _neighbour_models(version, path)
-        _comparisons(version, path, models[0] if models else None, "mean")
-        # What the default view holds: the key of every council's pages (unchanged
-        # figures keep them).
-        _view_content(version, path, models[0] if models else None, "mean")
-        _values_content(version, path)
+        _warm_store(data_version(_published_connection(path).cursor()), path)
     except Exception as error:  # the runs compute what they need
         print(f"warming {path} failed: {error!r}", file=sys.stderr, flush=True)
     finally:
         _this_thread.store = None
+
+
+def _warm_store(version: int, path: str) -> None:
+    _councils(version, path)
+    _is_demo(version, path)
+    _years(version, path)
+    _as_loaded(version, path)
+    models = _neighbour_models(version, path)
+    _comparisons(version, path, models[0] if models else None, "mean")
+    # What the default view holds: the key of every council's pages (unchanged figures
+    # keep them).
+    _view_content(version, path, models[0] if models else None, "mean")
+    _values_content(version, path)
+
+
+def warm_up() -> None:
+    """Before the first visitor (``ui/serve.py``): the shared reads of the store served
+    now, into the caches every run reads. A reader warms the store published now and
+    starts watching for the next; its runs still pin their own store at each start."""
+    folder = published_folder()
+    if folder is None:
+        _warm_store(*_key())
+        return
+    with contextlib.suppress(NothingPublished):  # each run says so
+        _warm_up(str(current(folder)))
+    _watch_publishes()
 
 
 @st.cache_resource(show_spinner=False)

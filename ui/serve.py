@@ -1,0 +1,243 @@
+"""Serve the app with its first visitor's work already begun: ``python -m ui.serve [OPTIONS]``.
+
+Why: ``streamlit run app.py`` does nothing of the app until the first browser session
+arrives. That session's first run then imports pandas, DuckDB, Arrow and Plotly,
+opens the store, reads every indicator and comparison back from disk, works out the
+council list and builds Plotly's first figure (1.0-1.1 s of the run's processor time on
+the demo store, against 0.12-0.17 s once all that is done), while the visitor waits;
+until then the server sat idle through the browser's loading of Streamlit's front
+end. This launcher starts one thread that does that work and then runs Streamlit's
+own command line in the same process, ``streamlit run app.py OPTIONS`` (every
+``streamlit run`` option is accepted), so ``make run`` and ``deploy/processes.py``
+(the browser tests, the browser benchmark and the replicas) serve the app this one way.
+
+The thread waits for Streamlit's server to start (its caches are then the ones every
+session reads, and the thread takes no processor time from the start-up), imports
+what ``app.py`` and the reading pages import, fills those caches through
+``ui.data.warm_up``, and pays Streamlit's and Plotly's own once-a-process costs of a
+first page (the page icon's emoji table, the call-stack check on the first element,
+the first figure's classes). Warming only saves time: a run that needs an entry the
+thread is computing waits for that entry (Streamlit computes one cache entry once)
+rather than computing it again; a failure is written to the log and the server
+carries on, its runs computing what they need as before. Nothing here decides what
+a page shows: a store loaded or published later has a new data version or path, so
+new cache keys, exactly as without the launcher.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+APP = PROJECT / "app.py"
+PAGES_FOLDER = PROJECT / "app_pages"
+# Imported first: app.py's own imports (in its order), which every run needs before
+# its page; the pages' own follow (page_imports), then what they import when they draw.
+FIRST_MODULES = ("ui.access", "ui.data", "ui.page_list", "ui.state")
+DRAWING_MODULES = ("charts",)  # ui/figures.py and ui/line_page.py import it in functions
+# How long a run waits for the thread's imports before importing for itself.
+IMPORTS_WITHIN_SECONDS = 60.0
+# How long the thread waits for Streamlit's server to start before giving up warming.
+SERVER_WITHIN_SECONDS = 60.0
+WARMED = "warmed the app"  # the log line's start (tests read it)
+WARMING_FAILED = "warming the app failed"
+THREAD_NAME = "warm-up"
+
+
+def page_imports(pages: Sequence[str]) -> list[str]:
+    """The project's modules the given pages import (``app_pages/<name>.py``), in order.
+
+    Read from the pages' source, so a page that starts importing something new has it
+    warmed too; a module named twice is listed once.
+    """
+    found: dict[str, None] = {}
+    for name in pages:
+        tree = ast.parse((PAGES_FOLDER / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found[node.module] = None
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    found[alias.name] = None
+    return [module for module in found if (PROJECT / module.split(".")[0]).is_dir()]
+
+
+def modules_to_warm() -> list[str]:
+    """app.py's modules, then those of the pages a panel member reads (in menu order),
+    then the charts they draw."""
+    from ui.page_list import READING_PAGES
+
+    return list(dict.fromkeys([*FIRST_MODULES, *page_imports(READING_PAGES), *DRAWING_MODULES]))
+
+
+# Set while the thread imports. Python 3.11 refuses an import that two threads make
+# of modules importing each other in different orders (its import deadlock detection
+# raises in one of them), so a run waits for the thread's imports to finish rather
+# than import the same modules beside it. Set from the start: without the launcher
+# (AppTest, a bare ``streamlit run app.py``) nothing is imported ahead.
+_imports_done = threading.Event()
+_imports_done.set()
+
+
+def wait_for_imports(within: float = IMPORTS_WITHIN_SECONDS) -> None:
+    """At the start of every run (app.py): return once no warm-up is importing."""
+    _imports_done.wait(within)
+
+
+def _wait_for_server(within: float) -> bool:
+    """True once Streamlit's runtime has started (False if not within ``within`` s).
+
+    Its caches are then the ones every session reads, and the server answers: the
+    thread takes no processor time from Streamlit's own start-up, only from the wait
+    for the browser that follows it.
+    """
+    from streamlit import runtime
+    from streamlit.runtime.runtime import RuntimeState
+
+    deadline = time.perf_counter() + within
+    while not runtime.exists() or runtime.get_instance().state == RuntimeState.INITIAL:
+        if time.perf_counter() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _streamlit_first_page_costs() -> None:
+    """What Streamlit does once a process, on its first page: read its emoji table to
+    check the page icon (``st.set_page_config(page_icon="🏠")``), and look at the call
+    stack once to decide whether to warn that the app runs outside ``streamlit run``
+    (on the first element drawn, through a page's whole stack: 50-90 ms of a first run;
+    from this thread's short stack a few; Streamlit's own once-a-process flag, so
+    skipped if a later Streamlit renames it)."""
+    from streamlit import delta_generator
+    from streamlit.string_util import is_emoji
+
+    is_emoji("🏠")
+    check_once = getattr(delta_generator, "_maybe_print_use_warning", None)
+    if callable(check_once):
+        check_once()
+
+
+def _first_chart_costs() -> None:
+    """What Plotly does once a process, on its first figure: import the classes of each
+    part a figure uses (a line page's first trend: about 80 ms of CPU on the first
+    run, 5 ms after). One trend is built as the line pages build theirs, from a made-up
+    series, and serialised as ``st.plotly_chart`` serialises it."""
+    import pandas as pd
+    import plotly.io
+
+    from charts import trend_chart
+    from domain.units import HIGHER_IS_BETTER, PERCENT
+
+    series = pd.DataFrame(
+        {
+            "period_label": ["2023", "2024", "2025"],
+            "council": [50.0, 52.0, 55.0],
+            "neighbours": [48.0, 49.0, 50.0],
+            "region": [47.0, 48.0, 49.0],
+            "england": [46.0, 47.0, 48.0],
+            "council_symbol": [None, None, None],
+        }
+    )
+    figure = trend_chart(
+        series,
+        title="Warming up",
+        unit=PERCENT,
+        decimals=0,
+        council_name="A council",
+        polarity=HIGHER_IS_BETTER,
+    )
+    plotly.io.to_json(figure, validate=False)
+
+
+def warm(
+    import_modules: Callable[[], Sequence[str]] = modules_to_warm,
+    fill_caches: Callable[[], None] | None = None,
+    server_within: float = SERVER_WITHIN_SECONDS,
+    server_started: Callable[[float], bool] | None = None,
+) -> bool:
+    """Do a first run's work ahead of it; True if all of it was done. Never raises:
+    anything that fails is logged (stderr, the server's log) and left to the runs.
+
+    ``fill_caches`` defaults to ``ui.data.warm_up`` and ``server_started`` to waiting
+    for Streamlit's runtime (tests pass their own)."""
+    try:
+        if not (server_started or _wait_for_server)(server_within):
+            _imports_done.set()
+            print(
+                f"{WARMING_FAILED}: Streamlit's server did not start within {server_within:g} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            return False
+        serving = time.perf_counter()
+        try:
+            for module in import_modules():
+                importlib.import_module(module)
+        finally:
+            _imports_done.set()
+        imported = time.perf_counter()
+        if fill_caches is None:
+            from ui.data import warm_up as fill_caches
+        fill_caches()
+        _streamlit_first_page_costs()
+        _first_chart_costs()
+    except Exception:  # the runs compute what they need, as without the launcher
+        print(f"{WARMING_FAILED}:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+        return False
+    finished = time.perf_counter()
+    print(
+        f"{WARMED} {finished - serving:.2f} s after the server started (imports "
+        f"{imported - serving:.2f} s, caches {finished - imported:.2f} s)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return True
+
+
+def start_warming(**options: object) -> threading.Thread:
+    """Warm in a background thread (a daemon: it never holds the server up at exit);
+    ``options`` go to ``warm``."""
+    _imports_done.clear()
+    thread = threading.Thread(target=_warm_then_release, kwargs=options, name=THREAD_NAME)
+    thread.daemon = True
+    thread.start()
+    return thread
+
+
+def _warm_then_release(**options: object) -> None:
+    try:
+        warm(**options)  # type: ignore[arg-type]
+    finally:
+        _imports_done.set()  # whatever happened, no run waits for this thread
+
+
+def streamlit_arguments(options: Sequence[str]) -> list[str]:
+    """Streamlit's command line for the app: ``run app.py`` and the options given."""
+    return ["run", str(APP), *options]
+
+
+def main(options: Sequence[str] | None = None) -> None:
+    """Start warming, then serve with Streamlit's own command line (which exits)."""
+    options = list(sys.argv[1:] if options is None else options)
+    # Streamlit is imported before the thread starts: two threads importing the same
+    # package of circular imports at once can fail (Python's import deadlock detection).
+    from streamlit.web import cli
+
+    start_warming()
+    cli.main(args=streamlit_arguments(options), prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    # Run as ``ui.serve``, the module app.py asks whether imports are done, not as a
+    # second copy of it named ``__main__``.
+    from ui.serve import main as serve
+
+    serve()
