@@ -24,6 +24,7 @@ table read back is identical, cell for cell and type for type, to the one comput
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -41,6 +42,7 @@ CACHE_ENV = "CP_DERIVED_CACHE"
 DEFAULT_FOLDER = PROJECT / ".cache" / "derived"
 # Files kept per table: a few recent stores and code versions, not every one ever seen.
 KEEP_PER_TABLE = 8
+FINGERPRINT_LENGTH = 32
 # The code whose change can change a figure: the indicators, the shared vocabulary and
 # the store's views (loaders), with their data files.
 CODE_FOLDERS = ("indicators", "domain", "loaders")
@@ -97,7 +99,34 @@ def fingerprint(*frames: pd.DataFrame) -> str:
     for frame in frames:
         digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
         digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    return digest.hexdigest()[:32]
+    return digest.hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def kept_fingerprint(name: str, key: str, table: pd.DataFrame) -> str:
+    """`fingerprint(table)` for the table kept as `name` under `key`, itself kept beside it:
+    every process serving the same contents (a writer and its readers) hashes a table
+    once between them, not once each after every publish. Same key, same table, same
+    fingerprint (the key is the store's contents and the code)."""
+    folder = cache_folder()
+    if folder is None:
+        return fingerprint(table)
+    path = folder / f"{name}-{key}.fingerprint"
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        found = path.read_text(encoding="ascii").strip()
+        if len(found) == FINGERPRINT_LENGTH:
+            return found
+    found = fingerprint(table)
+    with contextlib.suppress(OSError):  # not kept: computed again next time, that is all
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as out:
+                out.write(found)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    return found
 
 
 def part_key(*parts: object) -> str:
@@ -137,5 +166,6 @@ def _keep(folder: Path, name: str, path: Path, table: pd.DataFrame) -> None:
         older = sorted(folder.glob(f"{name}-*.arrow"), key=lambda p: p.stat().st_mtime)
         for stale in older[:-KEEP_PER_TABLE]:
             stale.unlink(missing_ok=True)
+            stale.with_suffix(".fingerprint").unlink(missing_ok=True)
     except (OSError, pa.ArrowException):
         return

@@ -114,3 +114,44 @@ def test_only_the_newest_files_of_a_table_are_kept(cache):
     for number in range(derived.KEEP_PER_TABLE + 3):
         derived.kept("values", f"k{number}", lambda: pd.DataFrame({"value": [1.0]}))
     assert len(list(cache.glob("values-*.arrow"))) == derived.KEEP_PER_TABLE
+
+
+def test_a_fingerprint_follows_every_cell_type_and_label_and_not_the_object():
+    frame = pd.DataFrame({"area_code": ["172", "151"], "value": [1.0, 2.0]})
+    same = pd.DataFrame({"area_code": ["172", "151"], "value": [1.0, 2.0]})
+    assert derived.fingerprint(frame) == derived.fingerprint(same)
+    changed_cell = frame.assign(value=[1.0, 2.5])
+    changed_type = frame.assign(value=[1, 2])
+    changed_label = frame.set_axis([5, 6])
+    changed_order = frame.iloc[::-1].reset_index(drop=True)
+    found = {
+        derived.fingerprint(other)
+        for other in (frame, changed_cell, changed_type, changed_label, changed_order)
+    }
+    assert len(found) == 5
+
+
+def test_a_fingerprint_is_kept_beside_its_table_and_read_back(cache):
+    frame = pd.DataFrame({"value": [1.0, 2.0]})
+    derived.kept("comparisons", "k", lambda: frame)
+    first = derived.kept_fingerprint("comparisons", "k", frame)
+    assert first == derived.fingerprint(frame)
+    kept = cache / "comparisons-k.fingerprint"
+    assert kept.read_text(encoding="ascii") == first
+    # Read back, not computed: another process serving the same contents hashes nothing.
+    kept.write_text("f" * derived.FINGERPRINT_LENGTH, encoding="ascii")
+    assert derived.kept_fingerprint("comparisons", "k", frame) == "f" * derived.FINGERPRINT_LENGTH
+    # A damaged file is computed again and replaced.
+    kept.write_text("short", encoding="ascii")
+    assert derived.kept_fingerprint("comparisons", "k", frame) == first
+    assert kept.read_text(encoding="ascii") == first
+
+
+def test_old_fingerprints_go_with_their_tables(cache):
+    for number in range(derived.KEEP_PER_TABLE + 3):
+        table = pd.DataFrame({"value": [float(number)]})
+        derived.kept("values", f"k{number}", lambda table=table: table)
+        derived.kept_fingerprint("values", f"k{number}", table)
+    kept = {p.stem for p in cache.glob("values-*.arrow")}
+    assert {p.stem for p in cache.glob("values-*.fingerprint")} == kept
+    assert len(kept) == derived.KEEP_PER_TABLE

@@ -164,7 +164,7 @@ def test_the_launcher_warms_the_caches_the_first_visitor_reads(demo_db, tmp_path
     with serving(APP, database, log, env={"CP_DERIVED_CACHE": str(derived)}) as server:
         _wait_for_log(log, serve.WARMED)
         kept = sorted(path.name.split("-")[0] for path in derived.glob("*.arrow"))
-        assert kept == ["comparisons", "values"], kept
+        assert kept == ["comparisons", "councils", "values"], kept
         for path in derived.glob("*.arrow"):
             path.unlink()
 

@@ -298,14 +298,17 @@ def publish_for_readers(show_next_run: bool = True) -> str | None:
 
 def _compute_for_readers() -> None:
     """Before publishing, the writer computes the new store's indicators and comparisons
-    (the default view). They are kept on disk by content (indicators/derived.py), and a
-    published copy has the same content, so each reader's warm-up reads them back in
-    tens of milliseconds instead of computing them for a second or more: the commit
-    shows on the readers that much sooner. A failure here only makes the readers compute."""
+    (the default view), their fingerprints and the council list. They are kept on disk by
+    content (indicators/derived.py), and a published copy has the same content, so each
+    reader's warm-up reads them back in tens of milliseconds instead of computing them
+    for a second or more: the commit shows on the readers that much sooner. A failure
+    here only makes the readers compute."""
     try:
         version, path = _key()
         models = neighbour_models()
-        _comparisons(version, path, models[0] if models else None, "mean")
+        _view_content(version, path, models[0] if models else None, "mean")
+        _values_content(version, path)
+        _councils(version, path)
     except Exception as error:  # publishing matters more than the head start
         print(f"computing for readers failed: {error!r}", file=sys.stderr, flush=True)
 
@@ -364,7 +367,10 @@ def version_key() -> tuple[int, str]:
 
 @st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _councils(version: int, path: str) -> pd.DataFrame:
-    return facts.councils(cursor())
+    # Kept by content with the indicator tables: a query over every fact (about 50 ms
+    # of a reader's first run on each newly published store), read back in one.
+    con = cursor()
+    return derived.kept("councils", _content_key(version, path), lambda: facts.councils(con))
 
 
 def councils() -> pd.DataFrame:
@@ -410,7 +416,8 @@ def values() -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
 def _values_content(version: int, path: str) -> str:
-    return "values-" + derived.fingerprint(_values(version, path))
+    key = _content_key(version, path)
+    return "values-" + derived.kept_fingerprint("values", key, _values(version, path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
@@ -454,7 +461,10 @@ def comparisons(model: str | None, method: str) -> pd.DataFrame:
 def _view_content(version: int, path: str, model: str | None, method: str) -> str:
     # Once per store and view: the comparisons and neighbour lists hashed cell by cell.
     table = _comparisons(version, path, model, method)
-    return "view-" + derived.fingerprint(table, _neighbours(version, path))
+    # The comparisons' fingerprint kept beside them (the writer's, read by its readers).
+    name = f"{_content_key(version, path)}-{derived.part_key(model, method)}"
+    kept = derived.kept_fingerprint("comparisons", name, table)
+    return f"view-{kept}-{derived.fingerprint(_neighbours(version, path))}"
 
 
 def view_key(selection: Selection) -> str:
