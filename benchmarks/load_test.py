@@ -776,6 +776,25 @@ class Commit:
     seconds: float  # upload to "committed", as the analyst waited
 
 
+# The analyst's browser runs on the analyst's own computer in real use; here it shares
+# the servers' two cores, so it runs at a lower priority and stands in for another machine
+# rather than taking the readers' processor time (the writer is niced the same way in
+# deploy/replicas.py, as a council would run it).
+ANALYST_BROWSER_NICENESS = 10
+
+
+def lower_priority(executable: Path, folder: Path) -> Path:
+    """A script in ``folder`` that runs ``executable`` at ``ANALYST_BROWSER_NICENESS``
+    (every process it starts inherits the priority)."""
+    wrapper = folder / executable.name
+    wrapper.write_text(
+        f'#!/bin/sh\nexec nice -n {ANALYST_BROWSER_NICENESS} "{executable}" "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
 def analyst(
     writer_url: str, files: Sequence[tuple[str, Sequence[Path]]], on_commit, start_delay: float
 ) -> list[Commit]:
@@ -788,8 +807,12 @@ def analyst(
 
     time.sleep(start_delay)
     commits = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options())
+    with tempfile.TemporaryDirectory(prefix="analyst_") as folder, sync_playwright() as playwright:
+        options = launch_options()
+        options["executable_path"] = str(
+            lower_priority(Path(str(options["executable_path"])), Path(folder))
+        )
+        browser = playwright.chromium.launch(**options)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 1000})
             for number, (what, paths) in enumerate(files):

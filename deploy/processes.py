@@ -122,13 +122,15 @@ def serving(
     port: int | None = None,
     base_path: str = "",
     launcher: bool = True,
+    niceness: int = 0,
 ) -> Iterator[Server]:
     """``streamlit run script`` on a free port (or ``port``) until the block ends.
 
     ``database`` is served as ``CP_DB``; output goes to ``log`` (appended) or nowhere;
     ``base_path`` serves the app under that path (``server.baseUrlPath``, e.g. ``admin``
     behind a proxy), which the server's URL then ends with; ``launcher`` as for
-    ``streamlit_command``.
+    ``streamlit_command``; ``niceness`` above 0 runs the server at a lower processor
+    priority (``nice``), every thread it starts included.
     """
     port = port or free_port()
     environment = {**os.environ, **(env or {})}
@@ -138,6 +140,8 @@ def serving(
     if base_path:
         extra = [*extra, "--server.baseUrlPath", base_path]
     command = streamlit_command(script, port, extra=extra, launcher=launcher)
+    if niceness:
+        command = ["nice", "-n", str(niceness), *command]
     output = log.open("ab") if log is not None else subprocess.DEVNULL
     try:
         started = time.perf_counter()

@@ -38,6 +38,12 @@ from deploy.processes import APP, PROJECT, ServerFailed, free_port, serving, sto
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 WRITER_PATH = "admin"
+# The writer runs at a lower processor priority than the readers: it serves the few
+# analysts, and a commit's burst of work (checking the files, computing every indicator
+# for the readers, copying the store) must not slow the pages the panel is reading on
+# the same cores. The analyst's commit waits a little longer instead. Measured with
+# benchmarks/load_test.py --replicas --analyst (README, "Speed").
+WRITER_NICENESS = 10
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 NGINX_TEMP_FOLDERS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
 
@@ -207,6 +213,7 @@ def running(
                 log=workdir / "writer.log",
                 env={**base_env, "CP_PUBLISH_DIR": str(publish_dir)},
                 base_path=WRITER_PATH,
+                niceness=WRITER_NICENESS,
             )
         )
         reader_servers = [

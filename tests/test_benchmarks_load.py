@@ -22,6 +22,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.load_test import (
+    ANALYST_BROWSER_NICENESS,
     LINE_PAGES,
     OVERVIEW_PAGES,
     ROUND_PAGES,
@@ -33,6 +34,7 @@ from benchmarks.load_test import (
     children,
     council_of_option,
     cpu_seconds,
+    lower_priority,
     one_reader,
     page_figures,
     parse_arguments,
@@ -270,6 +272,20 @@ def test_slow_runs_are_told_apart_by_whether_the_analyst_was_at_work() -> None:
     )
     # Without a publish the window ends 10 s after the commit.
     assert slow_runs_by_when(runs, [commit], {}).startswith("Runs over 1 s: 4 of 6; 2 of them")
+
+
+@pure
+def test_the_analysts_browser_runs_at_a_lower_priority(tmp_path) -> None:
+    shows_niceness = tmp_path / "program"
+    shows_niceness.write_text('#!/bin/sh\necho "$(nice) $*"\n', encoding="utf-8")
+    shows_niceness.chmod(0o755)
+    folder = tmp_path / "wrapped"
+    folder.mkdir()
+    wrapper = lower_priority(shows_niceness, folder)
+    ran = subprocess.run([str(wrapper), "--headless", "a b"], capture_output=True, text=True)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = min(19, own + ANALYST_BROWSER_NICENESS)
+    assert ran.stdout.strip() == f"{expected} --headless a b"
 
 
 @pure

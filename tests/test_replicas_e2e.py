@@ -7,6 +7,7 @@ very next page run without a restart.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import urllib.request
@@ -16,7 +17,7 @@ from conftest import ARTIFACTS
 from fixtures import quarterly as q
 from playwright.sync_api import expect
 
-from deploy.replicas import NginxMissing, nginx_binary, running
+from deploy.replicas import WRITER_NICENESS, NginxMissing, nginx_binary, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -65,6 +66,15 @@ def test_new_sessions_take_the_readers_in_turn_and_keep_theirs(replicas):
     for cookie in sorted(readers):
         kept = {_reader_cookie(f"{replicas.url}/_stcore/health", cookie) for _ in range(4)}
         assert kept == {cookie}
+
+
+def test_the_writer_runs_at_a_lower_priority_than_the_readers(replicas):
+    """A commit's burst of work on the writer must not take the processor from the pages
+    the panel reads (deploy/replicas.py): the kernel favours the readers."""
+    assert WRITER_NICENESS > 0
+    assert os.getpriority(os.PRIO_PROCESS, replicas.writer_pid) == WRITER_NICENESS
+    for pid in replicas.reader_pids:
+        assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def test_readers_behind_nginx_show_a_commit_made_on_the_writer(replicas, page, tmp_path):
