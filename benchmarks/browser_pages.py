@@ -436,13 +436,12 @@ def main() -> None:
 
                 build_demo_database(demo)
             stores.append(("Demo database", demo))
-        for label, source in stores:
-            copy = work / f"{source.stem}-copy.duckdb"
-            shutil.copyfile(source, copy)
+
+        def measure_and_print(label: str, store: Path) -> None:
             plain: list[float] | None = [] if args.cold_plain else None
             measured = measure(
                 browser,
-                copy,
+                store,
                 floor_script,
                 pages,
                 args.repeats,
@@ -452,24 +451,17 @@ def main() -> None:
                 plain,
             )
             print_results(label, *measured, cold_plain=plain or ())
+
+        for label, source in stores:
+            copy = work / f"{source.stem}-copy.duckdb"
+            shutil.copyfile(source, copy)
+            measure_and_print(label, copy)
         if not args.db and os.environ.get("CP_REFERENCE_DATA"):
             from benchmarks.indicators import build_real_store
 
             real = work / "real.duckdb"
             build_real_store(Path(os.environ["CP_REFERENCE_DATA"]), real)
-            plain = [] if args.cold_plain else None
-            measured = measure(
-                browser,
-                real,
-                floor_script,
-                pages,
-                args.repeats,
-                cold_repeats,
-                work,
-                baseline,
-                plain,
-            )
-            print_results("Real DfE 2024 + 2025 releases", *measured, cold_plain=plain or ())
+            measure_and_print("Real DfE 2024 + 2025 releases", real)
         browser.close()
 
 
