@@ -78,6 +78,26 @@ def test_a_failing_warm_up_is_logged_returns_and_releases_waiting_runs(capsys):
 
 
 @pytest.mark.pure
+def test_what_the_warm_up_made_is_kept_out_of_the_collectors_way(capsys):
+    """After warming, every object made so far is frozen (gc.freeze): a later full
+    collection walks only what runs made since, not the modules and shared tables."""
+    import gc
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        assert serve.warm(
+            import_modules=lambda: ["ui.text"],
+            fill_caches=lambda: None,
+            server_started=lambda within: True,
+        )
+        assert gc.get_freeze_count() > 10_000  # at least Streamlit's, pandas' and Plotly's
+        assert serve.WARMED in capsys.readouterr().err
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.pure
 def test_a_module_that_cannot_be_imported_is_logged_and_runs_do_not_wait(capsys):
     serve._imports_done.clear()
     waited = threading.Thread(target=serve.wait_for_imports, args=(30,))
