@@ -10,7 +10,6 @@ its first visitor.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import threading
@@ -175,7 +174,7 @@ def test_the_launcher_warms_the_caches_the_first_visitor_reads(demo_db, tmp_path
     land in a derived-table folder of this test's own); with those files then deleted,
     a first visit to a line page still draws without computing them again: it read
     them from the very caches the warm-up filled."""
-    from benchmarks.load_test import ProtocolSession
+    from benchmarks.load_test import ProtocolSession, run_in_own_loop
 
     database = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_db, database)
@@ -192,7 +191,7 @@ def test_the_launcher_warms_the_caches_the_first_visitor_reads(demo_db, tmp_path
             async with ProtocolSession(server.url, timeout=WITHIN_SECONDS) as session:
                 return await session.run("cohort", COUNCIL)
 
-        run = asyncio.run(first_visit())
+        run = run_in_own_loop(first_visit())
         assert run.finished and not run.errors, run.errors
         assert any("Who are our children" in heading for heading in run.headings), run.headings
         assert run.elements.get("plotly_chart"), run.elements
@@ -219,7 +218,7 @@ def test_a_reader_warms_the_published_store_and_never_opens_the_writers_file(dem
     """A reader replica started by the launcher warms the store published now, read-only:
     the writer's own file is held read-write by this test meanwhile (DuckDB would refuse
     any other process opening it), and nothing in the reader's log says it tried."""
-    from benchmarks.load_test import ProtocolSession
+    from benchmarks.load_test import ProtocolSession, run_in_own_loop
     from loaders.publish import publish
     from loaders.store import open_store
 
@@ -242,7 +241,7 @@ def test_a_reader_warms_the_published_store_and_never_opens_the_writers_file(dem
                 async with ProtocolSession(reader.url, timeout=WITHIN_SECONDS) as session:
                     return await session.run("cohort", COUNCIL)
 
-            run = asyncio.run(first_visit())
+            run = run_in_own_loop(first_visit())
             assert run.finished and not run.errors, run.errors
         text = log.read_text(encoding="utf-8")
         assert "failed" not in text and "lock" not in text.lower(), text
