@@ -209,6 +209,8 @@ def _warm_up(path: str) -> None:
 
 
 def _warm_store(version: int, path: str) -> None:
+    """A store's shared reads, the default view's comparisons and their fingerprints:
+    what every page starts from (a reader's warm-up; the writer before it publishes)."""
     _councils(version, path)
     _is_demo(version, path)
     _years(version, path)
@@ -304,11 +306,7 @@ def _compute_for_readers() -> None:
     for a second or more: the commit shows on the readers that much sooner. A failure
     here only makes the readers compute."""
     try:
-        version, path = _key()
-        models = neighbour_models()
-        _view_content(version, path, models[0] if models else None, "mean")
-        _values_content(version, path)
-        _councils(version, path)
+        _warm_store(*_key())  # what a reader's warm-up reads, computed here once
     except Exception as error:  # publishing matters more than the head start
         print(f"computing for readers failed: {error!r}", file=sys.stderr, flush=True)
 
