@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 from conftest import open_app_page
+from html_tables import line_summary
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.reference
@@ -33,7 +34,7 @@ def real_page(real_db, monkeypatch):
 
 def test_stability_page_shows_buckinghamshires_published_2025_figures(real_page):
     at = real_page("stability")
-    summary = at.dataframe[0].value.set_index("Indicator")
+    summary = line_summary(at).set_index("Indicator")
     assert summary.loc["3+ placements in the year", "Year"] == "2025"
     # DfE 2025: 50 of Buckinghamshire's 522 children had three or more placements.
     assert summary.loc["3+ placements in the year", "Latest"] == "50 of 522 (10%)"

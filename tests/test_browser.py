@@ -172,6 +172,30 @@ def test_a_copied_compare_link_reopens_the_same_indicator_and_councils(server, p
     other.close()
 
 
+def test_a_line_pages_summary_on_a_phone_scrolls_in_its_own_box(server, page):
+    """The summary is a plain table (ui/summary_table.py): on a phone it scrolls sideways
+    inside its own focusable box, the page never does, and every sparkline is drawn."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/safeguarding?council=172")
+    wait_idle(page, "table")
+    box = page.get_by_role("region", name=re.compile("^Wyrebrook: each indicator"))
+    expect(box.locator("table tbody tr")).to_have_count(4, timeout=30_000)
+    box.scroll_into_view_if_needed()
+    width, page_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width == page_width  # no sideways scroll of the page
+    scroll_width, client_width = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert scroll_width > client_width  # the table's own box scrolls instead
+    sparklines = box.locator("img")
+    assert sparklines.count() >= 3
+    for image in sparklines.all():
+        assert image.evaluate("i => i.complete && i.naturalWidth > 0")
+        assert "oldest to latest" in image.get_attribute("alt")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "line_summary_390.png"))
+
+
 def test_at_a_glance_on_a_phone_keeps_the_measure_in_place_as_the_years_scroll(server, page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{server}/?council=172")

@@ -21,6 +21,7 @@ import re
 import pytest
 import streamlit as st
 from conftest import open_app_page, open_every_chart_panel
+from html_tables import line_summary
 
 from indicators.catalogue import grouping
 from indicators.views import indicators_of
@@ -83,7 +84,14 @@ def test_the_page_opens_with_one_trend_and_every_other_chart_in_its_folded_panel
     assert not any(t.value for t in at.toggle)  # tables and commentary forms start off
     assert not at.text_area
     assert not at.get("download_button")
-    assert len(at.dataframe) == 1  # the line's summary table only
+    assert not at.dataframe  # the line's summary is a plain table (st.html), no data grid
+    summary = line_summary(at)
+    assert list(summary["Indicator"]) == [i.short_title for i in stability_items]
+    assert summary.attrs["caption"].startswith(f"{NAME}: ")
+    # Each sparkline says its figures in words (oldest first), ending with the latest.
+    latest = summary["Latest"].iloc[0].split("(")[-1].rstrip(")")
+    assert summary["Trend"].iloc[0].startswith(f"{stability_items[0].short_title}, oldest to latest: ")
+    assert summary["Trend"].iloc[0].endswith(latest)
 
     # Every indicator's trend is one click away (its panel), for the right indicator,
     # with its control and its table's switch.
@@ -167,7 +175,7 @@ def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_coun
 
     # Its table, on request, holds the same councils and the same figures as the bars.
     at.toggle(key=f"{INDICATOR}_{COUNCIL}_rank_table").set_value(True).run()
-    table = at.dataframe[1].value
+    table = at.dataframe[0].value
     assert dict(zip(table["Council"], table["Figure"].map(_percent), strict=True)) == bars
     labels = [str(b.proto.label) for b in at.get("download_button")]
     assert labels[:2] == ["Download CSV", "Download Excel"]
@@ -176,7 +184,7 @@ def test_the_ranking_chart_is_one_click_away_and_ranks_the_councils_similar_coun
 def test_the_trend_table_is_one_switch_away_and_matches_the_chart(stability):
     at = stability
     at.toggle(key=f"{INDICATOR}_{COUNCIL}_trend_table").set_value(True).run()
-    table = at.dataframe[1].value
+    table = at.dataframe[0].value
     trend = _specs(at)[0]
     council = next(t for t in trend["data"] if str(t.get("name", "")).startswith(NAME))
     assert list(table["Year"]) == list(council["x"])

@@ -144,6 +144,36 @@ def page_heading(title: str, selection: Selection | None, intro: str = "") -> bo
     return True
 
 
+# What the scorecard's shortened headings mean (their tooltips, in both of its tables).
+SCORECARD_HEADINGS_HELP = {
+    NEIGHBOURS_COLUMN: NEIGHBOURS_EXPLAINED,
+    RANK_COLUMN: RANK_EXPLAINED,
+    "Band": BAND_EXPLAINED,
+}
+
+
+def line_summary(rows: pd.DataFrame, caption: str) -> None:
+    """A line of enquiry's scorecard rows (``views.scorecard`` with ``theme_id``) as a plain
+    HTML table with sparklines (ui/summary_table.py says why not a data grid)."""
+    from indicators.catalogue import indicator
+    from indicators.views import show
+    from ui.summary_table import summary_table_html
+
+    labels = []
+    for indicator_id, title, trend in zip(
+        rows["indicator_id"], rows["Indicator"], rows["Trend"], strict=True
+    ):
+        item = indicator(indicator_id)
+        figures = ", ".join(show(item, value) for value in trend)
+        labels.append(f"{title}, oldest to latest: {figures}" if figures else title)
+    shown = rows.drop(columns=[c for c in ("Theme", "indicator_id") if c in rows.columns])
+    st.html(
+        summary_table_html(
+            shown, caption, headings_help=SCORECARD_HEADINGS_HELP, trend_labels=labels
+        )
+    )
+
+
 def scorecard_columns() -> dict[str, object]:
     """The scorecard table's columns (the Scorecard page and each line's summary), sized so
     every column shows beside the sidebar on a 1,366-pixel laptop screen (pinned columns
@@ -155,11 +185,13 @@ def scorecard_columns() -> dict[str, object]:
         "Latest": text("Latest", width=106),
         "Previous": text("Previous", width=58),
         "Direction": text("Direction", width=176),
-        NEIGHBOURS_COLUMN: text("Similar", width=56, help=NEIGHBOURS_EXPLAINED),
+        NEIGHBOURS_COLUMN: text(
+            "Similar", width=56, help=SCORECARD_HEADINGS_HELP[NEIGHBOURS_COLUMN]
+        ),
         "Region": text("Region", width=52),
         "England": text("England", width=56),
-        RANK_COLUMN: text(RANK_COLUMN, width=100, help=RANK_EXPLAINED),
-        "Band": text("Band", width=60, help=BAND_EXPLAINED),
+        RANK_COLUMN: text(RANK_COLUMN, width=100, help=SCORECARD_HEADINGS_HELP[RANK_COLUMN]),
+        "Band": text("Band", width=60, help=SCORECARD_HEADINGS_HELP["Band"]),
         "Trend": st.column_config.LineChartColumn("Trend", width=46),
     }
 

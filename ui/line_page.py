@@ -40,8 +40,8 @@ from ui import data, state
 from ui.commentary import commentary_form, show_commentary
 from ui.components import (
     chart_with_table,
+    line_summary,
     page_heading,
-    scorecard_columns,
     slug,
     table_downloads,
     table_key,
@@ -243,11 +243,10 @@ def render(theme_id: str) -> None:
     table = data.comparisons(selection.sn_model, selection.sn_method)
     summary = data.scorecard_rows(selection, grouping("lga"), theme_id)
     st.subheader("This line of enquiry at a glance")
-    st.dataframe(
-        summary.drop(columns=["Theme", "indicator_id"]),
-        hide_index=True,
-        width="stretch",
-        column_config=scorecard_columns(),
+    line_summary(
+        summary,
+        caption=f"{selection.council_name}: each indicator's latest figure against similar "
+        "councils, the region and England, with its rank, band and trend.",
     )
     meanings = table_key(summary.drop(columns=["Trend"]))
     if meanings:

@@ -1,0 +1,95 @@
+"""The line pages' summary table (ui/summary_table.py): escaped, labelled, drawn to scale."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pandas as pd
+import pytest
+from html_tables import html_table
+
+from ui.summary_table import (
+    SPARKLINE_HEIGHT,
+    SPARKLINE_WIDTH,
+    sparkline_image,
+    sparkline_svg,
+    summary_table_html,
+)
+
+pytestmark = pytest.mark.pure
+
+
+def _points(svg: str) -> list[tuple[float, float]]:
+    found = re.search(r'points="([^"]+)"', svg)
+    assert found, svg
+    return [tuple(float(n) for n in pair.split(",")) for pair in found.group(1).split()]
+
+
+def _rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Indicator": ["Went missing", "<b>Convictions</b> & cautions"],
+            "Latest": ["80 of 752 (11%)", "suppressed"],
+            "Similar councils": ["12%", "1%"],
+            "Trend": [[8.0, 13.0, 11.0], []],
+        }
+    )
+
+
+def test_the_sparkline_spans_its_box_with_the_highest_figure_at_the_top():
+    points = _points(sparkline_svg([8.0, 13.0, 11.0]))
+    xs = [x for x, _ in points]
+    ys = [y for _, y in points]
+    assert xs == sorted(xs) and xs[0] < 5 and xs[-1] > SPARKLINE_WIDTH - 5
+    assert ys[1] == min(ys)  # 13, the highest, drawn highest (SVG's y grows downwards)
+    assert ys[0] == max(ys)  # 8, the lowest, drawn lowest
+    assert all(0 < y < SPARKLINE_HEIGHT for y in ys)
+
+
+def test_a_flat_series_is_a_flat_line_and_one_figure_a_dot():
+    assert {y for _, y in _points(sparkline_svg([5.0, 5.0, 5.0]))} == {SPARKLINE_HEIGHT / 2}
+    assert "<circle" in sparkline_svg([5.0]) and "polyline" not in sparkline_svg([5.0])
+
+
+def test_no_figures_draw_nothing():
+    assert sparkline_svg([]) == ""
+    assert sparkline_image([], "Went missing") == ""
+
+
+def test_the_sparkline_image_says_its_figures_in_words():
+    image = sparkline_image([8.0, 13.0], 'Went missing, oldest to latest: 8%, 13% "quoted"')
+    assert 'alt="Went missing, oldest to latest: 8%, 13% &quot;quoted&quot;"' in image
+    encoded = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', image).group(1)
+    assert base64.b64decode(encoded).decode() == sparkline_svg([8.0, 13.0])
+
+
+def test_the_table_has_a_caption_column_and_row_headings_and_escapes_every_cell():
+    html = summary_table_html(
+        _rows(),
+        "Wyrebrook <at a glance>",
+        headings_help={"Similar councils": "The average of the council's 10 neighbours."},
+        trend_labels=["Went missing, oldest to latest: 8%, 13%, 11%", "Convictions"],
+    )
+    assert "<caption>Wyrebrook &lt;at a glance&gt;</caption>" in html
+    assert html.count('<th scope="col">') == 4
+    assert html.count('<th scope="row">') == 2
+    assert "<b>" not in html and "&lt;b&gt;Convictions&lt;/b&gt; &amp; cautions" in html
+    assert '<abbr title="The average of the council&#x27;s 10 neighbours.">' in html
+    table = html_table(html)
+    assert table.attrs["caption"] == "Wyrebrook <at a glance>"
+    assert list(table.columns) == ["Indicator", "Latest", "Similar councils", "Trend"]
+    assert table.to_dict("records") == [
+        {
+            "Indicator": "Went missing",
+            "Latest": "80 of 752 (11%)",
+            "Similar councils": "12%",
+            "Trend": "Went missing, oldest to latest: 8%, 13%, 11%",
+        },
+        {
+            "Indicator": "<b>Convictions</b> & cautions",
+            "Latest": "suppressed",
+            "Similar councils": "1%",
+            "Trend": "",
+        },
+    ]
