@@ -204,7 +204,8 @@ def _reasons(indicator_id: str, as_at: str) -> str:
         )
     if indicator_id in child_level.CARE_LEAVER_IDS or indicator_id in child_level.HEALTH_FLAGS:
         reasons.append("OC2/OC3 information completed after the return")
-    return "; ".join(reasons).capitalize() + "."
+    text = "; ".join(reasons)
+    return text[0].upper() + text[1:] + "."  # not str.capitalize: it lowercases "DfE"
 
 
 def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Read an HTML table the app draws (``st.html``) back into rows, as a reader's eye would.
 
-For tests only: the line pages' summary is a plain ``<table>`` (ui/summary_table.py), so
+For tests only: the line pages' summary is a plain ``<table>`` (ui/html_table.py), so
 tests compare its cells, and each sparkline image's ``alt`` text, with the published
 figures the way they compared the data grid's.
 """
@@ -62,3 +62,12 @@ def line_summary(at) -> pd.DataFrame:
     tables = [element.proto.body for element in at.html if "<table" in element.proto.body]
     assert len(tables) == 1, f"expected one summary table, found {len(tables)}"
     return html_table(tables[0])
+
+
+def tables_on_page(at) -> list[pd.DataFrame]:
+    """Every table an AppTest run drew: Streamlit's data grids, then the plain tables."""
+    grids = [element.value for element in at.dataframe]
+    plain = [
+        html_table(element.proto.body) for element in at.html if "<table" in element.proto.body
+    ]
+    return grids + plain

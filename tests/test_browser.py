@@ -173,7 +173,7 @@ def test_a_copied_compare_link_reopens_the_same_indicator_and_councils(server, p
 
 
 def test_a_line_pages_summary_on_a_phone_scrolls_in_its_own_box(server, page):
-    """The summary is a plain table (ui/summary_table.py): on a phone it scrolls sideways
+    """The summary is a plain table (ui/html_table.py): on a phone it scrolls sideways
     inside its own focusable box, the page never does, and every sparkline is drawn."""
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{server}/safeguarding?council=172")

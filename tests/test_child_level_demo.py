@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from conftest import PROJECT, open_app_page
+from html_tables import tables_on_page
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
@@ -132,7 +133,7 @@ def app_on(demo_db, monkeypatch):
 
 
 def _frames(at: AppTest) -> list[pd.DataFrame]:
-    return [frame.value for frame in at.dataframe]
+    return tables_on_page(at)
 
 
 def test_the_stability_page_shows_quarterly_figures_and_the_reconciliation(app_on):
@@ -142,6 +143,10 @@ def test_the_stability_page_shows_quarterly_figures_and_the_reconciliation(app_o
     assert "3+ placements in the year" in set(quarterly["Indicator"])
     check = next(f for f in _frames(at) if "Published by DfE" in f.columns)
     assert set(check["Indicator"]) == {"3+ placements in the year", "Long-term stability"}
+    # Each reason reads as written: "DfE" keeps its capitals.
+    reasons = set(check["Likely reasons"]) - {"Agrees."}
+    assert reasons and all(reason.startswith("Episodes recorded") for reason in reasons)
+    assert all("DfE's own revisions" in reason for reason in reasons)
     assert any("SSDA903 extract as at 30/09/2025" in c.value for c in at.caption)
 
 

@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from conftest import PROJECT, load_texts
 from fixtures import quarterly as q
+from html_tables import tables_on_page
 from streamlit.testing.v1 import AppTest
 
 from exports.tables import to_csv_bytes
@@ -106,7 +107,7 @@ def open_line_page(page: str) -> AppTest:
 def test_duties_page_shows_the_local_indicator_by_quarter(store_with_returns):
     at = open_line_page("duties")
     assert any(h.value == "The council's own quarterly figures" for h in at.header)
-    table = at.dataframe[0].value.set_index("Indicator")
+    table = tables_on_page(at)[0].set_index("Indicator")
     assert table.loc["Councillors trained", "2025-26 Q1"] == "64%"
     assert table.loc["Councillors trained", "2025-26 Q2"] == "70%"
     assert len(at.get("plotly_chart")) == 1
@@ -114,7 +115,7 @@ def test_duties_page_shows_the_local_indicator_by_quarter(store_with_returns):
 
 def test_a_protected_count_never_appears_on_the_page_or_in_its_downloads(store_with_returns):
     at = open_line_page("cohort")
-    own = at.dataframe[0].value.set_index("Indicator")
+    own = tables_on_page(at)[0].set_index("Indicator")
     assert own.loc["Children in care", "2025-26 Q2"] == "suppressed"
     assert own.loc["Children in care", "2025-26 Q1"] == "590"
     # The chart's data (what its table and CSV download come from) has a gap, not 3.

@@ -10,6 +10,7 @@ the button is clicked, through kaleido and the system's Chromium.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -152,12 +153,35 @@ SCORECARD_HEADINGS_HELP = {
 }
 
 
+def plain_table(
+    rows: pd.DataFrame,
+    caption: str,
+    number_columns: Sequence[str] = (),
+    headings_help: Mapping[str, str] | None = None,
+    trend_labels: Sequence[str] = (),
+) -> None:
+    """A small table to read (not sort) as plain HTML: ``rows``' first column as row
+    headings, a ``Trend`` column of figure lists drawn as sparklines labelled with
+    ``trend_labels`` (ui/html_table.py says why not a data grid)."""
+    from ui.html_table import table_html
+
+    st.html(
+        table_html(
+            rows,
+            caption,
+            headings_help=headings_help,
+            trend_column="Trend" if "Trend" in rows.columns else None,
+            trend_labels=trend_labels,
+            number_columns=number_columns,
+        )
+    )
+
+
 def line_summary(rows: pd.DataFrame, caption: str) -> None:
     """A line of enquiry's scorecard rows (``views.scorecard`` with ``theme_id``) as a plain
-    HTML table with sparklines (ui/summary_table.py says why not a data grid)."""
+    table, each sparkline's figures in words for a screen reader."""
     from indicators.catalogue import indicator
     from indicators.views import show
-    from ui.summary_table import summary_table_html
 
     labels = []
     for indicator_id, title, trend in zip(
@@ -167,11 +191,7 @@ def line_summary(rows: pd.DataFrame, caption: str) -> None:
         figures = ", ".join(show(item, value) for value in trend)
         labels.append(f"{title}, oldest to latest: {figures}" if figures else title)
     shown = rows.drop(columns=[c for c in ("Theme", "indicator_id") if c in rows.columns])
-    st.html(
-        summary_table_html(
-            shown, caption, headings_help=SCORECARD_HEADINGS_HELP, trend_labels=labels
-        )
-    )
+    plain_table(shown, caption, headings_help=SCORECARD_HEADINGS_HELP, trend_labels=labels)
 
 
 def scorecard_columns() -> dict[str, object]:

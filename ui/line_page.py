@@ -42,6 +42,7 @@ from ui.components import (
     chart_with_table,
     line_summary,
     page_heading,
+    plain_table,
     slug,
     table_downloads,
     table_key,
@@ -168,7 +169,11 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
         "as in DfE's releases."
     )
     quarters = local.quarter_table(own)
-    st.dataframe(quarters, hide_index=True, width="stretch")
+    plain_table(
+        quarters,
+        f"{selection.council_name}'s own figures at each quarter end",
+        number_columns=[column for column in quarters.columns if column != "Indicator"],
+    )
     meanings = table_key(quarters)
     if meanings:
         st.caption(meanings)
@@ -205,7 +210,11 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
                 "council's return. Differences usually come from episodes recorded or "
                 "corrected after the return, and from DfE's revisions."
             )
-            st.dataframe(check, hide_index=True, width="stretch")
+            plain_table(
+                check,
+                f"{selection.council_name}: the extract's 31 March figures and DfE's",
+                number_columns=["From the extract", "Published by DfE", "Difference"],
+            )
             table_downloads(check, f"reconciliation_{theme_id}_{selection.council}", theme_id)
 
 

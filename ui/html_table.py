@@ -1,7 +1,10 @@
-"""A line of enquiry's summary ("at a glance") as a plain HTML table with a drawn sparkline.
+"""Small tables a councillor reads on a line page, as plain HTML (with drawn sparklines).
 
-Why not ``st.dataframe``: the summary is a handful of rows a councillor reads, not a
-table to sort or search, and Streamlit's data grid is drawn on a canvas by a large
+The line of enquiry's summary ("at a glance") and the council's own figures by quarter
+(with the extract's reconciliation) are drawn by ``st.html`` from ``table_html``.
+
+Why not ``st.dataframe``: these are a handful of rows a councillor reads, not tables
+to sort or search, and Streamlit's data grid is drawn on a canvas by a large
 piece of front end (the grid and Arrow's formatting, about 1.7 MB of script a browser
 fetches and compiles on a first visit). Measured with ``benchmarks/browser_pages.py``
 (demo store, cohort and safeguarding, three visits each): a line page's second visit
@@ -11,10 +14,11 @@ by cell, wraps a long cell instead of cutting it off, and prints.
 
 Everything shown is text already formatted by ``indicators.views.scorecard`` (and so
 already protected: suppressed and small counts are words there); every cell is escaped
-here. The sparkline is a small SVG line of the council's published figures, oldest
+here. A wide table (the quarters) scrolls sideways in its own box with its first
+column held in place. The sparkline is a small SVG line of the council's published figures, oldest
 first, with the same figures in words for a screen reader (its image's ``alt``).
 
-Pure functions of their arguments (no Streamlit), tested in tests/test_summary_table.py.
+Pure functions of their arguments (no Streamlit), tested in tests/test_html_table.py.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ STYLE = f"""<style>
 .{TABLE_CLASS} th, .{TABLE_CLASS} td {{ text-align: left; vertical-align: top;
   padding: 0.3rem 0.5rem 0.3rem 0; border-bottom: 1px solid rgba(11, 12, 12, 0.2); }}
 .{TABLE_CLASS} th {{ font-weight: 600; }}
+.{TABLE_CLASS} th[scope="row"], .{TABLE_CLASS} thead th:first-child {{ position: sticky; left: 0;
+  background: #ffffff; }}
+.{TABLE_CLASS} .number {{ text-align: right; padding-left: 0.75rem; white-space: nowrap; }}
 .{TABLE_CLASS} th abbr {{ text-decoration: underline dotted; cursor: help; }}
 .{TABLE_CLASS} img {{ display: block; }}
 </style>"""
@@ -96,28 +103,34 @@ def sparkline_image(values: Sequence[float], label: str) -> str:
     )
 
 
-def _heading(column: str, help_text: str | None) -> str:
+def _heading(column: str, help_text: str | None, number: bool) -> str:
+    opening = '<th scope="col" class="number">' if number else '<th scope="col">'
     if help_text:
-        return f'<th scope="col"><abbr title="{escape(help_text)}">{escape(column)}</abbr></th>'
-    return f'<th scope="col">{escape(column)}</th>'
+        return f'{opening}<abbr title="{escape(help_text)}">{escape(column)}</abbr></th>'
+    return f"{opening}{escape(column)}</th>"
 
 
-def summary_table_html(
+def table_html(
     rows: pd.DataFrame,
     caption: str,
     headings_help: Mapping[str, str] | None = None,
-    trend_column: str | None = "Trend",
+    trend_column: str | None = None,
     trend_labels: Sequence[str] = (),
+    number_columns: Sequence[str] = (),
 ) -> str:
     """The rows as an HTML table: ``caption`` above it, one ``<th scope="col">`` a column
     (with ``headings_help`` as its tooltip), the first column's cells as row headings.
 
     ``trend_column`` holds each row's figures (a list, oldest first) drawn as a sparkline,
-    labelled with ``trend_labels`` (one a row); every other cell is shown as text.
+    labelled with ``trend_labels`` (one a row); every other cell is shown as text, right
+    aligned in ``number_columns`` (figures, so that their digits line up).
     """
     headings_help = headings_help or {}
     columns = list(rows.columns)
-    head = "".join(_heading(column, headings_help.get(column)) for column in columns)
+    numbers = set(number_columns)
+    head = "".join(
+        _heading(column, headings_help.get(column), column in numbers) for column in columns
+    )
     body = []
     for number, row in enumerate(rows.itertuples(index=False)):
         cells = []
@@ -127,6 +140,8 @@ def summary_table_html(
                 cells.append(f"<td>{sparkline_image(list(value or []), label)}</td>")
             elif position == 0:
                 cells.append(f'<th scope="row">{escape(str(value))}</th>')
+            elif column in numbers:
+                cells.append(f'<td class="number">{escape(str(value))}</td>')
             else:
                 cells.append(f"<td>{escape(str(value))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")

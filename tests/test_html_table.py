@@ -1,4 +1,4 @@
-"""The line pages' summary table (ui/summary_table.py): escaped, labelled, drawn to scale."""
+"""The line pages' plain tables (ui/html_table.py): escaped, labelled, drawn to scale."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from html_tables import html_table
 
-from ui.summary_table import (
+from ui.html_table import (
     SPARKLINE_HEIGHT,
     SPARKLINE_WIDTH,
     sparkline_image,
     sparkline_svg,
-    summary_table_html,
+    table_html,
 )
 
 pytestmark = pytest.mark.pure
@@ -65,10 +65,11 @@ def test_the_sparkline_image_says_its_figures_in_words():
 
 
 def test_the_table_has_a_caption_column_and_row_headings_and_escapes_every_cell():
-    html = summary_table_html(
+    html = table_html(
         _rows(),
         "Wyrebrook <at a glance>",
         headings_help={"Similar councils": "The average of the council's 10 neighbours."},
+        trend_column="Trend",
         trend_labels=["Went missing, oldest to latest: 8%, 13%, 11%", "Convictions"],
     )
     assert "<caption>Wyrebrook &lt;at a glance&gt;</caption>" in html
@@ -93,3 +94,11 @@ def test_the_table_has_a_caption_column_and_row_headings_and_escapes_every_cell(
             "Trend": "",
         },
     ]
+
+
+def test_figures_line_up_on_the_right_in_their_columns():
+    rows = pd.DataFrame({"Indicator": ["Children in care"], "2025-26 Q1": ["1,815"]})
+    html = table_html(rows, "By quarter", number_columns=["2025-26 Q1"])
+    assert '<th scope="col" class="number">2025-26 Q1</th>' in html
+    assert '<td class="number">1,815</td>' in html
+    assert '<th scope="row">Children in care</th>' in html
