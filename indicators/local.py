@@ -106,6 +106,20 @@ def quarterly_figures(con: duckdb.DuckDBPyConnection, council: str) -> pd.DataFr
     return together.sort_values(["indicator_id", "time_period", "quarter"]).reset_index(drop=True)
 
 
+def councils_with_own_figures(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The councils with figures of their own in the store (an SSDA903 extract or a
+    quarterly return), by code: in a council's own deployment, the council itself."""
+    rows = con.execute(
+        """
+        SELECT la_code FROM extracts
+        UNION
+        SELECT area_code FROM current_facts WHERE dataset = 'quarterly_return'
+        ORDER BY 1
+        """
+    ).fetchall()
+    return [str(code) for (code,) in rows]
+
+
 def _returned_figures(con: duckdb.DuckDBPyConnection, council: str) -> pd.DataFrame:
     """Every quarterly figure the council has returned, small counts protected."""
     raw = con.execute(

@@ -24,6 +24,7 @@ from ui import serve
 from ui.page_list import READING_PAGES
 
 COUNCIL = "172"
+OWN_FIGURES_COUNCIL = "140"  # the demo council with an SSDA903 extract
 WITHIN_SECONDS = 90.0  # a warm-up on a machine busy with other work
 
 
@@ -150,6 +151,50 @@ def test_the_app_is_served_through_the_launcher_and_other_scripts_by_streamlit_r
     ]
 
 
+def test_the_warm_up_works_out_the_own_figures_of_the_councils_that_have_them(
+    demo_db, tmp_path, monkeypatch
+):
+    """The demo council with an extract (140): its quarterly figures, reconciliation and
+    notes are in the caches after the warm-up, so its first line page computes none of
+    them; a council without figures of its own costs the warm-up nothing."""
+    import streamlit as st
+
+    import indicators.local
+    from indicators.local import councils_with_own_figures
+    from loaders.store import open_store
+    from ui import data
+
+    database = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, database)
+    con = open_store(database, read_only=True)
+    try:
+        assert councils_with_own_figures(con) == [OWN_FIGURES_COUNCIL]
+    finally:
+        con.close()
+    monkeypatch.setenv("CP_DB", str(database))
+    monkeypatch.setenv("CP_DERIVED_CACHE", str(tmp_path / "derived"))
+    computed: list[str] = []
+    real = indicators.local.quarterly_figures
+
+    def counted(con, council):
+        computed.append(council)
+        return real(con, council)
+
+    monkeypatch.setattr(indicators.local, "quarterly_figures", counted)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        data.warm_up()
+        assert computed == [OWN_FIGURES_COUNCIL]
+        assert len(data.quarterly_figures(OWN_FIGURES_COUNCIL))
+        data.reconciliation(OWN_FIGURES_COUNCIL)
+        data.extract_not_available(OWN_FIGURES_COUNCIL)
+        assert computed == [OWN_FIGURES_COUNCIL], "read from the warmed cache"
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
 # ---------------------------------------------------------------- served
 
 
@@ -187,14 +232,16 @@ def test_the_launcher_warms_the_caches_the_first_visitor_reads(demo_db, tmp_path
         for path in derived.glob("*.arrow"):
             path.unlink()
 
-        async def first_visit():
+        async def first_visit(council: str):
             async with ProtocolSession(server.url, timeout=WITHIN_SECONDS) as session:
-                return await session.run("cohort", COUNCIL)
+                return await session.run("cohort", council)
 
-        run = run_in_own_loop(first_visit())
-        assert run.finished and not run.errors, run.errors
-        assert any("Who are our children" in heading for heading in run.headings), run.headings
-        assert run.elements.get("plotly_chart"), run.elements
+        for council in (COUNCIL, OWN_FIGURES_COUNCIL):
+            run = run_in_own_loop(first_visit(council))
+            assert run.finished and not run.errors, run.errors
+            assert any("Who are our children" in h for h in run.headings), run.headings
+            assert run.elements.get("plotly_chart"), run.elements
+        assert any("own quarterly figures" in h for h in run.headings), run.headings
         assert not list(derived.glob("*.arrow")), "the first visit computed the tables again"
     assert serve.WARMING_FAILED not in log.read_text(encoding="utf-8")
 

@@ -209,8 +209,9 @@ def _warm_up(path: str) -> None:
 
 
 def _warm_store(version: int, path: str) -> None:
-    """A store's shared reads, the default view's comparisons and their fingerprints:
-    what every page starts from (a reader's warm-up; the writer before it publishes)."""
+    """A store's shared reads, the default view's comparisons and their fingerprints, and
+    the own figures of the councils that have them: what every page starts from (a
+    reader's warm-up; the writer before it publishes)."""
     _councils(version, path)
     _is_demo(version, path)
     _years(version, path)
@@ -221,6 +222,21 @@ def _warm_store(version: int, path: str) -> None:
     # keep them).
     _view_content(version, path, models[0] if models else None, "mean")
     _values_content(version, path)
+    # The councils with figures of their own (in a council's deployment, itself): what
+    # their line pages show first, worked out from their extract's child-level records
+    # (about 0.4 s for the demo's; not kept on disk: Arrow would not give back the same
+    # column types).
+    for council in _councils_with_own_figures(version, path):
+        _quarterly(version, path, council)
+        _reconciliation(version, path, council)
+        _extract_notes(version, path, council)
+
+
+@st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
+def _councils_with_own_figures(version: int, path: str) -> list[str]:
+    from indicators.local import councils_with_own_figures
+
+    return councils_with_own_figures(cursor())
 
 
 def warm_up() -> None:
