@@ -134,19 +134,36 @@ def part_key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def kept(name: str, key: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """The table `name` for `key`: read back if kept, else computed (and kept)."""
+def kept(
+    name: str, key: str, compute: Callable[[], pd.DataFrame], as_read_back: bool = False
+) -> pd.DataFrame:
+    """The table `name` for `key`: read back if kept, else computed (and kept).
+
+    ``as_read_back``: the computed table is returned as it reads back from its file
+    (through Arrow), for a table whose columns Arrow would not give back as they were
+    built (Python objects in a column: a float column built as objects comes back as
+    floats, text as strings, a missing text as NaN rather than None). Either way every
+    caller then sees the same table, whether this process computed it or read it.
+    """
     folder = cache_folder()
     if folder is None:
-        return compute()
+        table = compute()
+        return through_arrow(table) if as_read_back else table
     path = folder / f"{name}-{key}.arrow"
     try:
         return feather.read_table(path, memory_map=False).to_pandas()
     except (OSError, pa.ArrowException):
         pass  # not kept yet, or unreadable: computed below
     table = compute()
+    if as_read_back:
+        table = through_arrow(table)
     _keep(folder, name, path, table)
     return table
+
+
+def through_arrow(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as it comes back from a kept file (Arrow's types for every column)."""
+    return pa.Table.from_pandas(table).to_pandas()
 
 
 def _keep(folder: Path, name: str, path: Path, table: pd.DataFrame) -> None:
