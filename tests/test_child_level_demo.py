@@ -124,8 +124,8 @@ def app_on(demo_db, monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
 
-    def open_page(page: str) -> AppTest:
-        return open_app_page(page, COUNCIL, timeout=90)
+    def open_page(page: str, **state: object) -> AppTest:
+        return open_app_page(page, COUNCIL, timeout=90, **state)
 
     yield open_page
     st.cache_data.clear()
@@ -141,6 +141,12 @@ def test_the_stability_page_shows_quarterly_figures_and_the_reconciliation(app_o
     assert "The council's own quarterly figures" in [h.value for h in at.header]
     quarterly = next(f for f in _frames(at) if "2025-26 Q2" in f.columns)
     assert "3+ placements in the year" in set(quarterly["Indicator"])
+    # The reconciliation is one click away: its panel, folded, sends no table or button.
+    folded = [e for e in at.expander if e.label.startswith("Extract and published")]
+    assert len(folded) == 1
+    assert not any("Published by DfE" in f.columns for f in _frames(at))
+    assert not at.get("download_button")
+    at = app_on("stability", **{f"reconciliation_stability_{COUNCIL}": True})
     check = next(f for f in _frames(at) if "Published by DfE" in f.columns)
     assert set(check["Indicator"]) == {"3+ placements in the year", "Long-term stability"}
     # Each reason reads as written: "DfE" keeps its capitals.

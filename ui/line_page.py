@@ -204,7 +204,16 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
     check = data.reconciliation(selection.council)
     check = check[check["Indicator"].isin(titles_here)]
     if len(check):
-        with st.expander("Extract and published figures side by side (31 March)"):
+        # Drawn when opened, as the indicators' panels are: a folded expander still sends
+        # its table and download buttons to the browser.
+        side_by_side = st.expander(
+            "Extract and published figures side by side (31 March)",
+            key=f"reconciliation_{theme_id}_{selection.council}",
+            on_change="rerun",
+        )
+        if not side_by_side.open:
+            return
+        with side_by_side:
             st.markdown(
                 "Each 31 March the extract covers, next to the figure DfE published from the "
                 "council's return. Differences usually come from episodes recorded or "
