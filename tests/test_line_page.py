@@ -90,7 +90,9 @@ def test_the_page_opens_with_one_trend_and_every_other_chart_in_its_folded_panel
     assert summary.attrs["caption"].startswith(f"{NAME}: ")
     # Each sparkline says its figures in words (oldest first), ending with the latest.
     latest = summary["Latest"].iloc[0].split("(")[-1].rstrip(")")
-    assert summary["Trend"].iloc[0].startswith(f"{stability_items[0].short_title}, oldest to latest: ")
+    assert (
+        summary["Trend"].iloc[0].startswith(f"{stability_items[0].short_title}, oldest to latest: ")
+    )
     assert summary["Trend"].iloc[0].endswith(latest)
 
     # Every indicator's trend is one click away (its panel), for the right indicator,
