@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from domain.wording import NEIGHBOURS_EXPLAINED
 from ui import data, state
-from ui.components import page_heading, scorecard_columns, table_downloads, table_key
+from ui.components import page_heading, scorecard_caption, scorecard_columns, table_downloads
 from ui.text import markdown_text
 
 selection = state.current()
@@ -69,26 +68,5 @@ if page_heading(
             rows_table(shown[shown["Theme"] == theme], f"scorecard_table_{number}")
     else:
         rows_table(shown, "scorecard_table")
-    # The meanings of the symbol words in the rows shown, from the one table.
-    meanings = table_key(shown.drop(columns=["Trend"]))
-    st.caption(
-        " ".join(
-            part
-            for part in (
-                "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better, and "
-                "whether the change is larger than chance would explain.",
-                f"Similar: {NEIGHBOURS_EXPLAINED}",
-                "Band: the council's quarter of all councils, ✔ A best, ◐ B 2nd, ◐ C 3rd, "
-                "✘ D worst. Bands come from the quarter points of all councils' figures, as in "
-                "DfE's LAIT: a council whose figure equals a quarter point (many councils share "
-                "a rounded figure) is put in the band below it, so a council ranked near the top "
-                "can be in band B.",
-                meanings,
-                "– means there is no rank or band where neither higher nor lower is better "
-                "(a count of children in care, for example), or no band where councils are too "
-                "close together for quarters to mean anything (as in LAIT).",
-            )
-            if part
-        )
-    )
+    st.caption(scorecard_caption(shown))
     table_downloads(shown.drop(columns=["Trend"]), f"scorecard_{selection.council}", "scorecard")

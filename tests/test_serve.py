@@ -59,6 +59,27 @@ def test_page_imports_reads_every_import_of_a_page_and_only_the_projects(tmp_pat
 
 
 @pytest.mark.pure
+def test_a_failing_first_chart_still_leaves_the_caches_warmed(capsys, monkeypatch):
+    def fail() -> None:
+        raise RuntimeError("plotly changed")
+
+    filled = []
+    monkeypatch.setattr(serve, "_first_chart_costs", fail)
+    serve._imports_done.clear()
+    try:
+        assert serve.warm(
+            import_modules=lambda: ["ui.text"],
+            fill_caches=lambda: filled.append(True),
+            server_started=lambda within: True,
+        )
+    finally:
+        serve._imports_done.set()
+    assert filled == [True]
+    logged = capsys.readouterr().err
+    assert "RuntimeError: plotly changed" in logged and serve.WARMED in logged
+
+
+@pytest.mark.pure
 def test_a_failing_warm_up_is_logged_returns_and_releases_waiting_runs(capsys):
     def fail() -> None:
         raise RuntimeError("the store cannot be opened")

@@ -153,6 +153,32 @@ SCORECARD_HEADINGS_HELP = {
 }
 
 
+def scorecard_caption(rows: pd.DataFrame) -> str:
+    """What the scorecard's columns and the symbol words in ``rows`` mean, in words under
+    the table (the Scorecard page and each line's summary): a heading's tooltip is out of
+    reach of a keyboard, a touch screen and many screen readers."""
+    meanings = table_key(rows.drop(columns=[c for c in ("Trend",) if c in rows.columns]))
+    return " ".join(
+        part
+        for part in (
+            "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better, and "
+            "whether the change is larger than chance would explain.",
+            f"Similar: {NEIGHBOURS_EXPLAINED}",
+            f"Rank: {RANK_EXPLAINED}",
+            "Band: the council's quarter of all councils, ✔ A best, ◐ B 2nd, ◐ C 3rd, "
+            "✘ D worst. Bands come from the quarter points of all councils' figures, as in "
+            "DfE's LAIT: a council whose figure equals a quarter point (many councils share "
+            "a rounded figure) is put in the band below it, so a council ranked near the top "
+            "can be in band B.",
+            meanings,
+            "– means there is no rank or band where neither higher nor lower is better "
+            "(a count of children in care, for example), or no band where councils are too "
+            "close together for quarters to mean anything (as in LAIT).",
+        )
+        if part
+    )
+
+
 def plain_table(
     rows: pd.DataFrame,
     caption: str,

@@ -637,9 +637,9 @@ def _quarterly(version: int, path: str, council: str) -> pd.DataFrame:
     # child-level extract (about 0.4 s for the demo's), the same for the same store and
     # code. The small-count threshold is in the key: it changes what is withheld.
     key = f"{_content_key(version, path)}-{derived.part_key(council, small_count_threshold())}"
-    return derived.kept(
-        "quarterly", key, lambda: quarterly_figures(con, council), as_read_back=True
-    )
+    # One file name per council: the oldest files of a name are dropped beyond a few.
+    name = "quarterly-" + "".join(c for c in council if c.isalnum())
+    return derived.kept(name, key, lambda: quarterly_figures(con, council), as_read_back=True)
 
 
 def quarterly_figures(council: str) -> pd.DataFrame:

@@ -137,7 +137,8 @@ def table_html(
         for position, (column, value) in enumerate(zip(columns, row, strict=True)):
             if column == trend_column:
                 label = trend_labels[number] if number < len(trend_labels) else column
-                cells.append(f"<td>{sparkline_image(list(value or []), label)}</td>")
+                figures = [] if value is None else list(value)
+                cells.append(f"<td>{sparkline_image(figures, label)}</td>")
             elif position == 0:
                 cells.append(f'<th scope="row">{escape(str(value))}</th>')
             elif column in numbers:

@@ -43,6 +43,7 @@ from ui.components import (
     line_summary,
     page_heading,
     plain_table,
+    scorecard_caption,
     slug,
     table_downloads,
     table_key,
@@ -266,9 +267,7 @@ def render(theme_id: str) -> None:
         caption=f"{selection.council_name}: each indicator's latest figure against similar "
         "councils, the region and England, with its rank, band and trend.",
     )
-    meanings = table_key(summary.drop(columns=["Trend"]))
-    if meanings:
-        st.caption(meanings)
+    st.caption(scorecard_caption(summary.drop(columns=["Theme", "indicator_id"])))
     charts_left = CHARTS_ON_ARRIVAL
     if theme_id in BREAKDOWNS:
         from charts import breakdown_chart

@@ -206,7 +206,15 @@ def warm(
                 importlib.import_module(module)
         finally:
             _imports_done.set()
-        _first_chart_costs()
+        try:
+            _first_chart_costs()
+        except Exception:  # only a head start lost: the caches are still worth filling
+            print(
+                f"{WARMING_FAILED} (Plotly's first figure; the caches are still warmed):\n"
+                f"{traceback.format_exc()}",
+                file=sys.stderr,
+                flush=True,
+            )
         imported = time.perf_counter()
         if fill_caches is None:
             from ui.data import warm_up as fill_caches
