@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,7 @@ def markdown_texts(at) -> list[str]:
     found = []
     for node in _elements(at._tree):
         proto = getattr(node, "proto", None)
-        if not isinstance(proto, Message):
+        if not isinstance(proto, Message) or type(proto).__name__ == "Html":
             continue
         for path, text in _strings(proto):
             name = path.rsplit(".", 1)[-1]
@@ -141,6 +142,23 @@ def raw_markup(texts: list[str]) -> list[str]:
     return [t for t in texts if RAW_MARKUP.search(t)]
 
 
+def html_texts(at) -> list[str]:
+    """Every body Streamlit renders as HTML (``st.html``: the line pages' plain tables)."""
+    return [
+        node.proto.body
+        for node in _elements(at._tree)
+        if type(getattr(node, "proto", None)).__name__ == "Html"
+    ]
+
+
+# In HTML (not Markdown), what would act: a link, or an image not drawn from the page itself.
+RAW_HTML = re.compile(r"<a\s|<img\s(?![^>]*src=\"data:image/svg\+xml;base64,)|<script|\son\w+=")
+
+
+def raw_html(texts: list[str]) -> list[str]:
+    return [t for t in texts if RAW_HTML.search(t)]
+
+
 PAGES = ["at_a_glance", "scorecard", "compare", "stability", "duties", "data", "export"]
 
 
@@ -149,6 +167,8 @@ def test_no_page_hands_markup_from_data_to_markdown_or_plotly(markup_page, page)
     at = markup_page(page)
     texts = markdown_texts(at)
     assert not raw_markup(texts), raw_markup(texts)
+    tables = html_texts(at)
+    assert not raw_html(tables), raw_html(tables)
     # Plotly renders <a href> in any text: titles, legends, ticks, hover text, notes.
     assert not [s for s in chart_strings(at) if "<a " in s], page
     if page != "data":
@@ -198,6 +218,11 @@ def test_a_local_indicator_title_is_escaped_in_its_chart_and_plain_in_its_list(m
     # Select box options are plain text in Streamlit: the title is listed as it is.
     chart_of = next(s for s in at.selectbox if s.label == "Chart of")
     assert LOCAL_TITLE in chart_of.options
+    # The quarterly table (HTML) shows it as text: escaped, no link or outside image.
+    tables = html_texts(at)
+    assert any(escape(LOCAL_TITLE) in t for t in tables), tables
+    assert not raw_html(tables)
+    assert raw_html([f"<td>{LOCAL_TITLE}</td>"])  # the check itself would see it unescaped
 
 
 def test_the_data_page_escapes_the_name_in_its_labels(markup_page):

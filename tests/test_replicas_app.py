@@ -274,7 +274,11 @@ def test_a_rerun_whose_store_was_deleted_meanwhile_redraws_the_page_on_the_curre
         load_id = _correct_children_in_care(writer, 800 + number)
         publish(writer, folder)
     assert not pinned.exists()
-    data._published_connection.clear()  # no connection to the deleted store left open
+    # Another session's page still reading the deleted store holds a cursor on it (DuckDB
+    # then hands the same open database to anyone connecting to that path): this run
+    # must not read it.
+    held = data._published_connection(str(pinned)).cursor()
+    data._published_connection.clear()
     begin_run = data.begin_run
     skipped = []
 
@@ -290,3 +294,4 @@ def test_a_rerun_whose_store_was_deleted_meanwhile_redraws_the_page_on_the_curre
     assert not at.exception, at.exception[0].message if at.exception else ""
     assert (_shown_load(at), _children_in_care_2025(at)) == (f"load {load_id})", 800 + KEEP - 1)
     assert Path(at.session_state["_published_store"]) == current(folder)
+    held.close()

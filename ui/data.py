@@ -282,11 +282,15 @@ def _reader_cursor(path: str) -> duckdb.DuckDBPyConnection:
     drawn before) reads the store its page was pinned to; once more stores have been
     published than are kept, that file is gone: the whole page is then drawn again,
     on the current store, rather than fail or mix two stores."""
-    try:
-        return _published_connection(path).cursor()
-    except duckdb.IOException:
-        if Path(path).exists() or getattr(_this_thread, "store", None):
-            raise
+    warming = getattr(_this_thread, "store", None)
+    # Checked before connecting: while any cursor on a deleted store is still open (another
+    # session's run), DuckDB hands that same database to a new connection to its path.
+    if warming or Path(path).exists():
+        try:
+            return _published_connection(path).cursor()
+        except duckdb.IOException:
+            if warming or Path(path).exists():
+                raise
     st.session_state.pop(_PINNED, None)
     st.rerun(scope="app")
 

@@ -29,10 +29,12 @@ from html import escape
 
 import pandas as pd
 
+from domain import palette
+
 TABLE_CLASS = "cp-summary"
 SPARKLINE_WIDTH = 64
 SPARKLINE_HEIGHT = 20
-SPARKLINE_COLOUR = "#0072B2"  # the council's blue (charts/palette.py, the theme's primary)
+SPARKLINE_COLOUR = palette.COUNCIL  # the council's blue, as on every chart
 _MARGIN = 2.0  # pixels kept clear at the edges, so the line's ends are not clipped
 
 # Scoped to the table's class; GOV.UK-like: thin rules between rows, headings in bold.
