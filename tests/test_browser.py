@@ -222,3 +222,25 @@ def test_at_a_glance_on_a_phone_keeps_the_measure_in_place_as_the_years_scroll(s
     expect(metrics).to_have_count(6)
     first = metrics.first.bounding_box()
     assert first["width"] <= 390 and first["x"] >= 0  # each tile fits the screen
+
+
+def test_a_line_page_fetches_the_chart_code_once_and_draws_its_chart(server, page):
+    """ui/preload.py starts Streamlit's chart module from the sidebar as a line page
+    begins: the browser fetches it once (Streamlit's own import of it for the chart
+    reuses it, and so does the next page), with no script error, and the chart draws."""
+    fetched: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/PlotlyChart." in r.url else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{server}/cohort?council=172")
+    wait_idle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    started = page.get_by_test_id("stSidebar").locator('script[type="module"][src*="PlotlyChart."]')
+    expect(started).to_have_count(1)
+    page.get_by_test_id("stSidebar").get_by_role("link", name=re.compile("Stability")).click()
+    wait_idle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    expect(page.get_by_role("heading", name=re.compile("stable lives"))).to_be_visible()
+    assert len(fetched) == 1, fetched
+    assert not errors, errors
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "line_page_stability.png"))

@@ -23,6 +23,7 @@ from google.protobuf.message import Message
 from charts.text import plotly_text
 from loaders.store import open_store
 from ui.line_page import AMONG_SIMILAR
+from ui.preload import chart_code_tag, chart_code_url
 from ui.text import WORD_JOINER, markdown_text
 
 OUTSIDE = "example.invalid"
@@ -143,11 +144,13 @@ def raw_markup(texts: list[str]) -> list[str]:
 
 
 def html_texts(at) -> list[str]:
-    """Every body Streamlit renders as HTML (``st.html``: the line pages' plain tables)."""
+    """Every body Streamlit renders as HTML (``st.html``: the line pages' plain tables),
+    but the chart code's start (ui/preload.py: a constant, no data in it)."""
     return [
         node.proto.body
         for node in _elements(at._tree)
         if type(getattr(node, "proto", None)).__name__ == "Html"
+        and node.proto.body != chart_code_tag(chart_code_url())
     ]
 
 

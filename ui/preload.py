@@ -1,0 +1,46 @@
+"""Start the browser on Streamlit's chart-drawing code before the page's first chart.
+
+Streamlit's front end fetches the code that draws Plotly charts (one module of about
+4.7 MB of script) only when a chart arrives, and a line page's first chart arrives
+after the figures above it: on a first visit the browser then fetches, compiles and
+starts that code while the reader waits for the chart. Sent at the start of a run,
+before the run waits for anything, a module script of that same file makes the
+browser do it meanwhile; Streamlit's own import of it later finds it done (a module
+is fetched and run once per page).
+
+Only on pages that draw charts (``ui.components.page_heading(charts=True)``: the line
+pages and Compare): measured with ``benchmarks/browser_pages.py``, running the code
+early on a page without a chart (At a glance) cost its second visit about a third,
+while a link that only fetched and compiled it (``modulepreload``) gained a cold
+start nothing measurable (docs/BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import streamlit as st
+
+CHART_CODE = "PlotlyChart.*.js"  # Streamlit's chunk for st.plotly_chart
+
+
+@functools.cache
+def chart_code_url() -> str | None:
+    """The chart module's URL relative to any page (``./static/js/PlotlyChart.<hash>.js``),
+    or None if this Streamlit does not have exactly one."""
+    folder = Path(st.__file__).parent / "static" / "static" / "js"
+    found = sorted(folder.glob(CHART_CODE))
+    return f"./static/js/{found[0].name}" if len(found) == 1 else None
+
+
+def chart_code_tag(url: str) -> str:
+    """The module script that has the browser fetch and run ``url``."""
+    return f'<script type="module" src="{url}"></script>'
+
+
+def fetch_chart_code() -> None:
+    """In the sidebar (its last element, out of the reader's way), the chart module."""
+    url = chart_code_url()
+    if url is not None:
+        st.sidebar.html(chart_code_tag(url), unsafe_allow_javascript=True)
