@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import serve
-
-serve.wait_for_imports()  # served by ui/serve.py: its warm-up imports what runs import
-
-from ui import access, data, page_list, state  # noqa: E402
+from ui import access, page_list, preload, serve
 
 st.set_page_config(page_title="Corporate parenting dashboard", page_icon="🏠", layout="wide")
 
@@ -28,6 +24,12 @@ who = access.current()
 # The pages are registered either way, so a shared link lands on the sign-in screen.
 navigation = st.navigation(PAGES, position="sidebar" if who.may_view else "hidden")
 access.gate(who)  # stops here unless this visitor may view the dashboard
+if navigation.title in page_list.CHART_PAGE_TITLES:
+    preload.fetch_chart_code()  # the browser starts on it while this run waits and works
+serve.wait_for_imports()  # served by ui/serve.py: its warm-up imports what runs import
+
+from ui import data, state  # noqa: E402
+
 data.begin_run()  # a reader replica: this run reads the store published now
 st.session_state["_selection"] = state.sidebar()
 st.sidebar.caption(data.as_loaded_caption())

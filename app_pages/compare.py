@@ -29,7 +29,6 @@ if page_heading(
     selection,
     "Pick an indicator and the councils to compare. The funnel plot shows whether a "
     "council's difference from England is bigger than chance would explain for its size.",
-    charts=True,
 ):
     assert selection is not None
     items = data.indicators_by_id()

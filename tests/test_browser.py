@@ -242,5 +242,12 @@ def test_a_line_page_fetches_the_chart_code_once_and_draws_its_chart(server, pag
     expect(page.get_by_role("heading", name=re.compile("stable lives"))).to_be_visible()
     assert len(fetched) == 1, fetched
     assert not errors, errors
+    # Its element takes no room: the sidebar's controls sit where they do on a page
+    # without charts.
+    heading = page.get_by_test_id("stSidebar").get_by_role("heading", name="Corporate parenting")
+    on_a_chart_page = heading.bounding_box()["y"]
+    page.get_by_test_id("stSidebar").get_by_role("link", name="At a glance").click()
+    wait_idle(page, '[data-testid="stMetric"]')
+    assert heading.bounding_box()["y"] == on_a_chart_page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "line_page_stability.png"))

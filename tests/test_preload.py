@@ -21,12 +21,10 @@ def test_the_chart_code_is_found_in_the_installed_streamlit():
 
 
 @pytest.mark.pure
-def test_the_tag_is_a_module_script_of_that_file_and_nothing_else():
-    url = "./static/js/PlotlyChart.abc.js"
-    assert (
-        chart_code_tag(url)
-        == '<script type="module" src="./static/js/PlotlyChart.abc.js"></script>'
-    )
+def test_the_tag_is_a_module_script_of_that_file_and_its_elements_hiding_style():
+    tag = chart_code_tag("./static/js/PlotlyChart.abc.js")
+    assert '<script type="module" src="./static/js/PlotlyChart.abc.js" data-cp-chart-code>' in tag
+    assert "display: none" in tag and tag.startswith("<style>")
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ from domain.wording import (
 )
 from exports.tables import to_csv_bytes, to_xlsx_bytes
 from indicators.formatting import symbol_key
-from ui.preload import fetch_chart_code
 from ui.state import Selection
 from ui.text import markdown_text
 
@@ -128,15 +127,8 @@ def _can_draw_png() -> bool:
     return chromium_path() is not None
 
 
-def page_heading(
-    title: str, selection: Selection | None, intro: str = "", charts: bool = False
-) -> bool:
-    """Title and the council line; returns False (after a message) when nothing is loaded.
-
-    ``charts``: the page draws charts, so the browser starts on their code now
-    (``ui.preload``)."""
-    if charts:
-        fetch_chart_code()
+def page_heading(title: str, selection: Selection | None, intro: str = "") -> bool:
+    """Title and the council line; returns False (after a message) when nothing is loaded."""
     st.title(title)
     if selection is None:
         st.info("No data is loaded yet. See the About page for how to load DfE's files.")

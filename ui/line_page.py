@@ -240,7 +240,7 @@ def render(theme_id: str) -> None:
     selection = state.current()
     theme = grouping("lga").theme(theme_id)
     title = f"{theme.number}. {theme.title}" if theme.number else theme.title
-    if not page_heading(title, selection, theme.summary, charts=True):
+    if not page_heading(title, selection, theme.summary):
         return
     assert selection is not None
     items = views.indicators_of(grouping("lga"), theme_id)

@@ -21,6 +21,7 @@ class PageEntry:
     icon: str | None = None
     default: bool = False  # the page at "/"
     is_line_of_enquiry: bool = False
+    draws_charts: bool = False  # the browser is started on the chart code (ui/preload.py)
 
     @property
     def file(self) -> str:
@@ -34,13 +35,15 @@ class PageEntry:
 
 
 def _line(name: str, title: str) -> PageEntry:
-    return PageEntry(name, title, "Lines of enquiry", is_line_of_enquiry=True)
+    return PageEntry(name, title, "Lines of enquiry", is_line_of_enquiry=True, draws_charts=True)
 
 
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("at_a_glance", "At a glance", "Overview", ":material/dashboard:", default=True),
     PageEntry("scorecard", "Scorecard", "Overview", ":material/table_chart:"),
-    PageEntry("compare", "Compare councils", "Overview", ":material/compare_arrows:"),
+    PageEntry(
+        "compare", "Compare councils", "Overview", ":material/compare_arrows:", draws_charts=True
+    ),
     _line("cohort", "1. Who are our children?"),
     _line("duties", "2. Knowing our duties"),
     _line("voice", "3. Children's voices"),
@@ -61,6 +64,9 @@ LINE_OF_ENQUIRY_PAGES: tuple[str, ...] = tuple(p.name for p in PAGES if p.is_lin
 # Pages a panel member reads (the benchmark times these): not the analyst's Data page
 # or the pack builder.
 READING_PAGES: tuple[str, ...] = tuple(p.name for p in PAGES if p.name not in ("data", "export"))
+
+
+CHART_PAGE_TITLES: frozenset[str] = frozenset(p.title for p in PAGES if p.draws_charts)
 
 
 def by_section() -> dict[str, list[PageEntry]]:

@@ -8,11 +8,14 @@ before the run waits for anything, a module script of that same file makes the
 browser do it meanwhile; Streamlit's own import of it later finds it done (a module
 is fetched and run once per page).
 
-Only on pages that draw charts (``ui.components.page_heading(charts=True)``: the line
-pages and Compare): measured with ``benchmarks/browser_pages.py``, running the code
-early on a page without a chart (At a glance) cost its second visit about a third,
-while a link that only fetched and compiled it (``modulepreload``) gained a cold
-start nothing measurable (docs/BENCHMARKS.md).
+Sent by app.py on the pages that draw charts (``ui.page_list``'s ``draws_charts``: the
+line pages and Compare), before the run waits for the warm-up's imports, so the
+browser starts on the code while the server works. Not on pages without charts:
+measured with ``benchmarks/browser_pages.py``, running the code early on At a glance
+cost its second visit about a third (1.29x to 1.97x the floor), while a link that
+only fetched and compiled it (``modulepreload``) gained a cold start nothing
+measurable (docs/BENCHMARKS.md). Light on purpose (Streamlit and the standard
+library only): it is imported before those imports are done.
 """
 
 from __future__ import annotations
@@ -34,9 +37,17 @@ def chart_code_url() -> str | None:
     return f"./static/js/{found[0].name}" if len(found) == 1 else None
 
 
+MARK = "data-cp-chart-code"  # on the script, so the style below finds its element
+
+
 def chart_code_tag(url: str) -> str:
-    """The module script that has the browser fetch and run ``url``."""
-    return f'<script type="module" src="{url}"></script>'
+    """The module script that has the browser fetch and run ``url``, and a style that
+    takes its element out of the layout (an element with nothing to show still gets
+    the gap between elements: the sidebar's controls would sit lower on chart pages)."""
+    return (
+        f'<style>[data-testid="stElementContainer"]:has(script[{MARK}]) {{ display: none; }}'
+        f'</style><script type="module" src="{url}" {MARK}></script>'
+    )
 
 
 def fetch_chart_code() -> None:

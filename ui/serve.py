@@ -90,7 +90,8 @@ _imports_done.set()
 
 
 def wait_for_imports(within: float = IMPORTS_WITHIN_SECONDS) -> None:
-    """At the start of every run (app.py): return once no warm-up is importing."""
+    """In every run (app.py), before its first import of pandas, DuckDB or the project's
+    reading modules: return once no warm-up is importing."""
     _imports_done.wait(within)
 
 
