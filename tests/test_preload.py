@@ -41,7 +41,8 @@ def _preloads(at) -> int:
 
 
 @pytest.mark.parametrize(
-    ("page", "expected"), [("cohort", 1), ("compare", 1), ("at_a_glance", 0), ("scorecard", 0)]
+    ("page", "expected"),
+    [("cohort", 1), ("compare", 1), ("at_a_glance", 0), ("scorecard", 0), ("duties", 0)],
 )
 def test_pages_with_charts_start_the_chart_code_and_the_others_do_not(demo_pages, page, expected):
     at = open_app_page(page, "172")

@@ -34,8 +34,10 @@ class PageEntry:
         return "" if self.default else self.name
 
 
-def _line(name: str, title: str) -> PageEntry:
-    return PageEntry(name, title, "Lines of enquiry", is_line_of_enquiry=True, draws_charts=True)
+def _line(name: str, title: str, draws_charts: bool = True) -> PageEntry:
+    return PageEntry(
+        name, title, "Lines of enquiry", is_line_of_enquiry=True, draws_charts=draws_charts
+    )
 
 
 PAGES: tuple[PageEntry, ...] = (
@@ -45,7 +47,9 @@ PAGES: tuple[PageEntry, ...] = (
         "compare", "Compare councils", "Overview", ":material/compare_arrows:", draws_charts=True
     ),
     _line("cohort", "1. Who are our children?"),
-    _line("duties", "2. Knowing our duties"),
+    # No national figures: a chart only for a council with its own (its second visit
+    # cost a quarter more with the chart code started and no chart to draw).
+    _line("duties", "2. Knowing our duties", draws_charts=False),
     _line("voice", "3. Children's voices"),
     _line("aspirations", "4. Aspirations and education"),
     _line("health", "5. Health and wellbeing"),
