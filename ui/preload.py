@@ -51,7 +51,7 @@ def chart_code_tag(url: str) -> str:
 
 
 def fetch_chart_code() -> None:
-    """In the sidebar (its last element, out of the reader's way), the chart module."""
+    """The chart module, in the sidebar (before its controls, taking no room)."""
     url = chart_code_url()
     if url is not None:
         st.sidebar.html(chart_code_tag(url), unsafe_allow_javascript=True)
