@@ -209,6 +209,7 @@ def test_signed_out_visitors_see_only_the_sign_in_screen(open_app, page_name):
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.metric and not at.dataframe and not at.get("plotly_chart")
     assert not at.sidebar.selectbox  # no council, year or neighbour choices either
+    assert not at.get("html")  # not even the chart code's start (ui/preload.py)
     text = everything(at)
     assert "Sign in" in text
     for shown in ("Wyrebrook", "History", "Demo data", "Local mode", "Load and undo"):

@@ -155,7 +155,9 @@ def html_texts(at) -> list[str]:
 
 
 # In HTML (not Markdown), what would act: a link, or an image not drawn from the page itself.
-RAW_HTML = re.compile(r"<a\s|<img\s(?![^>]*src=\"data:image/svg\+xml;base64,)|<script|\son\w+=")
+RAW_HTML = re.compile(
+    r"<a[\s/]|<img[\s/](?![^>]*src=\"data:image/svg\+xml;base64,)|<script|[\s/]on\w+=", re.I
+)
 
 
 def raw_html(texts: list[str]) -> list[str]:

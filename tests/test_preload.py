@@ -48,7 +48,7 @@ def test_pages_with_charts_start_the_chart_code_and_the_others_do_not(demo_pages
     at = open_app_page(page, "172")
     assert _preloads(at) == expected
     if expected:
-        # In the sidebar, after its controls, out of the reader's way.
+        # In the sidebar, before its controls (its element takes no room).
         assert any(
             element.proto.body == chart_code_tag(chart_code_url())
             for element in at.sidebar.get("html")

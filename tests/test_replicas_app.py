@@ -289,9 +289,11 @@ def test_a_rerun_whose_store_was_deleted_meanwhile_redraws_the_page_on_the_curre
         begin_run()
 
     monkeypatch.setattr(data, "begin_run", skip_the_first_begin_run)
-    at.run()
+    try:
+        at.run()
+    finally:
+        held.close()
     assert skipped
     assert not at.exception, at.exception[0].message if at.exception else ""
     assert (_shown_load(at), _children_in_care_2025(at)) == (f"load {load_id})", 800 + KEEP - 1)
     assert Path(at.session_state["_published_store"]) == current(folder)
-    held.close()

@@ -48,7 +48,7 @@ PAGES: tuple[PageEntry, ...] = (
     ),
     _line("cohort", "1. Who are our children?"),
     # No national figures: a chart only for a council with its own (its second visit
-    # cost a quarter more with the chart code started and no chart to draw).
+    # cost nearly a third more with the chart code started and no chart to draw).
     _line("duties", "2. Knowing our duties", draws_charts=False),
     _line("voice", "3. Children's voices"),
     _line("aspirations", "4. Aspirations and education"),

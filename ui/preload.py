@@ -12,7 +12,7 @@ Sent by app.py on the pages that draw charts (``ui.page_list``'s ``draws_charts`
 line pages and Compare), before the run waits for the warm-up's imports, so the
 browser starts on the code while the server works. Not on pages without charts:
 measured with ``benchmarks/browser_pages.py``, running the code early on At a glance
-cost its second visit about a third (1.29x to 1.97x the floor), while a link that
+cost its second visit about half as much again (1.29x to 1.97x the floor), while a link that
 only fetched and compiled it (``modulepreload``) gained a cold start nothing
 measurable (docs/BENCHMARKS.md). Light on purpose (Streamlit and the standard
 library only): it is imported before those imports are done.

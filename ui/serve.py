@@ -41,7 +41,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "app.py"
 PAGES_FOLDER = PROJECT / "app_pages"
-# Imported first: app.py's own imports (in its order), which every run needs before
+# Imported first: app.py's imports (those it makes after waiting, and the light ones it
+# makes before: Streamlit and the standard library only), which every run needs before
 # its page; the pages' own follow (page_imports), then what they import when they draw.
 FIRST_MODULES = ("ui.access", "ui.data", "ui.page_list", "ui.state")
 DRAWING_MODULES = ("charts",)  # ui/figures.py and ui/line_page.py import it in functions
