@@ -3,6 +3,8 @@
 A panel member scans it for what needs asking about, so it can be cut down to the
 concerns and ordered by them; every judgement is carried by a sign and a word as
 well as by position (no colour), and every column fits a 1,366-pixel laptop screen.
+The tables are plain HTML, as each line page's summary (ui/html_table.py says why):
+read, not sorted; the order box brings what needs asking about to the top.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, state
-from ui.components import page_heading, scorecard_caption, scorecard_columns, table_downloads
+from ui.components import page_heading, scorecard_caption, scorecard_table, table_downloads
 from ui.text import markdown_text
 
 selection = state.current()
@@ -39,21 +41,13 @@ if page_heading(
         data.SCORECARD_ORDERS,
         key="scorecard_order",
         help="Lines of enquiry keeps the themes' order; the others bring what needs asking "
-        "about to the top. Column headings sort too.",
+        "about to the top.",
     )
-    shown = data.scorecard_view(selection, chosen, concerns_only, order).drop(
-        columns=["indicator_id"]
+    shown = data.scorecard_view(selection, chosen, concerns_only, order)
+    about = (
+        "each indicator's latest figure against similar councils, the region and England, "
+        "with its rank, band and trend"
     )
-
-    def rows_table(rows, key: str) -> None:
-        st.dataframe(
-            rows.drop(columns=["Theme"]),
-            hide_index=True,
-            width="stretch",
-            height=min(35 * (len(rows) + 1) + 3, 1400),
-            column_config=scorecard_columns(),
-            key=key,
-        )
 
     if shown.empty:
         st.info(
@@ -63,10 +57,13 @@ if page_heading(
             else "Choose at least one theme to list its indicators."
         )
     elif order == data.SCORECARD_ORDERS[0]:
-        for number, theme in enumerate(dict.fromkeys(shown["Theme"])):
+        for theme in dict.fromkeys(shown["Theme"]):
             st.markdown(f"##### {markdown_text(theme)}")
-            rows_table(shown[shown["Theme"] == theme], f"scorecard_table_{number}")
+            scorecard_table(
+                shown[shown["Theme"] == theme], f"{selection.council_name}, {theme}: {about}."
+            )
     else:
-        rows_table(shown, "scorecard_table")
-    st.caption(scorecard_caption(shown))
-    table_downloads(shown.drop(columns=["Trend"]), f"scorecard_{selection.council}", "scorecard")
+        scorecard_table(shown, f"{selection.council_name}, in the order {order.lower()}: {about}.")
+    listed = shown.drop(columns=["indicator_id"])
+    st.caption(scorecard_caption(listed))
+    table_downloads(listed.drop(columns=["Trend"]), f"scorecard_{selection.council}", "scorecard")

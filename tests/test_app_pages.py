@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from conftest import PROJECT, open_app_page, open_every_chart_panel
+from html_tables import tables_on_page
 from streamlit.testing.v1 import AppTest
 
 from exports.tables import to_csv_bytes
@@ -122,7 +123,7 @@ def test_captions_explain_exactly_the_symbol_words_shown(app_for, page, council)
     from domain.symbols import SYMBOLS
 
     at = app_for(page, council)
-    cells = {str(c) for d in at.dataframe for c in d.value.to_numpy().ravel().tolist()}
+    cells = {str(c) for d in tables_on_page(at) for c in d.to_numpy().ravel().tolist()}
     cells |= {str(m.value) for m in at.metric}
     captions = " ".join(c.value for c in at.caption)
     assert "withheld a small number" not in captions  # the old hard-coded sentence
@@ -137,7 +138,7 @@ def _scorecard_rows(at: AppTest):
     """Every row of the Scorecard page's tables (one table per theme in the lines' order)."""
     import pandas as pd
 
-    return pd.concat([d.value for d in at.dataframe if "Band" in d.value.columns])
+    return pd.concat([table for table in tables_on_page(at) if "Band" in table.columns])
 
 
 def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
@@ -160,6 +161,20 @@ def test_scorecard_lists_every_indicator_of_the_grouping(app_for):
         .str.contains("improving|worsening|no change|up|down|not comparable")
         .any()
     )
+
+
+def test_scorecard_is_one_plain_table_a_theme_each_captioned_with_council_and_theme(app_for):
+    """Read, not sorted: plain HTML tables (ui/html_table.py), no data grid to load."""
+    at = app_for("scorecard")
+    assert not at.dataframe
+    themes = [t.label for t in grouping("lga").themes if t.indicator_ids]
+    captions = [table.attrs["caption"] for table in tables_on_page(at)]
+    assert [caption.split(":")[0] for caption in captions] == [
+        f"Wyrebrook, {theme}" for theme in themes
+    ]
+    at.selectbox(key="scorecard_order").set_value("Worsening first").run()
+    [caption] = [table.attrs["caption"] for table in tables_on_page(at)]
+    assert caption.startswith("Wyrebrook, in the order worsening first:")
 
 
 def test_scorecard_gives_no_rank_or_band_where_neither_direction_is_better(app_for):
@@ -190,13 +205,13 @@ def test_scorecard_bands_carry_a_sign_and_a_word_and_concerns_can_be_shown_alone
     assert bands - {"", "–"} <= {"✔ A best", "◐ B 2nd", "◐ C 3rd", "✘ D worst"}
     assert "✘ D worst" in bands
     at.toggle(key="scorecard_concerns_only").set_value(True).run()
-    concerns = _scorecard_rows(at) if at.dataframe else None
+    concerns = _scorecard_rows(at) if tables_on_page(at) else None
     assert concerns is not None and 0 < len(concerns) < len(_scorecard_rows(app_for("scorecard")))
     # A concern is worse than England: never in the best band, never "no data".
     assert "✔ A best" not in set(concerns["Band"])
     assert "no data" not in set(concerns["Latest"])
     at.selectbox(key="scorecard_order").set_value("Worst band first").run()
-    [table] = [d.value for d in at.dataframe if "Band" in d.value.columns]
+    [table] = [table for table in tables_on_page(at) if "Band" in table.columns]
     assert list(table["Band"]) == sorted(table["Band"], key=lambda b: "✘◐◐✔–".find(b[:1]))
 
 

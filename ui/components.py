@@ -203,9 +203,9 @@ def plain_table(
     )
 
 
-def line_summary(rows: pd.DataFrame, caption: str) -> None:
-    """A line of enquiry's scorecard rows (``views.scorecard`` with ``theme_id``) as a plain
-    table, each sparkline's figures in words for a screen reader."""
+def scorecard_table(rows: pd.DataFrame, caption: str) -> None:
+    """Scorecard rows (``views.scorecard``: a line page's summary, or the Scorecard page's
+    themes) as a plain table, each sparkline's figures in words for a screen reader."""
     from indicators.catalogue import indicator
     from indicators.views import show
 
@@ -218,28 +218,6 @@ def line_summary(rows: pd.DataFrame, caption: str) -> None:
         labels.append(f"{title}, oldest to latest: {figures}" if figures else title)
     shown = rows.drop(columns=[c for c in ("Theme", "indicator_id") if c in rows.columns])
     plain_table(shown, caption, headings_help=SCORECARD_HEADINGS_HELP, trend_labels=labels)
-
-
-def scorecard_columns() -> dict[str, object]:
-    """The scorecard table's columns (the Scorecard page and each line's summary), sized so
-    every column shows beside the sidebar on a 1,366-pixel laptop screen (pinned columns
-    would turn their text grey); headings that are cut short carry their meaning in help."""
-    text = st.column_config.TextColumn
-    return {
-        "Indicator": text("Indicator", width=136),
-        "Year": text("Year", width=50),
-        "Latest": text("Latest", width=106),
-        "Previous": text("Previous", width=58),
-        "Direction": text("Direction", width=176),
-        NEIGHBOURS_COLUMN: text(
-            "Similar", width=56, help=SCORECARD_HEADINGS_HELP[NEIGHBOURS_COLUMN]
-        ),
-        "Region": text("Region", width=52),
-        "England": text("England", width=56),
-        RANK_COLUMN: text(RANK_COLUMN, width=100, help=SCORECARD_HEADINGS_HELP[RANK_COLUMN]),
-        "Band": text("Band", width=60, help=SCORECARD_HEADINGS_HELP["Band"]),
-        "Trend": st.column_config.LineChartColumn("Trend", width=46),
-    }
 
 
 def delta_colour(polarity: str) -> str:

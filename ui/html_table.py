@@ -1,7 +1,8 @@
-"""Small tables a councillor reads on a line page, as plain HTML (with drawn sparklines).
+"""Small tables a councillor reads, as plain HTML (with drawn sparklines).
 
-The line of enquiry's summary ("at a glance") and the council's own figures by quarter
-(with the extract's reconciliation) are drawn by ``st.html`` from ``table_html``.
+A line of enquiry's summary ("at a glance"), the council's own figures by quarter
+(with the extract's reconciliation) and the Scorecard page's theme tables are drawn
+by ``st.html`` from ``table_html``.
 
 Why not ``st.dataframe``: these are a handful of rows a councillor reads, not tables
 to sort or search, and Streamlit's data grid is drawn on a canvas by a large

@@ -40,10 +40,10 @@ from ui import data, state
 from ui.commentary import commentary_form, show_commentary
 from ui.components import (
     chart_with_table,
-    line_summary,
     page_heading,
     plain_table,
     scorecard_caption,
+    scorecard_table,
     slug,
     table_downloads,
     table_key,
@@ -262,7 +262,7 @@ def render(theme_id: str) -> None:
     table = data.comparisons(selection.sn_model, selection.sn_method)
     summary = data.scorecard_rows(selection, grouping("lga"), theme_id)
     st.subheader("This line of enquiry at a glance")
-    line_summary(
+    scorecard_table(
         summary,
         caption=f"{selection.council_name}: each indicator's latest figure against similar "
         "councils, the region and England, with its rank, band and trend.",
