@@ -10,6 +10,7 @@ its first visitor.
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import threading
@@ -71,6 +72,7 @@ def test_a_failing_first_chart_still_leaves_the_caches_warmed(capsys, monkeypatc
             import_modules=lambda: ["ui.text"],
             fill_caches=lambda: filled.append(True),
             server_started=lambda within: True,
+            visitor_within=0,
         )
     finally:
         serve._imports_done.set()
@@ -90,6 +92,7 @@ def test_a_failing_warm_up_is_logged_returns_and_releases_waiting_runs(capsys):
             import_modules=lambda: ["ui.text"],
             fill_caches=fail,
             server_started=lambda within: True,
+            visitor_within=0,
         )
     finally:
         serve._imports_done.set()
@@ -111,6 +114,7 @@ def test_what_the_warm_up_made_is_kept_out_of_the_collectors_way(capsys):
             import_modules=lambda: ["ui.text"],
             fill_caches=lambda: None,
             server_started=lambda within: True,
+            visitor_within=0,
         )
         assert gc.get_freeze_count() > 10_000  # at least Streamlit's, pandas' and Plotly's
         assert serve.WARMED in capsys.readouterr().err
@@ -139,6 +143,7 @@ def test_the_warm_up_hands_the_interpreter_lock_on_sooner_and_restores_the_defau
             import_modules=lambda: [],
             fill_caches=fill_caches,
             server_started=lambda within: True,
+            visitor_within=0,
         )
         is not fails
     )
@@ -158,12 +163,61 @@ def test_a_module_that_cannot_be_imported_is_logged_and_runs_do_not_wait(capsys)
             import_modules=lambda: ["ui.no_such_module"],
             fill_caches=lambda: None,
             server_started=lambda within: True,
+            visitor_within=0,
         )
         waited.join(timeout=5)
         assert not waited.is_alive(), "a run still waits for a warm-up that failed"
     finally:
         serve._imports_done.set()
     assert "No module named 'ui.no_such_module'" in capsys.readouterr().err
+
+
+@pytest.mark.pure
+def test_the_warm_up_begins_when_the_first_visitors_run_does_not_before():
+    """Not while the browser loads Streamlit's front end from the same process: its
+    imports begin once a run reaches app.py's wait (which a visitor's first run does)."""
+    began = []
+    serve._imports_done.clear()
+    serve._visitor_arrived.clear()
+    warming = threading.Thread(
+        target=serve.warm,
+        kwargs={
+            "import_modules": lambda: began.append(time.perf_counter()) or [],
+            "fill_caches": lambda: None,
+            "server_started": lambda within: True,
+            "visitor_within": 30,
+        },
+    )
+    try:
+        warming.start()
+        time.sleep(0.5)
+        assert not began, "the warm-up began before any visitor"
+        arrived = time.perf_counter()
+        serve.wait_for_imports(within=30)  # as app.py, in the visitor's first run
+        warming.join(timeout=30)
+        assert began and 0 <= began[0] - arrived < 5
+    finally:
+        serve._imports_done.set()
+        gc.unfreeze()
+
+
+@pytest.mark.pure
+def test_without_a_visitor_the_warm_up_begins_anyway(capsys):
+    """A server started for the day is warm before anyone opens it."""
+    serve._visitor_arrived.clear()
+    began = []
+    started = time.perf_counter()
+    try:
+        assert serve.warm(
+            import_modules=lambda: began.append(time.perf_counter()) or [],
+            fill_caches=lambda: None,
+            server_started=lambda within: True,
+            visitor_within=0.3,
+        )
+    finally:
+        gc.unfreeze()
+    assert began and 0.3 <= began[0] - started < 5
+    assert "waiting for a visitor 0.3" in capsys.readouterr().err
 
 
 @pytest.mark.pure

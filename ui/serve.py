@@ -12,17 +12,19 @@ own command line in the same process, ``streamlit run app.py OPTIONS`` (every
 (the browser tests, the browser benchmark and the replicas) serve the app this one way.
 
 The thread waits for Streamlit's server to start (its caches are then the ones every
-session reads, and the thread takes no processor time from the start-up), then does
-the first run's work in the order that run meets it: Streamlit's own once-a-process
-costs of a first page (the page icon's emoji table, the call-stack check on the first
-element), the imports of ``app.py`` and the reading pages, Plotly's first figure's
-classes, and the caches every session reads (``ui.data.warm_up``, which also works out
-the own figures of the councils that have them). Warming only saves time: a run that
-needs an entry the thread is computing waits for that entry (Streamlit computes one
-cache entry once) rather than computing it again; a failure is written to the log and the server
-carries on, its runs computing what they need as before. Nothing here decides what
-a page shows: a store loaded or published later has a new data version or path, so
-new cache keys, exactly as without the launcher.
+session reads, and the thread takes no processor time from the start-up) and for the
+first visitor's run to begin (at most ``VISITOR_WITHIN_SECONDS``: the thread takes no
+processor time from the server's answers while that browser loads Streamlit's front end
+either), then does the first run's work in the order that run meets it: Streamlit's own
+once-a-process costs of a first page (the page icon's emoji table, the call-stack check
+on the first element), the imports of ``app.py`` and the reading pages, Plotly's first
+figure's classes, and the caches every session reads (``ui.data.warm_up``, which also
+works out the own figures of the councils that have them). Warming only saves time: a
+run that needs an entry the thread is computing waits for that entry (Streamlit computes
+one cache entry once) rather than computing it again; a failure is written to the log
+and the server carries on, its runs computing what they need as before. Nothing here
+decides what a page shows: a store loaded or published later has a new data version or
+path, so new cache keys, exactly as without the launcher.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ DRAWING_MODULES = ("charts",)  # ui/figures.py and ui/line_page.py import it in 
 IMPORTS_WITHIN_SECONDS = 60.0
 # How long the thread waits for Streamlit's server to start before giving up warming.
 SERVER_WITHIN_SECONDS = 60.0
+# How long, once the server answers, the thread waits for a first visitor's run before
+# warming anyway (see ``warm``): longer than a browser takes to load Streamlit's front
+# end on the 2-core machine (1.2-2.4 s), short enough that a server started for the
+# day is warm long before anyone opens it.
+VISITOR_WITHIN_SECONDS = 5.0
 WARMED = "warmed the app"  # the log line's start (tests read it)
 WARMING_FAILED = "warming the app failed"
 THREAD_NAME = "warm-up"
@@ -97,11 +104,16 @@ def modules_to_warm() -> list[str]:
 # (AppTest, a bare ``streamlit run app.py``) nothing is imported ahead.
 _imports_done = threading.Event()
 _imports_done.set()
+# Set by the first run that reaches app.py's wait: a visitor's browser has loaded
+# Streamlit's front end and is waiting for this process.
+_visitor_arrived = threading.Event()
 
 
 def wait_for_imports(within: float = IMPORTS_WITHIN_SECONDS) -> None:
     """In every run (app.py), before its first import of pandas, DuckDB or the project's
-    reading modules: return once no warm-up is importing."""
+    reading modules: say a visitor is here (a warm-up waiting for one starts now), then
+    return once no warm-up is importing."""
+    _visitor_arrived.set()
     _imports_done.wait(within)
 
 
@@ -189,17 +201,27 @@ def warm(
     fill_caches: Callable[[], None] | None = None,
     server_within: float = SERVER_WITHIN_SECONDS,
     server_started: Callable[[float], bool] | None = None,
+    visitor_within: float = VISITOR_WITHIN_SECONDS,
 ) -> bool:
     """Do a first run's work ahead of it; True if all of it was done. Never raises:
     anything that fails is logged (stderr, the server's log) and left to the runs.
 
+    Once the server answers, the work waits for the first visitor's run to begin (at
+    most ``visitor_within`` seconds): until then that visitor's browser is loading
+    Streamlit's front end, dozens of files the server's event loop answers, and on two
+    cores the warm-up's imports made them arrive about a second later; once the run
+    has begun, the browser starts the chart code (``ui/preload.py``) while the
+    imports go on. Measured: the first chart of a cold start 0.35 and 0.61 s sooner
+    (medians of seven alternated starts each, docs/BENCHMARKS.md). Meanwhile the
+    server's other threads get the interpreter lock sooner
+    (``WARM_UP_SWITCH_INTERVAL``).
+
     ``fill_caches`` defaults to ``ui.data.warm_up`` and ``server_started`` to waiting
-    for Streamlit's runtime (tests pass their own). Meanwhile the server's other threads
-    get the interpreter lock sooner (``WARM_UP_SWITCH_INTERVAL``)."""
+    for Streamlit's runtime (tests pass their own)."""
     interval = sys.getswitchinterval()
     sys.setswitchinterval(WARM_UP_SWITCH_INTERVAL)
     try:
-        return _warm(import_modules, fill_caches, server_within, server_started)
+        return _warm(import_modules, fill_caches, server_within, server_started, visitor_within)
     finally:
         sys.setswitchinterval(interval)
 
@@ -209,6 +231,7 @@ def _warm(
     fill_caches: Callable[[], None] | None,
     server_within: float,
     server_started: Callable[[float], bool] | None,
+    visitor_within: float,
 ) -> bool:
     try:
         if not (server_started or _wait_for_server)(server_within):
@@ -220,6 +243,8 @@ def _warm(
             )
             return False
         serving = time.perf_counter()
+        _visitor_arrived.wait(visitor_within)
+        began = time.perf_counter()
         # In the order a first run meets them: app.py's page icon and first element come
         # before any page, then the imports (a run waits for those), the first chart's
         # classes, and the caches (a run needing an entry the thread is filling waits for
@@ -251,8 +276,9 @@ def _warm(
         return False
     finished = time.perf_counter()
     print(
-        f"{WARMED} {finished - serving:.2f} s after the server started (imports and first "
-        f"page {imported - serving:.2f} s, caches {finished - imported:.2f} s)",
+        f"{WARMED} {finished - serving:.2f} s after the server started (waiting for a "
+        f"visitor {began - serving:.2f} s, imports and first page {imported - began:.2f} s, "
+        f"caches {finished - imported:.2f} s)",
         file=sys.stderr,
         flush=True,
     )
@@ -263,6 +289,7 @@ def start_warming(**options: object) -> threading.Thread:
     """Warm in a background thread (a daemon: it never holds the server up at exit);
     ``options`` go to ``warm``."""
     _imports_done.clear()
+    _visitor_arrived.clear()
     thread = threading.Thread(target=_warm_then_release, kwargs=options, name=THREAD_NAME)
     thread.daemon = True
     thread.start()
