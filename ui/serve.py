@@ -66,8 +66,10 @@ THREAD_NAME = "warm-up"
 # files, several megabytes) while the thread imports pandas and reads the tables; with
 # the default, each answer could wait up to 5 ms for the lock, many times over. Measured
 # (cold starts to /cohort's first chart, alternating seven times with the default):
-# 0.5 ms made the first chart 0.3-0.85 s sooner; 0.1 ms no better than 0.5 ms; keeping
-# 0.5 ms for the whole process, no better than for the warm-up alone (docs/BENCHMARKS.md).
+# medians 0.85 s and 0.29 s sooner, 6 of 7 pairs in the second; 0.1 ms no better than
+# 0.5 ms; 0.5 ms for the whole process no better than for the warm-up alone. Cold starts
+# vary by +-0.6 s on this machine, so these are leanings, not precise gains
+# (docs/BENCHMARKS.md).
 WARM_UP_SWITCH_INTERVAL = 0.0005
 
 
@@ -211,8 +213,11 @@ def warm(
     Streamlit's front end, dozens of files the server's event loop answers, and on two
     cores the warm-up's imports made them arrive about a second later; once the run
     has begun, the browser starts the chart code (``ui/preload.py``) while the
-    imports go on. Measured: the first chart of a cold start 0.35 and 0.61 s sooner
-    (medians of seven alternated starts each, docs/BENCHMARKS.md). Meanwhile the
+    imports go on, which then take 1.35-1.4 s instead of 1.9-2.45 s. Measured on the
+    first chart of a cold start, alternated with the commit before: medians 0.35 and
+    0.61 s sooner in two runs of seven, 0.04 s later in a third (docs/BENCHMARKS.md:
+    cold starts vary by +-0.6 s here; importing first and only filling the caches
+    after the visitor arrived was no better). Meanwhile the
     server's other threads get the interpreter lock sooner
     (``WARM_UP_SWITCH_INTERVAL``).
 
