@@ -88,6 +88,7 @@ T = TypeVar("T")
 STREAM_PATH = "/_stcore/stream"
 SUBPROTOCOL = "streamlit"
 RUN_TIMEOUT_SECONDS = 180.0
+WARMED_WITHIN_SECONDS = 120.0  # a launcher's warm-up on a loaded 2-core machine
 # A panel member's round: the overview pages for one council, then three lines of
 # enquiry, each for another council.
 OVERVIEW_PAGES = ("at_a_glance", "scorecard")
@@ -339,6 +340,31 @@ async def warm_up(server_urls: Sequence[str], council: str) -> None:
             raise RuntimeError(f"warming {url} failed: {run.errors[0]}")
 
     await asyncio.gather(*(one(url) for url in server_urls))
+
+
+def launchers_warmed(logs: Sequence[Path], within: float = WARMED_WITHIN_SECONDS) -> None:
+    """Return once every server's log says its launcher's warm-up has ended (done or
+    failed: ``ui.serve``). It begins with a server's first run (``warm_up`` above) and
+    goes on after it, filling the shared caches; a panel's replicas finished that long
+    before a meeting, so the clock starts after it. Raises if one has not ended in time.
+    """
+    from ui.serve import WARMED, WARMING_FAILED
+
+    deadline = time.perf_counter() + within
+    waiting = list(logs)
+    while waiting:
+        waiting = [
+            log
+            for log in waiting
+            if not any(
+                said in (log.read_text(errors="replace") if log.exists() else "")
+                for said in (WARMED, WARMING_FAILED)
+            )
+        ]
+        if waiting and time.perf_counter() > deadline:
+            raise RuntimeError(f"no warm-up ended within {within:g} s in {waiting[0]}")
+        if waiting:
+            time.sleep(0.1)
 
 
 async def councils_offered(app_url: str) -> list[str]:
@@ -599,12 +625,15 @@ async def run_readers(
     analyst_files: Sequence[tuple[str, Sequence[Path]]] = (),
     replica_urls: dict[str, str] | None = None,
     publish_dir: Path | None = None,
+    server_logs: Sequence[Path] = (),
 ) -> Outcome:
     """All readers at once, memory sampled throughout; with ``analyst_files``, an
     analyst commits each on ``writer_url`` meanwhile and every replica in
-    ``replica_urls`` is watched until it shows each commit."""
+    ``replica_urls`` is watched until it shows each commit. The clock starts once
+    every server in ``server_logs`` has finished warming."""
     councils = list(councils or await councils_offered(app_url))
     await warm_up(list((replica_urls or {"app": app_url}).values()), councils[-1])
+    await asyncio.to_thread(launchers_warmed, server_logs)
     results: list[PageRun] = []
     stop = asyncio.Event()
     sampler = asyncio.create_task(memory.sample_every(RSS_SAMPLE_SECONDS, stop))
@@ -1078,6 +1107,7 @@ class Target:
     replica_urls: dict[str, str]  # each reader replica, directly, by name
     pids: dict[str, int]  # every server process, by name
     publish_dir: Path | None = None  # where the writer publishes (replicas only)
+    logs: tuple[Path, ...] = ()  # every server's log (its launcher says when it is warm)
 
 
 @contextmanager
@@ -1085,8 +1115,11 @@ def plain_server(database: Path, workdir: Path) -> Iterator[Target]:
     """One ``streamlit run`` over a private copy of ``database``."""
     copy = workdir / "store.duckdb"
     shutil.copyfile(database, copy)
-    with serving(database=copy, log=workdir / "server.log") as server:
-        yield Target(server.url, server.url, {"app": server.url}, {"app": server.process.pid})
+    log = workdir / "server.log"
+    with serving(database=copy, log=log) as server:
+        yield Target(
+            server.url, server.url, {"app": server.url}, {"app": server.process.pid}, logs=(log,)
+        )
 
 
 @contextmanager
@@ -1097,11 +1130,13 @@ def replica_set(database: Path, workdir: Path) -> Iterator[Target]:
 
     copy = workdir / "store.duckdb"
     shutil.copyfile(database, copy)
-    with running(copy, workdir / "replicas", readers=2) as setup:
+    folder = workdir / "replicas"
+    with running(copy, folder, readers=2) as setup:
         readers = {f"reader {n}": url for n, url in enumerate(setup.reader_urls, start=1)}
         pids = {f"reader {n}": pid for n, pid in enumerate(setup.reader_pids, start=1)}
         pids |= {"writer": setup.writer_pid, "nginx": setup.nginx_pid}
-        yield Target(setup.url, setup.writer_url, readers, pids, setup.publish_dir)
+        logs = (folder / "writer.log", *(folder / f"reader-{n}.log" for n in range(1, 3)))
+        yield Target(setup.url, setup.writer_url, readers, pids, setup.publish_dir, logs)
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -1181,6 +1216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 analyst_files=files,
                 replica_urls=target.replica_urls,
                 publish_dir=target.publish_dir,
+                server_logs=target.logs,
             )
         )
     print(report(outcome.runs, memory, f"{title} — {target.url}", outcome.wall_seconds))

@@ -177,6 +177,24 @@ def test_scorecard_is_one_plain_table_a_theme_each_captioned_with_council_and_th
     assert caption.startswith("Wyrebrook, in the order worsening first:")
 
 
+def test_scorecard_tables_are_written_once_for_the_same_rows(app_for, monkeypatch):
+    """Kept by the rows' text: a rerun reuses the HTML, other rows get their own."""
+    import ui.html_table
+
+    at = app_for("scorecard")
+    first = [table.to_dict() for table in tables_on_page(at)]
+    written = []
+    real = ui.html_table.table_html
+    monkeypatch.setattr(
+        ui.html_table, "table_html", lambda *a, **k: written.append(1) or real(*a, **k)
+    )
+    at.run()
+    assert not written
+    assert [table.to_dict() for table in tables_on_page(at)] == first
+    at.selectbox(key="scorecard_order").set_value("Worst band first").run()
+    assert len(written) == 1 and len(tables_on_page(at)) == 1
+
+
 def test_scorecard_gives_no_rank_or_band_where_neither_direction_is_better(app_for):
     """LAIT R/fn_analysis.R calculate_rank and calculate_quartile_band: "-" for polarity "-"."""
     at = app_for("scorecard")

@@ -34,6 +34,7 @@ from benchmarks.load_test import (
     children,
     council_of_option,
     cpu_seconds,
+    launchers_warmed,
     lower_priority,
     one_reader,
     page_figures,
@@ -107,6 +108,23 @@ def test_rerun_message_names_the_page_the_address_and_the_council_chosen() -> No
     [widget] = request.widget_states.widgets
     assert (widget.id, widget.string_value) == ("w-council", "Wyrebrook (172)")
     assert list(request.cached_message_hashes) == []  # so the server never sends a ref_hash
+
+
+@pure
+def test_the_clock_waits_for_every_launchers_warm_up_to_end(tmp_path) -> None:
+    """A warm-up now begins with a server's first run and goes on after it: the timed
+    runs start once every log says it ended (done or failed), and not before."""
+    from ui.serve import WARMED, WARMING_FAILED
+
+    done, failed, busy = (tmp_path / name for name in ("done.log", "failed.log", "busy.log"))
+    done.write_text(f"Uvicorn server started\n{WARMED} 2.1 s after the server started\n")
+    failed.write_text(f"{WARMING_FAILED}: the store cannot be opened\n")
+    busy.write_text("Uvicorn server started\n")
+    launchers_warmed([done, failed], within=1)
+    started = time.perf_counter()
+    with pytest.raises(RuntimeError, match=r"busy\.log"):
+        launchers_warmed([done, busy], within=0.3)
+    assert time.perf_counter() - started >= 0.3
 
 
 @pure
