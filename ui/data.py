@@ -238,9 +238,10 @@ def _councils_with_own_figures(version: int, path: str) -> list[str]:
 
 
 def warm_up() -> None:
-    """Before the first visitor (``ui/serve.py``): the shared reads of the store served
-    now, into the caches every run reads. A reader warms the store published now and
-    starts watching for the next; its runs still pin their own store at each start."""
+    """For the first visitor (``ui/serve.py``, as that visitor's first run begins, or
+    before anyone comes): the shared reads of the store served now, into the caches
+    every run reads. A reader warms the store published now and starts watching for
+    the next; its runs still pin their own store at each start."""
     folder = published_folder()
     if folder is None:
         _warm_store(*_key())
