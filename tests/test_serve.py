@@ -217,7 +217,7 @@ def test_without_a_visitor_the_warm_up_begins_anyway(capsys):
     finally:
         gc.unfreeze()
     assert began and 0.3 <= began[0] - started < 5
-    assert "waiting for a visitor 0.3" in capsys.readouterr().err
+    assert "waiting for a visitor " in capsys.readouterr().err  # with how long it waited
 
 
 @pytest.mark.pure
