@@ -1135,7 +1135,10 @@ def replica_set(database: Path, workdir: Path) -> Iterator[Target]:
         readers = {f"reader {n}": url for n, url in enumerate(setup.reader_urls, start=1)}
         pids = {f"reader {n}": pid for n, pid in enumerate(setup.reader_pids, start=1)}
         pids |= {"writer": setup.writer_pid, "nginx": setup.nginx_pid}
-        logs = (folder / "writer.log", *(folder / f"reader-{n}.log" for n in range(1, 3)))
+        logs = (
+            folder / "writer.log",
+            *(folder / f"reader-{n}.log" for n in range(1, len(setup.reader_urls) + 1)),
+        )
         yield Target(setup.url, setup.writer_url, readers, pids, setup.publish_dir, logs)
 
 
