@@ -8,9 +8,12 @@ not stop within ten seconds).
 The project's app is served the way ``make run`` serves it, through its launcher
 ``python -m ui.serve`` (``streamlit run app.py`` with its first run's work begun
 as soon as the server has started: ui/serve.py), so what is tested and measured
-is what is run; any other script (the browser benchmark's one-chart floor) with
-Streamlit's own ``streamlit run``. The launcher is reached by command, so this
-module still imports nothing of the project.
+is what is run. So is another checkout's app (the browser benchmark's
+``--baseline``, an earlier commit unpacked in a folder): through that checkout's
+own launcher, run from its folder, or a comparison with it would set a launched
+app against a bare one. Any other script (the browser benchmark's one-chart floor)
+runs with Streamlit's own ``streamlit run``. The launcher is reached by command, so
+this module still imports nothing of the project.
 """
 
 from __future__ import annotations
@@ -43,6 +46,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def has_launcher(script: Path) -> bool:
+    """Whether ``script`` is a checkout's ``app.py`` with the launcher beside it
+    (``ui/serve.py``): this project's, or an earlier commit's unpacked in a folder."""
+    script = Path(script).resolve()
+    launcher_file = script.parent / (LAUNCHER.replace(".", "/") + ".py")
+    return script == APP or (script.name == APP.name and launcher_file.exists())
+
+
 def streamlit_command(
     script: Path,
     port: int,
@@ -51,9 +62,10 @@ def streamlit_command(
     launcher: bool = True,
 ) -> list[str]:
     """``streamlit run`` for ``script``: headless, on ``address:port``, no usage statistics;
-    the project's app through its launcher (run from the project's folder) unless
-    ``launcher`` is False (the browser benchmark's before-and-after of the launcher)."""
-    if launcher and Path(script).resolve() == APP:
+    a checkout's app (this project's or another's) through its launcher, to be run from
+    its folder, unless ``launcher`` is False (the browser benchmark's before-and-after of
+    the launcher)."""
+    if launcher and has_launcher(script):
         command = [sys.executable, "-m", LAUNCHER]
     else:
         streamlit = Path(sys.executable).with_name("streamlit")

@@ -248,6 +248,19 @@ def test_the_app_is_served_through_the_launcher_and_other_scripts_by_streamlit_r
     assert app[app.index("--server.port") + 1] == "8899"
     floor = streamlit_command(tmp_path / "floor.py", 8899)
     assert floor[floor.index("run") + 1] == str(tmp_path / "floor.py")
+    # Another checkout's app (the browser benchmark's baseline): through its own launcher.
+    checkout = tmp_path / "checkout"
+    (checkout / "ui").mkdir(parents=True)
+    (checkout / "ui" / "serve.py").write_text("")
+    (checkout / "app.py").write_text("")
+    baseline = streamlit_command(checkout / "app.py", 8899)
+    assert baseline[1:3] == ["-m", LAUNCHER] and "run" not in baseline
+    # ...but not an app.py without a launcher beside it, nor when asked for a bare run.
+    (checkout / "ui" / "serve.py").unlink()
+    bare = streamlit_command(checkout / "app.py", 8899)
+    assert bare[bare.index("run") + 1] == str(checkout / "app.py")
+    unlaunched = streamlit_command(APP, 8899, launcher=False)
+    assert unlaunched[unlaunched.index("run") + 1] == str(APP)
     assert serve.streamlit_arguments(["--server.port", "8899"]) == [
         "run",
         str(APP),
