@@ -13,6 +13,7 @@ import time
 import pytest
 
 from benchmarks.browser_pages import (
+    BASELINE,
     FLOOR_SCRIPT,
     Timings,
     cpu_ratio,
@@ -20,6 +21,7 @@ from benchmarks.browser_pages import (
     ratio_to_floor,
     table_rows,
     verdict,
+    worst_ratios,
 )
 
 pytestmark = pytest.mark.pure
@@ -57,6 +59,16 @@ def test_table_puts_the_floor_first_and_sets_each_page_against_it() -> None:
     assert cohort[2] == pytest.approx(4.0 / 1.5)
     assert cohort[3] == pytest.approx(1.2)
     assert cohort[4] == pytest.approx(1.2 / 0.4)
+
+
+def test_worst_ratios_are_this_checkouts_pages_not_the_floor_or_the_baseline() -> None:
+    timings = Timings()
+    timings.add("floor", 1.0, 0.5)
+    timings.add("cohort", 2.0, 0.8)
+    timings.add("cohort" + BASELINE, 5.0, 1.5)  # the baseline's worse: not this checkout's
+    timings.add("scorecard", 1.5, 0.9)
+    first, second = worst_ratios(table_rows(timings))
+    assert first == pytest.approx(2.0) and second == pytest.approx(0.9 / 0.5)
 
 
 def test_floor_script_is_one_plotly_chart_and_compiles() -> None:
