@@ -64,12 +64,12 @@ THREAD_NAME = "warm-up"
 # long the server's event loop may wait for the interpreter lock the warm-up holds
 # before it can answer the browser. The browser fetches Streamlit's front end (dozens of
 # files, several megabytes) while the thread imports pandas and reads the tables; with
-# the default, each answer could wait up to 5 ms for the lock, many times over. Measured
-# (cold starts to /cohort's first chart, alternating seven times with the default):
-# medians 0.85 s and 0.29 s sooner, 6 of 7 pairs in the second; 0.1 ms no better than
-# 0.5 ms; 0.5 ms for the whole process no better than for the warm-up alone. Cold starts
-# vary by +-0.6 s on this machine, so these are leanings, not precise gains
-# (docs/BENCHMARKS.md).
+# the default, each answer could wait up to 5 ms for the lock, many times over.
+# Measured with both sides served through their launchers (cold starts to /cohort's
+# first chart, alternated with the default): 0.55 s later in one run of nine rounds,
+# 0.25 s sooner in one of thirteen, 13 of 22 rounds sooner: no measurable gain; kept
+# because it cost nothing measured either (docs/BENCHMARKS.md, "Comparisons with an
+# earlier commit, corrected": earlier figures here set a launched app against a bare one).
 WARM_UP_SWITCH_INTERVAL = 0.0005
 
 
@@ -214,12 +214,11 @@ def warm(
     cores the warm-up's imports made them arrive about a second later; once the run
     has begun, the browser starts the chart code (``ui/preload.py``) while the
     imports go on, which then take 1.35-1.4 s instead of 1.9-2.45 s. Measured on the
-    first chart of a cold start, alternated with the commit before: medians 0.35 and
-    0.61 s sooner in two runs of seven, 0.04 s later in a third (docs/BENCHMARKS.md:
-    cold starts vary by +-0.6 s here; importing first and only filling the caches
-    after the visitor arrived was no better). Meanwhile the
-    server's other threads get the interpreter lock sooner
-    (``WARM_UP_SWITCH_INTERVAL``).
+    first chart of a cold start, both sides launched, nine rounds alternated with
+    warming at once: 0.21 s sooner (median of the pairs, 7 of 9 sooner); importing
+    before the server answered was 1.2 s later (docs/BENCHMARKS.md: cold starts vary
+    by +-0.6 s here). Meanwhile the server's other threads get the interpreter lock
+    sooner (``WARM_UP_SWITCH_INTERVAL``).
 
     ``fill_caches`` defaults to ``ui.data.warm_up`` and ``server_started`` to waiting
     for Streamlit's runtime (tests pass their own)."""
