@@ -64,7 +64,12 @@ from charts.axes import (
 from domain import palette
 from domain.symbols import SUPPRESSED, SYMBOLS
 from domain.units import COUNT_KIND, LOWER_IS_BETTER, UNITS
-from domain.wording import NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_EXPLAINED, rank_words
+from domain.wording import (
+    NEIGHBOURS_AVERAGE_HEADING,
+    NEIGHBOURS_COLUMN,
+    NEIGHBOURS_EXPLAINED,
+    rank_words,
+)
 from exports.tables import neutralise_cell
 from exports.text_fit import fit_text, fits, text_height, text_width
 from indicators import views
@@ -357,11 +362,12 @@ def at_a_glance(
             record[str(year)] = "–" if found is None else _with_counts(item, found)
         when = "" if int(row["year"]) == last else f" ({period_label(row['time_period'])})"
         neighbours = views.show(item, row["sn_value"]) if not _missing(row["sn_value"]) else "–"
-        record["Neighbours, latest"] = neighbours + (when if neighbours != "–" else "")
+        record[f"{NEIGHBOURS_COLUMN}, latest"] = neighbours + (when if neighbours != "–" else "")
         record["England, latest"] = views.show(item, row["england_value"]) + when
         direction = row["direction"] if isinstance(row["direction"], str) else "not comparable"
         change = difference(item, row["value"], row["previous_value"])
-        record["Direction"] = views.DIRECTION_ARROWS.get(direction, direction) + (
+        arrow = views.direction_label(direction, row["value"], row["previous_value"], item.decimals)
+        record["Direction"] = arrow + (
             f" ({change})" if change and direction != "not comparable" else ""
         )
         records.append(record)
@@ -751,7 +757,7 @@ def comparison_cells(
     return [
         (f"Latest ({when})", _with_counts(item, row)),
         (f"Previous ({before_label})", before),
-        (f"Neighbours ({when})", show(row["sn_value"])),
+        (f"{NEIGHBOURS_COLUMN} ({when})", show(row["sn_value"])),
         (f"England ({when})", show(row["england_value"])),
         ("Difference from England", gap or "–"),
         (f"Rank ({when})", rank),

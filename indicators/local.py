@@ -19,6 +19,7 @@ import pandas as pd
 
 from domain.registry import LOCAL, Indicator, local_entry, parse_indicator, registry
 from domain.rounding import round_half_up
+from domain.units import is_share_unit
 from indicators import child_level, protection
 from indicators.formatting import format_value
 
@@ -222,6 +223,18 @@ def _reasons(indicator_id: str, as_at: str) -> str:
     return text[0].upper() + text[1:] + "."  # not str.capitalize: it lowercases "DfE"
 
 
+def _difference(gap: float, unit: str, decimals: int) -> str:
+    """'+3', '−7 points' (a gap between two percentages is in percentage points, as At a
+    glance writes a change, never '−7%'), or 'none' when it rounds to nothing."""
+    rounded = round_half_up(gap, decimals)
+    if rounded == 0:
+        return "none"
+    sign = "+" if gap > 0 else "−"
+    if is_share_unit(unit):
+        return f"{sign}{abs(rounded):,.{decimals}f} {'point' if abs(rounded) == 1 else 'points'}"
+    return sign + format_value(abs(gap), None, unit, decimals)
+
+
 def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str) -> pd.DataFrame:
     """The extract's figure at each 31 March beside the DfE's published one, with the gap.
 
@@ -249,13 +262,7 @@ def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str)
         if pd.isna(row.value) or published_value is None:
             difference = "not comparable"
         else:
-            gap = float(row.value) - published_value
-            difference = format_value(abs(gap), None, unit, int(row.decimals))
-            difference = (
-                "none"
-                if round_half_up(gap, int(row.decimals)) == 0
-                else ("+" if gap > 0 else "−") + difference
-            )
+            difference = _difference(float(row.value) - published_value, unit, int(row.decimals))
         rows.append(
             {
                 "Indicator": row.short_title,

@@ -37,14 +37,25 @@ from indicators.narrative import base_size, change_chance_words, small_base
 
 # The scorecard's column for the neighbour average: the one name (domain/wording.py).
 
-DIRECTION_ARROWS = {
-    "improving": "▲ improving",
-    "worsening": "▼ worsening",
-    "no change": "► no change",
-    "up": "▲ up",
-    "down": "▼ down",
-    "not comparable": "– not comparable",
-}
+# The arrow follows the figure, as At a glance's change does (▲ it rose, ▼ it fell), and
+# the word says whether that is better or worse: a fall in placement moves is "▼
+# improving", never an up arrow beside a falling figure.
+RISE, FALL, LEVEL, NO_ARROW = "▲", "▼", "►", "–"
+DIRECTION_WORDS = ("improving", "worsening", "no change", "up", "down", "not comparable")
+
+
+def direction_label(direction: str, current: object, previous: object, decimals: int) -> str:
+    """'▼ improving': the arrow for which way the figure moved since the year before
+    (compared at its published precision, as ``compare.direction`` compares it), then the
+    direction of travel in words."""
+    if direction == "not comparable" or direction not in DIRECTION_WORDS:
+        return f"{NO_ARROW} {direction}"
+    if direction == "no change":
+        return f"{LEVEL} {direction}"
+    now, before = round(float(current), decimals), round(float(previous), decimals)  # type: ignore[arg-type]
+    return f"{RISE if now > before else FALL} {direction}"
+
+
 # Quartile bands with a sign and a word, so no reader depends on colour or on knowing
 # which letter is best (LAIT's bands: A is the best quarter of councils).
 NOT_RANKED = "–"  # no rank or band: neither higher nor lower is better (LAIT's "-")
@@ -335,7 +346,7 @@ def scorecard(
 
 def _direction_shown(row: pd.Series, item: Indicator) -> str:
     """'▼ worsening (may be chance)': the arrow and word, and the change against chance."""
-    arrow = DIRECTION_ARROWS.get(row["direction"], row["direction"])
+    arrow = direction_label(row["direction"], row["value"], row["previous_value"], item.decimals)
     chance = change_chance_words(row, item)
     return f"{arrow} ({chance})" if chance else str(arrow)
 

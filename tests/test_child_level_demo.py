@@ -80,6 +80,14 @@ def test_the_extract_agrees_with_the_published_count_within_two_percent(demo):
     assert (check["Likely reasons"].str.len() > 0).all()
 
 
+def test_a_gap_between_two_percentages_is_in_points_never_a_percent(demo):
+    check = demo["reconciliation"]
+    shares = check[check["Published by DfE"].str.endswith("%")]
+    assert len(shares) and (shares["Difference"] != "none").any()
+    assert not check["Difference"].str.contains("%").any()
+    assert shares["Difference"].str.fullmatch(r"none|not comparable|[+−][\d,.]+ points?").all()
+
+
 def test_no_shown_figure_reveals_a_small_count(demo):
     """Every share or count shown has a raw numerator (and complement) of 0 or at least
     the threshold; in each set of cells summing to a total, one hidden cell never stands

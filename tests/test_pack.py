@@ -445,7 +445,7 @@ def test_the_comparison_table_gives_years_counts_rank_of_n_and_points(demo_table
         "0 pp" if difference == 0 else f"{'+' if difference > 0 else '−'}{abs(difference)} pp"
     )
     assert cells["Difference from England"] == expected
-    assert f"England ({year})" in cells and f"Neighbours ({year})" in cells
+    assert f"England ({year})" in cells and f"Similar councils ({year})" in cells
 
 
 def test_chart_titles_name_the_measure_unit_and_years(demo_tables):

@@ -266,3 +266,23 @@ def test_the_scorecard_says_when_a_change_may_be_chance():
     card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,)))
     assert card.loc[0, "Direction"] == "▼ worsening (may be chance)"
     assert card.loc[0, "Latest"] == "90 of 138 (65%)"
+
+
+@pytest.mark.parametrize(
+    ("direction", "current", "previous", "decimals", "shown"),
+    [
+        # The arrow follows the figure; the word says whether that is better or worse.
+        ("improving", 19.0, 22.0, 0, "▼ improving"),  # fewer moves: lower is better
+        ("worsening", 11.0, 9.0, 1, "▲ worsening"),  # more absence: lower is better
+        ("improving", 70.0, 65.0, 0, "▲ improving"),
+        ("worsening", 65.0, 66.0, 0, "▼ worsening"),
+        ("up", 120.0, 110.0, 0, "▲ up"),
+        ("down", 100.0, 110.0, 0, "▼ down"),
+        ("no change", 65.04, 64.96, 0, "► no change"),
+        ("not comparable", math.nan, 64.0, 0, "– not comparable"),
+    ],
+)
+def test_the_direction_arrow_follows_the_figure_and_the_word_judges_it(
+    direction, current, previous, decimals, shown
+):
+    assert views.direction_label(direction, current, previous, decimals) == shown

@@ -161,8 +161,9 @@ def scorecard_caption(rows: pd.DataFrame) -> str:
     return " ".join(
         part
         for part in (
-            "Direction: ▲ ▼ ► with words, judged by whether higher or lower is better, and "
-            "whether the change is larger than chance would explain.",
+            "Direction: since the year before, the figure rose ▲, fell ▼ or did not change ►; "
+            "the word says whether that is better or worse (by whether higher or lower is "
+            "better), and whether the change is larger than chance would explain.",
             f"Similar: {NEIGHBOURS_EXPLAINED}",
             f"Rank: {RANK_EXPLAINED}",
             "Band: the council's quarter of all councils, ✔ A best, ◐ B 2nd, ◐ C 3rd, "
