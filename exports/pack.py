@@ -545,8 +545,7 @@ def _quarterly_slide(deck, request: PackRequest) -> None:
     chosen = figures[figures["indicator_id"].isin(request.indicator_ids)]
     if chosen.empty:
         return
-    table = quarter_table(chosen)
-    table = table[["Indicator", *list(table.columns[1:])[-4:]]].head(12)
+    table = quarter_table(chosen, latest=4).head(12)
     slide = _blank(deck)
     _heading(slide, "The council's own latest figures, by quarter", request)
     sources = " and ".join(sorted(set(chosen["source"])))

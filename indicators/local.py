@@ -170,15 +170,20 @@ def shown(row: pd.Series) -> str:
     return format_value(value, symbol, str(row["unit"]), int(row["decimals"]))
 
 
-def quarter_table(figures: pd.DataFrame) -> pd.DataFrame:
-    """Indicators down, quarters across, figures as the page shows them."""
+def quarter_table(figures: pd.DataFrame, latest: int | None = None) -> pd.DataFrame:
+    """Indicators down, quarters across (oldest first), figures as the page shows them;
+    only the ``latest`` quarters when given (a page's table that must fit beside the
+    sidebar, its newest figures in view, not scrolled off to the right)."""
     if figures.empty:
         return pd.DataFrame(columns=["Indicator"])
     cells = figures.assign(shown=figures.apply(shown, axis=1))
     table = cells.pivot_table(
         index="short_title", columns="period_label", values="shown", aggfunc="first"
     )
-    table = table[sorted(table.columns)].fillna("no data").reset_index()
+    quarters = sorted(table.columns)
+    if latest is not None:
+        quarters = quarters[-latest:]
+    table = table[quarters].fillna("no data").reset_index()
     return table.rename(columns={"short_title": "Indicator"})
 
 

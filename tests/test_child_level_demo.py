@@ -170,9 +170,27 @@ def test_the_sufficiency_page_shows_protected_cells_as_suppressed(app_on, demo):
     protected = demo["figures"][(demo["figures"]["symbol"] == "c")
                                 & demo["figures"]["lines"].map(lambda x: "sufficiency" in x)]  # fmt: skip
     assert len(protected)
-    for row in protected.itertuples():
+    shown = protected[protected["period_label"].isin(quarterly.columns)]
+    assert len(shown)  # the page's table has the latest quarters; some are protected
+    for row in shown.itertuples():
         cell = quarterly.loc[quarterly["Indicator"] == row.short_title, row.period_label]
         assert list(cell) == ["suppressed"], (row.indicator_id, row.period_label)
+
+
+def test_the_pages_quarterly_table_has_the_latest_quarters_with_the_newest_in_view(app_on, demo):
+    """Fifteen quarter ends do not fit beside the sidebar: the page's table has the
+    latest eight, oldest first, and says so; the chart's table has every quarter."""
+    from ui.line_page import QUARTERS_IN_TABLE
+
+    every = quarter_table(demo["figures"])
+    latest = quarter_table(demo["figures"], latest=QUARTERS_IN_TABLE)
+    assert len(every.columns) - 1 > QUARTERS_IN_TABLE == len(latest.columns) - 1
+    pd.testing.assert_frame_equal(latest, every[latest.columns])
+    assert list(latest.columns)[-1] == "2025-26 Q2" == sorted(every.columns[1:])[-1]
+    at = app_on("stability")
+    table = next(t for t in tables_on_page(at) if "2025-26 Q2" in t.columns)
+    assert list(table.columns)[1:] == sorted(every.columns[1:])[-QUARTERS_IN_TABLE:]
+    assert f"the latest {QUARTERS_IN_TABLE} quarters" in table.attrs["caption"]
 
 
 def test_the_data_page_lists_the_extract_its_figures_and_the_reconciliation(app_on):

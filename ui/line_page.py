@@ -65,6 +65,9 @@ AMONG_SIMILAR = "Among similar councils"
 CHART_VIEWS = (OVER_TIME, AMONG_SIMILAR)
 CHART_PANEL = "chart, table and definition"  # after the indicator's short title
 IN_PACK = "In the meeting pack (see the Meeting pack page)."
+# Quarters in the own figures' table: two years, as wide as fits beside the sidebar at
+# 1,366 px, so the newest quarter is in view (every quarter is in the chart's table).
+QUARTERS_IN_TABLE = 8
 # Indicators whose panel is open when a line page opens (the breakdown chart counts).
 CHARTS_ON_ARRIVAL = 1
 
@@ -169,10 +172,11 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
         f"give one back, are shown as '{SYMBOLS[SUPPRESSED].word}' to protect children's privacy, "
         "as in DfE's releases."
     )
-    quarters = local.quarter_table(own)
+    quarters = local.quarter_table(own, latest=QUARTERS_IN_TABLE)
     plain_table(
         quarters,
-        f"{selection.council_name}'s own figures at each quarter end",
+        f"{selection.council_name}'s own figures at each quarter end, the latest "
+        f"{QUARTERS_IN_TABLE} quarters (the chart below, and its table, have every quarter)",
         number_columns=[column for column in quarters.columns if column != "Indicator"],
     )
     meanings = table_key(quarters)
