@@ -134,6 +134,8 @@ def trend_chart(
         texts = [_show(value, unit, decimals) for value in values]
         is_council = column == "council"
         labels = [t if v is not None else "" for t, v in zip(texts, values, strict=True)]
+        if is_council:
+            labels = _labels_that_fit(labels, values)
         latest = max((i for i, v in enumerate(values) if v is not None), default=None)
         if is_council and latest is not None:
             labels[latest] = f"<b>{labels[latest]}</b>"  # the latest year stands out
@@ -747,6 +749,28 @@ def _missing_council_notes(series: pd.DataFrame, periods: list[str]) -> list[dic
             }
         )
     return notes
+
+
+# Up to this many points, the council's line labels every one (a trend of annual
+# figures); beyond it (fifteen quarter ends) the labels ran into each other ("6363%"),
+# on a phone and on a half-width chart, so only the first, the latest, the lowest and
+# the highest are labelled; the others are in the hover text and the chart's table.
+LABEL_EVERY_POINT_UP_TO = 8
+
+
+def _labels_that_fit(labels: list[str], values: list[float | None]) -> list[str]:
+    """Every label for a short series; for a long one, only the first, the latest, the
+    lowest and the highest figure's (the earliest of equal ones)."""
+    shown = [i for i, value in enumerate(values) if value is not None]
+    if len(shown) <= LABEL_EVERY_POINT_UP_TO:
+        return labels
+    keep = {
+        shown[0],
+        shown[-1],
+        min(shown, key=lambda i: values[i]),  # type: ignore[arg-type,return-value]
+        max(shown, key=lambda i: values[i]),  # type: ignore[arg-type,return-value]
+    }
+    return [label if i in keep else "" for i, label in enumerate(labels)]
 
 
 def _labels_clear_of_the_top(traces: list[Trace], layout: Layout, trace_name: str) -> None:

@@ -49,7 +49,8 @@ FONT_FAMILY = "Liberation Sans, Arial, Helvetica, sans-serif"
 FONT_SIZE = 14  # body text, ticks, legend; nothing smaller than 13
 SMALL_FONT_SIZE = 13  # notes and labels on the plot
 TITLE_FONT_SIZE = 18
-TITLE_WRAP = 46  # characters per title line before wrapping (fits a half-width 440 px chart)
+TITLE_WRAP = 36  # characters per title line before wrapping: fits a chart on a 390 px phone
+# (about 330 px wide; at 46 the end of a title was cut off there, WCAG 1.4.10 reflow)
 
 SUBTITLE_ROOM = 24  # top margin (px) for the line under the title
 LEGEND_ROOM = 110  # bottom margin (px): tick labels, axis title and two legend rows

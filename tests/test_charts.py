@@ -787,3 +787,48 @@ def test_names_and_titles_from_files_are_shown_literally_in_charts(chart):
     assert not [s for s in strings if "<a " in s or "<b>&amp;" in s], chart
     assert any("&lt;a href=" in s and "/t" in s for s in strings), "title escaped"
     assert any(ESCAPED_NAME in s for s in strings), "name escaped"
+
+
+def _council_labels(fig: go.Figure) -> list[str]:
+    council = next(t for t in fig.data if t.name == "Kent")
+    return [str(label).replace("<b>", "").replace("</b>", "") for label in council.text]
+
+
+def test_a_long_series_labels_its_first_latest_lowest_and_highest_points_only():
+    """Fifteen quarter ends labelled at every point ran into each other ("6363%")."""
+    values = [
+        64.0,
+        63.0,
+        63.0,
+        61.0,
+        59.0,
+        56.0,
+        55.0,
+        57.0,
+        57.0,
+        56.0,
+        56.0,
+        56.0,
+        56.0,
+        60.0,
+        62.0,
+    ]
+    quarters = pd.DataFrame(
+        {
+            "period_label": [f"Q{i:02d}" for i in range(len(values))],
+            "council": values,
+            "neighbours": [NAN] * len(values),
+            "region": [NAN] * len(values),
+            "england": [NAN] * len(values),
+            "council_symbol": [None] * len(values),
+        }
+    )
+    labels = _council_labels(make_trend(frame=quarters))
+    assert [i for i, label in enumerate(labels) if label] == [0, 6, 14]  # 64 is first and highest
+    assert labels[0] == "64%" and labels[6] == "55%" and labels[14] == "62%"
+
+
+def test_a_short_series_labels_every_point():
+    labels = _council_labels(make_trend())
+    council = next(t for t in make_trend().data if t.name == "Kent")
+    assert all(label for label, y in zip(labels, council.y, strict=True) if y is not None)
