@@ -105,7 +105,9 @@ def wrap_title(title: str, width: int = TITLE_WRAP) -> str:
     council's name), so each line is escaped (`charts.text.plotly_text`) before
     the line breaks are added.
     """
-    lines = textwrap.wrap(title, width) or [title]
+    # Broken at spaces only: a word longer than a line (a web address) keeps its own line
+    # whole rather than be cut, and a hyphenated word stays together.
+    lines = textwrap.wrap(title, width, break_long_words=False, break_on_hyphens=False) or [title]
     return "<br>".join(plotly_text(line) for line in lines)
 
 

@@ -58,7 +58,7 @@ def direction_label(direction: str, current: object, previous: object, decimals:
 
 # Quartile bands with a sign and a word, so no reader depends on colour or on knowing
 # which letter is best (LAIT's bands: A is the best quarter of councils).
-NOT_RANKED = "–"  # no rank or band: neither higher nor lower is better (LAIT's "-")
+NOT_RANKED = "–"  # no rank or band: no polarity, no figure to rank, no band (LAIT's "-")
 
 
 def show(item: Indicator, value: object, symbol: object = None) -> str:
@@ -315,13 +315,14 @@ def scorecard(
                         NEIGHBOURS_COLUMN: "",
                         "Region": "",
                         "England": "",
-                        RANK_COLUMN: "" if item.is_ranked else NOT_RANKED,
-                        "Band": "" if item.is_banded else NOT_RANKED,
+                        RANK_COLUMN: NOT_RANKED,
+                        "Band": NOT_RANKED,
                         "Trend": [],
                     }
                 )
                 continue
-            rank = rank_of(row["rank"], row["rank_of"]) if pd.notna(row["rank"]) else ""
+            # No figure to rank (suppressed, not published): "–", never an empty cell.
+            rank = rank_of(row["rank"], row["rank_of"]) if pd.notna(row["rank"]) else NOT_RANKED
             rows.append(
                 {
                     **base,
@@ -336,7 +337,9 @@ def scorecard(
                     "England": show(item, row["england_value"]),
                     # Ranks and bands only where they mean something (the registry says).
                     RANK_COLUMN: rank if item.is_ranked else NOT_RANKED,
-                    "Band": band_flag(row["quartile_band"]) if item.is_banded else NOT_RANKED,
+                    "Band": (band_flag(row["quartile_band"]) or NOT_RANKED)
+                    if item.is_banded
+                    else NOT_RANKED,
                     # The sparkline joins the years with a figure (gaps break the drawing).
                     "Trend": sparkline(figures.indicator_rows(indicator_id)),
                 }

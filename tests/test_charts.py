@@ -785,7 +785,8 @@ def test_names_and_titles_from_files_are_shown_literally_in_charts(chart):
     """Plotly renders <a href>, <b>, <br> and <span style> in text: data text is escaped."""
     strings = figure_strings(MARKUP_CHARTS[chart]())
     assert not [s for s in strings if "<a " in s or "<b>&amp;" in s], chart
-    assert any("&lt;a href=" in s and "/t" in s for s in strings), "title escaped"
+    unwrapped = [s.replace("<br>", " ") for s in strings]  # a long title's line breaks
+    assert any("&lt;a href=" in s and "/t" in s for s in unwrapped), "title escaped"
     assert any(ESCAPED_NAME in s for s in strings), "name escaped"
 
 
@@ -796,23 +797,8 @@ def _council_labels(fig: go.Figure) -> list[str]:
 
 def test_a_long_series_labels_its_first_latest_lowest_and_highest_points_only():
     """Fifteen quarter ends labelled at every point ran into each other ("6363%")."""
-    values = [
-        64.0,
-        63.0,
-        63.0,
-        61.0,
-        59.0,
-        56.0,
-        55.0,
-        57.0,
-        57.0,
-        56.0,
-        56.0,
-        56.0,
-        56.0,
-        60.0,
-        62.0,
-    ]
+    values = [64.0, 63.0, 63.0, 61.0, 59.0, 56.0, 55.0, 57.0, 57.0, 56.0, 56.0, 56.0, 56.0]
+    values += [60.0, 62.0]
     quarters = pd.DataFrame(
         {
             "period_label": [f"Q{i:02d}" for i in range(len(values))],

@@ -243,6 +243,19 @@ def test_the_scorecard_says_a_suppressed_year_before_is_suppressed_not_missing()
     assert card.loc[0, "Previous"] == "suppressed"
 
 
+def test_the_scorecard_marks_a_suppressed_figures_rank_and_band_with_a_dash_not_a_blank():
+    """A screen reader reads nothing for an empty cell: "–" is explained under the table."""
+    from indicators.catalogue import Grouping, Theme
+
+    table = comparison_rows(
+        [row("long_term_stability_pct", 2025, NAN, 64.0, symbol="c", direction="not comparable")]
+    )
+    theme = Theme("stability", "Stability", indicator_ids=("long_term_stability_pct",))
+    card = views.scorecard(table, "172", Grouping("g", "G", "", (theme,)))
+    assert card.loc[0, "Latest"] == "suppressed"
+    assert (card.loc[0, "Rank (1 = best)"], card.loc[0, "Band"]) == ("–", "–")
+
+
 def test_the_scorecard_says_when_a_change_may_be_chance():
     from indicators.catalogue import Grouping, Theme
 

@@ -172,9 +172,10 @@ def scorecard_caption(rows: pd.DataFrame) -> str:
             "a rounded figure) is put in the band below it, so a council ranked near the top "
             "can be in band B.",
             meanings,
-            "– means there is no rank or band where neither higher nor lower is better "
-            "(a count of children in care, for example), or no band where councils are too "
-            "close together for quarters to mean anything (as in LAIT).",
+            "– means there is no rank or band: where neither higher nor lower is better "
+            "(a count of children in care, for example), where the council has no figure "
+            "that year to rank (suppressed or not published), or no band where councils are "
+            "too close together for quarters to mean anything (as in LAIT).",
         )
         if part
     )
