@@ -6,7 +6,7 @@ import streamlit as st
 
 from domain.wording import NO_CONCERNS, NO_STRENGTHS, SUMMARY_EXPLAINED, TOO_SMALL_HEADING
 from ui import data, state
-from ui.components import delta_colour, page_heading, table_downloads, table_key
+from ui.components import delta_colour, page_heading, plain_table, table_downloads, table_key
 from ui.text import markdown_text
 
 selection = state.current()
@@ -37,22 +37,12 @@ if page_heading("At a glance", selection):
     table, years = data.at_a_glance_table(council)
     if years:
         st.markdown(f"#### The last three years ({years[0]} to {years[-1]})")
-    # On a phone the measure stays in place and the years scroll beside it.
-    st.dataframe(
+    # A plain table to read (ui/html_table.py): whole measure names, and on a phone the
+    # measure stays in place while the years scroll beside it in the table's own box.
+    plain_table(
         table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Measure": st.column_config.TextColumn("Measure", width=160, pinned=True),
-            # The council's years hold a count beside each percentage; England's do not.
-            **{
-                column: st.column_config.TextColumn(
-                    column, width=96 if column.startswith("England") else 136
-                )
-                for column in table.columns
-                if column != "Measure"
-            },
-        },
+        f"{selection.council_name}: the last three years, with England's",
+        number_columns=[column for column in table.columns if column != "Measure"],
     )
     # The meanings of the symbol words shown here (tiles and table), from the one table.
     st.caption(

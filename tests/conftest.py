@@ -258,7 +258,7 @@ def server(demo_db, tmp_path_factory):
         yield url
 
 
-def wait_idle(page, content: str = '[data-testid="stDataFrame"]') -> None:
+def wait_idle(page, content: str = 'table.cp-summary, [data-testid="stDataFrame"]') -> None:
     """Wait for content, not for time: a page title, the given element, an idle app."""
     expect(page.locator("h1").first).to_be_visible(timeout=30_000)
     expect(page.locator(content).first).to_be_visible(timeout=30_000)
