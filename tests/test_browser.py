@@ -172,19 +172,27 @@ def test_a_copied_compare_link_reopens_the_same_indicator_and_councils(server, p
     other.close()
 
 
-def test_a_line_pages_summary_on_a_phone_scrolls_in_its_own_box(server, page):
-    """The summary is a plain table (ui/html_table.py): on a phone it scrolls sideways
-    inside its own focusable box, the page never does, and every sparkline is drawn."""
+def _plain_table_on_a_phone(page, url: str, caption_start: str, rows: int):
+    """Open ``url`` at 390 px and return the box of the plain table whose caption starts
+    "Wyrebrook: <caption_start>", once it holds ``rows`` rows and the page has no
+    sideways scroll of its own."""
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{server}/safeguarding?council=172")
+    page.goto(url)
     wait_idle(page, "table")
-    box = page.get_by_role("region", name=re.compile("^Wyrebrook: each indicator"))
-    expect(box.locator("table tbody tr")).to_have_count(4, timeout=30_000)
+    box = page.get_by_role("region", name=re.compile(f"^Wyrebrook: {caption_start}"))
+    expect(box.locator("table tbody tr")).to_have_count(rows, timeout=30_000)
     box.scroll_into_view_if_needed()
     width, page_width = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert width == page_width  # no sideways scroll of the page
+    return box
+
+
+def test_a_line_pages_summary_on_a_phone_scrolls_in_its_own_box(server, page):
+    """The summary is a plain table (ui/html_table.py): on a phone it scrolls sideways
+    inside its own focusable box, the page never does, and every sparkline is drawn."""
+    box = _plain_table_on_a_phone(page, f"{server}/safeguarding?council=172", "each indicator", 4)
     scroll_width, client_width = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert scroll_width > client_width  # the table's own box scrolls instead
     sparklines = box.locator("img")
@@ -197,16 +205,7 @@ def test_a_line_pages_summary_on_a_phone_scrolls_in_its_own_box(server, page):
 
 
 def test_at_a_glance_on_a_phone_keeps_the_measure_in_place_as_the_years_scroll(server, page):
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{server}/?council=172")
-    wait_idle(page)
-    box = page.get_by_role("region", name=re.compile("^Wyrebrook: the last three years"))
-    expect(box.locator("table tbody tr")).to_have_count(6, timeout=30_000)
-    box.scroll_into_view_if_needed()
-    page_width, page_client = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert page_width == page_client  # no sideways scroll of the page
+    box = _plain_table_on_a_phone(page, f"{server}/?council=172", "the last three years", 6)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "at_a_glance_390.png"))
     # The table's own box scrolls: the measure column stays in place, the figures move.
