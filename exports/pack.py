@@ -366,7 +366,7 @@ def at_a_glance(
         record["England, latest"] = views.show(item, row["england_value"]) + when
         direction = row["direction"] if isinstance(row["direction"], str) else "not comparable"
         change = difference(item, row["value"], row["previous_value"])
-        arrow = views.direction_label(direction, row["value"], row["previous_value"], item.decimals)
+        arrow = views.direction_label(direction, item.polarity)
         record["Direction"] = arrow + (
             f" ({change})" if change and direction != "not comparable" else ""
         )
@@ -436,7 +436,8 @@ def _summary_slides(
         )
         notes.append(
             "Figures in brackets are the numbers counted and the total they are a share of; "
-            "pp = percentage points."
+            "pp = percentage points. Direction: ▲ the figure rose, ▼ it fell; the word says "
+            "whether that is better or worse."
             + (" A school year is shown under the year it ends." if school_years else "")
         )
     note_height = 0.5 if missing else 0.3

@@ -182,6 +182,8 @@ def quarter_table(figures: pd.DataFrame, latest: int | None = None) -> pd.DataFr
     )
     quarters = sorted(table.columns)
     if latest is not None:
+        if latest < 1:
+            raise ValueError(f"latest must be at least 1 quarter, not {latest}")
         quarters = quarters[-latest:]
     table = table[quarters].fillna("no data").reset_index()
     return table.rename(columns={"short_title": "Indicator"})

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from domain.units import COUNT_KIND
+from domain.units import COUNT_KIND, HIGHER_IS_BETTER, LOWER_IS_BETTER
 from domain.wording import (
     NEIGHBOURS_AVERAGE_HEADING,
     NEIGHBOURS_COLUMN,
@@ -39,21 +39,30 @@ from indicators.narrative import base_size, change_chance_words, small_base
 
 # The arrow follows the figure, as At a glance's change does (▲ it rose, ▼ it fell), and
 # the word says whether that is better or worse: a fall in placement moves is "▼
-# improving", never an up arrow beside a falling figure.
+# improving", never an up arrow beside a falling figure. The arrow is read off the word
+# and the polarity, never the values again, so the two can never disagree.
 RISE, FALL, LEVEL, NO_ARROW = "▲", "▼", "►", "–"
-DIRECTION_WORDS = ("improving", "worsening", "no change", "up", "down", "not comparable")
+_ROSE = {
+    ("improving", HIGHER_IS_BETTER): True,
+    ("worsening", HIGHER_IS_BETTER): False,
+    ("improving", LOWER_IS_BETTER): False,
+    ("worsening", LOWER_IS_BETTER): True,
+}
 
 
-def direction_label(direction: str, current: object, previous: object, decimals: int) -> str:
-    """'▼ improving': the arrow for which way the figure moved since the year before
-    (compared at its published precision, as ``compare.direction`` compares it), then the
-    direction of travel in words."""
-    if direction == "not comparable" or direction not in DIRECTION_WORDS:
-        return f"{NO_ARROW} {direction}"
+def direction_label(direction: str, polarity: str) -> str:
+    """'▼ improving': an arrow for which way the figure moved since the year before,
+    then the direction of travel in words (``compare.direction``'s word)."""
+    if direction == "up":
+        return f"{RISE} up"
+    if direction == "down":
+        return f"{FALL} down"
     if direction == "no change":
-        return f"{LEVEL} {direction}"
-    now, before = round(float(current), decimals), round(float(previous), decimals)  # type: ignore[arg-type]
-    return f"{RISE if now > before else FALL} {direction}"
+        return f"{LEVEL} no change"
+    rose = _ROSE.get((direction, polarity))
+    if rose is None:  # not comparable, or a word this polarity cannot give
+        return f"{NO_ARROW} {direction}"
+    return f"{RISE if rose else FALL} {direction}"
 
 
 # Quartile bands with a sign and a word, so no reader depends on colour or on knowing
@@ -349,7 +358,7 @@ def scorecard(
 
 def _direction_shown(row: pd.Series, item: Indicator) -> str:
     """'▼ worsening (may be chance)': the arrow and word, and the change against chance."""
-    arrow = direction_label(row["direction"], row["value"], row["previous_value"], item.decimals)
+    arrow = direction_label(row["direction"], item.polarity)
     chance = change_chance_words(row, item)
     return f"{arrow} ({chance})" if chance else str(arrow)
 

@@ -217,9 +217,12 @@ def test_at_a_glance_on_a_phone_keeps_the_measure_in_place_as_the_years_scroll(s
     page.screenshot(path=str(ARTIFACTS / "at_a_glance_390_scrolled.png"))
     assert measure.bounding_box()["x"] == before[0]
     assert figure.bounding_box()["x"] < before[1]
-    assert "Care leavers 19–21 in education" in measure.evaluate(
-        "e => e.closest('tbody').innerText"
-    )  # whole measure names, not cut off
+    # Whole measure names, wrapped rather than cut off: no heading cell clips its text.
+    names = box.locator("tbody th")
+    assert any(
+        text.startswith("Care leavers 19–21 in education") for text in names.all_inner_texts()
+    )
+    assert names.evaluate_all("cells => cells.every(c => c.scrollWidth <= c.clientWidth)")
     metrics = page.locator('[data-testid="stMetric"]')
     expect(metrics).to_have_count(6)
     first = metrics.first.bounding_box()

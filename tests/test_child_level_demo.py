@@ -190,7 +190,10 @@ def test_the_pages_quarterly_table_has_the_latest_quarters_with_the_newest_in_vi
     at = app_on("stability")
     table = next(t for t in tables_on_page(at) if "2025-26 Q2" in t.columns)
     assert list(table.columns)[1:] == sorted(every.columns[1:])[-QUARTERS_IN_TABLE:]
-    assert f"the latest {QUARTERS_IN_TABLE} quarters" in table.attrs["caption"]
+    every_quarter = len(every.columns) - 1
+    assert f"the latest {QUARTERS_IN_TABLE} of {every_quarter} quarters" in table.attrs["caption"]
+    with pytest.raises(ValueError, match="at least 1"):
+        quarter_table(demo["figures"], latest=0)
 
 
 def test_the_data_page_lists_the_extract_its_figures_and_the_reconciliation(app_on):

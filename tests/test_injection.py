@@ -239,7 +239,7 @@ def test_the_data_page_escapes_the_name_in_its_labels(markup_page):
 # ------------------------------------------------------------------ in the browser
 PROBE_PAGES = {
     # path: what must be drawn before the page is looked at
-    "": '[data-testid="stDataFrame"]',  # At a glance
+    "": "table.cp-summary",  # At a glance's three years, a plain table
     "stability": '[data-testid="stPlotlyChart"] .main-svg',
     "compare": '[data-testid="stPlotlyChart"] .main-svg',
     "duties": '[data-testid="stPlotlyChart"] .main-svg',

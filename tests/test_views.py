@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from domain.units import HIGHER_IS_BETTER, LOWER_IS_BETTER, NO_POLARITY
 from indicators import views
 from indicators.compare import COMPARISON_COLUMNS
 
@@ -282,20 +283,36 @@ def test_the_scorecard_says_when_a_change_may_be_chance():
 
 
 @pytest.mark.parametrize(
-    ("direction", "current", "previous", "decimals", "shown"),
+    ("direction", "polarity", "shown"),
     [
         # The arrow follows the figure; the word says whether that is better or worse.
-        ("improving", 19.0, 22.0, 0, "▼ improving"),  # fewer moves: lower is better
-        ("worsening", 11.0, 9.0, 1, "▲ worsening"),  # more absence: lower is better
-        ("improving", 70.0, 65.0, 0, "▲ improving"),
-        ("worsening", 65.0, 66.0, 0, "▼ worsening"),
-        ("up", 120.0, 110.0, 0, "▲ up"),
-        ("down", 100.0, 110.0, 0, "▼ down"),
-        ("no change", 65.04, 64.96, 0, "► no change"),
-        ("not comparable", math.nan, 64.0, 0, "– not comparable"),
+        ("improving", LOWER_IS_BETTER, "▼ improving"),  # fewer placement moves
+        ("worsening", LOWER_IS_BETTER, "▲ worsening"),  # more absence
+        ("improving", HIGHER_IS_BETTER, "▲ improving"),
+        ("worsening", HIGHER_IS_BETTER, "▼ worsening"),
+        ("up", NO_POLARITY, "▲ up"),
+        ("down", NO_POLARITY, "▼ down"),
+        ("no change", HIGHER_IS_BETTER, "► no change"),
+        ("not comparable", LOWER_IS_BETTER, "– not comparable"),
+        ("improving", NO_POLARITY, "– improving"),  # no arrow the word cannot back
     ],
 )
-def test_the_direction_arrow_follows_the_figure_and_the_word_judges_it(
-    direction, current, previous, decimals, shown
-):
-    assert views.direction_label(direction, current, previous, decimals) == shown
+def test_the_direction_arrow_follows_the_figure_and_the_word_judges_it(direction, polarity, shown):
+    assert views.direction_label(direction, polarity) == shown
+
+
+def test_the_arrow_agrees_with_the_figures_for_every_change_compare_judges():
+    """Whatever the values, the arrow points the way the figure moved (at its precision)."""
+    from indicators.compare import direction
+
+    for current, previous in ((19.0, 22.0), (11.0, 9.0), (64.6, 64.4), (2.51, 2.4)):
+        for polarity in (HIGHER_IS_BETTER, LOWER_IS_BETTER, NO_POLARITY):
+            word = direction(current, previous, 0, polarity)
+            arrow = views.direction_label(word, polarity)[0]
+            moved = round(current) - round(previous)
+            assert arrow == ("▲" if moved > 0 else "▼" if moved < 0 else "►"), (
+                current,
+                previous,
+                polarity,
+                word,
+            )

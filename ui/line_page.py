@@ -173,10 +173,17 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
         "as in DfE's releases."
     )
     quarters = local.quarter_table(own, latest=QUARTERS_IN_TABLE)
+    every = own["period_label"].nunique()
+    shown = len(quarters.columns) - 1
     plain_table(
         quarters,
-        f"{selection.council_name}'s own figures at each quarter end, the latest "
-        f"{QUARTERS_IN_TABLE} quarters (the chart below, and its table, have every quarter)",
+        f"{selection.council_name}'s own figures at each quarter end"
+        + (
+            f", the latest {shown} of {every} quarters (the chart below, and its table, "
+            "have every quarter)"
+            if shown < every
+            else ""
+        ),
         number_columns=[column for column in quarters.columns if column != "Indicator"],
     )
     meanings = table_key(quarters)
