@@ -51,7 +51,7 @@ def has_launcher(script: Path) -> bool:
     (``ui/serve.py``): this project's, or an earlier commit's unpacked in a folder."""
     script = Path(script).resolve()
     launcher_file = script.parent / (LAUNCHER.replace(".", "/") + ".py")
-    return script == APP or (script.name == APP.name and launcher_file.exists())
+    return script.name == APP.name and launcher_file.exists()
 
 
 def streamlit_command(

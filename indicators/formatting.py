@@ -141,6 +141,12 @@ def symbols_markdown() -> str:
     return "\n".join(lines)
 
 
+def points_word(amount: float) -> str:
+    """'point' or 'points' for a gap or change of ``amount`` percentage points (as the pages
+    write it: "+3 points", "−1 point")."""
+    return "point" if abs(amount) == 1 else "points"
+
+
 def period_label(time_period: str | int) -> str:
     """'2025' stays '2025'; an academic year '202425' reads '2024/25'."""
     text = str(time_period)

@@ -21,7 +21,7 @@ from domain.registry import LOCAL, Indicator, local_entry, parse_indicator, regi
 from domain.rounding import round_half_up
 from domain.units import is_share_unit
 from indicators import child_level, protection
-from indicators.formatting import format_value
+from indicators.formatting import format_value, points_word
 
 COLUMNS = [
     "indicator_id",
@@ -238,7 +238,7 @@ def _difference(gap: float, unit: str, decimals: int) -> str:
         return "none"
     sign = "+" if gap > 0 else "−"
     if is_share_unit(unit):
-        return f"{sign}{abs(rounded):,.{decimals}f} {'point' if abs(rounded) == 1 else 'points'}"
+        return f"{sign}{abs(rounded):,.{decimals}f} {points_word(rounded)}"
     return sign + format_value(abs(gap), None, unit, decimals)
 
 

@@ -30,6 +30,7 @@ from indicators.formatting import (
     format_value,
     n_of_N,
     period_label,
+    points_word,
     symbol_sentence,
     symbol_word,
 )
@@ -617,7 +618,7 @@ def headline_tiles(
             rounded = round(change, item.decimals)
             number = f"{rounded:+,.{item.decimals}f}" if rounded else "no change"
             if rounded and item.is_share:
-                number += " point" if abs(rounded) == 1 else " points"
+                number += f" {points_word(rounded)}"
             previous = _previous_period_label(str(row["time_period"]), int(row["previous_year"]))
             words = tile["direction"] if tile["direction"] not in (None, "no change") else ""
             tile["change"] = " · ".join(
