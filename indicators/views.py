@@ -42,6 +42,8 @@ from indicators.narrative import base_size, change_chance_words, small_base
 # the word says whether that is better or worse: a fall in placement moves is "▼
 # improving", never an up arrow beside a falling figure. The arrow is read off the word
 # and the polarity, never the values again, so the two can never disagree.
+# As DfE's LAIT draws its trend (R/fn_table_helpers.R, trend_icon_renderer: arrow-up
+# for a rise, arrow-down for a fall, left-right for none, whatever the polarity).
 RISE, FALL, LEVEL, NO_ARROW = "▲", "▼", "►", "–"
 _ROSE = {
     ("improving", HIGHER_IS_BETTER): True,
