@@ -32,6 +32,10 @@ def assert_same_as_the_rule(table: pd.DataFrame, council: str, years: list[int |
     figures = views.CouncilFigures(table, council)
     checked = 0
     for indicator_id in [*sorted({str(i) for i in table["indicator_id"].dropna()}), "absent"]:
+        # The sparkline's figures, as the rows taken as a frame give them.
+        assert figures.trend(indicator_id) == views.sparkline(
+            figures.indicator_rows(indicator_id)
+        ), indicator_id
         for year in years:
             expected_year = views.latest_year(table, indicator_id, council, year)
             assert figures.latest_year(indicator_id, year) == expected_year, (indicator_id, year)
@@ -70,6 +74,11 @@ def test_the_year_shown_and_the_row_follow_the_rule_on_awkward_rows() -> None:
     assert figures.row("cla_rate", None) is None
     assert list(figures.indicator_rows("cla_rate")["year"]) == [2023, 2021, 2023]
     assert figures.indicator_rows("absent").empty
+    # Oldest first, a year's rows in the table's order; the year with no figure left out.
+    assert figures.trend("cla_rate") == [58.0, 60.0, 61.0]
+    with_gap = comparison_rows([("x", "172", 2024, 2.0), ("x", "172", 2022, float("nan"))])
+    assert views.CouncilFigures(with_gap, "172").trend("x") == [2.0]
+    assert figures.trend("absent") == []
 
 
 @pytest.mark.pure
