@@ -70,6 +70,8 @@ def commentary_for(
 
     The period matches as published ('202425') or by the year it ends (2025), so a
     caller holding either finds it."""
+    if frame.empty:  # most councils have none: no filtering (about 1 ms a lookup)
+        return None
     rows = frame[frame["indicator_id"] == indicator_id]
     if rows.empty:
         return None

@@ -15,17 +15,51 @@ when it is drawn.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Indicator
 from indicators.commentary import LABELS, commentary_for, written_line
 from indicators.formatting import period_label
+from indicators.views import CouncilFigures
 from loaders.commentary import MAX_CHARACTERS, CommentaryRefused, save_commentary
 from ui import access, data
 from ui.state import Selection
 from ui.text import markdown_text
 
 MESSAGE_KEY = "_commentary_message"
+
+
+@dataclass(frozen=True)
+class PageCommentary:
+    """What every indicator of a line page reads its commentary from, read once a run:
+    the council's figures (for the period shown), the commentary in force and who is
+    reading. Read again for each indicator, they were about a tenth of a line page's
+    first run (a copy of the commentary, the settings, a dozen cached reads each)."""
+
+    figures: CouncilFigures
+    in_force: pd.DataFrame
+    who: access.Access
+
+    @classmethod
+    def read(cls, selection: Selection) -> PageCommentary:
+        return cls(
+            data.council_figures(selection), data.commentary(selection.council), access.current()
+        )
+
+    def shown(
+        self, item: Indicator, selection: Selection
+    ) -> tuple[str, dict[str, object] | None] | None:
+        """The period of the figure the page shows (DfE's time period, e.g. '2025' or
+        '202425': the selection's year when the council has it, else its latest) and the
+        commentary in force on it; None when the council has no figure."""
+        row = self.figures.shown_row(item.id, selection.year)
+        if row is None:
+            return None
+        period = str(row["time_period"])
+        return period, commentary_for(self.in_force, item.id, period)
 
 
 def _save(item: Indicator, council: str, period: str, key: str, fields: str) -> None:
@@ -58,13 +92,13 @@ def _save(item: Indicator, council: str, period: str, key: str, fields: str) -> 
     )
 
 
-def show_commentary(item: Indicator, selection: Selection) -> None:
+def show_commentary(item: Indicator, selection: Selection, page: PageCommentary) -> None:
     """The commentary on the figure shown (if any), as text; and, for an analyst on a
     reader replica, where commentary is written."""
-    period = data.shown_period(item.id, selection)
-    if period is None:
+    shown = page.shown(item, selection)
+    if shown is None:
         return
-    found = commentary_for(data.commentary(selection.council), item.id, period)
+    period, found = shown
     shown_period = period_label(period)
     if found is not None:
         with st.container(border=True):
@@ -73,22 +107,21 @@ def show_commentary(item: Indicator, selection: Selection) -> None:
                 if found[name]:
                     st.markdown(f"**{label}.** {markdown_text(found[name])}")
             st.caption(markdown_text(written_line(found)))
-    who = access.current()
-    if who.loads_on_writer:  # an analyst on a reader replica: commentary is written there
+    if page.who.loads_on_writer:  # an analyst on a reader replica: commentary is written there
         st.caption(
             "To add or change the officer commentary, use the writer: "
             + markdown_text(access.writer_address())
         )
 
 
-def commentary_form(item: Indicator, selection: Selection) -> None:
+def commentary_form(item: Indicator, selection: Selection, page: PageCommentary) -> None:
     """For analysts: the switch that opens the form to add or change the commentary."""
-    if not access.current().may_load:
+    if not page.who.may_load:
         return
-    period = data.shown_period(item.id, selection)
-    if period is None:
+    shown = page.shown(item, selection)
+    if shown is None:
         return
-    found = commentary_for(data.commentary(selection.council), item.id, period)
+    period, found = shown
     shown_period = period_label(period)
     key = f"commentary_{item.id}_{selection.council}_{period}"
     message = st.session_state.get(MESSAGE_KEY)

@@ -354,12 +354,15 @@ def as_loaded_caption() -> str:
 
 
 def _key() -> tuple[int, str]:
+    # The cached reads here and below are called with their arguments named: for each
+    # argument passed by position Streamlit reads the function's signature again (about
+    # a sixth of a line page's cached reads' cost, and a page makes dozens of them).
     path = str(database_path())
     if published_folder() is not None:
         if not Path(path).exists():  # a rerun pinned to a store since deleted:
             _reader_cursor(path)  # drawn again on the current store (see there)
-        return _published_store_version(path), path
-    return _version_after(path, commits_in_this_process()), path
+        return _published_store_version(path=path), path
+    return _version_after(path=path, commits=commits_in_this_process()), path
 
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
@@ -490,7 +493,10 @@ def view_key(selection: Selection) -> str:
     every cached read and figure made from them alone. Two stores with the same figures
     give the same key, so a commit that leaves the figures as they were (a quarterly
     return, commentary) keeps what was worked out from them."""
-    return _view_content(*_key(), selection.sn_model, selection.sn_method)
+    version, path = _key()
+    return _view_content(
+        version=version, path=path, model=selection.sn_model, method=selection.sn_method
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
@@ -520,7 +526,10 @@ def council_figures(selection: Selection) -> views.CouncilFigures:
     each of a page's lookups of the council's figure for an indicator (its sentence,
     chart, commentary, scorecard row, judgement) is then a dictionary read."""
     return _council_figures(
-        view_key(selection), selection.sn_model, selection.sn_method, selection.council
+        view=view_key(selection),
+        model=selection.sn_model,
+        method=selection.sn_method,
+        council=selection.council,
     )
 
 
@@ -714,13 +723,6 @@ def pack_commentary(selection: Selection, indicator_ids: list[str]) -> dict[str,
 
     table = comparisons(selection.sn_model, selection.sn_method)
     return officer_commentary(cursor(), selection.council, table, indicator_ids, selection.year)
-
-
-def shown_period(indicator_id: str, selection: Selection) -> str | None:
-    """The period of the figure a page shows for the indicator (DfE's time period, e.g.
-    '2025' or '202425'): the selection's year when the council has it, else its latest."""
-    row = council_figures(selection).shown_row(indicator_id, selection.year)
-    return None if row is None else str(row["time_period"])
 
 
 def find_indicators(query: str) -> list[str]:

@@ -37,7 +37,7 @@ from indicators.catalogue import Indicator, catalogue, grouping
 from indicators.narrative import sentence, sentence_parts
 from indicators.protection import small_counts_text
 from ui import data, state
-from ui.commentary import commentary_form, show_commentary
+from ui.commentary import PageCommentary, commentary_form, show_commentary
 from ui.components import (
     chart_with_table,
     page_heading,
@@ -78,14 +78,19 @@ def panel_key(indicator_id: str, council: str) -> str:
 
 
 def _indicator_section(
-    item: Indicator, selection: state.Selection, table, chart_on_arrival: bool
+    item: Indicator,
+    selection: state.Selection,
+    table,
+    page: PageCommentary,
+    chart_on_arrival: bool,
 ) -> None:
     """One indicator: its heading, headline sentence, questions and any officer commentary
     in view; its chart, table, definition and pack button in a panel drawn when opened.
 
+    ``page``: the council's figures and commentary, read once for every section.
     ``chart_on_arrival``: the panel starts open, with the trend drawn.
     """
-    row = data.council_figures(selection).shown_row(item.id, selection.year)
+    row = page.figures.shown_row(item.id, selection.year)
     heading = f"## {markdown_text(item.short_title)}"
     if row is None:
         st.markdown(heading)
@@ -105,7 +110,7 @@ def _indicator_section(
     picked = st.session_state.setdefault("pack_indicators", [])
     if item.id in picked:
         st.caption(IN_PACK)
-    show_commentary(item, selection)
+    show_commentary(item, selection, page)
     # The chart and everything under it are drawn only when the panel is opened: every
     # widget and fragment a section sends costs the browser on every visit, whether or
     # not its chart is ever looked at.
@@ -132,7 +137,7 @@ def _indicator_section(
                 icon=":material/add:",
                 on_click=lambda: picked.append(item.id),
             )
-        commentary_form(item, selection)
+        commentary_form(item, selection, page)
 
 
 @st.fragment
@@ -297,5 +302,6 @@ def render(theme_id: str) -> None:
             shown = views.breakdown_table(frame, selection.council_name)
             chart_with_table(fig, shown, f"placements_{selection.council}", f"breakdown_{theme_id}")
             charts_left -= 1
+    page = PageCommentary.read(selection)
     for index, item in enumerate(items):
-        _indicator_section(item, selection, table, index < charts_left)
+        _indicator_section(item, selection, table, page, index < charts_left)
