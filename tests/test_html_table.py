@@ -102,3 +102,24 @@ def test_figures_line_up_on_the_right_in_their_columns():
     assert '<th scope="col" class="number">2025-26 Q1</th>' in html
     assert '<td class="number">1,815</td>' in html
     assert '<th scope="row">Children in care</th>' in html
+
+
+def test_columns_left_out_are_not_shown_and_cells_read_as_their_values() -> None:
+    rows = _rows().assign(
+        indicator_id=pd.array(["missing", None], dtype="string"),
+        Rank=pd.array([3, None], dtype="Int64"),
+        Share=[0.5, float("nan")],
+    )
+    html = table_html(rows, "Cap", trend_column="Trend", leave_out=("indicator_id",))
+    table = html_table(html)
+    assert list(table.columns) == [
+        "Indicator",
+        "Latest",
+        "Similar councils",
+        "Trend",
+        "Rank",
+        "Share",
+    ]
+    assert ">missing<" not in html
+    assert table.iloc[0, 4:].tolist() == ["3", "0.5"]
+    assert table.iloc[1, 4:].tolist() == ["<NA>", "nan"]  # as str() of the missing values reads

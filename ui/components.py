@@ -232,13 +232,13 @@ def _scorecard_html(rows_text: str, caption: str, _rows: pd.DataFrame) -> str:
         item = indicator(indicator_id)
         figures = ", ".join(show(item, value) for value in trend)
         labels.append(f"{title}, oldest to latest: {figures}" if figures else title)
-    shown = _rows.drop(columns=[c for c in ("Theme", "indicator_id") if c in _rows.columns])
     return table_html(
-        shown,
+        _rows,
         caption,
         headings_help=SCORECARD_HEADINGS_HELP,
         trend_column="Trend",
         trend_labels=labels,
+        leave_out=("Theme", "indicator_id"),
     )
 
 
