@@ -110,7 +110,7 @@ def council_scorecard(
             raise ValueError("give a connection or an already computed comparison table")
         table = comparisons(con, sn_model, sn_method, release)
     rows = council_rows(table, council, year)
-    name = rows["area_name"].iloc[0] if not rows.empty else council
+    name = _council_name(rows, council)
     by_id = {item.id: item for item in catalogue()}
     sentences = [sentence(row, by_id[row["indicator_id"]], name) for _, row in rows.iterrows()]
     model = next((m for m in rows.get("sn_model", pd.Series()).dropna() if m), None)
@@ -123,6 +123,19 @@ def council_scorecard(
         sentences=sentences,
         summary=strengths_and_concerns(rows, by_id, name),
     )
+
+
+def council_summary(table: pd.DataFrame, council: str, year: int | None = None) -> dict:
+    """`council_scorecard`'s summary alone (strengths, concerns, figures too small to
+    judge), without a sentence for every indicator: At a glance shows only these, and
+    the other sentences were about half the cost of its first visit for a council."""
+    rows = council_rows(table, council, year)
+    by_id = {item.id: item for item in catalogue()}
+    return strengths_and_concerns(rows, by_id, _council_name(rows, council))
+
+
+def _council_name(rows: pd.DataFrame, council: str) -> str:
+    return str(rows["area_name"].iloc[0]) if not rows.empty else council
 
 
 # ------------------------------------------------------------ the Scorecard page's table

@@ -90,3 +90,17 @@ def test_cli_unknown_council_says_so(demo_db_copy):
     result = _cli("show", "--db", str(demo_db_copy), "--la", "999")
     assert result.returncode == 1
     assert "No indicators found for council 999" in result.stderr
+
+
+def test_a_councils_summary_alone_is_its_scorecards_summary(demo_table):
+    # At a glance reads the summary without every indicator's sentence: the same lists.
+    from indicators.scorecard import council_scorecard, council_summary
+
+    councils = sorted({str(a) for a in demo_table["area_code"].dropna()})
+    judged = 0
+    for code in councils[:: max(1, len(councils) // 8)]:
+        for year in (None, 2023):
+            summary = council_summary(demo_table, code, year)
+            assert summary == council_scorecard(None, code, year, table=demo_table).summary
+            judged += len(summary["strengths"]) + len(summary["concerns"])
+    assert judged > 0

@@ -587,12 +587,12 @@ def headline_tiles(selection: Selection) -> list[dict[str, object]]:
 @st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
 def _strengths_and_concerns(view: str, selection: Selection) -> dict[str, list[str]]:
     table = comparisons(selection.sn_model, selection.sn_method)
-    card = scorecard.council_scorecard(None, selection.council, selection.year, table=table)
+    summary = scorecard.council_summary(table, selection.council, selection.year)
     return {
-        "strengths": list(card.summary.get("strengths", [])),
-        "concerns": list(card.summary.get("concerns", [])),
+        "strengths": list(summary.get("strengths", [])),
+        "concerns": list(summary.get("concerns", [])),
         # Figures on too few children to judge against chance (neither strength nor concern).
-        "too_small": list(card.summary.get("too_small", [])),
+        "too_small": list(summary.get("too_small", [])),
     }
 
 
