@@ -137,6 +137,23 @@ def test_meeting_pack_downloads_as_a_valid_deck(server, page, tmp_path):
     assert deck.slides[0].shapes.title.text.startswith("Wyrebrook")
 
 
+def test_the_scorecards_csv_is_written_when_its_button_is_clicked(server, page, tmp_path):
+    # The CSV is made on the click (a deferred download), not at every run of the page.
+    page.goto(f"{server}/scorecard?council=172")
+    wait_idle(page)
+    button = page.get_by_role("button", name=re.compile("Download CSV"))
+    expect(button).to_be_visible(timeout=60_000)
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    assert download.value.suggested_filename == "scorecard_172.csv"
+    target = tmp_path / "scorecard.csv"
+    download.value.save_as(target)
+    text = target.read_text(encoding="utf-8-sig")
+    heading, *_ = text.splitlines()
+    assert heading.startswith("Theme,Indicator,Year,Latest")
+    assert len(text.splitlines()) > 20
+
+
 def test_a_copied_compare_link_reopens_the_same_indicator_and_councils(server, page):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{server}/compare?council=172")
