@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, state
-from ui.components import page_heading, scorecard_caption, scorecard_table, table_downloads
+from ui.components import page_heading, scorecard_caption, scorecard_tables, table_downloads
 from ui.text import markdown_text
 
 selection = state.current()
@@ -56,14 +56,10 @@ if page_heading(
             if concerns_only
             else "Choose at least one theme to list its indicators."
         )
-    elif order == data.SCORECARD_ORDERS[0]:
-        for theme in dict.fromkeys(shown["Theme"]):
+    for theme, table in scorecard_tables(selection, chosen, concerns_only, order, about):
+        if theme is not None:
             st.markdown(f"##### {markdown_text(theme)}")
-            scorecard_table(
-                shown[shown["Theme"] == theme], f"{selection.council_name}, {theme}: {about}."
-            )
-    else:
-        scorecard_table(shown, f"{selection.council_name}, in the order {order.lower()}: {about}.")
+        st.html(table)
     listed = shown.drop(columns=["indicator_id"])
     st.caption(scorecard_caption(listed))
     table_downloads(listed.drop(columns=["Trend"]), f"scorecard_{selection.council}", "scorecard")

@@ -193,16 +193,17 @@ def arrange(
     if concerns_only:
         keyed = keyed[keyed["judgement"] == "concern"]
     last = len(_BAND_ORDER)
+    # Only the order asked for is worked out.
     keys = {
-        "Lines of enquiry": [keyed["position"]],
-        "Concerns first": [
+        "Lines of enquiry": lambda: [keyed["position"]],
+        "Concerns first": lambda: [
             (keyed["judgement"] != "concern").astype(int),
             -keyed["weight"].fillna(0).where(keyed["judgement"] == "concern", 0),
             keyed["band"].map(_BAND_ORDER).fillna(last),
         ],
-        "Worst band first": [keyed["band"].map(_BAND_ORDER).fillna(last)],
-        "Worsening first": [keyed["direction"].map(_DIRECTION_ORDER).fillna(last)],
-    }[order]
+        "Worst band first": lambda: [keyed["band"].map(_BAND_ORDER).fillna(last)],
+        "Worsening first": lambda: [keyed["direction"].map(_DIRECTION_ORDER).fillna(last)],
+    }[order]()
     sort = pd.DataFrame({f"k{i}": key for i, key in enumerate(keys)}).assign(
         position=keyed["position"]
     )

@@ -28,6 +28,7 @@ from domain.wording import (
 )
 from exports.tables import to_csv_bytes, to_xlsx_bytes
 from indicators.formatting import symbol_key
+from ui.data import CACHE_KEYS
 from ui.state import Selection
 from ui.text import markdown_text
 
@@ -223,19 +224,67 @@ def scorecard_table(rows: pd.DataFrame, caption: str) -> None:
 def _scorecard_html(rows_text: str, caption: str, _rows: pd.DataFrame) -> str:
     """``scorecard_table``'s HTML; ``rows_text`` (the rows as JSON) is the key, so
     ``_rows`` is not hashed again."""
+    return scorecard_table_html(_rows, caption)
+
+
+def scorecard_tables(
+    selection: Selection, themes: Sequence[str], concerns_only: bool, order: str, about: str
+) -> tuple[tuple[str | None, str], ...]:
+    """The Scorecard page's tables as HTML, each with its theme's heading: one a theme
+    in the lines' order, else one table (heading None). ``about`` ends each caption.
+
+    Kept per view and choice, as the rows are: writing them from the rows at each run
+    (nine tables, each keyed by its rows as JSON) was most of a return visit's time."""
+    from ui import data
+
+    return _scorecard_tables(
+        data.view_key(selection), selection, tuple(themes), concerns_only, order, about
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
+def _scorecard_tables(
+    view: str,
+    selection: Selection,
+    themes: tuple[str, ...],
+    concerns_only: bool,
+    order: str,
+    about: str,
+) -> tuple[tuple[str | None, str], ...]:
+    from ui import data
+
+    shown = data.scorecard_view(selection, list(themes), concerns_only, order)
+    if shown.empty:
+        return ()
+    if order != data.SCORECARD_ORDERS[0]:
+        caption = f"{selection.council_name}, in the order {order.lower()}: {about}."
+        return ((None, scorecard_table_html(shown, caption)),)
+    return tuple(
+        (
+            theme,
+            scorecard_table_html(
+                shown[shown["Theme"] == theme], f"{selection.council_name}, {theme}: {about}."
+            ),
+        )
+        for theme in dict.fromkeys(shown["Theme"])
+    )
+
+
+def scorecard_table_html(rows: pd.DataFrame, caption: str) -> str:
+    """Scorecard rows as a plain table's HTML, each sparkline's figures in words."""
     from indicators.catalogue import indicator
     from indicators.views import show
     from ui.html_table import table_html
 
     labels = []
     for indicator_id, title, trend in zip(
-        _rows["indicator_id"], _rows["Indicator"], _rows["Trend"], strict=True
+        rows["indicator_id"], rows["Indicator"], rows["Trend"], strict=True
     ):
         item = indicator(indicator_id)
         figures = ", ".join(show(item, value) for value in trend)
         labels.append(f"{title}, oldest to latest: {figures}" if figures else title)
     return table_html(
-        _rows,
+        rows,
         caption,
         headings_help=SCORECARD_HEADINGS_HELP,
         trend_column="Trend",

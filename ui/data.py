@@ -735,7 +735,8 @@ def find_indicators(query: str) -> list[str]:
 SCORECARD_ORDERS = scorecard.ORDERS
 
 
-@st.cache_data(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
+# Shared, not copied at each read (the page only reads it and makes new frames from it).
+@st.cache_resource(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
 def _scorecard_view(
     view: str,
     selection: Selection,
