@@ -28,6 +28,7 @@ from domain.wording import (
 )
 from exports.tables import to_csv_bytes, to_xlsx_bytes
 from indicators.formatting import symbol_key
+from ui import data
 from ui.data import CACHE_KEYS
 from ui.state import Selection
 from ui.text import markdown_text
@@ -235,8 +236,6 @@ def scorecard_tables(
 
     Kept per view and choice, as the rows are: writing them from the rows at each run
     (nine tables, each keyed by its rows as JSON) was most of a return visit's time."""
-    from ui import data
-
     return _scorecard_tables(
         data.view_key(selection), selection, tuple(themes), concerns_only, order, about
     )
@@ -251,8 +250,6 @@ def _scorecard_tables(
     order: str,
     about: str,
 ) -> tuple[tuple[str | None, str], ...]:
-    from ui import data
-
     shown = data.scorecard_view(selection, list(themes), concerns_only, order)
     if shown.empty:
         return ()
