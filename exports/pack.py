@@ -74,7 +74,13 @@ from exports.tables import neutralise_cell
 from exports.text_fit import fit_text, fits, text_height, text_width
 from indicators import views
 from indicators.catalogue import Indicator, indicator
-from indicators.formatting import gap_kinds_note, gaps_note, period_label, symbol_word
+from indicators.formatting import (
+    gap_kinds_note,
+    gaps_note,
+    period_label,
+    points_word,
+    symbol_word,
+)
 from indicators.narrative import Judgement, judgements, sentence, sentence_parts
 
 WIDE = (Inches(13.333), Inches(7.5))
@@ -316,7 +322,8 @@ def latest_rows(table: pd.DataFrame, request: PackRequest) -> dict[str, pd.Serie
 
 
 def difference(item: Indicator, value: object, other: object) -> str:
-    """value − other, rounded as the figures are: '+2 pp' for percentages, '−1.5' for rates.
+    """value − other, rounded as the figures are: '+2 points' (percentage points, as the
+    pages write a gap between two percentages) for percentages, '−1.5' for rates.
 
     Empty when either is missing or for counts (a council's count against England's
     total means nothing).
@@ -328,7 +335,7 @@ def difference(item: Indicator, value: object, other: object) -> str:
         change = 0.0  # no "−0"
     text = f"{abs(change):,.{item.decimals}f}"
     sign = "+" if change > 0 else "−" if change < 0 else ""
-    return f"{sign}{text}{' pp' if item.is_share else ''}"
+    return f"{sign}{text} {points_word(change)}" if item.is_share else f"{sign}{text}"
 
 
 def _with_counts(item: Indicator, row: pd.Series) -> str:
@@ -436,7 +443,8 @@ def _summary_slides(
         )
         notes.append(
             "Figures in brackets are the numbers counted and the total they are a share of; "
-            "pp = percentage points. Direction: ▲ the figure rose, ▼ it fell; the word says "
+            "a change in a percentage is in percentage points. Direction: ▲ the figure rose, "
+            "▼ it fell; the word says "
             "whether that is better or worse."
             + (" A school year is shown under the year it ends." if school_years else "")
         )

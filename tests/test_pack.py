@@ -440,10 +440,10 @@ def test_the_comparison_table_gives_years_counts_rank_of_n_and_points(demo_table
     # As the pages write it: the children counted, out of how many, then the share.
     assert latest == f"{row['numerator']:,.0f} of {row['denominator']:,.0f} ({shown})"
     assert cells[f"Rank ({year})"] == f"{int(row['rank'])} of {int(row['rank_of'])} (1 = best)"
+    # In percentage points, as the pages write a gap between two percentages.
     difference = round(row["value"] - row["england_value"])
-    expected = (
-        "0 pp" if difference == 0 else f"{'+' if difference > 0 else '−'}{abs(difference)} pp"
-    )
+    sign = "+" if difference > 0 else "−" if difference < 0 else ""
+    expected = f"{sign}{abs(difference)} {'point' if abs(difference) == 1 else 'points'}"
     assert cells["Difference from England"] == expected
     assert f"England ({year})" in cells and f"Similar councils ({year})" in cells
 
