@@ -131,7 +131,8 @@ def table_html(
     in ``leave_out`` are not shown.
     """
     headings_help = headings_help or {}
-    shown = [(i, c) for i, c in enumerate(rows.columns) if c not in set(leave_out)]
+    left_out = set(leave_out)
+    shown = [(i, c) for i, c in enumerate(rows.columns) if c not in left_out]
     columns = [column for _, column in shown]
     numbers = set(number_columns)
     head = "".join(
