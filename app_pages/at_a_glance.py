@@ -6,7 +6,14 @@ import streamlit as st
 
 from domain.wording import NO_CONCERNS, NO_STRENGTHS, SUMMARY_EXPLAINED, TOO_SMALL_HEADING
 from ui import data, state
-from ui.components import delta_colour, page_heading, plain_table, table_downloads, table_key
+from ui.components import (
+    delta_colour,
+    metrics_show_whole_text,
+    page_heading,
+    plain_table,
+    table_downloads,
+    table_key,
+)
 from ui.text import markdown_text
 
 selection = state.current()
@@ -16,6 +23,7 @@ if page_heading("At a glance", selection):
     st.subheader(f"{markdown_text(selection.council_name)}: children in care and care leavers")
 
     tiles = data.headline_tiles(selection)
+    metrics_show_whole_text()
     # One row of columns per three tiles, so screen readers meet them in reading order.
     for index, tile in enumerate(tiles):
         if index % 3 == 0:

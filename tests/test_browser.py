@@ -25,6 +25,27 @@ def test_at_a_glance_shows_headline_numbers(server, page):
     page.screenshot(path=str(ARTIFACTS / "at_a_glance.png"), full_page=True)
 
 
+def test_at_a_glance_tiles_show_their_whole_labels_and_changes(server, page):
+    """Streamlit cuts a metric's label and change at one line; on a narrow screen the long
+    tiles ("Care leavers 19-21 in education, work or training") lost their last words."""
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.goto(server)
+    wait_idle(page)
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(6)
+    cut_short = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+            '[data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"] p'))
+            .filter(p => p.scrollWidth > p.clientWidth + 1
+                || p.parentElement.scrollWidth > p.parentElement.clientWidth + 1)
+            .map(p => p.innerText)"""
+    )
+    assert cut_short == []
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    assert any(len(label) > 40 for label in labels), labels  # a long one is on the page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "at_a_glance_1024.png"))
+
+
 def test_a_shared_link_opens_the_same_council(server, page):
     page.goto(server)
     wait_idle(page)

@@ -293,3 +293,21 @@ def scorecard_table_html(rows: pd.DataFrame, caption: str) -> str:
 def delta_colour(polarity: str) -> str:
     """st.metric's delta colour: green for better, red for worse; grey where neither."""
     return {HIGHER_IS_BETTER: "normal", LOWER_IS_BETTER: "inverse"}.get(polarity, "off")
+
+
+# Streamlit cuts a metric's label and change to one line with "…" (its Markdown
+# `truncate`): in a third of the page "Care leavers 19–21 in education, work or
+# training" lost its last words at 1,366 px, and at 1,024 px the changes lost their
+# reading ("+4 points since 20…"). The whole text wraps instead: a tile a line taller
+# beats a figure a councillor cannot name. Style only, so Streamlit sends it outside
+# the page's layout (no gap).
+METRIC_TEXT_WRAPS = (
+    '<style>[data-testid="stMetric"] .stMarkdownEllipsis, '
+    '[data-testid="stMetric"] .stMarkdownEllipsis p '
+    "{ white-space: normal; overflow: visible; text-overflow: clip; }</style>"
+)
+
+
+def metrics_show_whole_text() -> None:
+    """Let every metric on this page wrap its label and change rather than cut them short."""
+    st.html(METRIC_TEXT_WRAPS)
