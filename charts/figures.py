@@ -246,7 +246,27 @@ def multi_trend_chart(
     merge(layout, chart_layout(traces, title, unit, subtitle=" · ".join(notes) or None))
     if own_notes:
         _room_above_plot(layout)
+    layout["height"] = height_with_a_legend_row_each(layout, len(traces))
     return figure(traces, layout)
+
+
+# A chart of many lines on a phone: Plotly sets its legend entries side by side only
+# while they fit, so on a 390 px screen each council's name took a row of its own and
+# the legend squeezed the plot of eleven councils to a strip about 50 px high (it
+# takes at most half the figure, then scrolls). The figure grows instead, by a row per
+# entry beyond the room a figure of Plotly's default height leaves.
+DEFAULT_HEIGHT = 450  # Plotly's figure height when the layout sets none (px)
+LEGEND_ROW = 24  # one legend entry's row at FONT_SIZE (px)
+PLOT_AT_LEAST = 220  # the plot itself, between the title and the period axis (px)
+PERIOD_AXIS_ROOM = 90  # period labels (turned on a phone) and the axis title (px)
+
+
+def height_with_a_legend_row_each(layout: Layout, entries: int) -> int:
+    """The figure's height (px) that leaves the plot ``PLOT_AT_LEAST`` px when every one
+    of ``entries`` legend entries takes a row (a phone); never below Plotly's default."""
+    margin = layout.get("margin", {})
+    top = int(margin.get("t", 0)) if isinstance(margin, dict) else 0
+    return max(DEFAULT_HEIGHT, top + PLOT_AT_LEAST + PERIOD_AXIS_ROOM + LEGEND_ROW * entries)
 
 
 def ranking_chart(

@@ -242,6 +242,21 @@ def test_a_line_pages_summary_on_a_phone_scrolls_in_its_own_box(server, page):
     page.screenshot(path=str(ARTIFACTS / "line_summary_390.png"))
 
 
+def test_compare_on_a_phone_keeps_the_plot_of_eleven_councils_readable(server, page):
+    """On a 390 px screen each council's legend entry takes a row: the legend squeezed the
+    plot of a council and its ten similar councils to a strip about 50 px high."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/compare?council=172")
+    wait_idle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    expect(chart.locator(".nsewdrag")).to_have_count(1, timeout=30_000)
+    assert chart.locator(".legend .traces").count() >= 10
+    plot_height = chart.locator(".nsewdrag").bounding_box()["height"]
+    assert plot_height >= 200, plot_height
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "compare_390.png"))
+
+
 def test_at_a_glance_on_a_phone_keeps_the_measure_in_place_as_the_years_scroll(server, page):
     box = _plain_table_on_a_phone(page, f"{server}/?council=172", "the last three years", 6)
     ARTIFACTS.mkdir(exist_ok=True)

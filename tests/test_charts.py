@@ -360,6 +360,38 @@ def test_multi_trend_puts_the_council_first_in_blue_and_others_distinct():
     assert 0 <= low <= 7 and 16 <= high <= 100
 
 
+def test_multi_trend_grows_so_a_phone_keeps_the_plot_with_a_legend_row_per_council():
+    from charts.figures import DEFAULT_HEIGHT, LEGEND_ROW, PERIOD_AXIS_ROOM, PLOT_AT_LEAST
+
+    def councils(count: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "area_code": f"E{index:08d}",
+                "area_name": f"Council {index}",
+                "year": year,
+                "period_label": str(year),
+                "value": 40.0 + index,
+                "symbol": None,
+            }
+            for index in range(count)
+            for year in (2023, 2024, 2025)
+        )
+
+    def chart(count: int) -> go.Figure:
+        return multi_trend_chart(
+            councils(count), council_code="E00000000", title=TITLE, unit="percent", decimals=0
+        )
+
+    assert chart(1).layout.height == DEFAULT_HEIGHT  # one line: the default leaves room
+    assert chart(3).layout.height <= chart(8).layout.height <= chart(15).layout.height
+    many = chart(15)
+    assert len(many.data) == 15
+    # On a 390 px phone each legend entry takes a row; the plot keeps its height.
+    plot = many.layout.height - many.layout.margin.t - PERIOD_AXIS_ROOM - LEGEND_ROW * 15
+    assert plot >= PLOT_AT_LEAST
+    assert many.layout.height > DEFAULT_HEIGHT
+
+
 def test_multi_trend_note_names_only_the_kinds_of_gap_shown():
     only_c = " ".join(chart_words(make_multi_trend()))
     assert "suppressed to protect children's privacy" in only_c
