@@ -14,6 +14,9 @@ the return's and local indicators' here).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import duckdb
 import pandas as pd
 
@@ -164,10 +167,18 @@ def for_line(figures: pd.DataFrame, line: str) -> pd.DataFrame:
     return figures[figures["lines"].map(lambda lines: line in lines)]
 
 
-def shown(row: pd.Series) -> str:
-    symbol = row["symbol"] if isinstance(row["symbol"], str) else None
-    value = None if pd.isna(row["value"]) else float(row["value"])
-    return format_value(value, symbol, str(row["unit"]), int(row["decimals"]))
+def shown(row: Mapping[str, Any]) -> str:
+    """One figure as the pages show it: its value, or the word for its symbol."""
+    return _shown(row["value"], row["symbol"], row["unit"], row["decimals"])
+
+
+def _shown(value: object, symbol: object, unit: object, decimals: object) -> str:
+    return format_value(
+        None if pd.isna(value) else float(value),  # type: ignore[arg-type]
+        symbol if isinstance(symbol, str) else None,
+        str(unit),
+        int(decimals),  # type: ignore[call-overload]
+    )
 
 
 def quarter_table(figures: pd.DataFrame, latest: int | None = None) -> pd.DataFrame:
@@ -176,7 +187,19 @@ def quarter_table(figures: pd.DataFrame, latest: int | None = None) -> pd.DataFr
     sidebar, its newest figures in view, not scrolled off to the right)."""
     if figures.empty:
         return pd.DataFrame(columns=["Indicator"])
-    cells = figures.assign(shown=figures.apply(shown, axis=1))
+    # Column by column: a pandas row for each figure cost about 0.1 ms (a page's table).
+    cells = figures.assign(
+        shown=[
+            _shown(*cell)
+            for cell in zip(
+                figures["value"],
+                figures["symbol"],
+                figures["unit"],
+                figures["decimals"],
+                strict=True,
+            )
+        ]
+    )
     table = cells.pivot_table(
         index="short_title", columns="period_label", values="shown", aggfunc="first"
     )
@@ -262,7 +285,7 @@ def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str)
     rows = []
     for row in both.sort_values(["year", "indicator_id"]).itertuples():
         unit = str(row.unit)
-        local_text = shown(pd.Series(row._asdict()))
+        local_text = _shown(row.value, row.symbol, unit, row.decimals)
         published_symbol = row.symbol_published if isinstance(row.symbol_published, str) else None
         published_value = None if pd.isna(row.value_published) else float(row.value_published)
         published_text = format_value(published_value, published_symbol, unit, int(row.decimals))
