@@ -137,12 +137,16 @@ def publish(
     folder: str | Path,
     keep: int = KEEP,
     copy_file: Callable[[duckdb.DuckDBPyConnection, Path, Path], bool] = _file_copy,
+    before_switch: Callable[[Path], None] | None = None,
 ) -> Published:
     """Publish the store ``con`` is open on into ``folder`` and make it the current one.
 
     Runs under the store's write lock, so no load commits half-way through the copy
     and two publishes never interleave. Raises ``PublishFailed`` (the previous store
-    still current) when any step fails. ``copy_file`` is for tests.
+    still current) when any step fails. ``before_switch`` is called with the published
+    file once it is in place, before ``CURRENT`` names it (still under the lock, so
+    ``con`` shows what was copied): what a writer hands its readers about that file.
+    It must not raise. ``copy_file`` is for tests.
     """
     folder = Path(folder)
     with write_lock():
@@ -163,6 +167,8 @@ def publish(
             _check_copy(temporary, version)
             final = folder / published_name(version)
             os.replace(temporary, final)
+            if before_switch is not None:
+                before_switch(final)
             _point_to(folder, final.name)
         except (OSError, duckdb.Error, PublishFailed) as error:
             temporary.unlink(missing_ok=True)

@@ -176,3 +176,49 @@ def test_a_table_kept_as_read_back_is_the_same_computed_or_read(demo_db, cache):
     # What a councillor reads is the same as from the table as built.
     pd.testing.assert_frame_equal(quarter_table(again), quarter_table(built), check_exact=True)
     con.close()
+
+
+def test_a_published_stores_key_is_handed_over_for_that_file_and_this_code(
+    cache, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    store = tmp_path / "store-v7-abc.duckdb"
+    assert derived.kept_store_key(store) is None  # nothing handed yet: readers compute
+    key = "0123456789abcdef0123456789abcdef"
+    assert derived.keep_store_key(store, key)
+    assert derived.kept_store_key(store) == key
+    assert derived.kept_store_key(tmp_path / "store-v8-def.duckdb") is None  # another file
+    # A reader running other code (mid-upgrade) computes its own.
+    monkeypatch.setattr(derived, "_code_key", "another version of the code")
+    assert derived.kept_store_key(store) is None
+
+
+def test_a_damaged_handed_key_is_not_used(cache, tmp_path: Path):
+    store = tmp_path / "store-v7-abc.duckdb"
+    assert derived.keep_store_key(store, "0123456789abcdef0123456789abcdef")
+    (handed,) = cache.glob(f"{derived.STORE_KEY_PREFIX}*.key")
+    handed.write_text(handed.read_text()[:-5])  # cut short
+    assert derived.kept_store_key(store) is None
+    handed.write_bytes(b"\xff\xfe")
+    assert derived.kept_store_key(store) is None
+
+
+def test_only_the_newest_handed_keys_are_kept(cache, tmp_path: Path):
+    import os
+
+    for version in range(derived.KEEP_PER_TABLE + 3):
+        store = tmp_path / f"store-v{version}-x.duckdb"
+        assert derived.keep_store_key(store, f"{version:032d}")
+        handed = cache / f"{derived.STORE_KEY_PREFIX}{store.name}.key"
+        os.utime(handed, (version, version))  # mtimes in order, whatever the clock's grain
+    left = sorted(cache.glob(f"{derived.STORE_KEY_PREFIX}*.key"))
+    assert len(left) == derived.KEEP_PER_TABLE
+    assert derived.kept_store_key(tmp_path / "store-v0-x.duckdb") is None
+    newest = derived.KEEP_PER_TABLE + 2
+    assert derived.kept_store_key(tmp_path / f"store-v{newest}-x.duckdb") == f"{newest:032d}"
+
+
+def test_turned_off_no_key_is_handed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(derived.CACHE_ENV, "off")
+    store = tmp_path / "store-v7-abc.duckdb"
+    assert not derived.keep_store_key(store, "0123456789abcdef0123456789abcdef")
+    assert derived.kept_store_key(store) is None

@@ -118,6 +118,27 @@ def test_the_first_run_after_a_publish_shows_it(replica_stores):
     assert Path(at.session_state["_published_store"]) == current(folder)
 
 
+def test_a_reader_takes_the_content_key_the_writer_handed_over(replica_stores, monkeypatch):
+    """A writer's publish hands over the new file's content key (ui.data's
+    ``_hand_key_to_readers``): the reader's first run on it shows it without hashing
+    every fact itself."""
+    from ui import data
+
+    writer, folder = replica_stores
+    load_id = _correct_children_in_care(writer, 777)
+    publish(writer, folder, before_switch=data._hand_key_to_readers(writer))
+    handed = derived.kept_store_key(current(folder))
+    assert handed is not None
+
+    def hashed_again(con):
+        raise AssertionError("the reader hashed the store's facts again")
+
+    monkeypatch.setattr(derived, "content_key", hashed_again)
+    at = _app("cohort")
+    assert _shown_load(at) == f"load {load_id})"
+    assert _children_in_care_2025(at) == 777
+
+
 def test_a_publish_that_changes_no_figure_keeps_the_pages_built_and_one_that_does_not(
     replica_stores,
 ):
@@ -224,6 +245,8 @@ def test_a_writer_publishes_every_commit_for_its_readers(demo_db, tmp_path, monk
         kept = {path.name for path in derived_folder.glob("*.arrow")}
         assert f"values-{key}.arrow" in kept, kept
         assert any(name.startswith(f"comparisons-{key}-") for name in kept), kept
+        # And handed the published file's key over, so no reader hashes every fact again.
+        assert derived.kept_store_key(current(folder)) == key
         at.run()
         assert not at.exception
 

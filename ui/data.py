@@ -28,6 +28,7 @@ import contextlib
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -257,7 +258,8 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     folder = publish_folder()
     if folder is not None and published_version(folder) != data_version(con):
         try:
-            publish(con, folder)  # readers start from what this writer serves
+            # Readers start from what this writer serves.
+            publish(con, folder, before_switch=_hand_key_to_readers(con))
         except PublishFailed as failed:  # the writer still serves; its log says why
             print(failed, file=sys.stderr, flush=True)
     return con
@@ -308,13 +310,29 @@ def publish_for_readers(show_next_run: bool = True) -> str | None:
         return None
     _compute_for_readers()
     try:
-        publish(con, folder)
+        publish(con, folder, before_switch=_hand_key_to_readers(con))
     except PublishFailed as failed:
         message = f"The load is committed here, but the readers do not show it yet: {failed}"
         if show_next_run:
             st.session_state[_PUBLISH_PROBLEM] = message
         return message
     return None
+
+
+def _hand_key_to_readers(con: duckdb.DuckDBPyConnection) -> Callable[[Path], None]:
+    """What a publish calls once the new file is in place, before readers are pointed at
+    it: the file's content key, worked out on the writer's connection (which then shows
+    exactly what was copied) and kept for the readers (``derived.keep_store_key``), so no
+    reader hashes every fact again on its first run on that store. A failure only makes
+    the readers compute it."""
+
+    def keep(published: Path) -> None:
+        try:
+            derived.keep_store_key(published, derived.content_key(con))
+        except Exception as error:
+            print(f"handing the content key to readers failed: {error!r}", file=sys.stderr)
+
+    return keep
 
 
 def _compute_for_readers() -> None:
@@ -425,7 +443,12 @@ def _values(version: int, path: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=STORES_KEPT)
 def _content_key(version: int, path: str) -> str:
-    """What the store's indicator tables are made of (indicators/derived.py), once a version."""
+    """What the store's indicator tables are made of (indicators/derived.py), once a version;
+    on a reader, as the writer handed it for the published file when it did."""
+    if published_folder() is not None:
+        handed = derived.kept_store_key(Path(path))
+        if handed is not None:
+            return handed
     return derived.content_key(cursor())
 
 
