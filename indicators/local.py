@@ -14,9 +14,6 @@ the return's and local indicators' here).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import duckdb
 import pandas as pd
 
@@ -167,12 +164,8 @@ def for_line(figures: pd.DataFrame, line: str) -> pd.DataFrame:
     return figures[figures["lines"].map(lambda lines: line in lines)]
 
 
-def shown(row: Mapping[str, Any]) -> str:
-    """One figure as the pages show it: its value, or the word for its symbol."""
-    return _shown(row["value"], row["symbol"], row["unit"], row["decimals"])
-
-
 def _shown(value: object, symbol: object, unit: object, decimals: object) -> str:
+    """One figure as the pages show it: its value, or the word for its symbol."""
     return format_value(
         None if pd.isna(value) else float(value),  # type: ignore[arg-type]
         symbol if isinstance(symbol, str) else None,

@@ -310,7 +310,7 @@ def publish_for_readers(show_next_run: bool = True) -> str | None:
         return None
     _compute_for_readers()
     try:
-        publish(con, folder, before_switch=_hand_key_to_readers(con))
+        publish(con, folder, before_switch=_hand_key_to_readers(con, _computed_key()))
     except PublishFailed as failed:
         message = f"The load is committed here, but the readers do not show it yet: {failed}"
         if show_next_run:
@@ -319,20 +319,39 @@ def publish_for_readers(show_next_run: bool = True) -> str | None:
     return None
 
 
-def _hand_key_to_readers(con: duckdb.DuckDBPyConnection) -> Callable[[Path], None]:
+def _hand_key_to_readers(
+    con: duckdb.DuckDBPyConnection, computed: tuple[int, str] | None = None
+) -> Callable[[Path], None]:
     """What a publish calls once the new file is in place, before readers are pointed at
-    it: the file's content key, worked out on the writer's connection (which then shows
-    exactly what was copied) and kept for the readers (``derived.keep_store_key``), so no
-    reader hashes every fact again on its first run on that store. A failure only makes
-    the readers compute it."""
+    it: the file's content key, kept for the readers (``derived.keep_store_key``), so no
+    reader hashes every fact again on its first run on that store. ``computed`` is the
+    (data version, key) the writer already worked out for its readers: used when the
+    published version is that one, else the key is worked out on the writer's connection
+    (which, under the publish's lock, shows exactly what was copied). A failure only
+    makes the readers compute it."""
 
     def keep(published: Path) -> None:
         try:
-            derived.keep_store_key(published, derived.content_key(con))
+            if computed is not None and data_version(con) == computed[0]:
+                key = computed[1]
+            else:
+                key = derived.content_key(con)
+            derived.keep_store_key(published, key)
         except Exception as error:
-            print(f"handing the content key to readers failed: {error!r}", file=sys.stderr)
+            print(
+                f"handing the content key to readers failed: {error!r}", file=sys.stderr, flush=True
+            )
 
     return keep
+
+
+def _computed_key() -> tuple[int, str] | None:
+    """The writer's (data version, content key) as ``_compute_for_readers`` left it cached."""
+    try:
+        version, path = _key()
+        return version, _content_key(version, path)
+    except Exception:  # the publish works it out itself
+        return None
 
 
 def _compute_for_readers() -> None:
