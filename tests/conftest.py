@@ -85,14 +85,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @contextlib.contextmanager
 def app_caches_cleared():
-    """Streamlit's caches empty before and after: a test's app opens its own store."""
+    """Streamlit's caches empty before and after: a test's app opens its own store. After,
+    a reader's publish watcher is stopped too, before the test's environment is undone:
+    left running, it warmed the next test's store into that test's cache folder."""
     import streamlit as st
+
+    from ui.data import stop_watching_publishes
 
     st.cache_data.clear()
     st.cache_resource.clear()
     try:
         yield
     finally:
+        stop_watching_publishes()
         st.cache_data.clear()
         st.cache_resource.clear()
 

@@ -320,3 +320,29 @@ def test_a_rerun_whose_store_was_deleted_meanwhile_redraws_the_page_on_the_curre
     assert not at.exception, at.exception[0].message if at.exception else ""
     assert (_shown_load(at), _children_in_care_2025(at)) == (f"load {load_id})", 800 + KEEP - 1)
     assert Path(at.session_state["_published_store"]) == current(folder)
+
+
+def test_a_stopped_publish_watcher_warms_no_later_publish(replica_stores):
+    """`stop_watching_publishes` (the end of every test's app, and the interpreter's exit)
+    stops the thread that warms each new publish, once it has finished what it was doing:
+    a publish after it is warmed by no one until a reader's next run starts a new watcher.
+    Left running, it warmed the next test's store into that test's cache folder."""
+    import time
+
+    from ui import data
+
+    writer, folder = replica_stores
+    _app()
+    ((thread, _),) = data._watcher
+    data.stop_watching_publishes()
+    assert not thread.is_alive() and not data._watcher
+    cache = Path(derived.cache_folder())
+    kept_before = sorted(p.name for p in cache.glob("*.arrow"))
+    _correct_children_in_care(writer, 555)
+    publish(writer, folder)
+    time.sleep(data.WATCH_SECONDS * 4)  # time for a running watcher to warm it
+    assert sorted(p.name for p in cache.glob("*.arrow")) == kept_before
+    at = _app()
+    ((again, _),) = data._watcher
+    assert again is not thread and again.is_alive()
+    assert _shown_load(at).startswith("load ")

@@ -154,17 +154,27 @@ def begin_run() -> None:
 
 # How often a reader looks for a new publish between runs (reading CURRENT: ~50 µs).
 WATCH_SECONDS = 0.5
-_watcher: list[threading.Thread] = []
+_watcher: list[tuple[threading.Thread, threading.Event]] = []  # at most one: (thread, its stop)
 _watcher_lock = threading.Lock()
-_stop_watching = threading.Event()
 
 
 @atexit.register
 def _stop_watcher() -> None:
     # Stopped before the interpreter tears down DuckDB's module, not killed mid-read.
-    _stop_watching.set()
-    for thread in _watcher:
-        thread.join(timeout=2)
+    stop_watching_publishes(within=2)
+
+
+def stop_watching_publishes(within: float = 60) -> None:
+    """Stop the publish watcher and wait (at most ``within`` s) for it to finish the
+    warm-up it may be in; the next reader run starts a new one. At the interpreter's
+    exit, and when a test's reader set-up ends: a watcher left running would warm the
+    next test's store into that test's cache folder, both read from the environment."""
+    with _watcher_lock:
+        stopping = list(_watcher)
+        _watcher.clear()
+    for thread, stop in stopping:
+        stop.set()
+        thread.join(timeout=within)
 
 
 def _watch_publishes() -> None:
@@ -175,14 +185,15 @@ def _watch_publishes() -> None:
     with _watcher_lock:
         if _watcher:
             return
-        thread = threading.Thread(target=_watch, name="publish-watcher", daemon=True)
-        _watcher.append(thread)
+        stop = threading.Event()
+        thread = threading.Thread(target=_watch, args=(stop,), name="publish-watcher", daemon=True)
+        _watcher.append((thread, stop))
     thread.start()
 
 
-def _watch() -> None:
+def _watch(stop: threading.Event) -> None:
     warmed: str | None = None
-    while not _stop_watching.wait(WATCH_SECONDS):
+    while not stop.wait(WATCH_SECONDS):
         folder = published_folder()  # read each time: tests change it
         if folder is None:
             continue
