@@ -84,6 +84,8 @@ SAFE_DESCRIPTION = (
 )
 
 
+# A release folder's files name the same few hundred places: each is judged once a process.
+@functools.lru_cache(maxsize=16384)
 def unsafe_reason(text: str) -> str | None:
     """Why a name or code is not safe to store and show, or None when it is."""
     for candidate in (text, text.strip()):
