@@ -279,8 +279,12 @@ def ranking_chart(
     polarity: str,
     england: float | None,
     neighbour_average: float | None,
+    others_name: str = NEIGHBOURS_SHORT.capitalize(),
 ) -> go.Figure:
     """The council and its statistical neighbours as bars, best at the top.
+
+    ``others_name`` names the other councils' bars in the legend: "Similar councils"
+    unless they are others a reader chose (Compare).
 
     "Best" follows `polarity`: highest first when higher is better or when the
     indicator has no polarity, lowest first when lower is better. A council
@@ -315,7 +319,7 @@ def ranking_chart(
     traces: list[Trace] = []
     council_name = str(rows.loc[is_council, "area_name"].iloc[0]) if is_council.any() else ""
     for mine, name, colour, outline in (
-        (False, NEIGHBOURS_SHORT.capitalize(), OTHER, OTHER_OUTLINE),
+        (False, others_name, OTHER, OTHER_OUTLINE),
         (True, f"{council_name} (your council)", COUNCIL, COUNCIL),
     ):
         part = rows[is_council == mine]

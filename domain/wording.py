@@ -17,6 +17,8 @@ NEIGHBOURS_NAME = "similar councils (DfE statistical neighbours)"
 NEIGHBOURS_SHORT = "similar councils"
 NEIGHBOURS_AVERAGE_HEADING = "Similar councils (average)"
 NEIGHBOURS_COLUMN = "Similar councils"  # a table column of their average
+# Councils a reader chose to compare with that are not all similar councils (Compare).
+OTHER_CHOSEN_COUNCILS = "Other chosen councils"
 NEIGHBOURS_EXPLAINED = (
     "Similar councils are the ten councils the Department for Education (DfE) judges most "
     "like this one (its 'statistical neighbours'); the figure is their average."

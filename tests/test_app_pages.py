@@ -503,3 +503,30 @@ def test_the_years_and_comparison_settings_are_folded_named_and_drawn_when_opene
     at.selectbox(key="year_choice").set_value(year).run()
     assert at.session_state["year"] == year
     assert f"· {year} ·" in _text(at)
+
+
+def _legend_names(at: AppTest) -> list[str]:
+    import json
+
+    [chart] = at.get("plotly_chart")
+    return [trace["name"] for trace in json.loads(chart.proto.spec)["data"]]
+
+
+def test_compare_ranking_names_councils_a_reader_added_as_chosen_not_similar(app_for):
+    """The ranking's other bars are "Similar councils" while every council chosen is one
+    of the council's similar councils, and "Other chosen councils" once a reader adds
+    another; its year is the trend's and the table's ("2024/25" for a school year)."""
+    at = app_for("compare", compare_indicator="ks2_rwm_expected_pct")
+    key = f"compare_councils_{ORDINARY}"
+    similar = at.multiselect(key=key).value
+    ranking = _compare_tab(at, COMPARE_TABS[1])
+    assert "Similar councils" in _legend_names(ranking)
+    [title] = _chart_titles(ranking)
+    assert "2024/25" in title, title
+    stranger = next(o for o in ranking.multiselect(key=key).options if o not in similar)
+    ranking.multiselect(key=key).set_value([*similar[:3], stranger]).run()
+    assert not ranking.exception
+    names = _legend_names(ranking)
+    assert "Other chosen councils" in names and "Similar councils" not in names
+    ranking.multiselect(key=key).set_value(similar[:3]).run()
+    assert "Similar councils" in _legend_names(ranking)

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from domain.wording import NEIGHBOURS_SHORT, OTHER_CHOSEN_COUNCILS
 from indicators import views
 from indicators.catalogue import indicator
 from indicators.formatting import period_label
@@ -130,8 +131,11 @@ def _compare_content(
     if year is None:
         return None
     rows = views.compare_rows(table, indicator_id, list(councils))
-    period = period_label(str(year))
     ranked = rows[rows["year"] == year]
+    # As published ("2024/25" for a school year), as the trend and the table say it.
+    period = period_label(str(ranked["time_period"].iloc[0] if len(ranked) else year))
+    similar = set(data.council_and_neighbours(selection)[1:])
+    others = set(councils) - {selection.council}
     england = views.england_value(table, indicator_id, year)
     funnel_figure = funnel_table = None
     funnel_words = ""
@@ -180,6 +184,9 @@ def _compare_content(
             polarity=item.polarity,
             england=england,
             neighbour_average=None,
+            others_name=(
+                NEIGHBOURS_SHORT.capitalize() if others <= similar else OTHER_CHOSEN_COUNCILS
+            ),
         ),
         ranking_table=views.ranking_table(ranked, item),
         funnel_figure=funnel_figure,
