@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from domain.wording import NO_CONCERNS, NO_STRENGTHS, SUMMARY_EXPLAINED, TOO_SMALL_HEADING
+from domain.wording import (
+    NO_CONCERNS,
+    NO_STRENGTHS,
+    SUMMARY_EXPLAINED,
+    TOO_SMALL_EXPLAINED,
+    TOO_SMALL_HEADING,
+)
 from ui import data, state
 from ui.components import (
     delta_colour,
@@ -83,4 +89,6 @@ if page_heading("At a glance", selection):
     if summary["too_small"]:
         st.markdown(f"#### {TOO_SMALL_HEADING}")
         st.markdown("\n".join(f"- {markdown_text(text)}" for text in summary["too_small"]))
-    st.caption(SUMMARY_EXPLAINED)
+        st.caption(f"{SUMMARY_EXPLAINED} {TOO_SMALL_EXPLAINED}")
+    else:
+        st.caption(SUMMARY_EXPLAINED)

@@ -98,9 +98,13 @@ PLAIN_WORDS = {
 SUMMARY_EXPLAINED = (
     "A strength is better than England and either in the best quarter of councils or "
     "beyond what chance would explain for the council's size; a concern is the reverse. "
-    "Every one is listed. A figure based on too few children to tell from chance is "
-    "neither, and is listed separately."
+    "Every one is listed."
 )
 TOO_SMALL_HEADING = "Too few children to judge"
+# Said only where that list is shown: a promise of a list that is not there misleads.
+TOO_SMALL_EXPLAINED = (
+    "A figure that would be either but is based on too few children to tell from chance "
+    f"is neither, and is listed under ‘{TOO_SMALL_HEADING}’."
+)
 NO_STRENGTHS = "No indicator stands out as clearly better than England."
 NO_CONCERNS = "No indicator stands out as clearly worse than England."

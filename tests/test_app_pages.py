@@ -530,3 +530,20 @@ def test_compare_ranking_names_councils_a_reader_added_as_chosen_not_similar(app
     assert "Other chosen councils" in names and "Similar councils" not in names
     ranking.multiselect(key=key).set_value(similar[:3]).run()
     assert "Similar councils" in _legend_names(ranking)
+
+
+def test_at_a_glance_promises_a_list_of_figures_too_small_to_judge_only_when_it_shows_one(
+    app_for,
+):
+    """The note under the strengths and concerns says figures on too few children are
+    listed under their own heading only on a page that has that list."""
+    from domain.wording import TOO_SMALL_EXPLAINED, TOO_SMALL_HEADING
+
+    shown = []
+    for council in (ORDINARY, SMALL, "140", "160"):
+        at = app_for("at_a_glance", council)
+        headed = any(m.value == f"#### {TOO_SMALL_HEADING}" for m in at.markdown)
+        promised = any(TOO_SMALL_EXPLAINED in c.value for c in at.caption)
+        assert headed == promised, council
+        shown.append(headed)
+    assert any(shown) and not all(shown), shown  # both cases met among the councils
