@@ -547,3 +547,28 @@ def test_at_a_glance_promises_a_list_of_figures_too_small_to_judge_only_when_it_
         assert headed == promised, council
         shown.append(headed)
     assert any(shown) and not all(shown), shown  # both cases met among the councils
+
+
+def test_a_link_to_a_council_not_loaded_says_so_once_and_shows_the_first(demo_db, monkeypatch):
+    """?council=999 (no such council in the store) is not quietly another council: the
+    page says which it shows instead, once; the address then names the council shown."""
+    monkeypatch.setenv("CP_DB", str(demo_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.query_params["council"] = "999"
+    at.query_params["year"] = "1066"
+    at.run()
+    assert not at.exception
+    shown = at.sidebar.selectbox(key="council").value
+    warnings = [w.value for w in at.warning]
+    assert any("council code ‘999’" in w and f"({shown})" in w for w in warnings), warnings
+    assert any("year ‘1066’" in w and "latest" in w.lower() for w in warnings), warnings
+    assert at.query_params["council"] == shown
+    at.run()
+    assert not [w.value for w in at.warning if "The link asks for" in w.value]
+    good = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    good.query_params["council"] = ORDINARY
+    good.run()
+    assert good.sidebar.selectbox(key="council").value == ORDINARY
+    assert not [w.value for w in good.warning if "The link asks for" in w.value]

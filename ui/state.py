@@ -22,6 +22,7 @@ import streamlit as st
 from domain.wording import NEIGHBOURS_EXPLAINED
 from indicators.catalogue import DEFAULT_GROUPING, Grouping, grouping, groupings
 from ui import data
+from ui.text import markdown_text
 
 LATEST = "Latest"
 URL_KEYS = {
@@ -56,12 +57,32 @@ def _choice(key: str, options: list[str], draw) -> None:
     st.session_state[key] = draw(f"{key}_choice", options.index(st.session_state[key]))
 
 
-def _initialise(key: str, options: list[str], default: str) -> None:
-    """Take the value from the session, else the URL, else the default."""
+# What each setting a link may carry is called in the message about a value not found.
+URL_KEY_NAMES = {
+    "council": "council code",
+    "year": "year",
+    "sn_model": "model of similar councils",
+    "sn_method": "average",
+    "grouping": "grouping",
+}
+
+
+def _initialise(key: str, options: list[str], default: str, shown: str | None = None) -> None:
+    """Take the value from the session, else the URL, else the default. A link asking for
+    a value this store does not have says so once, above the page, rather than quietly
+    showing another council (the address is then rewritten to what is shown); ``shown``
+    is how the message names the default (its own text if not given)."""
     if st.session_state.get(key) in options:
         return
     wanted = st.query_params.get(URL_KEYS[key])
     st.session_state[key] = wanted if wanted in options else default
+    if wanted is not None and wanted not in options:
+        st.warning(
+            f"The link asks for {URL_KEY_NAMES[key]} ‘{markdown_text(str(wanted)[:40])}’, "
+            "which is not in the data loaded here: the page shows "
+            f"{markdown_text(shown or default)} instead. Choose another in the sidebar.",
+            icon=":material/link_off:",
+        )
 
 
 def sidebar() -> Selection | None:
@@ -73,7 +94,7 @@ def sidebar() -> Selection | None:
         return None
     codes = councils["old_la_code"].tolist()
     names = dict(zip(councils["old_la_code"], councils["la_name"], strict=True))
-    _initialise("council", codes, codes[0])
+    _initialise("council", codes, codes[0], f"{names[codes[0]]} ({codes[0]})")
     st.sidebar.selectbox(
         "Council",
         codes,
