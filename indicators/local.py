@@ -301,6 +301,46 @@ def reconciliation(figures: pd.DataFrame, published: pd.DataFrame, council: str)
     return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
 
 
+# How many differing indicators the sentence above the side-by-side table names.
+DIFFERENCES_NAMED = 3
+
+
+def differences_sentence(check: pd.DataFrame) -> str:
+    """The latest 31 March's differences between the extract and DfE's published figures,
+    in a sentence a reader sees without opening the side-by-side table ('' when every
+    comparable figure agrees): how many differ of how many compared, the first few by
+    name with both figures. `check` is `reconciliation`'s table (or some of its rows)."""
+    if check.empty:
+        return ""
+    year = int(check["31 March"].max())
+    latest = check[check["31 March"] == year]
+    compared = latest[latest["Difference"] != "not comparable"]
+    differ = compared[compared["Difference"] != "none"]
+    if differ.empty:
+        return ""
+    named = [
+        f"{row['Indicator']} {row['From the extract']} in the extract, "
+        f"{row['Published by DfE']} published"
+        for _, row in differ.head(DIFFERENCES_NAMED).iterrows()
+    ]
+    more = len(differ) - len(named)
+    listed = "; ".join(named) + (f"; and {more} more" if more else "")
+    return (
+        f"At 31 March {year} the extract differs from DfE's published figure for "
+        f"{_how_many(len(differ), len(compared))} ({listed}). The side-by-side table under "
+        "the chart gives each difference and its likely reasons."
+    )
+
+
+def _how_many(differ: int, compared: int) -> str:
+    """'2 of the 5 indicators here', 'all 3 indicators here', 'both', 'the one'."""
+    if differ < compared:
+        return f"{differ} of the {compared} indicators here"
+    if compared == 1:
+        return "the one indicator here"
+    return "both indicators here" if compared == 2 else f"all {compared} indicators here"
+
+
 def extract_figures(figures: pd.DataFrame) -> pd.DataFrame:
     """Only the figures computed from SSDA903 extracts."""
     return figures[figures["source"].str.startswith("SSDA903")]

@@ -23,6 +23,7 @@ from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
 from exports.pack import PackRequest, build_pack
+from indicators import local
 from indicators.child_level import _raw_figures, extract_quarters, small_count_threshold
 from indicators.compare import compare_all
 from indicators.compute import all_values
@@ -162,6 +163,50 @@ def test_the_stability_page_shows_quarterly_figures_and_the_reconciliation(app_o
     assert reasons and all(reason.startswith("Episodes recorded") for reason in reasons)
     assert all("DfE's own revisions" in reason for reason in reasons)
     assert any("SSDA903 extract as at 30/09/2025" in c.value for c in at.caption)
+
+
+def test_a_line_page_says_in_view_where_the_extract_and_dfe_differ(app_on, demo):
+    """Without opening the side-by-side table, the page says how many of its indicators
+    differ from DfE's published figure at the latest 31 March, naming them with both
+    figures; the sentence is the table's own rows, counted."""
+    at = app_on("stability")
+    check = demo["reconciliation"]
+    check = check[check["Indicator"].isin({"3+ placements in the year", "Long-term stability"})]
+    latest = check[check["31 March"] == check["31 March"].max()]
+    differ = latest[~latest["Difference"].isin(["none", "not comparable"])]
+    assert len(differ), "the demo's extract differs from DfE's here"
+    [said] = [i.value for i in at.info if "differs from DfE's published figure" in i.value]
+    assert local._how_many(len(differ), len(latest)) in said
+    for _, row in differ.iterrows():
+        assert (
+            f"{row['From the extract']} in the extract, {row['Published by DfE']} published" in said
+        )
+
+
+def test_the_differences_sentence_counts_only_comparable_figures_and_names_a_few():
+    columns = ["Indicator", "31 March", "From the extract", "Published by DfE", "Difference"]
+    agree = pd.DataFrame(
+        [["A", 2025, "5%", "5%", "none"], ["B", 2025, "7", "suppressed", "not comparable"]],
+        columns=columns,
+    )
+    assert local.differences_sentence(agree) == ""
+    assert local.differences_sentence(agree.iloc[0:0]) == ""
+    rows = [["Old", 2024, "1%", "9%", "−8 points"]]  # an earlier year is not counted
+    rows += [[f"I{n}", 2025, f"{n}%", f"{n + 2}%", "−2 points"] for n in range(5)]
+    said = local.differences_sentence(
+        pd.DataFrame([*rows, *agree.values.tolist()], columns=columns)
+    )
+    assert said.startswith("At 31 March 2025 the extract differs")
+    assert "for 5 of the 6 indicators here" in said
+    assert "(I0 0% in the extract, 2% published; I1 1% in the extract, 3% published; " in said
+    assert "I2 2% in the extract, 4% published; and 2 more)" in said
+    assert "Old" not in said
+    assert [local._how_many(d, c) for d, c in ((1, 1), (2, 2), (3, 3), (1, 3))] == [
+        "the one indicator here",
+        "both indicators here",
+        "all 3 indicators here",
+        "1 of the 3 indicators here",
+    ]
 
 
 def test_the_sufficiency_page_shows_protected_cells_as_suppressed(app_on, demo):

@@ -194,6 +194,11 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
     meanings = table_key(quarters)
     if meanings:
         st.caption(meanings)
+    check = data.reconciliation(selection.council)
+    check = check[check["Indicator"].isin(set(own["short_title"]))]
+    differences = local.differences_sentence(check)
+    if differences:  # under the figures it is about: no need to open the table to learn it
+        st.info(markdown_text(differences), icon=":material/compare_arrows:")
     titles = dict(zip(own["indicator_id"], own["short_title"], strict=False))
     chosen = st.selectbox(
         "Chart of",
@@ -217,9 +222,6 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
         f"{slug(str(first['short_title']))}_quarterly_{selection.council}",
         f"own_{chosen}",
     )
-    titles_here = set(own["short_title"])
-    check = data.reconciliation(selection.council)
-    check = check[check["Indicator"].isin(titles_here)]
     if len(check):
         # Drawn when opened, as the indicators' panels are: a folded expander still sends
         # its table and download buttons to the browser.
