@@ -814,10 +814,15 @@ def _labels_clear_of_the_top(traces: list[Trace], layout: Layout, trace_name: st
         ]
 
 
+# The gap notes' band above the plot (px): a note's boxed word (about 20 px, 2 px above
+# the plot) and a clear gap under the subtitle (26 px left them touching it).
+GAP_NOTES_ROOM = 32
+
+
 def _room_above_plot(layout: Layout) -> None:
     """More top margin, for the gap notes that sit above the plot."""
     margin = layout["margin"]
-    margin["t"] = (margin.get("t") or 80) + 26  # type: ignore[union-attr,index]
+    margin["t"] = (margin.get("t") or 80) + GAP_NOTES_ROOM  # type: ignore[union-attr,index]
 
 
 def _reference_lines(
