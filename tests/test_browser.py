@@ -261,6 +261,10 @@ def test_at_a_glance_on_a_phone_keeps_the_measure_in_place_as_the_years_scroll(s
     box = _plain_table_on_a_phone(page, f"{server}/?council=172", "the last three years", 6)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "at_a_glance_390.png"))
+    # A line above the table says it scrolls: 2025 and England's columns start off-screen.
+    hint = page.get_by_text("Scroll the table sideways to see every column")
+    expect(hint.first).to_be_visible()
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
     # The table's own box scrolls: the measure column stays in place, the figures move.
     measure = box.locator("tbody th").first
     figure = box.locator("tbody td").first
@@ -280,6 +284,10 @@ def test_at_a_glance_on_a_phone_keeps_the_measure_in_place_as_the_years_scroll(s
     expect(metrics).to_have_count(6)
     first = metrics.first.bounding_box()
     assert first["width"] <= 390 and first["x"] >= 0  # each tile fits the screen
+    # On a screen wide enough for the whole table, no such line.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(hint.first).to_be_hidden()
+    assert box.evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
 def test_a_line_page_fetches_the_chart_code_once_and_draws_its_chart(server, page):

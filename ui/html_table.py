@@ -38,10 +38,27 @@ SPARKLINE_HEIGHT = 20
 SPARKLINE_COLOUR = palette.COUNCIL  # the council's blue, as on every chart
 _MARGIN = 2.0  # pixels kept clear at the edges, so the line's ends are not clipped
 
+# A table is at least MIN_WIDTH_REM wide (its columns readable); on a screen too narrow
+# for it (a phone: Streamlit's main column is the screen less 2rem) it scrolls sideways in
+# its own box. There a line above it says so, and a shadow at its right edge shows more
+# columns wait (it goes once scrolled to the end): a councillor on a phone saw 2023 and
+# 2024 of At a glance's three years, with no sign that 2025 and England were beside them.
+MIN_WIDTH_REM = 40
+HINT_BELOW_REM = MIN_WIDTH_REM + 2 - 0.0625
+SCROLL_HINT = "Scroll the table sideways to see every column \u2192"
+
 # Scoped to the table's class; GOV.UK-like: thin rules between rows, headings in bold.
 STYLE = f"""<style>
-.{TABLE_CLASS}-scroll {{ overflow-x: auto; max-width: 100%; }}
-.{TABLE_CLASS} {{ border-collapse: collapse; width: 100%; min-width: 40rem; font-size: 0.875rem; }}
+.{TABLE_CLASS}-scroll {{ overflow-x: auto; max-width: 100%;
+  background: linear-gradient(to left, #ffffff 30%, rgba(255, 255, 255, 0)) 100% 0,
+    radial-gradient(farthest-side at 100% 50%, rgba(11, 12, 12, 0.25), rgba(11, 12, 12, 0)) 100% 0;
+  background-repeat: no-repeat; background-size: 2.5rem 100%, 0.875rem 100%;
+  background-attachment: local, scroll; }}
+.{TABLE_CLASS}-hint {{ display: none; margin: 0 0 0.25rem; font-size: 0.8125rem;
+  color: rgba(11, 12, 12, 0.75); }}
+@media (max-width: {HINT_BELOW_REM}rem) {{ .{TABLE_CLASS}-hint {{ display: block; }} }}
+.{TABLE_CLASS} {{ border-collapse: collapse; width: 100%; min-width: {MIN_WIDTH_REM}rem;
+  font-size: 0.875rem; }}
 .{TABLE_CLASS} caption {{ text-align: left; font-size: 0.875rem; padding-bottom: 0.25rem;
   color: rgba(11, 12, 12, 0.75); }}
 .{TABLE_CLASS} th, .{TABLE_CLASS} td {{ text-align: left; vertical-align: top;
@@ -159,7 +176,8 @@ def table_html(
     # On a phone the table scrolls sideways inside its own box (focusable, so a keyboard
     # can scroll it too), never the page.
     return (
-        f'{STYLE}<div class="{TABLE_CLASS}-scroll" role="region" tabindex="0" '
+        f'{STYLE}<p class="{TABLE_CLASS}-hint" aria-hidden="true">{SCROLL_HINT}</p>'
+        f'<div class="{TABLE_CLASS}-scroll" role="region" tabindex="0" '
         f'aria-label="{escape(caption)}">'
         f'<table class="{TABLE_CLASS}"><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
