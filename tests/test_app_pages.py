@@ -331,14 +331,19 @@ def test_about_page_has_methods_sources_glossary_and_accessibility(app_for):
     assert "### Statistical neighbours" in text
 
 
-def test_council_in_the_link_is_opened(demo_db, monkeypatch):
+def _opened_by_link(demo_db, monkeypatch, **params: str) -> AppTest:
+    """The app on the demo store, opened (one run) from a link carrying ``params``."""
     monkeypatch.setenv("CP_DB", str(demo_db))
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
-    at.query_params["council"] = "227"
-    at.query_params["year"] = "2024"
-    at.run()
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_council_in_the_link_is_opened(demo_db, monkeypatch):
+    at = _opened_by_link(demo_db, monkeypatch, council="227", year="2024")
     assert at.sidebar.selectbox[0].value == "227"
     # The year is in force, named on the folded settings' heading and on the page.
     assert at.session_state["year"] == "2024"
@@ -400,14 +405,13 @@ def test_add_to_meeting_pack_carries_the_indicator_to_the_export_page(app_for):
 
 
 def test_compare_choices_in_the_link_are_opened_and_kept_in_the_address(demo_db, monkeypatch):
-    monkeypatch.setenv("CP_DB", str(demo_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
-    at.query_params["council"] = ORDINARY
-    at.query_params["indicator"] = "long_term_stability_pct"
-    at.query_params["councils"] = f"{SMALL},{ORDINARY},999"  # 999: no such council
-    at.run()
+    at = _opened_by_link(
+        demo_db,
+        monkeypatch,
+        council=ORDINARY,
+        indicator="long_term_stability_pct",
+        councils=f"{SMALL},{ORDINARY},999",  # 999: no such council
+    )
     at.switch_page("app_pages/compare.py").run()
     assert not at.exception
     assert at.selectbox(key="compare_indicator").value == "long_term_stability_pct"
@@ -552,13 +556,7 @@ def test_at_a_glance_promises_a_list_of_figures_too_small_to_judge_only_when_it_
 def test_a_link_to_a_council_not_loaded_says_so_once_and_shows_the_first(demo_db, monkeypatch):
     """?council=999 (no such council in the store) is not quietly another council: the
     page says which it shows instead, once; the address then names the council shown."""
-    monkeypatch.setenv("CP_DB", str(demo_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
-    at.query_params["council"] = "999"
-    at.query_params["year"] = "1066"
-    at.run()
+    at = _opened_by_link(demo_db, monkeypatch, council="999", year="1066")
     assert not at.exception
     shown = at.sidebar.selectbox(key="council").value
     warnings = [w.value for w in at.warning]
