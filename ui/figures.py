@@ -134,8 +134,8 @@ def _compare_content(
     ranked = rows[rows["year"] == year]
     # As published ("2024/25" for a school year), as the trend and the table say it.
     period = period_label(str(ranked["time_period"].iloc[0] if len(ranked) else year))
-    similar = set(data.council_and_neighbours(selection)[1:])
-    others = set(councils) - {selection.council}
+    neighbours = data.council_and_neighbours(selection)[1:]
+    only_similar = set(councils) - {selection.council} <= set(neighbours)
     england = views.england_value(table, indicator_id, year)
     funnel_figure = funnel_table = None
     funnel_words = ""
@@ -152,7 +152,7 @@ def _compare_content(
             england=england,
             decimals=item.decimals,
             council_symbol=symbol,
-            neighbour_codes=data.council_and_neighbours(selection)[1:],
+            neighbour_codes=neighbours,
         )
         funnel_table = views.funnel_table(points, item)
         # Markdown with bold of its own: the name is escaped before it goes in.
@@ -184,9 +184,7 @@ def _compare_content(
             polarity=item.polarity,
             england=england,
             neighbour_average=None,
-            others_name=(
-                NEIGHBOURS_SHORT.capitalize() if others <= similar else OTHER_CHOSEN_COUNCILS
-            ),
+            others_name=(NEIGHBOURS_SHORT.capitalize() if only_similar else OTHER_CHOSEN_COUNCILS),
         ),
         ranking_table=views.ranking_table(ranked, item),
         funnel_figure=funnel_figure,

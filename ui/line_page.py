@@ -194,9 +194,7 @@ def _own_figures(own, selection: state.Selection, theme_id: str) -> None:
     meanings = table_key(quarters)
     if meanings:
         st.caption(meanings)
-    check = data.reconciliation(selection.council)
-    check = check[check["Indicator"].isin(set(own["short_title"]))]
-    differences = local.differences_sentence(check)
+    check, differences = data.reconciliation_of(selection.council, own["short_title"])
     if differences:  # under the figures it is about: no need to open the table to learn it
         st.info(markdown_text(differences), icon=":material/compare_arrows:")
     titles = dict(zip(own["indicator_id"], own["short_title"], strict=False))
