@@ -83,9 +83,10 @@ def _indicator_section(
     table,
     page: PageCommentary,
     chart_on_arrival: bool,
-) -> None:
+) -> bool:
     """One indicator: its heading, headline sentence, questions and any officer commentary
     in view; its chart, table, definition and pack button in a panel drawn when opened.
+    False when the council has no figure for it (a note says why, and there is no panel).
 
     ``page``: the council's figures and commentary, read once for every section.
     ``chart_on_arrival``: the panel starts open, with the trend drawn.
@@ -95,7 +96,7 @@ def _indicator_section(
     if row is None:
         st.markdown(heading)
         st.info(markdown_text(views.missing_figure_note(table, item, selection.council_name)))
-        return
+        return False
     # The figure and its change in bold; the longer view, chance and comparisons after it.
     parts = sentence_parts(row, item, selection.council_name)
     if parts:
@@ -121,7 +122,7 @@ def _indicator_section(
         on_change="rerun",
     )
     if not panel.open:
-        return
+        return True
     with panel:
         _chart_panel(item, selection)
         st.markdown(
@@ -138,6 +139,7 @@ def _indicator_section(
                 on_click=lambda: picked.append(item.id),
             )
         commentary_form(item, selection, page)
+    return True
 
 
 @st.fragment
@@ -303,5 +305,8 @@ def render(theme_id: str) -> None:
             chart_with_table(fig, shown, f"placements_{selection.council}", f"breakdown_{theme_id}")
             charts_left -= 1
     page = PageCommentary.read(selection)
-    for index, item in enumerate(items):
-        _indicator_section(item, selection, table, page, index < charts_left)
+    # The first indicators with a figure open with their trend drawn (an indicator the
+    # council has no figure for has no panel, so it does not use up the chart).
+    for item in items:
+        if _indicator_section(item, selection, table, page, charts_left > 0):
+            charts_left -= 1
