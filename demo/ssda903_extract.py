@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import copy
 import csv
 import io
 import sys
@@ -86,11 +87,19 @@ def _add_years(day: date, years: int) -> date:
 
 
 class _Simulator:
-    def __init__(self, plan: CouncilPlan, rng: np.random.Generator):
+    def __init__(
+        self,
+        plan: CouncilPlan,
+        rng: np.random.Generator,
+        calibration: dict[str, float] | None = None,
+    ):
         self.plan = plan
         self.rng = rng
+        # Each placement group's chance, scaled (``calibrated``); 1 where not given.
+        self.calibration = calibration or {}
         self.children: list[Child] = []
         self.counter = 0
+        self._chances: dict[tuple[int, str], float] = {}
 
     # -------------------------------------------------------------- the children
     def _new_child(self, care_start: date, age_years: float, uasc: bool = False) -> Child:
@@ -214,23 +223,61 @@ class _Simulator:
             "residential": plan.target("other_residential_pct", 2) / 100,
         }
         own_foster = plan.target("foster_own_provision_pct", 60) / 100
+        scale = self.calibration
         roll = rng.random()
-        if age < 5 and roll < shares["adoption"] * 4:
+        if age < 5 and roll < shares["adoption"] * 4 * scale.get("adoption", 1.0):
             return str(rng.choice(["A3", "A4", "A5", "A6"])), "PR1"
-        if age >= 16 and roll < shares["independent"] * 4:
-            return str(rng.choice(["H5", "P2"])), str(rng.choice(["PR4", "PR5", "PR1"]))
+        if age >= 16 and rng.random() < self._independent_chance():
+            return self._independent_placement()
         roll = rng.random()
-        if roll < shares["parents"]:
+        parents = shares["parents"] * scale.get("parents", 1.0)
+        if roll < parents:
             return "P1", "PR0"
-        if age >= 8 and roll < shares["parents"] + shares["homes"] * 1.6:
+        homes = self._chance_from_age(8, "childrens_homes_pct", 10) * scale.get("homes", 1.0)
+        if age >= 8 and roll < parents + homes:
             return str(rng.choice(["K2", "K2", "K2", "K1"])), str(
                 rng.choice(["PR4", "PR1", "PR2"], p=[0.8, 0.15, 0.05])
             )
-        if age >= 10 and roll > 1 - shares["residential"] * 1.6:
+        if age >= 10 and roll > 1 - shares["residential"] * 1.6 * scale.get("residential", 1.0):
             return str(rng.choice(["R1", "S1", "R5"])), "PR3"
         if rng.random() < own_foster:
             return str(rng.choice(FOSTER)), "PR1"
         return str(rng.choice(FOSTER)), str(rng.choice(["PR4", "PR5", "PR2"], p=[0.8, 0.15, 0.05]))
+
+    def _independent_placement(self) -> tuple[str, str]:
+        rng = self.rng
+        return str(rng.choice(["H5", "P2"])), str(rng.choice(["PR4", "PR5", "PR1"]))
+
+    def _independent_chance(self) -> float:
+        """The chance that a young person of 16 or 17 lives independently or in supported
+        accommodation (``_chance_from_age``)."""
+        return min(
+            0.95,
+            self._chance_from_age(16, "independent_living_pct", 6)
+            * self.calibration.get("independent", 1.0),
+        )
+
+    def last_march(self) -> date:
+        """The extract's last 31 March with a published count."""
+        return max(m for m in self.plan.looked_after if m <= self.plan.as_at)
+
+    def _chance_from_age(self, age: int, indicator_id: str, default: float) -> float:
+        """The chance of a placement open only to children of ``age`` or over: the
+        council's published share of all its children, over the share of its children of
+        that age or over on the last 31 March (worked out once, from the children
+        simulated), so that the share on that day follows the published one."""
+        key = (age, indicator_id)
+        if key not in self._chances:
+            march = self.last_march()
+            in_care = [
+                c
+                for c in self.children
+                if c.care_start <= march and (c.care_end is None or c.care_end > march)
+            ]
+            older = sum(1 for c in in_care if _add_years(c.dob, age) <= march)
+            wanted = self.plan.target(indicator_id, default) / 100
+            self._chances[key] = min(0.95, wanted * len(in_care) / older) if older else 0.0
+        return self._chances[key]
 
     def _location(self) -> str:
         if self.rng.random() >= self.plan.target("placed_outside_la_pct", 38) / 100:
@@ -266,6 +313,10 @@ class _Simulator:
                 days=int(rng.integers(5, max(6, (last - child.care_start).days)))
             )
             events.append((temporary, "T"))
+        # At 16 many young people move to semi-independent or supported accommodation.
+        sixteen = _add_years(child.dob, 16)
+        if child.care_start < sixteen < last and rng.random() < self._independent_chance():
+            events.append((sixteen, "I"))
         events = sorted(set(e for e in events if child.care_start < e[0] < last))
         for day, kind in events:
             if day <= current_start:
@@ -285,7 +336,10 @@ class _Simulator:
                 day, rne = back, "P"
             else:
                 age = (day - child.dob).days / 365.25
-                new_place, provider = self._placement(age)
+                if kind == "I":
+                    new_place, provider = self._independent_placement()
+                else:
+                    new_place, provider = self._placement(age)
                 # Adopted by the foster carer: a change of legal status and placement.
                 rne = "T" if place in FOSTER and new_place in ("A3", "A5") else "P"
                 place = new_place
@@ -384,16 +438,20 @@ class _Simulator:
     def _missing(self, people: dict[str, Child]):
         """Missing and away incidents for children aged 11 or over, year by year."""
         rng, plan = self.rng, self.plan
-        # About half of children looked after during a year are 11 or over.
-        went_missing = min(plan.target("missing_pct", 10) / 100 / 0.5, 0.9)
-        away = min(plan.target("away_without_authorisation_pct", 4) / 100 / 0.5, 0.9)
+        # A child's chance in a year is scaled by the part of it spent in care aged 11 or
+        # over; the published share counts every child looked after in the year.
+        exposure = self._exposure_from_age(11, people)
+        went_missing = min(plan.target("missing_pct", 10) / 100 / exposure, 0.9)
+        away = min(plan.target("away_without_authorisation_pct", 4) / 100 / exposure, 0.9)
         per_child = max(plan.target("missing_incidents_per_child", 4) - 1, 0.0)
         starts: dict[str, set[date]] = {}  # one incident per child and start (as the checks ask)
         for child, first, last in self._periods(people):
             used = starts.setdefault(child.number, set())
             day = max(first, _add_years(child.dob, 11))
             while day < last:
-                year_end = min(_add_years(day, 1), last)
+                # Year by year to each 31 March, as the figures count them: a year that
+                # straddled two would split a child's incidents between them.
+                year_end = min(date(year_ending_march(day), 4, 1), last)
                 days = (year_end - day).days
                 for kind, chance, extra in (("M", went_missing, per_child), ("A", away, 1.0)):
                     if days <= 0 or rng.random() >= chance * days / 365:
@@ -406,6 +464,21 @@ class _Simulator:
                             yield [child.number, _d(child.dob), kind, _d(start), _d(back)]
                 day = year_end
 
+    def _exposure_from_age(self, age: int, people: dict[str, Child]) -> float:
+        """Of the children looked after in the year to the last 31 March, the years spent
+        in care at ``age`` or over in it, over the number of children (at most 1)."""
+        march = self.last_march()
+        year_start = _add_years(march, -1) + timedelta(days=1)
+        children, years = set(), 0.0
+        for child, first, last in self._periods(people):
+            begin, end = max(first, year_start), min(last, march)
+            if begin > end:
+                continue
+            children.add(child.number)
+            older_from = max(begin, _add_years(child.dob, age))
+            years += max(0, (end - older_from).days) / 365
+        return min(1.0, max(years / len(children), 0.05)) if children else 0.5
+
     def _oc3(self):
         """Care leavers at their latest birthday from 17 to 21: the young people who left
         at 18 and other former relevant children, as many each year as the council
@@ -414,18 +487,40 @@ class _Simulator:
         rng, plan = self.rng, self.plan
         leavers = [c for c in self.children if c.care_end == _add_years(c.dob, 18)]
         first = _add_years(plan.start, -3)
-        years = (plan.as_at - first).days / 365.25
-        wanted = int(plan.target("care_leavers_19_21_count", 3 * len(leavers) / 4) / 3 * years)
-        others = []
-        for k in range(max(0, wanted - len(leavers))):
-            left = first + timedelta(days=int(rng.integers(0, (plan.as_at - first).days)))
-            dob = _add_years(left, -18)
-            others.append(Child(f"{plan.prefix}L{k:05d}", dob, "1", dob, care_end=left))
-        in_touch_share = plan.target("care_leavers_19_21_in_touch_pct", 90) / 100
-        eet = plan.target("care_leavers_19_21_eet_pct", 55) / 100
-        higher = plan.target("care_leavers_higher_education_pct", 6) / 100
-        suitable = plan.target("care_leavers_19_21_suitable_accom_pct", 88) / 100
+        # Each year's leavers at 18, topped up to the year's third of the published count
+        # (a year with more leavers than that gets none added).
+        per_year = plan.target("care_leavers_19_21_count", 3 * len(leavers) / 4) / 3
+        others: list[Child] = []
+        year_start = first
+        while year_start < plan.as_at:
+            year_end = min(_add_years(year_start, 1), plan.as_at)
+            share = (year_end - year_start).days / 365.25
+            already = sum(1 for c in leavers if year_start <= c.care_end < year_end)  # type: ignore[operator]
+            for _ in range(max(0, round(per_year * share) - already)):
+                left = year_start + timedelta(
+                    days=int(rng.integers(0, max(1, (year_end - year_start).days)))
+                )
+                dob = _add_years(left, -18)
+                number = f"{plan.prefix}L{len(others):05d}"
+                others.append(Child(number, dob, "1", dob, care_end=left))
+            year_start = year_end
+        march = self.last_march()
+        targets = {
+            ages: (
+                plan.target("care_leavers_19_21_in_touch_pct", 90) / 100,
+                plan.target(f"care_leavers_{ages}_eet_pct", 55) / 100,
+                plan.target("care_leavers_higher_education_pct", 6) / 100,
+                plan.target(f"care_leavers_{ages}_suitable_accom_pct", 88) / 100,
+            )
+            for ages in ("17_18", "19_21")
+        }
         for child in [*others, *leavers]:
+            # The figures for those aged 17 or 18 at the last 31 March follow that age
+            # group's published figures; the older ones the 19 to 21 year olds'.
+            young = _add_years(child.dob, 19) > march
+            in_touch_share, eet, higher, suitable = targets["17_18" if young else "19_21"]
+            if young:
+                higher = 0.0  # counted for 19 to 21 year olds only
             if rng.random() >= in_touch_share:
                 in_touch, activity, accommodation = "NO", "0", "0"
                 yield [child.number, _d(child.dob), in_touch, activity, accommodation]
@@ -456,7 +551,8 @@ class _Simulator:
             age = (march - child.dob).days / 365.25
             sdq = ""
             if 5 <= age < 17 and rng.random() < 0.8:
-                sdq = str(int(np.clip(rng.normal(plan.target("sdq_mean", 14), 6.5), 0, 40)))
+                score = rng.normal(plan.target("sdq_mean", 14), 6.5)
+                sdq = str(round(float(np.clip(score, 0, 40))))  # rounded: truncating lowers
             yes = lambda p: "1" if rng.random() < p else "0"  # noqa: E731
             t = lambda indicator, default: plan.target(indicator, default) / 100  # noqa: E731
             yield [
@@ -476,9 +572,53 @@ def _csv(columns: Sequence[str], rows) -> str:
     return buffer.getvalue()
 
 
+# Placement groups on 31 March: the codes the simulator gives each, and the published
+# share each follows (foster care is what is left).
+PLACEMENT_GROUPS = {
+    "adoption": ({"A3", "A4", "A5", "A6"}, "placed_for_adoption_pct", 3),
+    "parents": ({"P1"}, "placed_with_parents_pct", 6),
+    "homes": ({"K1", "K2"}, "childrens_homes_pct", 10),
+    "independent": ({"H5", "P2", "Z11"}, "independent_living_pct", 6),
+    "residential": ({"R1", "R5", "S1"}, "other_residential_pct", 2),
+}
+
+
+def calibrated(plan: CouncilPlan, rng: np.random.Generator) -> dict[str, float]:
+    """How much to scale each placement group's chance so that the children placed in it
+    on the extract's last 31 March are the share the council publishes.
+
+    A placement is drawn when an episode starts, by the child's age then, and most last
+    for years, so the shares on a 31 March drift from the chances drawn with (a child
+    who came into care at six is rarely in a children's home at twelve). A trial run on
+    a copy of ``rng`` measures each group's share on that day, and each chance is scaled
+    by the published share over the measured one (within a quarter and four times):
+    the demo council's extract then agrees with its published placements within a point
+    or two, as a real return's extract does, rather than by up to nine.
+    """
+    trial = _Simulator(plan, copy.deepcopy(rng))
+    trial.simulate()
+    march = trial.last_march()
+    counts = dict.fromkeys(PLACEMENT_GROUPS, 0)
+    everyone = 0
+    seen: set[str] = set()
+    for child in trial.children:
+        for row in trial.episodes_of(child, child.number in seen):
+            if row[1] <= march and (row[7] is None or row[7] > march):
+                everyone += 1
+                for group, (codes, _, _) in PLACEMENT_GROUPS.items():
+                    counts[group] += row[5] in codes
+        seen.add(child.number)
+    scale = {}
+    for group, (_, indicator_id, default) in PLACEMENT_GROUPS.items():
+        wanted = plan.target(indicator_id, default) / 100
+        measured = counts[group] / everyone if everyone else 0.0
+        scale[group] = min(4.0, max(0.25, wanted / measured)) if measured else 1.0
+    return scale
+
+
 def simulate_extract(plan: CouncilPlan, rng: np.random.Generator) -> dict[str, str]:
-    """One council's extract as file name -> CSV text."""
-    simulator = _Simulator(plan, rng)
+    """One council's extract as file name -> CSV text, its placements ``calibrated``."""
+    simulator = _Simulator(plan, rng, calibrated(plan, rng))
     simulator.simulate()
     return simulator.tables()
 

@@ -47,9 +47,24 @@ FINGERPRINT_LENGTH = 32
 # the store's views (loaders), with their data files.
 CODE_FOLDERS = ("indicators", "domain", "loaders")
 CODE_SUFFIXES = (".py", ".toml")
+# Every table a kept figure is computed from: the published facts, the neighbour lists,
+# a council's own indicators and its SSDA903 extracts (child-level records: two stores
+# with the same facts and load log but another extract give other quarterly figures).
+FIGURE_TABLES = (
+    "facts",
+    "statistical_neighbours",
+    "local_indicators",
+    "extracts",
+    "extract_episodes",
+    "extract_children",
+    "extract_review_quarters",
+    "extract_missing",
+    "extract_uasc",
+    "extract_care_leavers",
+    "extract_health",
+)
 CONTENT_QUERIES = (
-    "SELECT count(*), bit_xor(hash(f)) FROM facts f",
-    "SELECT count(*), bit_xor(hash(n)) FROM statistical_neighbours n",
+    *(f"SELECT count(*), bit_xor(hash(t)) FROM {table} t" for table in FIGURE_TABLES),
     "SELECT count(*), bit_xor(hash(l.load_id, l.status)) FROM loads l",
     "SELECT value FROM meta WHERE key = 'data_version'",
     "SELECT max(version) FROM schema_version",
