@@ -23,6 +23,14 @@ def test_each_line_of_enquiry_has_its_page_in_the_groupings_order() -> None:
     assert list(page_list.LINE_OF_ENQUIRY_PAGES) == themes
 
 
+def test_a_line_has_one_name_in_the_menu_the_scorecard_and_the_pack() -> None:
+    """The menu's name of each line of enquiry is its theme's label (the Scorecard's
+    headings and theme filter, the meeting pack's sections): one name, not three."""
+    lines = [page for page in page_list.PAGES if page.is_line_of_enquiry]
+    labels = {theme.id: theme.label for theme in grouping("lga").themes}
+    assert {page.name: page.title for page in lines} == labels
+
+
 def test_one_default_page_at_the_root_address() -> None:
     defaults = [page for page in page_list.PAGES if page.default]
     assert [page.name for page in defaults] == ["at_a_glance"]
