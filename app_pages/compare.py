@@ -96,7 +96,11 @@ if page_heading(
     if over_time.open:
         with over_time:
             chart_with_table(
-                content.trend_figure, content.trend_table, f"compare_{stem}", "compare_trend"
+                content.trend_figure,
+                content.trend_table,
+                f"compare_{stem}",
+                "compare_trend",
+                content.trend_download,
             )
     if ranking.open:
         with ranking:
@@ -105,6 +109,7 @@ if page_heading(
                 content.ranking_table,
                 f"ranking_{stem}_{content.year}",
                 "compare_rank",
+                content.ranking_download,
             )
     if funnel.open:
         with funnel:

@@ -62,4 +62,8 @@ if page_heading(
         st.html(table)
     listed = shown.drop(columns=["indicator_id"])
     st.caption(scorecard_caption(listed))
-    table_downloads(listed.drop(columns=["Trend"]), f"scorecard_{selection.council}", "scorecard")
+    table_downloads(
+        lambda: data.scorecard_download(selection, chosen, concerns_only, order),
+        f"scorecard_{selection.council}",
+        "scorecard",
+    )

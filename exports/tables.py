@@ -38,7 +38,11 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_cell)
+            # Cell by cell into a column of objects: a column mixing whole numbers and
+            # blanks keeps 577 as 577 (``map`` would infer floats and write 577.0).
+            safe[column] = pd.Series(
+                [neutralise_cell(cell) for cell in safe[column]], index=safe.index, dtype=object
+            )
     return safe
 
 

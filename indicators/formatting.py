@@ -192,17 +192,41 @@ def n_of_N(numerator: object, denominator: object, unit: str, counted: str = "ch
     not counted, denominator minus numerator) is 1 to 5: a small number is never
     shown, and the percentage beside it would give the other back.
     """
+    part, whole = counts_shown(numerator, denominator, unit)
+    if part is None:
+        return ""
+    return f"{part:,} of {whole:,}" if whole is not None else _counted(part, counted)
+
+
+def counts_shown(
+    numerator: object, denominator: object, unit: str
+) -> tuple[int | None, int | None]:
+    """The children behind a figure that may be shown, as numbers: (counted, out of) for a
+    percentage, (counted, None) for a rate, (None, None) where none may be (``n_of_N``'s
+    rule: a count, or for a percentage the children not counted, of 1 to 5 hides both)."""
     found = UNITS.get(unit)
     if found is None or found.scale is None:
-        return ""
+        return None, None
     part, whole = _count(numerator), _count(denominator)
     if not count_is_safe(part):
-        return ""
+        return None, None
     if found.suffix == "%":
         if whole is None or not count_is_safe(whole) or not count_is_safe(whole - part):
-            return ""
-        return f"{part:,} of {whole:,}"
-    return _counted(part, counted)
+            return None, None
+        return part, whole
+    return part, None
+
+
+def number_shown(value: object, symbol: object, decimals: int) -> float | None:
+    """A figure as a number, exactly as ``format_value`` writes it ('67%' is 67.0, '13.9'
+    is 13.9); None where a symbol's word or 'no data' is shown instead."""
+    if isinstance(symbol, str) and symbol:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else float(f"{number:.{decimals}f}")
 
 
 def figure_with_count(

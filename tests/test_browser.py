@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -170,9 +172,20 @@ def test_the_scorecards_csv_is_written_when_its_button_is_clicked(server, page, 
     target = tmp_path / "scorecard.csv"
     download.value.save_as(target)
     text = target.read_text(encoding="utf-8-sig")
-    heading, *_ = text.splitlines()
-    assert heading.startswith("Theme,Indicator,Year,Latest")
-    assert len(text.splitlines()) > 20
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0])[:7] == [
+        "Theme",
+        "Indicator",
+        "Unit",
+        "Year",
+        "Latest",
+        "Counted",
+        "Out of",
+    ]
+    assert len(rows) > 20
+    # Figures as numbers a spreadsheet can add up, not the page's '50 of 522 (10%)'.
+    children = next(row for row in rows if row["Indicator"] == "Children in care")
+    assert children["Latest"].isdigit(), children
 
 
 def test_a_copied_compare_link_reopens_the_same_indicator_and_councils(server, page):

@@ -10,7 +10,7 @@ the button is clicked, through kaleido and the system's Chromium.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,14 +47,21 @@ def _png(fig: go.Figure) -> bytes:
     return figure_to_png(fig)
 
 
-def table_downloads(table: pd.DataFrame, file_stem: str, key: str) -> None:
+def table_downloads(
+    table: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str
+) -> None:
     """CSV and Excel of a table, both safe to open in Excel, each written when its
     button is clicked (the Scorecard's CSV, written at every run, was a fifth of a
-    return visit's server time)."""
+    return visit's server time). ``table`` may be a function that makes it, called
+    only then (a table as numbers, ``indicators.downloads``)."""
+
+    def made() -> pd.DataFrame:
+        return table() if callable(table) else table
+
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        lambda: to_csv_bytes(table),
+        lambda: to_csv_bytes(made()),
         f"{file_stem}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -63,7 +70,7 @@ def table_downloads(table: pd.DataFrame, file_stem: str, key: str) -> None:
     )
     right.download_button(
         "Download Excel",
-        lambda: to_xlsx_bytes(table),
+        lambda: to_xlsx_bytes(made()),
         f"{file_stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -83,8 +90,17 @@ def table_key(table: pd.DataFrame, *more: object) -> str:
     return symbol_key([*cells, *more])
 
 
-def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str) -> None:
+def chart_with_table(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    file_stem: str,
+    key: str,
+    download: pd.DataFrame | None = None,
+) -> None:
     """The chart, then a switch that shows the table behind it with CSV, Excel and PNG downloads.
+
+    ``download``: what the CSV and Excel hold, the table as numbers
+    (``indicators.downloads``); the table as shown where there is none.
 
     The table is drawn only when asked for: a folded expander still sends its table and
     buttons to the browser, and a line-of-enquiry page has a table behind every chart.
@@ -93,11 +109,13 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: s
 
     # theme=None: the chart keeps the project's palette and fonts, not Streamlit's theme.
     st.plotly_chart(fig, width="stretch", key=f"{key}_chart", config=PLOTLY_CONFIG, theme=None)
-    _table_on_request(fig, table, file_stem, key)
+    _table_on_request(fig, table, file_stem, key, table if download is None else download)
 
 
 @st.fragment
-def _table_on_request(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str) -> None:
+def _table_on_request(
+    fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str, download: pd.DataFrame
+) -> None:
     """A fragment: turning the table on or off redraws this table only, not the page."""
     if not st.toggle(TABLE_SWITCH, key=f"{key}_table", help=TABLE_SWITCH_HELP):
         return
@@ -105,7 +123,7 @@ def _table_on_request(fig: go.Figure, table: pd.DataFrame, file_stem: str, key: 
     symbols = table_key(table)
     if symbols:
         st.caption(symbols)
-    table_downloads(table, file_stem, key)
+    table_downloads(download, file_stem, key)
     if not _can_draw_png():
         st.caption(
             "Chart pictures (PNG) need the Chromium browser on the server: install "

@@ -831,3 +831,13 @@ def scorecard_view(
 ) -> pd.DataFrame:
     """The Scorecard page's rows: the themes chosen, concerns only if asked, in that order."""
     return _scorecard_view(view_key(selection), selection, tuple(themes), concerns_only, order)
+
+
+def scorecard_download(
+    selection: Selection, themes: list[str], concerns_only: bool, order: str
+) -> pd.DataFrame:
+    """The Scorecard's rows as listed, as numbers for a spreadsheet (its downloads)."""
+    from indicators.downloads import scorecard_download as as_numbers
+
+    shown = scorecard_view(selection, themes, concerns_only, order)
+    return as_numbers(shown, council_figures(selection), selection.year)

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from domain.wording import NEIGHBOURS_SHORT, OTHER_CHOSEN_COUNCILS
-from indicators import views
+from indicators import downloads, views
 from indicators.catalogue import indicator
 from indicators.formatting import period_label
 from ui import data
@@ -36,10 +36,11 @@ RANKING = "ranking"
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart and the table behind it."""
+    """A chart, the table behind it, and that table as numbers (its downloads)."""
 
     figure: go.Figure
     table: pd.DataFrame
+    download: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ class CompareContent:
     period: str
     trend_figure: go.Figure
     trend_table: pd.DataFrame
+    trend_download: pd.DataFrame
     ranking_figure: go.Figure
     ranking_table: pd.DataFrame
+    ranking_download: pd.DataFrame
     funnel_figure: go.Figure | None
     funnel_table: pd.DataFrame | None
     funnel_sentence: str
@@ -95,6 +98,7 @@ def _indicator_chart(
                 polarity=item.polarity,
             ),
             views.trend_table(history, item, selection.council_name),
+            downloads.trend_download(history, item, selection.council_name),
         )
     table = data.comparisons(selection.sn_model, selection.sn_method)
     ranked = views.ranking(
@@ -113,6 +117,7 @@ def _indicator_chart(
             neighbour_average=None if row.isna()["sn_value"] else float(row["sn_value"]),
         ),
         views.ranking_table(ranked, item),
+        downloads.ranking_download(ranked, item),
     )
 
 
@@ -175,6 +180,7 @@ def _compare_content(
             polarity=item.polarity,
         ),
         trend_table=views.compare_trend_table(rows, item),
+        trend_download=downloads.compare_trend_download(rows, item),
         ranking_figure=ranking_chart(
             ranked[["area_code", "area_name", "value", "symbol"]],
             council_code=selection.council,
@@ -187,6 +193,7 @@ def _compare_content(
             others_name=(NEIGHBOURS_SHORT.capitalize() if only_similar else OTHER_CHOSEN_COUNCILS),
         ),
         ranking_table=views.ranking_table(ranked, item),
+        ranking_download=downloads.ranking_download(ranked, item),
         funnel_figure=funnel_figure,
         funnel_table=funnel_table,
         funnel_sentence=funnel_words,

@@ -159,11 +159,19 @@ def _chart_panel(item: Indicator, selection: state.Selection) -> None:
     if shown == AMONG_SIMILAR:
         ranking = indicator_chart(item.id, selection, RANKING)
         if ranking is not None:
-            chart_with_table(ranking.figure, ranking.table, f"{stem}_neighbours", f"{key}_rank")
+            chart_with_table(
+                ranking.figure,
+                ranking.table,
+                f"{stem}_neighbours",
+                f"{key}_rank",
+                ranking.download,
+            )
     else:  # the trend, also when the reader clicks the chosen view again (no choice)
         trend = indicator_chart(item.id, selection, TREND)
         if trend is not None:
-            chart_with_table(trend.figure, trend.table, f"{stem}_trend", f"{key}_trend")
+            chart_with_table(
+                trend.figure, trend.table, f"{stem}_trend", f"{key}_trend", trend.download
+            )
 
 
 def _own_figures(own, selection: state.Selection, theme_id: str) -> None:

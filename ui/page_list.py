@@ -56,7 +56,7 @@ PAGES: tuple[PageEntry, ...] = (
     _line("stability", "6. Stability"),
     _line("care_leavers", "7. Care leavers"),
     _line("out_of_area", "8. Out-of-area placements"),
-    _line("sufficiency", "9. Sufficiency: where children live"),
+    _line("sufficiency", "9. Sufficiency (where children live)"),
     _line("safeguarding", "10. Missing and safeguarding"),
     PageEntry("export", "Meeting pack", "Meeting pack", ":material/slideshow:"),
     PageEntry("data", "Load and undo data", "Data", ":material/upload_file:"),
