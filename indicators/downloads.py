@@ -20,7 +20,7 @@ import pandas as pd
 from domain.units import UNITS
 from domain.wording import BAND_MEANINGS, NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_COLUMN
 from indicators.catalogue import Indicator, indicator
-from indicators.formatting import counts_shown, number_shown, period_label
+from indicators.formatting import counts_shown, number_shown, period_label, whole_count
 from indicators.views import CouncilFigures, show
 
 RANK_HEADING = "Rank (1 = best)"
@@ -123,19 +123,27 @@ def compare_trend_download(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
     """``views.compare_rows`` as numbers, a council and year a row (councils as the
     table lists them across, years oldest first): long, as a spreadsheet filters it."""
     ordered = rows.sort_values(["area_name", "year"], kind="stable").reset_index(drop=True)
+    return _councils_table(ordered, item, {"Year": list(ordered["period_label"])})
+
+
+def _councils_table(
+    rows: pd.DataFrame, item: Indicator, before_figure: dict[str, list] | None = None
+) -> pd.DataFrame:
+    """A council a row: its name, the indicator and unit, any columns given, then the
+    figure's columns (``_figure_columns``)."""
     return pd.DataFrame(
         {
-            "Council": list(ordered["area_name"]),
-            "Indicator": [item.short_title] * len(ordered),
-            "Unit": [unit_words(item)] * len(ordered),
-            "Year": list(ordered["period_label"]),
+            "Council": list(rows["area_name"]),
+            "Indicator": [item.short_title] * len(rows),
+            "Unit": [unit_words(item)] * len(rows),
+            **(before_figure or {}),
             **_figure_columns(
                 item,
                 "Figure",
-                list(ordered["value"]),
-                list(ordered["symbol"]),
-                _column(ordered, "numerator"),
-                _column(ordered, "denominator"),
+                list(rows["value"]),
+                list(rows["symbol"]),
+                _column(rows, "numerator"),
+                _column(rows, "denominator"),
             ),
         }
     )
@@ -156,38 +164,16 @@ def ranking_download(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
             rows["value"].reset_index(drop=True).sort_values(ascending=False, kind="stable").index
         )
     rows = rows.reset_index(drop=True).reindex(order).reset_index(drop=True)
-    table = pd.DataFrame(
-        {
-            "Council": list(rows["area_name"]),
-            "Indicator": [item.short_title] * len(rows),
-            "Unit": [unit_words(item)] * len(rows),
-            **_figure_columns(
-                item,
-                "Figure",
-                list(rows["value"]),
-                list(rows["symbol"]),
-                _column(rows, "numerator"),
-                _column(rows, "denominator"),
-            ),
-        }
-    )
+    table = _councils_table(rows, item)
     if item.is_ranked:
-        table[RANK_HEADING] = _counts([_whole(r) for r in rows["rank"]])
+        table[RANK_HEADING] = _counts([whole_count(r) for r in rows["rank"]])
         table[RANKED_HEADING] = _counts(
             [
-                _whole(n) if _whole(r) is not None else None
+                whole_count(n) if whole_count(r) is not None else None
                 for r, n in zip(rows["rank"], rows["rank_of"], strict=True)
             ]
         )
     return table
-
-
-def _whole(value: object) -> int | None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else int(number)
 
 
 SCORECARD_COLUMNS = (
@@ -224,7 +210,7 @@ def scorecard_download(
         row = figures.shown_row(indicator_id, year)
         get = ({} if row is None else row.to_dict()).get
         counted, whole = counts_shown(get("numerator"), get("denominator"), item.unit)
-        ranked = item.is_ranked and _whole(get("rank")) is not None
+        ranked = item.is_ranked and whole_count(get("rank")) is not None
         records.append(
             {
                 "Theme": theme,
@@ -240,8 +226,8 @@ def scorecard_download(
                 NEIGHBOURS_COLUMN: _as_shown(get("sn_value"), None, item),
                 "Region": _as_shown(get("region_value"), None, item),
                 "England": _as_shown(get("england_value"), None, item),
-                RANK_HEADING: _whole(get("rank")) if ranked else None,
-                RANKED_HEADING: _whole(get("rank_of")) if ranked else None,
+                RANK_HEADING: whole_count(get("rank")) if ranked else None,
+                RANKED_HEADING: whole_count(get("rank_of")) if ranked else None,
                 "Band": _band(get("quartile_band")) if item.is_banded else "",
             }
         )

@@ -155,7 +155,7 @@ def period_label(time_period: str | int) -> str:
     return text
 
 
-def _count(value: object) -> int | None:
+def whole_count(value: object) -> int | None:
     """A whole count from a cell, or None for a missing or non-numeric one."""
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -207,7 +207,7 @@ def counts_shown(
     found = UNITS.get(unit)
     if found is None or found.scale is None:
         return None, None
-    part, whole = _count(numerator), _count(denominator)
+    part, whole = whole_count(numerator), whole_count(denominator)
     if not count_is_safe(part):
         return None, None
     if found.suffix == "%":
@@ -255,10 +255,10 @@ def base_words(numerator: object, denominator: object, unit: str, counted: str =
     (the children counted, or those not counted, 1 to 5), it is given only to the
     next ten up: 'fewer than 10 children (one child is more than 10 points)'.
     """
-    whole = _count(denominator)
+    whole = whole_count(denominator)
     if unit != PERCENT or whole is None or whole <= 0:
         return ""
-    part = _count(numerator)
+    part = whole_count(numerator)
     exact = count_is_safe(whole) and (
         part is None or (count_is_safe(part) and count_is_safe(whole - part))
     )
