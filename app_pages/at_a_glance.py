@@ -72,7 +72,11 @@ if page_heading("At a glance", selection):
             if part
         )
     )
-    table_downloads(table, f"at_a_glance_{council}", "glance")
+    table_downloads(
+        lambda: data.at_a_glance_download(council, selection.council_name),
+        f"at_a_glance_{council}",
+        "glance",
+    )
 
     summary = data.strengths_and_concerns(selection)
     strengths, concerns = st.columns(2)

@@ -117,3 +117,55 @@ def at_a_glance_table(
                 row[f"{prefix}{year}"] = text
         rows.append(row)
     return pd.DataFrame(rows), shown
+
+
+def at_a_glance_download(
+    con: duckdb.DuckDBPyConnection,
+    area_code: str,
+    council_name: str,
+    years: int = 3,
+    values: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """``at_a_glance_table``'s figures as numbers for a spreadsheet (its downloads): a
+    headline and year a row, the council's figure with the children behind it (never 1
+    to 5) and a note for a word, then England's (``indicators.downloads``)."""
+    from indicators.downloads import as_shown, figure_columns, unit_words
+
+    values = headline_values(con, area_code, values=values)
+    shown = latest_years(values, area_code, years)
+    cells = _cells(values)
+    frames = []
+    for item in headlines():
+        council = [cells.get((item.id, area_code, int(year)), NO_CELL) for year in shown]
+        england = [cells.get((item.id, ENGLAND, int(year)), NO_CELL) for year in shown]
+        frame = pd.DataFrame(
+            {
+                "Measure": [item.short_title] * len(shown),
+                "Unit": [unit_words(item)] * len(shown),
+                "Year": [str(year) for year in shown],
+                **figure_columns(
+                    item,
+                    council_name,
+                    [cell[0] for cell in council],
+                    [cell[1] for cell in council],
+                    [cell[2] for cell in council],
+                    [cell[3] for cell in council],
+                    counted_heading=f"{council_name}: counted",
+                ),
+            }
+        )
+        frame["England"] = pd.Series(
+            [as_shown(cell[0], cell[1], item) for cell in england], dtype=object
+        )
+        frames.append(frame)
+    columns = [
+        "Measure",
+        "Unit",
+        "Year",
+        council_name,
+        f"{council_name}: counted",
+        f"{council_name}: out of",
+        f"{council_name}: note",
+        "England",
+    ]
+    return pd.concat(frames, ignore_index=True).reindex(columns=columns)

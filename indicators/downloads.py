@@ -58,16 +58,18 @@ def _note(item: Indicator, value: object, symbol: object) -> str:
     )
 
 
-def _figure_columns(
+def figure_columns(
     item: Indicator,
     name: str,
     values: list[object],
     symbols: list[object],
     numerators: list[object],
     denominators: list[object],
+    counted_heading: str | None = None,
 ) -> dict[str, pd.Series | list]:
     """A figure's columns: the number as shown, the children behind it (where the unit
-    has them and they may be shown) and the note."""
+    has them and they may be shown) and the note. ``counted_heading`` names the column
+    of those counted (default: '<name>: children counted', in the indicator's words)."""
     columns: dict[str, pd.Series | list] = {
         name: _numbers(
             [number_shown(v, s, item.decimals) for v, s in zip(values, symbols, strict=True)],
@@ -77,7 +79,8 @@ def _figure_columns(
     has_counted, has_whole = _has_counts(item)
     counted = [counts_shown(n, d, item.unit) for n, d in zip(numerators, denominators, strict=True)]
     if has_counted:
-        columns[f"{name}: {item.counts} counted"] = _counts([part for part, _ in counted])
+        heading = counted_heading or f"{name}: {item.counts} counted"
+        columns[heading] = _counts([part for part, _ in counted])
     if has_whole:
         columns[f"{name}: out of"] = _counts([whole for _, whole in counted])
     columns[f"{name}: {NOTE}"] = [_note(item, v, s) for v, s in zip(values, symbols, strict=True)]
@@ -101,7 +104,7 @@ def trend_download(frame: pd.DataFrame, item: Indicator, council_name: str) -> p
             "Indicator": [item.short_title] * len(frame),
             "Unit": [unit_words(item)] * len(frame),
             "Year": list(frame["period_label"]),
-            **_figure_columns(
+            **figure_columns(
                 item,
                 council_name,
                 list(frame["council"]),
@@ -130,14 +133,14 @@ def _councils_table(
     rows: pd.DataFrame, item: Indicator, before_figure: dict[str, list] | None = None
 ) -> pd.DataFrame:
     """A council a row: its name, the indicator and unit, any columns given, then the
-    figure's columns (``_figure_columns``)."""
+    figure's columns (``figure_columns``)."""
     return pd.DataFrame(
         {
             "Council": list(rows["area_name"]),
             "Indicator": [item.short_title] * len(rows),
             "Unit": [unit_words(item)] * len(rows),
             **(before_figure or {}),
-            **_figure_columns(
+            **figure_columns(
                 item,
                 "Figure",
                 list(rows["value"]),
@@ -217,15 +220,15 @@ def scorecard_download(
                 "Indicator": item.short_title,
                 "Unit": unit_words(item),
                 "Year": "" if row is None else period_label(row["time_period"]),
-                "Latest": _as_shown(get("value"), get("symbol"), item),
+                "Latest": as_shown(get("value"), get("symbol"), item),
                 "Counted": counted,
                 "Out of": whole,
                 "Latest: note": _note(item, get("value"), get("symbol")),
-                "Previous": _as_shown(get("previous_value"), None, item),
+                "Previous": as_shown(get("previous_value"), None, item),
                 "Direction": direction,
-                NEIGHBOURS_COLUMN: _as_shown(get("sn_value"), None, item),
-                "Region": _as_shown(get("region_value"), None, item),
-                "England": _as_shown(get("england_value"), None, item),
+                NEIGHBOURS_COLUMN: as_shown(get("sn_value"), None, item),
+                "Region": as_shown(get("region_value"), None, item),
+                "England": as_shown(get("england_value"), None, item),
                 RANK_HEADING: whole_count(get("rank")) if ranked else None,
                 RANKED_HEADING: whole_count(get("rank_of")) if ranked else None,
                 "Band": _band(get("quartile_band")) if item.is_banded else "",
@@ -243,7 +246,7 @@ def scorecard_download(
     )
 
 
-def _as_shown(value: object, symbol: object, item: Indicator) -> int | float | None:
+def as_shown(value: object, symbol: object, item: Indicator) -> int | float | None:
     """One figure as the page shows it, a whole number where it has no decimals (a
     column of several indicators mixes 67 and 13.9)."""
     number = number_shown(value, symbol, item.decimals)

@@ -17,6 +17,7 @@ import pytest
 
 from exports.tables import to_csv_bytes
 from indicators import downloads, views
+from indicators.at_a_glance import at_a_glance_download, at_a_glance_table
 from indicators.catalogue import grouping, indicator
 from indicators.compare import compare_all
 from indicators.compute import all_values
@@ -177,3 +178,33 @@ def test_the_scorecard_download_is_the_scorecard_as_numbers(table):
     assert whole and all(row["Latest"].lstrip("-").isdigit() for row in whole)  # 577, not 577.0
     decimal = download[download["Indicator"] == SCORE.short_title]["Latest"]
     assert isinstance(decimal.iloc[0], float)
+
+
+def test_at_a_glance_downloads_its_table_as_numbers(demo_db):
+    con = open_store(demo_db, read_only=True)
+    try:
+        shown, years = at_a_glance_table(con, WYREBROOK)
+        download = at_a_glance_download(con, WYREBROOK, "Wyrebrook")
+    finally:
+        con.close()
+    assert list(download.columns) == [
+        "Measure",
+        "Unit",
+        "Year",
+        "Wyrebrook",
+        "Wyrebrook: counted",
+        "Wyrebrook: out of",
+        "Wyrebrook: note",
+        "England",
+    ]
+    assert len(download) == len(shown) * len(years)  # a headline and year a row
+    for _, row in download.iterrows():
+        cell = shown.set_index("Measure").loc[row["Measure"], row["Year"]]
+        value, part, whole = _shown_parts(cell)
+        assert row["Wyrebrook"] == value, (row["Measure"], row["Year"], cell)
+        if part is not None:
+            assert row["Wyrebrook: counted"] == part
+        if whole is not None:
+            assert row["Wyrebrook: out of"] == whole
+        england = shown.set_index("Measure").loc[row["Measure"], f"England {row['Year']}"]
+        assert row["England"] == _shown_parts(england)[0]

@@ -463,6 +463,11 @@ def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:
     return _at_a_glance(_values_content(*_key()), area_code)
 
 
+def at_a_glance_download(area_code: str, council_name: str) -> pd.DataFrame:
+    """At a glance's figures as numbers for a spreadsheet (its downloads)."""
+    return at_a_glance.at_a_glance_download(cursor(), area_code, council_name, values=values())
+
+
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
 def _values(version: int, path: str) -> pd.DataFrame:
     # Kept on disk by content (indicators/derived.py): a new process over the same
