@@ -73,7 +73,7 @@ if page_heading("At a glance", selection):
         )
     )
     table_downloads(
-        lambda: data.at_a_glance_download(council, selection.council_name),
+        data.at_a_glance_download(council, selection.council_name),
         f"at_a_glance_{council}",
         "glance",
     )

@@ -63,7 +63,7 @@ if page_heading(
     listed = shown.drop(columns=["indicator_id"])
     st.caption(scorecard_caption(listed))
     table_downloads(
-        lambda: data.scorecard_download(selection, chosen, concerns_only, order),
+        data.scorecard_download(selection, chosen, concerns_only, order),
         f"scorecard_{selection.council}",
         "scorecard",
     )

@@ -9,8 +9,10 @@ word for a figure that is not a number ('suppressed', 'not available', 'no data'
 a note column beside it.
 
 The privacy rule holds as on the page (``formatting.counts_shown``, the same rule as
-``n_of_N``): a count of children from 1 to 5, or one a percentage would give back,
-is never in a download; its cells are empty.
+``n_of_N``): no count of children from 1 to 5 is written, nor the children counted
+beside a percentage when those not counted would be 1 to 5, nor any count beside a
+figure shown as a word (DfE may publish the counts of a percentage it withholds);
+those cells are empty. The figures themselves are DfE's as published, as on the page.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from domain.units import UNITS
 from domain.wording import BAND_MEANINGS, NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_COLUMN
 from indicators.catalogue import Indicator, indicator
 from indicators.formatting import counts_shown, number_shown, period_label, whole_count
-from indicators.views import CouncilFigures, show
+from indicators.views import CouncilFigures, previous_shown, show
 
 RANK_HEADING = "Rank (1 = best)"
 RANKED_HEADING = "Councils ranked"
@@ -51,6 +53,17 @@ def _counts(values: list[int | None]) -> pd.Series:
     return pd.Series(values, dtype="Int64")
 
 
+def _counts_beside(
+    item: Indicator, value: object, symbol: object, numerator: object, denominator: object
+) -> tuple[int | None, int | None]:
+    """The children behind a figure, only where the figure is a number, as the page shows
+    them (``figure_with_count``): beside 'suppressed' or 'less than 0.5' they could give
+    back what DfE withheld."""
+    if number_shown(value, symbol, item.decimals) is None:
+        return None, None
+    return counts_shown(numerator, denominator, item.unit)
+
+
 def _note(item: Indicator, value: object, symbol: object) -> str:
     """'' for a number; else the word the page shows ('suppressed', 'no data')."""
     return (
@@ -77,7 +90,10 @@ def figure_columns(
         )
     }
     has_counted, has_whole = _has_counts(item)
-    counted = [counts_shown(n, d, item.unit) for n, d in zip(numerators, denominators, strict=True)]
+    counted = [
+        _counts_beside(item, v, s, n, d)
+        for v, s, n, d in zip(values, symbols, numerators, denominators, strict=True)
+    ]
     if has_counted:
         heading = counted_heading or f"{name}: {item.counts} counted"
         columns[heading] = _counts([part for part, _ in counted])
@@ -189,6 +205,7 @@ SCORECARD_COLUMNS = (
     "Out of",
     "Latest: note",
     "Previous",
+    "Previous: note",
     "Direction",
     NEIGHBOURS_COLUMN,
     "Region",
@@ -212,7 +229,10 @@ def scorecard_download(
         item = indicator(indicator_id)
         row = figures.shown_row(indicator_id, year)
         get = ({} if row is None else row.to_dict()).get
-        counted, whole = counts_shown(get("numerator"), get("denominator"), item.unit)
+        counted, whole = _counts_beside(
+            item, get("value"), get("symbol"), get("numerator"), get("denominator")
+        )
+        previous = as_shown(get("previous_value"), None, item)
         ranked = item.is_ranked and whole_count(get("rank")) is not None
         records.append(
             {
@@ -224,7 +244,11 @@ def scorecard_download(
                 "Counted": counted,
                 "Out of": whole,
                 "Latest: note": _note(item, get("value"), get("symbol")),
-                "Previous": as_shown(get("previous_value"), None, item),
+                "Previous": previous,
+                # The year before's word where it was not a number ('suppressed').
+                "Previous: note": ""
+                if row is None or previous is not None
+                else previous_shown(figures, item, row),
                 "Direction": direction,
                 NEIGHBOURS_COLUMN: as_shown(get("sn_value"), None, item),
                 "Region": as_shown(get("region_value"), None, item),

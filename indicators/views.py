@@ -357,7 +357,7 @@ def scorecard(
                         item, row["value"], row["symbol"], row["numerator"], row["denominator"]
                     ),
                     # The year before as published: its symbol's word if it had one.
-                    "Previous": _previous_shown(figures, item, row),
+                    "Previous": previous_shown(figures, item, row),
                     "Direction": _direction_shown(row, item),
                     NEIGHBOURS_COLUMN: show(item, row["sn_value"]),
                     "Region": show(item, row["region_value"]),
@@ -381,7 +381,7 @@ def _direction_shown(row: pd.Series, item: Indicator) -> str:
     return f"{arrow} ({chance})" if chance else str(arrow)
 
 
-def _previous_shown(figures: CouncilFigures, item: Indicator, row: pd.Series) -> str:
+def previous_shown(figures: CouncilFigures, item: Indicator, row: pd.Series) -> str:
     """The year before's figure, or its symbol's word ('suppressed'), never 'no data' for one."""
     if pd.notna(row["previous_value"]):
         return show(item, row["previous_value"])

@@ -62,6 +62,23 @@ def _shown_parts(cell: str) -> tuple[float | None, int | None, int | None]:
     return float(plain.group(1).replace(",", "").replace("−", "-")), None, None
 
 
+def _cell(value: object) -> object:
+    """A download's cell, its blanks (None, NaN, pandas' NA) as None."""
+    return None if value is None or pd.isna(value) else value
+
+
+def _no_counts_beside_a_word(download: pd.DataFrame, figure: str) -> int:
+    """Assert that no row whose figure is a word (its note) has children counted or out
+    of how many beside it; the number of such rows."""
+    counts = [
+        c for c in download.columns if c.startswith(figure) and c.endswith(("counted", "out of"))
+    ]
+    noted = download[download[f"{figure}: note"] != ""]
+    for column in counts:
+        assert noted[column].isna().all(), noted[[f"{figure}: note", column]].head()
+    return len(noted)
+
+
 def test_a_figure_as_a_number_is_exactly_the_figure_shown():
     for value, decimals in ((7.0, 0), (13.85, 1), (16.04, 1), (0.4, 0), (1806.0, 0)):
         assert number_shown(value, None, decimals) == float(
@@ -91,10 +108,11 @@ def test_the_trend_download_holds_the_trends_figures_as_numbers(table):
     assert list(download["Year"]) == list(shown["Year"])
     for (_, mine), (_, theirs) in zip(download.iterrows(), shown.iterrows(), strict=True):
         value, part, whole = _shown_parts(theirs["Wyrebrook"])
-        assert (mine["Wyrebrook"], mine["Wyrebrook: children counted"]) == (value, part)
-        assert mine["Wyrebrook: out of"] == whole
+        assert _cell(mine["Wyrebrook"]) == value
+        assert _cell(mine["Wyrebrook: children counted"]) == part
+        assert _cell(mine["Wyrebrook: out of"]) == whole
         for column in ("Similar councils (average)", "Region", "England"):
-            assert mine[column] == _shown_parts(theirs[column])[0]
+            assert _cell(mine[column]) == _shown_parts(theirs[column])[0]
     # Whole numbers stay whole in the file: '7', not '7.0'.
     rows = list(csv.DictReader(io.StringIO(to_csv_bytes(download).decode("utf-8-sig"))))
     assert rows[-1]["Wyrebrook"].isdigit() and rows[-1]["England"].isdigit()
@@ -124,6 +142,41 @@ def test_a_download_never_holds_a_small_count():
     assert download["A council"].tolist()[:3] == [8, 93, 50]
     assert pd.isna(download["A council"].iloc[3])
     assert download["A council: note"].tolist() == ["", "", "", "suppressed"]
+
+
+def test_no_count_stands_beside_a_figure_shown_as_a_word(table):
+    """Where the page shows a word ('suppressed', 'less than 0.5', 'not applicable'), the
+    download has no children counted or out of how many beside it: DfE may publish the
+    counts of a figure it withholds, and together they would give the figure back."""
+    frame = pd.DataFrame(
+        {
+            "period_label": ["2024", "2025"],
+            "council": [None, 0.2],
+            "council_symbol": ["c", "k"],
+            "council_numerator": [40.0, 6.0],
+            "council_denominator": [400.0, 1530.0],
+            "neighbours": [10.0, 10.0],
+            "region": [9.0, 9.0],
+            "england": [10.0, 10.0],
+        }
+    )
+    download = downloads.trend_download(frame, SHARE, "A council")
+    assert _no_counts_beside_a_word(download, "A council") == 2
+    # Every indicator's trend and ranking, every council of the demo store.
+    noted = 0
+    councils = sorted(set(table["area_code"]))  # every council (the table is theirs)
+    for item_id in sorted(set(table["indicator_id"])):
+        item = indicator(item_id)
+        for council in councils[::10]:
+            history = views.trend(table, item_id, council)
+            noted += _no_counts_beside_a_word(downloads.trend_download(history, item, "C"), "C")
+    assert noted > 0  # the demo has suppressed and 'less than 0.5' figures
+    for council in councils:
+        figures = views.CouncilFigures(table, council)
+        card = views.scorecard(table, council, grouping("lga"), None, figures=figures)
+        rows = downloads.scorecard_download(card, figures, None)
+        words = rows[rows["Latest: note"] != ""]
+        assert words["Counted"].isna().all() and words["Out of"].isna().all(), council
 
 
 def test_a_score_has_no_children_columns_and_keeps_its_decimal(table):
@@ -168,6 +221,11 @@ def test_the_scorecard_download_is_the_scorecard_as_numbers(table):
                 f"{mine['Rank (1 = best)']} of {mine['Councils ranked']}"
                 == theirs["Rank (1 = best)"]
             )
+    # The year before as the page shows it: a number, or its word in the note.
+    for (_, mine), previous in zip(download.iterrows(), card["Previous"], strict=True):
+        if previous:
+            number = _shown_parts(previous)[0]
+            assert (number, mine["Previous: note"]) in {(mine["Previous"], ""), (None, previous)}
     text = to_csv_bytes(download).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     whole = [

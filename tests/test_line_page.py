@@ -227,3 +227,41 @@ def test_an_indicator_added_to_the_pack_says_so_under_its_questions(stability):
     at.session_state[panel_key(INDICATOR, COUNCIL)] = False
     at.run()
     assert [c.value for c in at.caption].count(IN_PACK) == 1
+
+
+def test_the_chart_on_arrival_is_the_first_indicators_the_council_has_a_figure_for(
+    demo_db, tmp_path, monkeypatch
+):
+    """A store without the council's figure for its line's first indicator (here the care
+    leavers line's first, independent or supported living, taken out of a copy of the
+    demo store): the page opens with the next indicator's trend drawn, not with none."""
+    import shutil
+
+    items = indicators_of(grouping("lga"), "care_leavers")
+    first, second = items[0], items[1]
+    assert first.id == "independent_living_pct"
+    store = tmp_path / "without.duckdb"
+    shutil.copyfile(demo_db, store)
+    con = open_store(store)
+    try:
+        con.execute(
+            "DELETE FROM facts WHERE area_code = ? AND breakdown LIKE '5. Total independent%'",
+            [COUNCIL],
+        )
+    finally:
+        con.close()
+    monkeypatch.setenv("CP_DB", str(store))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = open_app_page("care_leavers", COUNCIL)
+        assert line_summary(at).set_index("Indicator").loc[first.short_title, "Latest"] == (
+            "no data"
+        )
+        [trend] = _specs(at)
+        assert second.short_title in trend["layout"]["title"]["text"]
+        assert at.session_state[panel_key(second.id, COUNCIL)] is True
+        assert panel_key(first.id, COUNCIL) not in at.session_state  # no figure, no panel
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()

@@ -10,7 +10,7 @@ the button is clicked, through kaleido and the system's Chromium.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,21 +47,15 @@ def _png(fig: go.Figure) -> bytes:
     return figure_to_png(fig)
 
 
-def table_downloads(
-    table: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str
-) -> None:
+def table_downloads(table: pd.DataFrame, file_stem: str, key: str) -> None:
     """CSV and Excel of a table, both safe to open in Excel, each written when its
     button is clicked (the Scorecard's CSV, written at every run, was a fifth of a
-    return visit's server time). ``table`` may be a function that makes it, called
-    only then (a table as numbers, ``indicators.downloads``)."""
-
-    def made() -> pd.DataFrame:
-        return table() if callable(table) else table
-
+    return visit's server time). The table itself is made in the page's run, from the
+    store the page reads: the click's own thread has no session to say which."""
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        lambda: to_csv_bytes(made()),
+        lambda: to_csv_bytes(table),
         f"{file_stem}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -70,7 +64,7 @@ def table_downloads(
     )
     right.download_button(
         "Download Excel",
-        lambda: to_xlsx_bytes(made()),
+        lambda: to_xlsx_bytes(table),
         f"{file_stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
