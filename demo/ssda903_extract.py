@@ -20,6 +20,7 @@ import bisect
 import copy
 import csv
 import io
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -436,48 +437,54 @@ class _Simulator:
                 gap = 182
 
     def _missing(self, people: dict[str, Child]):
-        """Missing and away incidents for children aged 11 or over, year by year."""
+        """Missing and away incidents for children aged 11 or over.
+
+        Each child is, or is not, one who goes missing (drawn once for the period of
+        care), and one who does has incidents at a steady rate through their time in care
+        from 11: any 12 months, ending at any quarter, look alike (drawn a year at a time
+        to each 31 March, the quarters between swung). The chance and the rate follow the
+        council's published share who went missing and incidents per child, for the year
+        to the last 31 March (``_steady_rate``); away without authorisation likewise, at
+        1.5 incidents a year."""
         rng, plan = self.rng, self.plan
-        # A child's chance in a year is scaled by the part of it spent in care aged 11 or
-        # over; the published share counts every child looked after in the year.
-        exposure = self._exposure_from_age(11, people)
-        went_missing = min(plan.target("missing_pct", 10) / 100 / exposure, 0.9)
-        away = min(plan.target("away_without_authorisation_pct", 4) / 100 / exposure, 0.9)
-        per_child = max(plan.target("missing_incidents_per_child", 4) - 1, 0.0)
+        exposures = self._years_from_age(11, people)
+        missing = _steady_rate(
+            exposures,
+            plan.target("missing_pct", 10) / 100,
+            plan.target("missing_incidents_per_child", 4),
+        )
+        away = _steady_rate(exposures, plan.target("away_without_authorisation_pct", 4) / 100, None)
         starts: dict[str, set[date]] = {}  # one incident per child and start (as the checks ask)
         for child, first, last in self._periods(people):
             used = starts.setdefault(child.number, set())
-            day = max(first, _add_years(child.dob, 11))
-            while day < last:
-                # Year by year to each 31 March, as the figures count them: a year that
-                # straddled two would split a child's incidents between them.
-                year_end = min(date(year_ending_march(day), 4, 1), last)
-                days = (year_end - day).days
-                for kind, chance, extra in (("M", went_missing, per_child), ("A", away, 1.0)):
-                    if days <= 0 or rng.random() >= chance * days / 365:
-                        continue
-                    for _ in range(1 + rng.poisson(extra)):
-                        start = day + timedelta(days=int(rng.integers(0, days)))
-                        back = min(start + timedelta(days=int(rng.integers(0, 3))), plan.as_at)
-                        if start not in used:
-                            used.add(start)
-                            yield [child.number, _d(child.dob), kind, _d(start), _d(back)]
-                day = year_end
+            begin = max(first, _add_years(child.dob, 11))
+            days = (last - begin).days
+            if days <= 0:
+                continue
+            for kind, (chance, rate) in (("M", missing), ("A", away)):
+                if rng.random() >= chance:
+                    continue
+                for _ in range(rng.poisson(rate * days / 365)):
+                    start = begin + timedelta(days=int(rng.integers(0, days)))
+                    back = min(start + timedelta(days=int(rng.integers(0, 3))), plan.as_at)
+                    if start not in used:
+                        used.add(start)
+                        yield [child.number, _d(child.dob), kind, _d(start), _d(back)]
 
-    def _exposure_from_age(self, age: int, people: dict[str, Child]) -> float:
-        """Of the children looked after in the year to the last 31 March, the years spent
-        in care at ``age`` or over in it, over the number of children (at most 1)."""
+    def _years_from_age(self, age: int, people: dict[str, Child]) -> list[float]:
+        """Each child looked after in the year to the last 31 March: the years of it they
+        spent in care at ``age`` or over (0 for a younger child)."""
         march = self.last_march()
         year_start = _add_years(march, -1) + timedelta(days=1)
-        children, years = set(), 0.0
+        years: dict[str, float] = {}
         for child, first, last in self._periods(people):
             begin, end = max(first, year_start), min(last, march)
             if begin > end:
                 continue
-            children.add(child.number)
             older_from = max(begin, _add_years(child.dob, age))
-            years += max(0, (end - older_from).days) / 365
-        return min(1.0, max(years / len(children), 0.05)) if children else 0.5
+            spent = max(0, (end - older_from).days) / 365
+            years[child.number] = years.get(child.number, 0.0) + spent
+        return list(years.values())
 
     def _oc3(self):
         """Care leavers at their latest birthday from 17 to 21: the young people who left
@@ -570,6 +577,35 @@ def _csv(columns: Sequence[str], rows) -> str:
     writer.writerow(columns)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+AWAY_RATE = 1.5  # incidents a year of a child who goes away without authorisation
+
+
+def _steady_rate(
+    exposures: list[float], share: float, per_child: float | None
+) -> tuple[float, float]:
+    """(chance, rate): the chance a child is one who has incidents, and their incidents a
+    year, such that over children looked after for ``exposures`` years each (of the
+    year, from 11), a ``share`` of them have at least one incident and those who do
+    have ``per_child`` incidents on average (``AWAY_RATE`` a year where not given).
+
+    With rate r, a child exposed for t years has at least one incident with chance
+    1 - e^(-rt), and r t incidents on average: r solves sum(r t) / sum(1 - e^(-rt)) =
+    per_child (by halving the interval; the ratio grows with r from 1), and the chance
+    is the share over the mean of 1 - e^(-rt)."""
+    exposed = [t for t in exposures if t > 0]
+    if not exposures or not exposed:
+        return 0.0, 0.0
+    rate = AWAY_RATE
+    if per_child is not None and per_child > 1:
+        low, high = 1e-6, 60.0
+        for _ in range(60):
+            rate = (low + high) / 2
+            ratio = sum(rate * t for t in exposed) / sum(1 - math.exp(-rate * t) for t in exposed)
+            low, high = (rate, high) if ratio < per_child else (low, rate)
+    reached = sum(1 - math.exp(-rate * t) for t in exposed) / len(exposures)
+    return min(share / reached, 0.95) if reached else 0.0, rate
 
 
 # Placement groups on 31 March: the codes the simulator gives each, and the published
