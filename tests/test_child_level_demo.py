@@ -110,6 +110,25 @@ def test_the_demo_extract_agrees_with_every_published_figure_as_a_real_return_wo
     assert not too_far
 
 
+def test_the_demo_extracts_rolling_figures_do_not_swing_at_each_31_march(demo):
+    """A rolling 12 months ending at any quarter counts as much of a child's time as any
+    other: a 31 March figure stands out from its neighbouring quarters only as much as
+    chance does (they swung by 4 to 6 points at every March while the simulator drew
+    incidents a year at a time)."""
+    figures = demo["figures"]
+    for indicator_id, allowed in (("missing_pct", 2.0), ("missing_incidents_per_child", 0.4)):
+        series = figures[figures["indicator_id"] == indicator_id].sort_values(
+            ["time_period", "quarter"]
+        )
+        values = series["value"].astype(float).tolist()
+        quarters = series["quarter"].tolist()
+        assert len(values) >= 8
+        for k in range(1, len(values) - 1):
+            if quarters[k] == "Q4":
+                around = (values[k - 1] + values[k + 1]) / 2
+                assert abs(values[k] - around) <= allowed, (indicator_id, k, values)
+
+
 def test_a_gap_between_two_percentages_is_in_points_never_a_percent(demo):
     check = demo["reconciliation"]
     shares = check[check["Published by DfE"].str.endswith("%")]
