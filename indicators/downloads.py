@@ -168,9 +168,10 @@ def _councils_table(
     )
 
 
-def ranking_download(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
+def ranking_download(rows: pd.DataFrame, item: Indicator, period: str = "") -> pd.DataFrame:
     """``views.ranking``'s councils as numbers, in the order ``views.ranking_table`` lists
-    them (best first; highest first where nothing is ranked)."""
+    them (best first; highest first where nothing is ranked), with the year (``period``,
+    as the chart's title gives it) in each row."""
     if item.is_ranked:
         order = (
             pd.DataFrame({"rank": pd.to_numeric(rows["rank"]), "name": rows["area_name"]})
@@ -183,7 +184,7 @@ def ranking_download(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
             rows["value"].reset_index(drop=True).sort_values(ascending=False, kind="stable").index
         )
     rows = rows.reset_index(drop=True).reindex(order).reset_index(drop=True)
-    table = _councils_table(rows, item)
+    table = _councils_table(rows, item, {"Year": [period] * len(rows)})
     if item.is_ranked:
         table[RANK_HEADING] = _counts([whole_count(r) for r in rows["rank"]])
         table[RANKED_HEADING] = _counts(
@@ -196,8 +197,11 @@ def ranking_download(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
 
 
 SCORECARD_COLUMNS = (
+    "Council",
+    "Council code",
     "Theme",
     "Indicator",
+    "Indicator id",
     "Unit",
     "Year",
     "Latest",
@@ -217,11 +221,15 @@ SCORECARD_COLUMNS = (
 
 
 def scorecard_download(
-    shown: pd.DataFrame, figures: CouncilFigures, year: int | None
+    shown: pd.DataFrame, figures: CouncilFigures, year: int | None, council_name: str = ""
 ) -> pd.DataFrame:
     """The Scorecard's rows as listed (``shown``: its themes, filter and order, with
     ``indicator_id``) as numbers: each indicator's latest figure with its children and
-    note, the year before, the direction in words, the comparisons, the rank and band."""
+    note, the year before, the direction in words, the comparisons, the rank and band.
+
+    Each row names the council (name and code) and the indicator's catalogue id: files
+    for several councils can be put together, and an indicator listed under two lines
+    of enquiry (as the page lists it, once under each) is told apart by its id."""
     records = []
     for theme, indicator_id, direction in zip(
         shown["Theme"], shown["indicator_id"], shown["Direction"], strict=True
@@ -236,8 +244,11 @@ def scorecard_download(
         ranked = item.is_ranked and whole_count(get("rank")) is not None
         records.append(
             {
+                "Council": council_name,
+                "Council code": figures.council,
                 "Theme": theme,
                 "Indicator": item.short_title,
+                "Indicator id": indicator_id,
                 "Unit": unit_words(item),
                 "Year": "" if row is None else period_label(row["time_period"]),
                 "Latest": as_shown(get("value"), get("symbol"), item),

@@ -173,15 +173,18 @@ def test_the_scorecards_csv_is_written_when_its_button_is_clicked(server, page, 
     download.value.save_as(target)
     text = target.read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0])[:7] == [
+    assert list(rows[0])[:9] == [
+        "Council",
+        "Council code",
         "Theme",
         "Indicator",
+        "Indicator id",
         "Unit",
         "Year",
         "Latest",
         "Counted",
-        "Out of",
     ]
+    assert {row["Council code"] for row in rows} == {"172"}
     assert len(rows) > 20
     # Figures as numbers a spreadsheet can add up, not the page's '50 of 522 (10%)'.
     children = next(row for row in rows if row["Indicator"] == "Children in care")

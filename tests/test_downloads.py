@@ -190,7 +190,8 @@ def test_a_score_has_no_children_columns_and_keeps_its_decimal(table):
 def test_the_ranking_download_lists_the_councils_as_the_table_does(store):
     ranked = views.ranking(store["table"], store["neighbours"], SHARE.id, WYREBROOK, 2025, None)
     shown = views.ranking_table(ranked, SHARE)
-    download = downloads.ranking_download(ranked, SHARE)
+    download = downloads.ranking_download(ranked, SHARE, "2025")
+    assert set(download["Year"]) == {"2025"}  # the year is in the file, not only the title
     assert list(download["Council"]) == list(shown["Council"])
     ranks = [
         f"{r} of {n}"
@@ -203,7 +204,10 @@ def test_the_ranking_download_lists_the_councils_as_the_table_does(store):
 def test_the_scorecard_download_is_the_scorecard_as_numbers(table):
     figures = views.CouncilFigures(table, WYREBROOK)
     card = views.scorecard(table, WYREBROOK, grouping("lga"), None, figures=figures)
-    download = downloads.scorecard_download(card, figures, None)
+    download = downloads.scorecard_download(card, figures, None, "Wyrebrook")
+    assert set(download["Council"]) == {"Wyrebrook"} and set(download["Council code"]) == {"172"}
+    # An indicator under two lines is listed under each, told apart by its id.
+    assert list(download["Indicator id"]) == list(card["indicator_id"])
     assert list(download["Indicator"]) == list(card["Indicator"])
     assert list(download["Theme"]) == list(card["Theme"])
     for (_, mine), (_, theirs) in zip(download.iterrows(), card.iterrows(), strict=True):

@@ -864,4 +864,4 @@ def _scorecard_download(
     from indicators.downloads import scorecard_download as as_numbers
 
     shown = scorecard_view(selection, list(themes), concerns_only, order)
-    return as_numbers(shown, council_figures(selection), selection.year)
+    return as_numbers(shown, council_figures(selection), selection.year, selection.council_name)

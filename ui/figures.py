@@ -117,7 +117,7 @@ def _indicator_chart(
             neighbour_average=None if row.isna()["sn_value"] else float(row["sn_value"]),
         ),
         views.ranking_table(ranked, item),
-        downloads.ranking_download(ranked, item),
+        downloads.ranking_download(ranked, item, period_label(row["time_period"])),
     )
 
 
@@ -193,7 +193,7 @@ def _compare_content(
             others_name=(NEIGHBOURS_SHORT.capitalize() if only_similar else OTHER_CHOSEN_COUNCILS),
         ),
         ranking_table=views.ranking_table(ranked, item),
-        ranking_download=downloads.ranking_download(ranked, item),
+        ranking_download=downloads.ranking_download(ranked, item, period),
         funnel_figure=funnel_figure,
         funnel_table=funnel_table,
         funnel_sentence=funnel_words,
