@@ -168,10 +168,20 @@ def judgements(
                 "judgement": judged[0] if judged else "",
                 "weight": judged[1] if judged else 0,
                 "band": row["quartile_band"] if row is not None and item.is_banded else None,
+                # How far down the ranking the council is (1 = last), to order within a band.
+                "standing": _standing(row) if row is not None and item.is_ranked else None,
                 "direction": row["direction"] if row is not None else None,
             }
         )
     return pd.DataFrame(records)
+
+
+def _standing(row: pd.Series) -> float | None:
+    """The council's rank over the councils ranked (58 of 151 is 0.38; last is 1)."""
+    rank, ranked = row.get("rank"), row.get("rank_of")
+    if rank is None or ranked is None or pd.isna(rank) or pd.isna(ranked) or not ranked:
+        return None
+    return float(rank) / float(ranked)
 
 
 def arrange(
@@ -193,6 +203,13 @@ def arrange(
     if concerns_only:
         keyed = keyed[keyed["judgement"] == "concern"]
     last = len(_BAND_ORDER)
+    # Within a band, the council lower in the ranking first (148th of 148 before 114th of
+    # 150); unranked after the ranked, in the grouping's order.
+    lower_first = -(
+        keyed["standing"].astype(float).fillna(0.0)
+        if "standing" in keyed.columns
+        else pd.Series(0.0, index=keyed.index)
+    )
     # Only the order asked for is worked out.
     keys = {
         "Lines of enquiry": lambda: [keyed["position"]],
@@ -200,8 +217,9 @@ def arrange(
             (keyed["judgement"] != "concern").astype(int),
             -keyed["weight"].fillna(0).where(keyed["judgement"] == "concern", 0),
             keyed["band"].map(_BAND_ORDER).fillna(last),
+            lower_first,
         ],
-        "Worst band first": lambda: [keyed["band"].map(_BAND_ORDER).fillna(last)],
+        "Worst band first": lambda: [keyed["band"].map(_BAND_ORDER).fillna(last), lower_first],
         "Worsening first": lambda: [keyed["direction"].map(_DIRECTION_ORDER).fillna(last)],
     }[order]()
     sort = pd.DataFrame({f"k{i}": key for i, key in enumerate(keys)}).assign(

@@ -55,6 +55,19 @@ def test_each_order_puts_what_needs_asking_about_first():
     assert shown(order="Worsening first") == ["c", "d", "a", "e", "b"]  # 'up' has no polarity
 
 
+def test_within_a_band_the_council_lower_in_the_ranking_comes_first():
+    """Every concern in band D used to keep the lines' order whatever the Order box said;
+    the council ranked 148th of 148 now comes before the one ranked 114th of 150."""
+    standing = judged().assign(
+        judgement=["", "", "concern", "", "concern"],
+        weight=[0, 0, 2, 0, 2],
+        standing=[0.1, None, 114 / 150, 0.6, 148 / 148],
+    )
+    for order in ("Concerns first", "Worst band first"):
+        listed = arrange(card(), standing, order=order)["Indicator"].tolist()
+        assert listed[:2] == ["e", "c"], order
+
+
 def test_an_indicator_in_two_themes_is_listed_once_outside_the_themes_order():
     twice = pd.concat([card(), card().iloc[[2]].assign(Theme="7. Leavers")], ignore_index=True)
     assert arrange(twice, judged())["Indicator"].tolist() == ["a", "b", "c", "d", "e", "c"]
