@@ -22,7 +22,9 @@ PAGES = {
 
 who = access.current()
 # The pages are registered either way, so a shared link lands on the sign-in screen.
-navigation = st.navigation(PAGES, position="sidebar" if who.may_view else "hidden")
+# Every page in the menu (Streamlit shows ten of sixteen and "View 6 more" otherwise,
+# which hid lines 8 to 10, the meeting pack and the guide).
+navigation = st.navigation(PAGES, position="sidebar" if who.may_view else "hidden", expanded=True)
 access.gate(who)  # stops here unless this visitor may view the dashboard
 if navigation.title in page_list.CHART_PAGE_TITLES:
     preload.fetch_chart_code()  # the browser starts on it while this run waits and works
