@@ -89,7 +89,7 @@ def test_the_page_opens_with_one_trend_and_every_other_chart_in_its_folded_panel
     assert list(summary["Indicator"]) == [i.short_title for i in stability_items]
     # What the shortened columns mean is in words under the table, not only in tooltips.
     captions = " ".join(c.value for c in at.caption)
-    assert "Similar: " in captions and "Rank: " in captions and "Band: " in captions
+    assert "Similar councils are " in captions and "Rank: " in captions and "Band: " in captions
     assert summary.attrs["caption"].startswith(f"{NAME}: ")
     # Each sparkline says its figures in words (oldest first), ending with the latest.
     latest = summary["Latest"].iloc[0].split("(")[-1].rstrip(")")

@@ -180,7 +180,7 @@ def scorecard_caption(rows: pd.DataFrame) -> str:
             "Direction: since the year before, the figure rose ▲, fell ▼ or did not change ►; "
             "the word says whether that is better or worse (by whether higher or lower is "
             "better), and whether the change is larger than chance would explain.",
-            f"Similar: {NEIGHBOURS_EXPLAINED}",
+            NEIGHBOURS_EXPLAINED,  # "Similar councils are …": the column's own name
             f"Rank: {RANK_EXPLAINED}",
             "Band: the council's quarter of all councils, ✔ A best, ◐ B 2nd, ◐ C 3rd, "
             "✘ D worst. Bands come from the quarter points of all councils' figures, as in "
