@@ -194,7 +194,8 @@ def multi_trend_chart(
     (combinations repeat only beyond the palette's length) and a legend name. A
     missing figure is a gap; the council's own gaps carry a note saying why, and
     the kinds of gap on the chart are named under the title with its `polarity`.
-    Counts are compared council with council here, never with England.
+    England's line (from `england_value`) is drawn with them for a rate or share;
+    counts are compared council with council here, never with England.
     """
     frame = rows.sort_values(["year", "area_name"], kind="stable")
     periods = [str(p) for p in dict.fromkeys(frame["period_label"])]
@@ -234,6 +235,29 @@ def multi_trend_chart(
         if mine:
             series = pd.DataFrame({"council": values, "council_symbol": symbols})
             own_notes = _missing_council_notes(series, shown_periods)
+    england = _england_by_period(frame, periods) if "england" in axes.trend_columns(unit) else []
+    if any(value is not None for value in england):
+        # England beside the chosen councils, as on every line page's trend (a count is
+        # compared council with council only: England's is no yardstick for one).
+        traces.append(
+            _trace(
+                "scatter",
+                x=shown_periods,
+                y=england,
+                name="England",
+                mode="lines+markers",
+                line={
+                    "color": ENGLAND_STYLE.colour,
+                    "dash": ENGLAND_STYLE.dash,
+                    "width": ENGLAND_STYLE.width,
+                },
+                marker=_marker(ENGLAND_STYLE, size=8),
+                connectgaps=False,
+                legendrank=2 + len(codes),
+                customdata=[_show(value, unit, decimals) for value in england],
+                hovertemplate="England: %{customdata}<extra></extra>",
+            )
+        )
     notes = [axes.polarity_label(polarity)] if polarity else []
     if gap_symbols:
         # Names only the kinds of gap on this chart ('x' alone is never "suppressed").
@@ -248,6 +272,16 @@ def multi_trend_chart(
         _room_above_plot(layout)
     layout["height"] = height_with_a_legend_row_each(layout, len(traces))
     return figure(traces, layout)
+
+
+def _england_by_period(frame: pd.DataFrame, periods: list[str]) -> list[float | None]:
+    """England's figure for each period, from the rows' ``england_value`` (the same in
+    every council's row of a year); None where there is none or no such column."""
+    if "england_value" not in frame.columns:
+        return [None] * len(periods)
+    known = frame.dropna(subset=["england_value"]).drop_duplicates("period_label")
+    by_period = dict(zip(known["period_label"].astype(str), known["england_value"], strict=True))
+    return [_number(by_period.get(period)) for period in periods]
 
 
 # A chart of many lines on a phone: Plotly sets its legend entries side by side only

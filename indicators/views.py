@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from domain.units import COUNT_KIND, HIGHER_IS_BETTER, LOWER_IS_BETTER
+from domain.units import COUNT_KIND, HIGHER_IS_BETTER, LOWER_IS_BETTER, unit_kind
 from domain.wording import (
     NEIGHBOURS_AVERAGE_HEADING,
     NEIGHBOURS_COLUMN,
@@ -430,7 +430,14 @@ def compare_trend_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
     wide = shown.pivot_table(
         index=["year", "period_label"], columns="area_name", values="figure", aggfunc="first"
     )
-    return wide.reset_index().drop(columns=["year"]).rename(columns={"period_label": "Year"})
+    table = wide.reset_index().drop(columns=["year"]).rename(columns={"period_label": "Year"})
+    table.columns.name = None
+    if "england_value" in rows.columns and unit_kind(item.unit) != COUNT_KIND:
+        # England's figure each year, as the chart draws it beside the councils.
+        england = rows.dropna(subset=["england_value"]).drop_duplicates("period_label")
+        by_period = dict(zip(england["period_label"], england["england_value"], strict=True))
+        table["England"] = [show(item, by_period.get(period)) for period in table["Year"]]
+    return table
 
 
 def _figures_with_counts(rows: pd.DataFrame, item: Indicator) -> list[str]:

@@ -850,3 +850,21 @@ def test_a_short_series_labels_every_point():
     labels = _council_labels(make_trend())
     council = next(t for t in make_trend().data if t.name == "Kent")
     assert all(label for label, y in zip(labels, council.y, strict=True) if y is not None)
+
+
+def test_compare_draws_england_beside_the_chosen_councils_for_a_share_not_a_count():
+    """As every line page's trend does: England's figure each year (the same in every
+    council's row), after the councils in the legend; a count is compared council with
+    council only."""
+    england = {2021: 60.0, 2022: 61.0, 2023: 62.0}
+    rows = compare_frame().assign(england_value=lambda f: f["year"].map(england))
+    share = multi_trend_chart(
+        rows, council_code="E10000016", title=TITLE, unit="percent", decimals=0
+    )
+    [line] = [t for t in share.data if t.name == "England"]
+    assert list(line.y) == [60.0, 61.0, 62.0]
+    assert line.legendrank > max(t.legendrank for t in share.data if t.name != "England")
+    count = multi_trend_chart(rows, council_code="E10000016", title=TITLE, unit="count", decimals=0)
+    assert not [t for t in count.data if t.name == "England"]
+    # Without England's figures (an older caller's rows) there is no England line.
+    assert not [t for t in make_multi_trend().data if t.name == "England"]

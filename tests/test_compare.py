@@ -319,3 +319,26 @@ def test_scores_and_counts_get_no_funnel():
         _world([50, 70]), _neighbours({}), indicators=(_indicator(unit="score", denominator=False),)
     )
     assert set(table["funnel_flag"]) == {""}
+
+
+def test_the_compare_table_has_englands_figure_each_year_for_a_share():
+    from indicators.catalogue import indicator
+    from indicators.views import compare_trend_table
+
+    rows = pd.DataFrame(
+        {
+            "area_code": ["1", "2", "1", "2"],
+            "area_name": ["One", "Two", "One", "Two"],
+            "year": [2024, 2024, 2025, 2025],
+            "time_period": ["2024", "2024", "2025", "2025"],
+            "period_label": ["2024", "2024", "2025", "2025"],
+            "value": [10.0, 12.0, 11.0, 13.0],
+            "symbol": [None] * 4,
+            "england_value": [9.0, 9.0, 10.0, 10.0],
+        }
+    )
+    table = compare_trend_table(rows, indicator("placements_3plus_pct"))
+    assert list(table.columns) == ["Year", "One", "Two", "England"]
+    assert list(table["England"]) == ["9%", "10%"]
+    counts = compare_trend_table(rows, indicator("cla_count"))
+    assert "England" not in counts.columns
