@@ -106,6 +106,9 @@ def chart_with_table(
     _table_on_request(fig, table, file_stem, key, table if download is None else download)
 
 
+WHOLE_TABLE_ROWS = 20  # a chart's table of up to this many rows is shown whole
+
+
 @st.fragment
 def _table_on_request(
     fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str, download: pd.DataFrame
@@ -113,7 +116,11 @@ def _table_on_request(
     """A fragment: turning the table on or off redraws this table only, not the page."""
     if not st.toggle(TABLE_SWITCH, key=f"{key}_table", help=TABLE_SWITCH_HELP):
         return
-    st.dataframe(table, hide_index=True, width="stretch")
+    # A chart's table whole, without a scroll box of its own (a ranking's last council,
+    # often the reader's, was cut off at the tenth row); a long one (the funnel's every
+    # council) in a box of ten rows.
+    height = "content" if len(table) <= WHOLE_TABLE_ROWS else "auto"
+    st.dataframe(table, hide_index=True, width="stretch", height=height)
     symbols = table_key(table)
     if symbols:
         st.caption(symbols)
