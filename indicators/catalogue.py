@@ -49,6 +49,9 @@ class Theme:
     local_only: bool = False
     data_needed: str = ""
     short_title: str = ""
+    # Questions for the line as a whole, asked where no figure answers it (a line of
+    # local measures only, before the council has loaded any).
+    questions: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -112,6 +115,7 @@ def parse_groupings(text: str, indicators: tuple[Indicator, ...]) -> tuple[Group
                     local_only=bool(theme.get("local_only", False)),
                     data_needed=theme.get("data_needed", ""),
                     short_title=theme.get("short_title", ""),
+                    questions=tuple(theme.get("questions", ())),
                 )
             )
         groupings.append(Grouping(entry["id"], entry["title"], entry["description"], tuple(themes)))

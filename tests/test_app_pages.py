@@ -256,6 +256,14 @@ def test_line_page_for_a_small_council_explains_suppression(app_for):
 def test_duties_page_says_what_data_would_fill_it(app_for):
     at = app_for("duties")
     assert "local indicator" in _text(at).lower()
+    # With no figure yet, the line's own questions still give a councillor something to ask.
+    from indicators.catalogue import grouping
+    from ui.text import markdown_text
+
+    questions = grouping("lga").theme("duties").questions
+    assert len(questions) >= 3
+    [asked] = [m.value for m in at.markdown if m.value.startswith("**Questions to ask officers**")]
+    assert all(markdown_text(q) in asked for q in questions)
 
 
 def test_sufficiency_page_has_the_placement_breakdown(app_for):

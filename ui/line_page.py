@@ -33,7 +33,7 @@ from domain.registry import registry
 from domain.symbols import SUPPRESSED, SYMBOLS
 from domain.units import PERCENT, POLARITY_READINGS
 from indicators import local, views
-from indicators.catalogue import Indicator, catalogue, grouping
+from indicators.catalogue import Indicator, Theme, catalogue, grouping
 from indicators.narrative import sentence, sentence_parts
 from indicators.protection import small_counts_text
 from ui import data, state
@@ -261,6 +261,13 @@ def _not_available(selection: state.Selection, theme_id: str) -> None:
             st.info(f"**{item.short_title}, by quarter: not available.** {reason}")
 
 
+def _theme_questions(theme: Theme) -> None:
+    """The line's own questions for officers, where no figure has questions of its own."""
+    if theme.questions:
+        questions = "\n".join(f"- {markdown_text(q)}" for q in theme.questions)
+        st.markdown(f"**Questions to ask officers**\n\n{questions}")
+
+
 def render(theme_id: str) -> None:
     """Draw the page for one LGA line of enquiry."""
     selection = state.current()
@@ -277,6 +284,7 @@ def render(theme_id: str) -> None:
             f"figures. {theme.data_needed} Analysts add them on the Data page (a local "
             "indicator file and a quarterly return)."
         )
+        _theme_questions(theme)
         return
     if not own.empty:
         _own_figures(own, selection, theme_id)
