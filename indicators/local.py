@@ -21,6 +21,7 @@ from domain.registry import LOCAL, Indicator, local_entry, parse_indicator, regi
 from domain.rounding import round_half_up
 from domain.units import is_share_unit
 from indicators import child_level, protection
+from indicators.catalogue import grouping
 from indicators.formatting import format_value, points_word
 
 COLUMNS = [
@@ -158,10 +159,18 @@ def _returned_figures(con: duckdb.DuckDBPyConnection, council: str) -> pd.DataFr
 
 
 def for_line(figures: pd.DataFrame, line: str) -> pd.DataFrame:
-    """The figures whose indicator belongs to a line of enquiry."""
+    """The figures whose indicator belongs to a line of enquiry, in the line's order (its
+    indicators as the page lists them; those it does not list after, as they came)."""
     if figures.empty:
         return figures
-    return figures[figures["lines"].map(lambda lines: line in lines)]
+    mine = figures[figures["lines"].map(lambda lines: line in lines)]
+    theme = next((t for t in grouping().themes if t.id == line), None)
+    listed = {
+        indicator_id: position
+        for position, indicator_id in enumerate(theme.indicator_ids if theme else ())
+    }
+    place = mine["indicator_id"].map(lambda i: listed.get(i, len(listed)))
+    return mine.iloc[place.reset_index(drop=True).sort_values(kind="stable").index]
 
 
 def _shown(value: object, symbol: object, unit: object, decimals: object) -> str:

@@ -129,3 +129,25 @@ def test_a_protected_count_never_appears_on_the_page_or_in_its_downloads(store_w
     con.close()
     table = local.quarter_table(figures[figures["indicator_id"] == "cla_count"])
     assert ",3" not in to_csv_bytes(table).decode("utf-8-sig")
+
+
+def test_a_lines_own_figures_follow_the_lines_order():
+    """The quarterly table and the 'Chart of' box list a line's indicators as its page
+    does (line 1 opens on children in care, not on whichever id sorts first)."""
+    import pandas as pd
+
+    from indicators.catalogue import grouping
+    from indicators.local import for_line
+
+    order = grouping().theme("cohort").indicator_ids
+    assert len(order) >= 2
+    figures = pd.DataFrame(
+        {
+            "indicator_id": ["own_measure", order[1], order[0], order[1]],
+            "lines": [("cohort",)] * 4,
+            "value": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    listed = for_line(figures, "cohort")
+    assert list(listed["indicator_id"]) == [order[0], order[1], order[1], "own_measure"]
+    assert list(listed["value"]) == [3.0, 2.0, 4.0, 1.0]  # each indicator's rows as they came
