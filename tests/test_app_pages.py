@@ -171,7 +171,8 @@ def test_scorecard_is_one_plain_table_a_theme_each_captioned_with_council_and_th
     assert not at.dataframe
     themes = [t.label for t in grouping("lga").themes if t.indicator_ids]
     captions = [table.attrs["caption"] for table in tables_on_page(at)]
-    assert [caption.split(":")[0] for caption in captions] == [
+    # A dash, not a colon: '1. Who are our children? — each…', never '…children?: each…'.
+    assert [caption.split(" — ")[0] for caption in captions] == [
         f"Wyrebrook, {theme}" for theme in themes
     ]
     at.selectbox(key="scorecard_order").set_value("Worsening first").run()

@@ -279,7 +279,7 @@ def _scorecard_tables(
         (
             theme,
             scorecard_table_html(
-                shown[shown["Theme"] == theme], f"{selection.council_name}, {theme}: {about}."
+                shown[shown["Theme"] == theme], f"{selection.council_name}, {theme} — {about}."
             ),
         )
         for theme in dict.fromkeys(shown["Theme"])
