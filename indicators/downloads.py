@@ -23,7 +23,16 @@ from domain.units import UNITS
 from domain.wording import BAND_MEANINGS, NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_COLUMN
 from indicators.catalogue import Indicator, indicator
 from indicators.formatting import counts_shown, number_shown, period_label, whole_count
-from indicators.views import CouncilFigures, previous_shown, show
+from indicators.narrative import change_chance_words
+from indicators.views import (
+    FALL,
+    LEVEL,
+    RISE,
+    CouncilFigures,
+    direction_label,
+    previous_shown,
+    show,
+)
 
 RANK_HEADING = "Rank (1 = best)"
 RANKED_HEADING = "Councils ranked"
@@ -51,6 +60,23 @@ def _numbers(values: list[float | None], decimals: int) -> pd.Series:
 
 def _counts(values: list[int | None]) -> pd.Series:
     return pd.Series(values, dtype="Int64")
+
+
+MOVED = {RISE: "rose", FALL: "fell", LEVEL: "no change"}
+
+
+def _change(row: pd.Series | None, item: Indicator) -> dict[str, str]:
+    """The page's direction cell ('▲ worsening (may be chance)') in three columns a
+    spreadsheet can filter: which way the figure moved, whether that is better or worse
+    (or only up or down), and whether the change is larger than chance would explain."""
+    if row is None:
+        return {"Moved": "", "Direction": "", "Change against chance": ""}
+    arrow, _, word = direction_label(row["direction"], item.polarity).partition(" ")
+    return {
+        "Moved": MOVED.get(arrow, ""),
+        "Direction": word,
+        "Change against chance": change_chance_words(row, item),
+    }
 
 
 def _counts_beside(
@@ -210,7 +236,9 @@ SCORECARD_COLUMNS = (
     "Latest: note",
     "Previous",
     "Previous: note",
+    "Moved",
     "Direction",
+    "Change against chance",
     NEIGHBOURS_COLUMN,
     "Region",
     "England",
@@ -231,9 +259,7 @@ def scorecard_download(
     for several councils can be put together, and an indicator listed under two lines
     of enquiry (as the page lists it, once under each) is told apart by its id."""
     records = []
-    for theme, indicator_id, direction in zip(
-        shown["Theme"], shown["indicator_id"], shown["Direction"], strict=True
-    ):
+    for theme, indicator_id in zip(shown["Theme"], shown["indicator_id"], strict=True):
         item = indicator(indicator_id)
         row = figures.shown_row(indicator_id, year)
         get = ({} if row is None else row.to_dict()).get
@@ -260,7 +286,7 @@ def scorecard_download(
                 "Previous: note": ""
                 if row is None or previous is not None
                 else previous_shown(figures, item, row),
-                "Direction": direction,
+                **_change(row, item),
                 NEIGHBOURS_COLUMN: as_shown(get("sn_value"), None, item),
                 "Region": as_shown(get("region_value"), None, item),
                 "England": as_shown(get("england_value"), None, item),

@@ -225,6 +225,12 @@ def test_the_scorecard_download_is_the_scorecard_as_numbers(table):
                 f"{mine['Rank (1 = best)']} of {mine['Councils ranked']}"
                 == theirs["Rank (1 = best)"]
             )
+    # The page's direction cell, '▲ worsening (may be chance)', in three columns.
+    for (_, mine), cell in zip(download.iterrows(), card["Direction"], strict=True):
+        if cell:
+            words = f"{mine['Direction']} ({mine['Change against chance']})"
+            assert cell.endswith(words if mine["Change against chance"] else mine["Direction"])
+            assert mine["Moved"] == {"▲": "rose", "▼": "fell", "►": "no change"}.get(cell[0], "")
     # The year before as the page shows it: a number, or its word in the note.
     for (_, mine), previous in zip(download.iterrows(), card["Previous"], strict=True):
         if previous:
