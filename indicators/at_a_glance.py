@@ -46,6 +46,11 @@ def headline_values(
     """
     if values is None:
         values = all_values(con, release, headlines())
+    return headline_rows(values, area_code)
+
+
+def headline_rows(values: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """The headlines' rows of every indicator's table, for the council and England."""
     wanted = values["indicator_id"].isin(HEADLINE_IDS) & values["area_code"].isin(
         [area_code, ENGLAND]
     )
@@ -120,18 +125,15 @@ def at_a_glance_table(
 
 
 def at_a_glance_download(
-    con: duckdb.DuckDBPyConnection,
-    area_code: str,
-    council_name: str,
-    years: int = 3,
-    values: pd.DataFrame | None = None,
+    values: pd.DataFrame, area_code: str, council_name: str, years: int = 3
 ) -> pd.DataFrame:
     """``at_a_glance_table``'s figures as numbers for a spreadsheet (its downloads): a
     headline and year a row, the council's figure with the children behind it (never 1
-    to 5) and a note for a word, then England's (``indicators.downloads``)."""
+    to 5) and a note for a word, then England's (``indicators.downloads``). ``values``
+    is every indicator's table as ``all_values`` makes it (no store is read here)."""
     from indicators.downloads import as_shown, figure_columns, unit_words
 
-    values = headline_values(con, area_code, values=values)
+    values = headline_rows(values, area_code)
     shown = latest_years(values, area_code, years)
     cells = _cells(values)
     frames = []

@@ -252,7 +252,7 @@ def test_at_a_glance_downloads_its_table_as_numbers(demo_db):
     con = open_store(demo_db, read_only=True)
     try:
         shown, years = at_a_glance_table(con, WYREBROOK)
-        download = at_a_glance_download(con, WYREBROOK, "Wyrebrook")
+        download = at_a_glance_download(all_values(con), WYREBROOK, "Wyrebrook")
     finally:
         con.close()
     assert list(download.columns) == [

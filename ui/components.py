@@ -10,7 +10,7 @@ the button is clicked, through kaleido and the system's Chromium.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,15 +47,23 @@ def _png(fig: go.Figure) -> bytes:
     return figure_to_png(fig)
 
 
-def table_downloads(table: pd.DataFrame, file_stem: str, key: str) -> None:
+def table_downloads(
+    table: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str
+) -> None:
     """CSV and Excel of a table, both safe to open in Excel, each written when its
     button is clicked (the Scorecard's CSV, written at every run, was a fifth of a
-    return visit's server time). The table itself is made in the page's run, from the
-    store the page reads: the click's own thread has no session to say which."""
+    return visit's server time). ``table`` may be a function that makes it (a table as
+    numbers, ``indicators.downloads``), called only on the click: it must work from what
+    the page's run already read, since the click's own thread has no session to say
+    which store the page showed."""
+
+    def made() -> pd.DataFrame:
+        return table() if callable(table) else table
+
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        lambda: to_csv_bytes(table),
+        lambda: to_csv_bytes(made()),
         f"{file_stem}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -64,7 +72,7 @@ def table_downloads(table: pd.DataFrame, file_stem: str, key: str) -> None:
     )
     right.download_button(
         "Download Excel",
-        lambda: to_xlsx_bytes(table),
+        lambda: to_xlsx_bytes(made()),
         f"{file_stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -89,12 +97,12 @@ def chart_with_table(
     table: pd.DataFrame,
     file_stem: str,
     key: str,
-    download: pd.DataFrame | None = None,
+    download: Callable[[], pd.DataFrame] | None = None,
 ) -> None:
     """The chart, then a switch that shows the table behind it with CSV, Excel and PNG downloads.
 
-    ``download``: what the CSV and Excel hold, the table as numbers
-    (``indicators.downloads``); the table as shown where there is none.
+    ``download``: makes what the CSV and Excel hold, the table as numbers
+    (``indicators.downloads``), on the click; the table as shown where there is none.
 
     The table is drawn only when asked for: a folded expander still sends its table and
     buttons to the browser, and a line-of-enquiry page has a table behind every chart.
@@ -111,7 +119,11 @@ WHOLE_TABLE_ROWS = 20  # a chart's table of up to this many rows is shown whole
 
 @st.fragment
 def _table_on_request(
-    fig: go.Figure, table: pd.DataFrame, file_stem: str, key: str, download: pd.DataFrame
+    fig: go.Figure,
+    table: pd.DataFrame,
+    file_stem: str,
+    key: str,
+    download: pd.DataFrame | Callable[[], pd.DataFrame],
 ) -> None:
     """A fragment: turning the table on or off redraws this table only, not the page."""
     if not st.toggle(TABLE_SWITCH, key=f"{key}_table", help=TABLE_SWITCH_HELP):

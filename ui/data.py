@@ -29,6 +29,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -463,15 +464,11 @@ def at_a_glance_table(area_code: str) -> tuple[pd.DataFrame, list[int]]:
     return _at_a_glance(_values_content(*_key()), area_code)
 
 
-def at_a_glance_download(area_code: str, council_name: str) -> pd.DataFrame:
-    """At a glance's figures as numbers for a spreadsheet (its downloads), from the store
-    this run reads (a download's own thread would read whichever is current)."""
-    return _at_a_glance_download(_values_content(*_key()), area_code, council_name)
-
-
-@st.cache_data(show_spinner=False, max_entries=STORES_KEPT * COUNCILS_KEPT)
-def _at_a_glance_download(values_key: str, area_code: str, council_name: str) -> pd.DataFrame:
-    return at_a_glance.at_a_glance_download(cursor(), area_code, council_name, values=values())
+def at_a_glance_download(area_code: str, council_name: str) -> Callable[[], pd.DataFrame]:
+    """What makes At a glance's figures as numbers for a spreadsheet (its downloads), on
+    the click, from the table of figures this run read (the click's thread has no session
+    to say which store that was)."""
+    return partial(at_a_glance.at_a_glance_download, values(), area_code, council_name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=STORES_KEPT)
@@ -846,22 +843,12 @@ def scorecard_view(
 
 def scorecard_download(
     selection: Selection, themes: list[str], concerns_only: bool, order: str
-) -> pd.DataFrame:
-    """The Scorecard's rows as listed, as numbers for a spreadsheet (its downloads), made
-    in the page's run from the store it reads (a download's own thread would read
-    whichever is current), and kept as the rows are."""
-    return _scorecard_download(view_key(selection), selection, tuple(themes), concerns_only, order)
-
-
-@st.cache_resource(show_spinner=False, max_entries=500, hash_funcs=CACHE_KEYS)
-def _scorecard_download(
-    view: str,
-    selection: Selection,
-    themes: tuple[str, ...],
-    concerns_only: bool,
-    order: str,
-) -> pd.DataFrame:
+) -> Callable[[], pd.DataFrame]:
+    """What makes the Scorecard's rows as listed, as numbers for a spreadsheet (its
+    downloads), on the click, from the rows and figures this run read."""
     from indicators.downloads import scorecard_download as as_numbers
 
-    shown = scorecard_view(selection, list(themes), concerns_only, order)
-    return as_numbers(shown, council_figures(selection), selection.year, selection.council_name)
+    shown = scorecard_view(selection, themes, concerns_only, order)
+    return partial(
+        as_numbers, shown, council_figures(selection), selection.year, selection.council_name
+    )

@@ -12,7 +12,9 @@ that changes none keeps every chart built; old entries age out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -36,11 +38,12 @@ RANKING = "ranking"
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart, the table behind it, and that table as numbers (its downloads)."""
+    """A chart, the table behind it, and what makes that table as numbers (its downloads,
+    made on the click from the chart's own rows: no store is read then)."""
 
     figure: go.Figure
     table: pd.DataFrame
-    download: pd.DataFrame
+    download: Callable[[], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,10 @@ class CompareContent:
     period: str
     trend_figure: go.Figure
     trend_table: pd.DataFrame
-    trend_download: pd.DataFrame
+    trend_download: Callable[[], pd.DataFrame]
     ranking_figure: go.Figure
     ranking_table: pd.DataFrame
-    ranking_download: pd.DataFrame
+    ranking_download: Callable[[], pd.DataFrame]
     funnel_figure: go.Figure | None
     funnel_table: pd.DataFrame | None
     funnel_sentence: str
@@ -98,7 +101,7 @@ def _indicator_chart(
                 polarity=item.polarity,
             ),
             views.trend_table(history, item, selection.council_name),
-            downloads.trend_download(history, item, selection.council_name),
+            partial(downloads.trend_download, history, item, selection.council_name),
         )
     table = data.comparisons(selection.sn_model, selection.sn_method)
     ranked = views.ranking(
@@ -117,7 +120,7 @@ def _indicator_chart(
             neighbour_average=None if row.isna()["sn_value"] else float(row["sn_value"]),
         ),
         views.ranking_table(ranked, item),
-        downloads.ranking_download(ranked, item, period_label(row["time_period"])),
+        partial(downloads.ranking_download, ranked, item, period_label(row["time_period"])),
     )
 
 
@@ -180,7 +183,7 @@ def _compare_content(
             polarity=item.polarity,
         ),
         trend_table=views.compare_trend_table(rows, item),
-        trend_download=downloads.compare_trend_download(rows, item),
+        trend_download=partial(downloads.compare_trend_download, rows, item),
         ranking_figure=ranking_chart(
             ranked[["area_code", "area_name", "value", "symbol"]],
             council_code=selection.council,
@@ -193,7 +196,7 @@ def _compare_content(
             others_name=(NEIGHBOURS_SHORT.capitalize() if only_similar else OTHER_CHOSEN_COUNCILS),
         ),
         ranking_table=views.ranking_table(ranked, item),
-        ranking_download=downloads.ranking_download(ranked, item, period),
+        ranking_download=partial(downloads.ranking_download, ranked, item, period),
         funnel_figure=funnel_figure,
         funnel_table=funnel_table,
         funnel_sentence=funnel_words,
