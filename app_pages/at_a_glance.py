@@ -14,6 +14,7 @@ from domain.wording import (
 from ui import data, state
 from ui.components import (
     delta_colour,
+    judged_list,
     metrics_show_whole_text,
     page_heading,
     plain_table,
@@ -81,15 +82,9 @@ if page_heading("At a glance", selection):
     summary = data.strengths_and_concerns(selection)
     strengths, concerns = st.columns(2)
     with strengths:
-        st.markdown("#### Strengths")
-        st.markdown(
-            "\n".join(f"- {markdown_text(text)}" for text in summary["strengths"]) or NO_STRENGTHS
-        )
+        judged_list("Strengths", summary["strengths"], NO_STRENGTHS)
     with concerns:
-        st.markdown("#### Concerns")
-        st.markdown(
-            "\n".join(f"- {markdown_text(text)}" for text in summary["concerns"]) or NO_CONCERNS
-        )
+        judged_list("Concerns", summary["concerns"], NO_CONCERNS)
     if summary["too_small"]:
         st.markdown(f"#### {TOO_SMALL_HEADING}")
         st.markdown("\n".join(f"- {markdown_text(text)}" for text in summary["too_small"]))

@@ -112,6 +112,27 @@ def test_at_a_glance_shows_tiles_three_years_england_and_a_summary(app_for):
     assert "Wyrebrook" in at.subheader[0].value
 
 
+def test_at_a_glance_lists_the_biggest_strengths_and_concerns_and_folds_the_rest(app_for):
+    """Aldermouth has more concerns than fit a glance: the five biggest in view under a
+    heading that counts them all, the others one click away, none lost or repeated."""
+    from ui.components import JUDGED_IN_VIEW
+
+    at = app_for("at_a_glance", "140")
+    [column] = [
+        c for c in at.columns if any(m.value.startswith("#### Concerns") for m in c.markdown)
+    ]
+    heading, concerns = (m.value for m in column.markdown[:2])  # the heading, the list
+    total = int(heading.removeprefix("#### Concerns (").removesuffix(")"))
+    assert total > JUDGED_IN_VIEW
+    [more] = column.expander
+    assert more.label == f"{total - JUDGED_IN_VIEW} more concerns"
+    folded = "\n".join(m.value for m in more.markdown)
+    in_view = concerns.split("\n")
+    assert len(in_view) == JUDGED_IN_VIEW
+    assert len(folded.split("\n")) == total - JUDGED_IN_VIEW
+    assert not set(in_view) & set(folded.split("\n"))
+
+
 def test_at_a_glance_for_a_small_council_says_suppressed_not_zero(app_for):
     at = app_for("at_a_glance", SMALL)
     cells = tables_on_page(at)[0].drop(columns=["Measure"]).to_numpy().ravel().tolist()

@@ -321,6 +321,26 @@ def scorecard_table_html(rows: pd.DataFrame, caption: str) -> str:
     )
 
 
+# Strengths or concerns in view on At a glance, the biggest first; the rest one click
+# away. Sixteen concerns of about eighty words each made a column a councillor could
+# not scan (a walkthrough's finding).
+JUDGED_IN_VIEW = 5
+
+
+def judged_list(heading: str, sentences: Sequence[str], none_said: str) -> None:
+    """A heading with how many, the first ``JUDGED_IN_VIEW`` sentences (the biggest
+    first, as ``narrative.judgements`` orders them), and the rest in a panel."""
+    st.markdown(f"#### {heading} ({len(sentences)})" if sentences else f"#### {heading}")
+    if not sentences:
+        st.markdown(none_said)
+        return
+    st.markdown("\n".join(f"- {markdown_text(text)}" for text in sentences[:JUDGED_IN_VIEW]))
+    rest = sentences[JUDGED_IN_VIEW:]
+    if rest:
+        with st.expander(f"{len(rest)} more {heading.lower()}"):
+            st.markdown("\n".join(f"- {markdown_text(text)}" for text in rest))
+
+
 def delta_colour(polarity: str) -> str:
     """st.metric's delta colour: green for better, red for worse; grey where neither."""
     return {HIGHER_IS_BETTER: "normal", LOWER_IS_BETTER: "inverse"}.get(polarity, "off")
