@@ -74,6 +74,7 @@ from indicators.formatting import (
     symbol_sentence,
     symbol_word,
 )
+from indicators.views import england_by_period
 
 FUNNEL_UNITS = tuple(name for name in UNITS if is_rate_or_share_unit(name))
 CATEGORY_WRAP = 32  # characters per line of a breakdown category
@@ -235,7 +236,8 @@ def multi_trend_chart(
         if mine:
             series = pd.DataFrame({"council": values, "council_symbol": symbols})
             own_notes = _missing_council_notes(series, shown_periods)
-    england = _england_by_period(frame, periods) if "england" in axes.trend_columns(unit) else []
+    by_period = england_by_period(frame) if "england" in axes.trend_columns(unit) else {}
+    england = [_number(by_period.get(period)) for period in periods]
     if any(value is not None for value in england):
         # England beside the chosen councils, as on every line page's trend (a count is
         # compared council with council only: England's is no yardstick for one).
@@ -272,16 +274,6 @@ def multi_trend_chart(
         _room_above_plot(layout)
     layout["height"] = height_with_a_legend_row_each(layout, len(traces))
     return figure(traces, layout)
-
-
-def _england_by_period(frame: pd.DataFrame, periods: list[str]) -> list[float | None]:
-    """England's figure for each period, from the rows' ``england_value`` (the same in
-    every council's row of a year); None where there is none or no such column."""
-    if "england_value" not in frame.columns:
-        return [None] * len(periods)
-    known = frame.dropna(subset=["england_value"]).drop_duplicates("period_label")
-    by_period = dict(zip(known["period_label"].astype(str), known["england_value"], strict=True))
-    return [_number(by_period.get(period)) for period in periods]
 
 
 # A chart of many lines on a phone: Plotly sets its legend entries side by side only

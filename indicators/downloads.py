@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from domain.units import UNITS
+from domain.units import UNITS, is_share_unit
 from domain.wording import BAND_MEANINGS, NEIGHBOURS_AVERAGE_HEADING, NEIGHBOURS_COLUMN
 from indicators.catalogue import Indicator, indicator
 from indicators.formatting import counts_shown, number_shown, period_label, whole_count
@@ -46,10 +46,11 @@ def unit_words(item: Indicator) -> str:
 
 
 def _has_counts(item: Indicator) -> tuple[bool, bool]:
-    """Whether the indicator's figures have children counted, and out of how many."""
+    """Whether the indicator's figures have children counted (a rate or share: its unit
+    has a scale, as ``counts_shown`` asks), and out of how many (a share)."""
     found = UNITS.get(item.unit)
     has_counted = found is not None and found.scale is not None
-    return has_counted, has_counted and found is not None and found.suffix == "%"
+    return has_counted, has_counted and is_share_unit(item.unit)
 
 
 def _numbers(values: list[float | None], decimals: int) -> pd.Series:

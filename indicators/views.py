@@ -434,10 +434,18 @@ def compare_trend_table(rows: pd.DataFrame, item: Indicator) -> pd.DataFrame:
     table.columns.name = None
     if "england_value" in rows.columns and unit_kind(item.unit) != COUNT_KIND:
         # England's figure each year, as the chart draws it beside the councils.
-        england = rows.dropna(subset=["england_value"]).drop_duplicates("period_label")
-        by_period = dict(zip(england["period_label"], england["england_value"], strict=True))
-        table["England"] = [show(item, by_period.get(period)) for period in table["Year"]]
+        by_period = england_by_period(rows)
+        table["England"] = [show(item, by_period.get(str(period))) for period in table["Year"]]
     return table
+
+
+def england_by_period(rows: pd.DataFrame) -> dict[str, float]:
+    """England's figure for each period label of ``compare_rows``' rows (the same in every
+    council's row of a year); empty without an ``england_value`` column."""
+    if "england_value" not in rows.columns:
+        return {}
+    known = rows.dropna(subset=["england_value"]).drop_duplicates("period_label")
+    return dict(zip(known["period_label"].astype(str), known["england_value"], strict=True))
 
 
 def _figures_with_counts(rows: pd.DataFrame, item: Indicator) -> list[str]:
