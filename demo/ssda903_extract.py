@@ -217,11 +217,8 @@ class _Simulator:
         """A placement type and provider, in the shares the council publishes."""
         rng, plan = self.rng, self.plan
         shares = {
-            "adoption": plan.target("placed_for_adoption_pct", 3) / 100,
-            "parents": plan.target("placed_with_parents_pct", 6) / 100,
-            "homes": plan.target("childrens_homes_pct", 10) / 100,
-            "independent": plan.target("independent_living_pct", 6) / 100,
-            "residential": plan.target("other_residential_pct", 2) / 100,
+            group: plan.target(indicator_id, default) / 100
+            for group, (_, indicator_id, default) in PLACEMENT_GROUPS.items()
         }
         own_foster = plan.target("foster_own_provision_pct", 60) / 100
         scale = self.calibration
